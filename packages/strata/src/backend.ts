@@ -1,0 +1,60 @@
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import "@tensorflow/tfjs-backend-wasm";
+import { StrataError } from "./errors.js";
+
+/** The compute backends strata can run on, fastest first. */
+export const BACKENDS = ["torch", "wasm", "cpu"] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+/** The package that registers the native libtorch backend (a separate workspace package). */
+const TORCH_PACKAGE = "tfjs-backend-torch";
+
+let chosen: Promise<BackendName> | undefined;
+
+/**
+ * Picks the compute backend once per process: `STRATA_BACKEND` (or `prefer`) forces one;
+ * otherwise the fastest that loads. Everything above (layers, estimators) is the same on all.
+ */
+export function useBackend(prefer?: BackendName): Promise<BackendName> {
+  chosen ??= choose(prefer ?? backendFromEnv());
+  return chosen;
+}
+
+/** The backend TF.js is running on now. */
+export function backendName(): string {
+  return tf.getBackend();
+}
+
+function backendFromEnv(): BackendName | undefined {
+  const v = process.env.STRATA_BACKEND?.trim().toLowerCase();
+  if (!v) return undefined;
+  if (!(BACKENDS as readonly string[]).includes(v)) {
+    throw new StrataError(`STRATA_BACKEND="${v}" is not a backend; expected one of: ${BACKENDS.join(", ")}`);
+  }
+  return v as BackendName;
+}
+
+async function choose(forced: BackendName | undefined): Promise<BackendName> {
+  // PROD skips TF.js's debug checks and its "install tfjs-node" banner, which does not apply here.
+  tf.env().set("PROD", true);
+  const order = forced ? [forced] : BACKENDS;
+  const failures: string[] = [];
+  for (const name of order) {
+    const why = await tryBackend(name);
+    if (why === undefined) return name;
+    failures.push(`${name}: ${why}`);
+  }
+  throw new StrataError(`cannot start the ${forced ?? "any"} backend (${failures.join("; ")})`);
+}
+
+async function tryBackend(name: BackendName): Promise<string | undefined> {
+  try {
+    if (name === "torch") await import(TORCH_PACKAGE);
+    if (!(await tf.setBackend(name))) return "failed to initialise";
+    await tf.ready();
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message.split("\n")[0] : String(e);
+  }
+}

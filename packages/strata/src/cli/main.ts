@@ -1,0 +1,129 @@
+import { Command, CommanderError, Option } from "commander";
+import { BACKENDS } from "../backend.js";
+import { StrataError } from "../errors.js";
+import { VERSION } from "../version.js";
+import { cvCommand } from "./cv.js";
+import { evaluateCommand } from "./evaluate.js";
+import { fitCommand } from "./fit.js";
+import { fraction, integer, integerList, list, nonNegative, positive } from "./options.js";
+import { predictCommand } from "./predict.js";
+
+/** Options every command that reads a labelled CSV and fits a model takes. */
+function withFitOptions(cmd: Command): Command {
+  return cmd
+    .option("--target <col>", "column to predict (default: the last column)")
+    .option("--group <col>", "keep rows sharing a value of this column on one side of every split")
+    .option("--drop-duplicates <col>", "keep only the first row per value of this column")
+    .option("--features <cols>", "use exactly these comma-separated columns as features", list)
+    .option("--drop <cols>", "never use these comma-separated columns", list)
+    .option("--categorical <cols>", "treat these columns as categories even if numeric", list)
+    .option("--no-header", "the CSV has no header row (columns are named c0, c1, …)")
+    .addOption(new Option("--model <kind>", "model type").choices(["dense"]).default("dense"))
+    .option("--epochs <n>", "most epochs (early stopping usually ends sooner; default 200)", integer(1))
+    .option("--hidden <sizes>", "hidden layer widths, e.g. 128,64", integerList)
+    .option("--dropout <rate>", "dropout after each hidden layer (default 0.1)", nonNegative)
+    .option("--batch-norm", "batch normalisation in hidden layers")
+    .option("--l2 <penalty>", "L2 weight penalty (default 1e-4)", nonNegative)
+    .option("--lr <rate>", "Adam learning rate (default 1e-3)", positive)
+    .option("--batch-size <n>", "rows per step (default: about 64 steps per epoch)", integer(1))
+    .option(
+      "--validation-fraction <f>",
+      "share of training rows (or groups) held out for early stopping (default 0.1)",
+      fraction,
+    )
+    .option("--patience <n>", "early-stopping patience in epochs, 0 to disable (default 15)", integer(0))
+    .addOption(
+      new Option("--activation <fn>", "hidden activation").choices([
+        "relu",
+        "elu",
+        "selu",
+        "tanh",
+        "swish",
+        "mish",
+        "gelu",
+      ]),
+    )
+    .addOption(new Option("--class-weight <how>", "weigh classes in the loss").choices(["balanced", "none"]))
+    .option("--seed <n>", "random seed for splits, initialisation and shuffling", integer(0), 0)
+    .option("--json", "print only one JSON object with the results")
+    .option("--quiet", "no progress or notes");
+}
+
+export function buildProgram(): Command {
+  const program = new Command("strata")
+    .description("Neural-network classifiers for tables and images: fit, evaluate honestly, predict.")
+    .version(VERSION)
+    .addHelpText(
+      "after",
+      `\nEnvironment:\n  STRATA_BACKEND=${BACKENDS.join("|")}  force a compute backend (default: the fastest that loads)\n\nExample:\n  strata fit songs.csv --target playlist_genre --group track_artist --out models/genre`,
+    )
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text) });
+
+  withFitOptions(
+    program
+      .command("fit")
+      .description("fit a model on a CSV file, evaluate it on a held-out test split, optionally save it")
+      .argument("<data>", "CSV file with a header row"),
+  )
+    .option(
+      "--test-size <fraction>",
+      "share of rows (or of groups, with --group) held out for testing",
+      fraction,
+      0.2,
+    )
+    .option("--test <file>", "evaluate on this CSV file instead of a split")
+    .option("--out <dir>", "save the model directory here (written atomically)")
+    .action(fitCommand);
+
+  withFitOptions(
+    program
+      .command("cv")
+      .description("k-fold cross-validation: stratified, or grouped with --group")
+      .argument("<data>", "CSV file with a header row"),
+  )
+    .option("--folds <k>", "number of folds", integer(2), 5)
+    .action(cvCommand);
+
+  program
+    .command("evaluate")
+    .description("score a saved model on a labelled CSV file")
+    .argument("<dir>", "model directory written by strata fit --out")
+    .argument("<data>", "CSV file with the model's feature columns and its target")
+    .option("--no-header", "the CSV has no header row")
+    .option("--json", "print only one JSON object with the results")
+    .action(evaluateCommand);
+
+  program
+    .command("predict")
+    .description("predict labels and class probabilities for the rows of a CSV file")
+    .argument("<dir>", "model directory written by strata fit --out")
+    .argument("<data>", "CSV file with the model's feature columns")
+    .option("--out <file>", "write the predictions CSV here (default: standard output)")
+    .option("--keep <cols>", "copy these input columns into the output (e.g. an id)", list)
+    .option("--no-header", "the CSV has no header row")
+    .option("--quiet", "no notes")
+    .action(predictCommand);
+
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. User errors print one line, never a stack trace. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    if (e instanceof StrataError) {
+      process.stderr.write(`strata: error: ${e.message}\n`);
+      return 1;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`strata: internal error: ${message}\n`);
+    if (process.env.STRATA_DEBUG) process.stderr.write(`${e instanceof Error ? e.stack : ""}\n`);
+    else process.stderr.write("(set STRATA_DEBUG=1 for the stack trace, and please report it)\n");
+    return 70;
+  }
+}

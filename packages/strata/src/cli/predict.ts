@@ -1,0 +1,52 @@
+import { stringify } from "csv-stringify/sync";
+import { readCsv } from "../data/csv.js";
+import { toFrame } from "../data/tabular.js";
+import { StrataError } from "../errors.js";
+import { decodeArgmax } from "../estimators/labels.js";
+import { writeFileAtomic } from "../util/atomic.js";
+import { row } from "../util/matrix.js";
+import { loadModelDir } from "../workflow/model-dir.js";
+import { makeOutput } from "./output.js";
+
+export interface PredictCommandOptions {
+  out?: string;
+  keep?: string[];
+  header: boolean;
+  quiet?: boolean;
+}
+
+/**
+ * strata predict: one output row per input row, with the predicted label and one probability
+ * column per class (`proba_<class>`), plus any --keep columns copied from the input (e.g. an id).
+ */
+export async function predictCommand(dir: string, file: string, o: PredictCommandOptions): Promise<void> {
+  const out = makeOutput(o);
+  const { model, schema } = await loadModelDir(dir);
+  const table = readCsv(file, { header: o.header });
+  const keep = (o.keep ?? []).map((name) => {
+    const j = table.columns.indexOf(name);
+    if (j === -1)
+      throw new StrataError(
+        `${file}: --keep column "${name}" not found; the columns are: ${table.columns.join(", ")}`,
+      );
+    return j;
+  });
+  const frame = toFrame(table, schema.features);
+  const proba = await model.predictProba(frame);
+  const labels = decodeArgmax(proba, model.classes);
+  model.dispose();
+
+  const header = [...(o.keep ?? []), `predicted_${schema.target}`, ...model.classes.map((c) => `proba_${c}`)];
+  const records = labels.map((label, i) => [
+    ...keep.map((j) => table.rows[i][j]),
+    label,
+    ...Array.from(row(proba, i), (p) => p.toFixed(6)),
+  ]);
+  const csv = stringify([header, ...records]);
+  if (o.out) {
+    await writeFileAtomic(o.out, csv);
+    out.note(`wrote ${records.length} predictions to ${o.out}`);
+  } else {
+    process.stdout.write(csv);
+  }
+}

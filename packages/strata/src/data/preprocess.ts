@@ -1,0 +1,162 @@
+import { StrataError } from "../errors.js";
+import { type Matrix, matrix } from "../util/matrix.js";
+import type { Frame } from "./frame.js";
+
+/** What was learned for one numeric column: missing → median, then (x - mean) / std. */
+export interface NumericState {
+  readonly name: string;
+  readonly median: number;
+  readonly mean: number;
+  readonly std: number;
+}
+
+/** What was learned for one categorical column: missing → most frequent, then one-hot over `categories`. */
+export interface CategoricalState {
+  readonly name: string;
+  readonly categories: readonly string[];
+  readonly mostFrequent: string;
+}
+
+/** The fitted state of a TabularPreprocessor, as saved in a model directory (preprocess.json). */
+export interface PreprocessState {
+  readonly imputation: { readonly numeric: "median"; readonly categorical: "most_frequent" };
+  readonly standardize: boolean;
+  readonly numeric: readonly NumericState[];
+  readonly categorical: readonly CategoricalState[];
+}
+
+export interface PreprocessOptions {
+  /** Scale numeric columns to zero mean and unit variance (default true). */
+  readonly standardize?: boolean;
+  /** Keep at most this many most frequent categories per column; rarer ones are treated as unseen (default 200). */
+  readonly maxCategories?: number;
+}
+
+/** The result of `transform`: the model's input and how many cells fell on the unseen-category path. */
+export interface Transformed {
+  /** Shape [rows, outputDim]. */
+  readonly x: Matrix;
+  /** Per categorical column, the count of values not seen in training (encoded as all zeros). */
+  readonly unseen: ReadonlyMap<string, number>;
+}
+
+/**
+ * Turns a Frame into the float matrix a network reads: numeric columns imputed with the
+ * training median and standardised; categorical ones imputed with the most frequent training
+ * value and one-hot encoded, where a category never seen in training encodes as all zeros
+ * (scikit-learn's handle_unknown="ignore"). Fitted on training rows only, saved with the
+ * model, applied unchanged at predict time.
+ */
+export class TabularPreprocessor {
+  private state?: PreprocessState;
+
+  constructor(readonly options: PreprocessOptions = {}) {}
+
+  static fromState(state: PreprocessState): TabularPreprocessor {
+    const p = new TabularPreprocessor({ standardize: state.standardize });
+    p.state = state;
+    return p;
+  }
+
+  get fitted(): PreprocessState {
+    if (!this.state) throw new Error("TabularPreprocessor: call fit() before using it");
+    return this.state;
+  }
+
+  /** Number of columns `transform` produces. */
+  get outputDim(): number {
+    const s = this.fitted;
+    return s.numeric.length + s.categorical.reduce((n, c) => n + c.categories.length, 0);
+  }
+
+  /** A name for each output column: the numeric column's name, or `column=category`. */
+  get outputNames(): string[] {
+    const s = this.fitted;
+    return [
+      ...s.numeric.map((c) => c.name),
+      ...s.categorical.flatMap((c) => c.categories.map((v) => `${c.name}=${v}`)),
+    ];
+  }
+
+  fit(frame: Frame): this {
+    const standardize = this.options.standardize ?? true;
+    const maxCategories = this.options.maxCategories ?? 200;
+    const numeric: NumericState[] = [];
+    const categorical: CategoricalState[] = [];
+    for (const [name, column] of frame.columns) {
+      if (column.kind === "numeric") numeric.push(fitNumeric(name, column.values, standardize));
+      else categorical.push(fitCategorical(name, column.values, maxCategories));
+    }
+    this.state = {
+      imputation: { numeric: "median", categorical: "most_frequent" },
+      standardize,
+      numeric,
+      categorical,
+    };
+    return this;
+  }
+
+  transform(frame: Frame): Transformed {
+    const s = this.fitted;
+    const dim = this.outputDim;
+    const x = matrix(frame.nRows, dim);
+    const unseen = new Map<string, number>();
+    s.numeric.forEach((c, j) => {
+      const column = frame.column(c.name);
+      if (column.kind !== "numeric")
+        throw new StrataError(`column "${c.name}": expected numbers, as in training`);
+      for (let i = 0; i < frame.nRows; i++) {
+        const v = Number.isNaN(column.values[i]) ? c.median : column.values[i];
+        x.data[i * dim + j] = (v - c.mean) / c.std;
+      }
+    });
+    let offset = s.numeric.length;
+    for (const c of s.categorical) {
+      const column = frame.column(c.name);
+      const index = new Map(c.categories.map((v, k) => [v, k]));
+      let misses = 0;
+      for (let i = 0; i < frame.nRows; i++) {
+        const raw = column.kind === "numeric" ? numericAsCategory(column.values[i]) : column.values[i];
+        const k = index.get(raw ?? c.mostFrequent);
+        if (k === undefined) misses++;
+        else x.data[i * dim + offset + k] = 1;
+      }
+      if (misses > 0) unseen.set(c.name, misses);
+      offset += c.categories.length;
+    }
+    return { x, unseen };
+  }
+}
+
+function numericAsCategory(v: number): string | null {
+  return Number.isNaN(v) ? null : String(v);
+}
+
+function fitNumeric(name: string, values: Float64Array, standardize: boolean): NumericState {
+  const present = Float64Array.from(values.filter((v) => !Number.isNaN(v))).sort();
+  if (present.length === 0) throw new StrataError(`column "${name}": no values in the training rows`);
+  const mid = present.length >> 1;
+  const median = present.length % 2 ? present[mid] : (present[mid - 1] + present[mid]) / 2;
+  if (!standardize) return { name, median, mean: 0, std: 1 };
+  let sum = 0;
+  for (const v of values) sum += Number.isNaN(v) ? median : v;
+  const mean = sum / values.length;
+  let squares = 0;
+  for (const v of values) squares += ((Number.isNaN(v) ? median : v) - mean) ** 2;
+  const std = Math.sqrt(squares / values.length);
+  return { name, median, mean, std: std > 1e-12 ? std : 1 };
+}
+
+function fitCategorical(
+  name: string,
+  values: readonly (string | null)[],
+  maxCategories: number,
+): CategoricalState {
+  const counts = new Map<string, number>();
+  for (const v of values) if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
+  if (counts.size === 0) throw new StrataError(`column "${name}": no values in the training rows`);
+  // Most frequent first; ties in first-seen order, so the encoding is deterministic.
+  const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([v]) => v);
+  const categories = ranked.slice(0, maxCategories).sort();
+  return { name, categories, mostFrequent: ranked[0] };
+}

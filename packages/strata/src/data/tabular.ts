@@ -1,0 +1,107 @@
+import { StrataError, where } from "../errors.js";
+import { columnIndex, type RawTable } from "./csv.js";
+import { type Column, Frame } from "./frame.js";
+import type { FeatureSpec, TabularSchema } from "./schema.js";
+import { isMissing, parseDecimalYear, parseNumber, sortLabels } from "./values.js";
+
+export type Task = "binary" | "multiclass";
+
+/** A labelled table ready for splitting and fitting. */
+export interface TabularDataset {
+  readonly frame: Frame;
+  /** The target of each row, as the original string. */
+  readonly y: string[];
+  /** The class names in a stable order (numeric order when they are numbers). */
+  readonly labels: string[];
+  readonly task: Task;
+  /** The group of each row, when the schema names a group column. */
+  readonly groups?: string[];
+  /** Rows left out because their target was missing. */
+  readonly missingTarget: number;
+}
+
+/**
+ * Converts the feature columns of a raw table into a typed Frame, following `features`.
+ * Every feature must be a column of the table; a non-number in a numeric column is an
+ * error naming its line.
+ */
+export function toFrame(table: RawTable, features: readonly FeatureSpec[]): Frame {
+  const missing = features.filter((f) => !table.columns.includes(f.name)).map((f) => f.name);
+  if (missing.length > 0) {
+    throw new StrataError(
+      `${table.file}: lacks ${missing.length === 1 ? "column" : "columns"} the model was trained on: ${missing.join(", ")}`,
+    );
+  }
+  const columns = new Map<string, Column>();
+  for (const f of features) columns.set(f.name, convertColumn(table, f));
+  return new Frame(columns);
+}
+
+function convertColumn(table: RawTable, f: FeatureSpec): Column {
+  const j = table.columns.indexOf(f.name);
+  if (f.kind === "categorical") {
+    return { kind: "categorical", values: table.rows.map((r) => (isMissing(r[j]) ? null : r[j].trim())) };
+  }
+  const parse = f.parse === "date" ? parseDecimalYear : parseNumber;
+  const values = new Float64Array(table.rows.length);
+  table.rows.forEach((r, i) => {
+    const cell = r[j];
+    if (isMissing(cell)) {
+      values[i] = Number.NaN;
+      return;
+    }
+    const v = parse(cell);
+    if (Number.isNaN(v)) {
+      const expected = f.parse === "date" ? "a date (YYYY, YYYY-MM or YYYY-MM-DD)" : "a number";
+      throw new StrataError(
+        `${where(table.file, table.lines[i], f.name)}: expected ${expected}, got "${cell}"`,
+      );
+    }
+    values[i] = v;
+  });
+  return { kind: "numeric", values };
+}
+
+/** The labelled dataset for `schema`: rows whose target is missing are left out (and counted). */
+export function toDataset(table: RawTable, schema: TabularSchema): TabularDataset {
+  const t = columnIndex(table, schema.target, "target");
+  const keep: number[] = [];
+  table.rows.forEach((r, i) => {
+    if (!isMissing(r[t])) keep.push(i);
+  });
+  if (keep.length === 0)
+    throw new StrataError(`${where(table.file, undefined, schema.target)}: every target value is missing`);
+  const kept: RawTable = {
+    ...table,
+    rows: keep.map((i) => table.rows[i]),
+    lines: keep.map((i) => table.lines[i]),
+  };
+  const y = kept.rows.map((r) => r[t].trim());
+  const labels = sortLabels(y);
+  checkTarget(table, schema.target, y, labels);
+  const g = schema.group === undefined ? -1 : columnIndex(table, schema.group, "--group");
+  return {
+    frame: toFrame(kept, schema.features),
+    y,
+    labels,
+    task: labels.length === 2 ? "binary" : "multiclass",
+    groups: g === -1 ? undefined : kept.rows.map((r) => (isMissing(r[g]) ? "(missing)" : r[g].trim())),
+    missingTarget: table.rows.length - keep.length,
+  };
+}
+
+function checkTarget(table: RawTable, target: string, y: string[], labels: string[]): void {
+  const at = where(table.file, undefined, target);
+  if (labels.length < 2) {
+    throw new StrataError(
+      `${at}: the target has one class ("${labels[0]}") in all ${y.length} rows; a classifier needs at least two`,
+    );
+  }
+  const numeric = labels.every((l) => !Number.isNaN(parseNumber(l)));
+  const fractional = numeric && labels.some((l) => !Number.isInteger(parseNumber(l)));
+  if (numeric && labels.length > 20 && (fractional || labels.length > 0.05 * y.length)) {
+    throw new StrataError(
+      `${at}: the target has ${labels.length} distinct numbers and looks continuous; strata fits classifiers, so bin it into classes first`,
+    );
+  }
+}

@@ -1,0 +1,49 @@
+/** Cell-level parsing shared by schema inference and by predict-time conversion. */
+
+const MISSING = new Set(["", "na", "n/a", "nan", "null", "none", "?", "#n/a"]);
+
+/** Empty cells and the usual spellings of "missing" (NA, NaN, null, None, ?). */
+export function isMissing(cell: string): boolean {
+  return MISSING.has(cell.trim().toLowerCase());
+}
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** A decimal number, or NaN for anything else ("1,5", "0x10", "12abc" are not numbers). */
+export function parseNumber(cell: string): number {
+  const s = cell.trim();
+  return NUMBER.test(s) ? Number.parseFloat(s) : Number.NaN;
+}
+
+const DATE = /^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$/;
+
+/**
+ * A calendar date (YYYY, YYYY-MM or YYYY-MM-DD) as a decimal year, e.g. 2019-07-01 → 2019.496;
+ * NaN when the cell is not such a date. A decimal year keeps order and distance, which is what a
+ * dense network can use; a date as a category would be one column per day.
+ */
+export function parseDecimalYear(cell: string): number {
+  const m = DATE.exec(cell.trim());
+  if (!m) return Number.NaN;
+  const year = Number(m[1]);
+  const month = m[2] === undefined ? 1 : Number(m[2]);
+  const day = m[3] === undefined ? 1 : Number(m[3]);
+  if (month < 1 || month > 12 || day < 1 || day > 31) return Number.NaN;
+  const start = Date.UTC(year, 0, 1);
+  const length = Date.UTC(year + 1, 0, 1) - start;
+  return year + (Date.UTC(year, month - 1, day) - start) / length;
+}
+
+/** True for a full date with a month (a bare year parses as a number instead). */
+export function looksLikeDate(cell: string): boolean {
+  return cell.includes("-") && !Number.isNaN(parseDecimalYear(cell));
+}
+
+/** Sorts labels numerically when they all are numbers ("2" before "10"), else by code point. */
+export function sortLabels(labels: Iterable<string>): string[] {
+  const list = [...new Set(labels)];
+  const numeric = list.every((l) => !Number.isNaN(parseNumber(l)));
+  return numeric
+    ? list.sort((a, b) => parseNumber(a) - parseNumber(b))
+    : list.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}

@@ -1,0 +1,52 @@
+import type { Task } from "../data/tabular.js";
+import type { ClassificationReport, ClassMetrics } from "../metrics/classification.js";
+import { meanStd } from "../metrics/classification.js";
+
+/** The metrics part of the CLI's --json object and of metrics.json. */
+export interface MetricsJson {
+  task: Task;
+  accuracy: number;
+  balancedAccuracy: number;
+  macroF1: number;
+  macroPrecision: number;
+  macroRecall: number;
+  weightedF1: number;
+  logLoss: number | null;
+  rocAuc?: number;
+  labels: string[];
+  confusionMatrix: number[][];
+  perClass: ClassMetrics[];
+}
+
+export function metricsJson(report: ClassificationReport, task: Task): MetricsJson {
+  return {
+    task,
+    accuracy: report.accuracy,
+    balancedAccuracy: report.balancedAccuracy,
+    macroF1: report.macroF1,
+    macroPrecision: report.macroPrecision,
+    macroRecall: report.macroRecall,
+    weightedF1: report.weightedF1,
+    logLoss: Number.isFinite(report.logLoss) ? report.logLoss : null,
+    ...(report.rocAuc !== undefined ? { rocAuc: report.rocAuc } : {}),
+    labels: report.labels,
+    confusionMatrix: report.confusionMatrix,
+    perClass: report.perClass,
+  };
+}
+
+/** Averages numeric fields over folds; the result has the same keys, plus `<key>Std` for the headline ones. */
+export function meanOver<T extends Record<string, unknown>>(
+  folds: T[],
+  keys: (keyof T & string)[],
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of keys) {
+    const values = folds.map((f): unknown => f[key]).filter((v): v is number => typeof v === "number");
+    if (values.length !== folds.length) continue;
+    const { mean, std } = meanStd(values);
+    out[key] = mean;
+    out[`${key}Std`] = std;
+  }
+  return out;
+}

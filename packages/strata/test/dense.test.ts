@@ -1,0 +1,124 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import * as tf from "@tensorflow/tfjs-core";
+import { useBackend } from "../src/backend.js";
+import { DenseClassifier } from "../src/estimators/dense.js";
+import { loadClassifier } from "../src/estimators/load.js";
+import { loadCsvDataset, trainTestSplit } from "../src/workflow/dataset.js";
+import { evaluateClassifier } from "../src/workflow/evaluate.js";
+import { sharedData } from "./helpers/data.js";
+
+const banknote = loadCsvDataset(sharedData("jbrownlee_extra/banknote_authentication.csv"), {
+  header: false,
+  target: "c4",
+});
+const { train, test: held } = trainTestSplit(banknote, { testSize: 0.25, seed: 0 });
+const tmp = mkdtempSync(join(tmpdir(), "strata-dense-"));
+
+test("binary: banknotes are separated almost perfectly, with probabilities that sum to 1", async () => {
+  const model = await new DenseClassifier({ epochs: 30, seed: 0 }).fit(train.frame, train.y);
+  assert.deepEqual(model.classes, ["0", "1"]);
+  const report = await evaluateClassifier(model, held);
+  assert.ok(report.accuracy >= 0.97, `accuracy ${report.accuracy}`);
+  assert.ok(report.rocAuc !== undefined && report.rocAuc >= 0.99, `AUC ${report.rocAuc}`);
+  const proba = await model.predictProba(held.frame);
+  assert.deepEqual([proba.rows, proba.cols], [held.y.length, 2]);
+  for (let i = 0; i < proba.rows; i++)
+    assert.ok(Math.abs(proba.data[2 * i] + proba.data[2 * i + 1] - 1) < 1e-5);
+  model.dispose();
+});
+
+test("multiclass: red-wine quality (6 classes) beats the majority class by a clear margin", async () => {
+  const wine = loadCsvDataset(sharedData("wine_quality/winequality-red.csv"), { target: "quality" });
+  assert.deepEqual(wine.labels, ["3", "4", "5", "6", "7", "8"]);
+  const { train: tr, test: te } = trainTestSplit(wine, { testSize: 0.25, seed: 0 });
+  const model = await new DenseClassifier({ epochs: 60, seed: 0 }).fit(tr.frame, tr.y, {
+    classes: wine.labels,
+  });
+  const report = await evaluateClassifier(model, te);
+  const majority = Math.max(...report.perClass.map((c) => c.support)) / report.n;
+  assert.ok(report.accuracy > majority + 0.1, `accuracy ${report.accuracy} vs majority ${majority}`);
+  assert.equal(report.confusionMatrix.length, 6, "classes absent from a split keep their column");
+  model.dispose();
+});
+
+test("same seed, same model; another seed, another model", async () => {
+  const fit = async (seed: number) => {
+    const m = await new DenseClassifier({ epochs: 3, seed }).fit(train.frame, train.y);
+    const p = await m.predictProba(held.frame);
+    m.dispose();
+    return p.data;
+  };
+  const a = await fit(1);
+  assert.deepEqual(await fit(1), a);
+  assert.notDeepEqual(await fit(2), a);
+});
+
+test("clone copies hyperparameters, not fitted state", async () => {
+  const model = new DenseClassifier({ hiddenUnits: [8], epochs: 2, dropout: 0 });
+  await model.fit(train.frame, train.y);
+  const copy = model.clone();
+  assert.deepEqual(copy.getParams(), model.getParams());
+  assert.deepEqual(copy.getParams().hiddenUnits, [8]);
+  assert.throws(() => copy.classes, /not fitted yet/);
+  model.dispose();
+});
+
+test("early stopping keeps the best epoch's weights", async () => {
+  const model = await new DenseClassifier({ epochs: 200, patience: 3, seed: 0 }).fit(train.frame, train.y);
+  const s = model.fitSummary!;
+  assert.ok(s.epochsRun < 200, `stopped after ${s.epochsRun}`);
+  assert.equal(s.bestEpoch, s.epochsRun - 3);
+  const best = s.history![s.bestEpoch - 1].valLoss!;
+  assert.ok(
+    s.history!.every((h) => h.valLoss! >= best),
+    "no epoch has a lower validation loss than the kept one",
+  );
+  model.dispose();
+});
+
+test("save and load give the same predictions; the directory holds the TF.js model files", async () => {
+  const model = await new DenseClassifier({ epochs: 3, batchNorm: true, seed: 0 }).fit(train.frame, train.y);
+  const dir = join(tmp, "model");
+  await model.save(dir);
+  assert.deepEqual(readdirSync(dir).sort(), ["model.json", "preprocess.json", "strata.json", "weights.bin"]);
+  const loaded = await loadClassifier(dir);
+  assert.deepEqual(loaded.classes, model.classes);
+  assert.deepEqual((await loaded.predictProba(held.frame)).data, (await model.predictProba(held.frame)).data);
+  model.dispose();
+  loaded.dispose();
+});
+
+test("a failing save leaves no directory behind", async () => {
+  const model = new DenseClassifier();
+  const dir = join(tmp, "never");
+  await assert.rejects(model.save(dir), /not fitted yet/);
+  assert.equal(existsSync(dir), false);
+  assert.deepEqual(
+    readdirSync(tmp).filter((f) => f.includes("never")),
+    [],
+  );
+});
+
+test("fit and predict leave no tensors behind", async () => {
+  await useBackend();
+  const before = tf.memory().numTensors;
+  const model = await new DenseClassifier({ epochs: 3, dropout: 0.2, batchNorm: true }).fit(
+    train.frame,
+    train.y,
+  );
+  await model.predict(held.frame);
+  model.dispose();
+  assert.equal(tf.memory().numTensors, before);
+});
+
+test("bad hyperparameters are reported by name", async () => {
+  await assert.rejects(
+    new DenseClassifier({ dropout: 1.5 }).fit(train.frame, train.y),
+    /dropout must be in \[0, 1\)/,
+  );
+  await assert.rejects(new DenseClassifier({ hiddenUnits: [0] }).fit(train.frame, train.y), /hiddenUnits/);
+});
