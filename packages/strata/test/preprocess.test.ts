@@ -27,9 +27,9 @@ test("median imputation, standardisation and one-hot, with exact values", () => 
     [(50 - 32.5) / sd, 1, 0],
   ];
   assert.equal(x.cols, 3);
-  expected
-    .flat()
-    .forEach((v, i) => assert.ok(Math.abs(x.data[i] - v) < 1e-6, `cell ${i}: ${x.data[i]} vs ${v}`));
+  expected.flat().forEach((v, i) => {
+    assert.ok(Math.abs(x.data[i] - v) < 1e-6, `cell ${i}: ${x.data[i]} vs ${v}`);
+  });
   assert.equal(unseen.size, 0);
 });
 

@@ -33,10 +33,11 @@ export async function predictCommand(dir: string, file: string, o: PredictComman
   });
   const frame = toFrame(table, schema.features);
   const proba = await model.predictProba(frame);
-  const labels = decodeArgmax(proba, model.classes);
+  const classes = model.classes;
+  const labels = decodeArgmax(proba, classes);
   model.dispose();
 
-  const header = [...(o.keep ?? []), `predicted_${schema.target}`, ...model.classes.map((c) => `proba_${c}`)];
+  const header = [...(o.keep ?? []), `predicted_${schema.target}`, ...classes.map((c) => `proba_${c}`)];
   const records = labels.map((label, i) => [
     ...keep.map((j) => table.rows[i][j]),
     label,
