@@ -1,0 +1,62 @@
+// Reductions over a list of axes, with TF.js's dtypes (sums of int32 or bool stay int32).
+#include <algorithm>
+#include <functional>
+
+#include "tensors.h"
+
+namespace tbt {
+namespace {
+
+at::Tensor AsTfDtype(const at::Tensor& result, const at::Tensor& input) {
+  if (input.scalar_type() == at::kBool || input.scalar_type() == at::kInt) return result.to(at::kInt);
+  return result;
+}
+
+// reduce(op, x, axes, keepDims)
+TBT_FN(Reduce) {
+  auto op = StringArg(info, 0);
+  const auto& x = TensorArg(info, 1);
+  auto axes = IntsArg(info, 2);
+  bool keep = BoolArg(info, 3);
+  at::IntArrayRef dims(axes);
+  if (axes.empty()) {
+    if (op == "Any" || op == "All") return Handle(info, x.to(at::kBool).clone());
+    return Handle(info, x.clone());
+  }
+  if (op == "Sum") return Handle(info, AsTfDtype(at::sum(x, dims, keep), x));
+  if (op == "Mean") {
+    auto m = at::mean(at::isFloatingType(x.scalar_type()) ? x : x.to(at::kFloat), dims, keep);
+    return Handle(info, x.scalar_type() == at::kInt ? m.to(at::kInt) : m);
+  }
+  if (op == "Prod") {
+    // at::prod takes one dim: reduce the axes one at a time, highest first so indices stay valid.
+    auto sorted = axes;
+    std::sort(sorted.begin(), sorted.end(), std::greater<int64_t>());
+    at::Tensor p = x.scalar_type() == at::kBool ? x.to(at::kInt) : x;
+    for (auto a : sorted) p = at::prod(p, a < 0 ? a + x.dim() : a, keep);
+    return Handle(info, AsTfDtype(p, x));
+  }
+  if (op == "Max") return Handle(info, at::amax(x, dims, keep));
+  if (op == "Min") return Handle(info, at::amin(x, dims, keep));
+  if (op == "All") return Handle(info, at::amin(x.to(at::kBool).to(at::kInt), dims, keep).to(at::kBool));
+  if (op == "Any") return Handle(info, at::amax(x.to(at::kBool).to(at::kInt), dims, keep).to(at::kBool));
+  throw Napi::Error::New(info.Env(), "reduce: no native kernel " + op);
+}
+
+// argReduce(op, x, axis): int32 indices of the max (ArgMax) or min (ArgMin); first one on ties.
+TBT_FN(ArgReduce) {
+  auto op = StringArg(info, 0);
+  const auto& x = TensorArg(info, 1);
+  int64_t axis = IntArg(info, 2);
+  auto r = op == "ArgMax" ? at::argmax(x, axis) : at::argmin(x, axis);
+  return Handle(info, r.to(at::kInt));
+}
+
+}  // namespace
+
+void RegisterReduce(Napi::Env env, Napi::Object exports) {
+  exports.Set("reduce", Napi::Function::New(env, Reduce, "reduce"));
+  exports.Set("argReduce", Napi::Function::New(env, ArgReduce, "argReduce"));
+}
+
+}  // namespace tbt

@@ -1,0 +1,84 @@
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+/** A handle on a libtorch tensor held by the addon. */
+export type Handle = number;
+export type NativeDtype = "float32" | "int32" | "bool";
+export type NativeValues = Float32Array | Int32Array | Uint8Array;
+
+/** The addon's functions (native/*.cc). Every op returns new handles; the caller releases them. */
+export interface NativeAddon {
+  setScratch(scratch: Int32Array): void;
+  upload(values: NativeValues, shape: number[], dtype: NativeDtype): Handle;
+  download(h: Handle): NativeValues;
+  release(h: Handle): void;
+  live(): number;
+  setThreads(n: number): void;
+  getThreads(): number;
+  buildInfo(): { torchVersion: string; parallel: string };
+  shapeOf(h: Handle): number[];
+  dtypeOf(h: Handle): NativeDtype;
+
+  unary(op: string, x: Handle): Handle;
+  binary(op: string, a: Handle, b: Handle): Handle;
+  unaryNames(): string[];
+  binaryNames(): string[];
+  cast(x: Handle, dtype: NativeDtype): Handle;
+  step(x: Handle, alpha: number): Handle;
+  clip(x: Handle, min: number, max: number): Handle;
+  leakyRelu(x: Handle, alpha: number): Handle;
+  select(condition: Handle, a: Handle, b: Handle): Handle;
+  addN(xs: Handle[]): Handle;
+  fill(shape: number[], value: number, dtype: NativeDtype): Handle;
+
+  batchMatMul(a: Handle, b: Handle, transposeA: boolean, transposeB: boolean): Handle;
+  fusedMatMul(
+    a: Handle,
+    b: Handle,
+    bias: Handle | -1,
+    prelu: Handle | -1,
+    transposeA: boolean,
+    transposeB: boolean,
+    activation: string,
+    leakyAlpha: number,
+  ): Handle;
+  softmax(x: Handle, dim: number): Handle;
+
+  alias(x: Handle): Handle;
+  reshape(x: Handle, shape: number[]): Handle;
+  transpose(x: Handle, perm: number[]): Handle;
+  slice(x: Handle, begin: number[], size: number[]): Handle;
+  stridedSlice(x: Handle, begin: number[], strides: number[], counts: number[], finalShape: number[]): Handle;
+  concat(xs: Handle[], axis: number): Handle;
+  pad(x: Handle, paddings: number[], value: number): Handle;
+  tile(x: Handle, reps: number[]): Handle;
+  gather(x: Handle, indices: Handle, axis: number, batchDims: number): Handle;
+  reverse(x: Handle, dims: number[]): Handle;
+  stack(xs: Handle[], axis: number): Handle;
+  unstack(x: Handle, axis: number): Handle[];
+  split(x: Handle, sizes: number[], axis: number): Handle[];
+  oneHot(indices: Handle, depth: number, on: number, off: number, dtype: NativeDtype): Handle;
+  unsortedSegmentSum(x: Handle, ids: Handle, numSegments: number): Handle;
+
+  reduce(op: string, x: Handle, axes: number[], keepDims: boolean): Handle;
+  argReduce(op: string, x: Handle, axis: number): Handle;
+}
+
+const ADDON = fileURLToPath(new URL("../build/tfjs_backend_torch.node", import.meta.url));
+
+/** Loads the addon, or throws an Error saying why (not built, libtorch missing, ABI mismatch). */
+export function loadAddon(): NativeAddon {
+  if (!existsSync(ADDON)) {
+    throw new Error(
+      `the native addon is not built (${ADDON}); install libtorch (apt-get install libtorch-dev) and run npm ci`,
+    );
+  }
+  // libtorch's BLAS (OpenBLAS on Debian) starts its own thread pool beside libtorch's OpenMP
+  // pool; both on every core over-subscribes them (measured here: 2-3x slower steps). libtorch
+  // parallelises around BLAS calls itself, so BLAS gets one thread unless the user says otherwise.
+  // OpenBLAS reads this when the addon loads it, so it must be set before the require.
+  process.env.OPENBLAS_NUM_THREADS ??= "1";
+  const require = createRequire(import.meta.url);
+  return require(ADDON) as NativeAddon;
+}
