@@ -42,10 +42,26 @@ async function choose(forced: BackendName | undefined): Promise<BackendName> {
   const failures: string[] = [];
   for (const name of order) {
     const why = await tryBackend(name);
-    if (why === undefined) return name;
+    if (why === undefined) {
+      if (!forced && failures.length > 0) warnSlower(name, failures[0]);
+      return name;
+    }
     failures.push(`${name}: ${why}`);
   }
   throw new StrataError(`cannot start the ${forced ?? "any"} backend (${failures.join("; ")})`);
+}
+
+/** Relative slowness of the fallbacks against the native backend, measured for a dense network (bench/RESULTS.md). */
+const SLOWER: Record<BackendName, string> = { torch: "", wasm: "about 10x", cpu: "about 40x" };
+
+/** One warning, on stderr, when the native backend could not be used. */
+function warnSlower(name: BackendName, why: string): void {
+  if (process.env.STRATA_QUIET_BACKEND) return;
+  process.stderr.write(
+    `strata: warning: the native libtorch backend is not available (${why}); using the ${name} backend, ` +
+      `${SLOWER[name]} slower. Install libtorch (apt-get install libtorch-dev) and run npm ci to build it, ` +
+      "or set STRATA_BACKEND to choose a backend and silence this.\n",
+  );
 }
 
 async function tryBackend(name: BackendName): Promise<string | undefined> {

@@ -12,14 +12,28 @@ export function unaryKernels(names: readonly string[]): KernelConfig[] {
   );
 }
 
+/** Binary kernels whose inputs TF.js names other than {a, b}. */
+const NAMED_INPUTS: Record<string, [string, string]> = { Prelu: ["x", "alpha"], EluGrad: ["dy", "y"] };
+
 /** One kernel per binary op the addon implements (Add, Multiply, Maximum, Equal, …). */
 export function binaryKernels(names: readonly string[]): KernelConfig[] {
-  return names.map((name) =>
-    nativeKernel(name, (b, inputs) => {
-      const { a, b: y } = inputs as BinaryInputs;
-      return b.output(b.addon.binary(name, b.handle(a as TensorInfo), b.handle(y as TensorInfo)));
-    }),
-  );
+  const named = names
+    .filter((n) => NAMED_INPUTS[n])
+    .map((name) =>
+      nativeKernel(name, (b, inputs) => {
+        const [first, second] = NAMED_INPUTS[name].map((k) => inputs[k] as TensorInfo);
+        return b.output(b.addon.binary(name, b.handle(first), b.handle(second)));
+      }),
+    );
+  return names
+    .filter((n) => !NAMED_INPUTS[n])
+    .map((name) =>
+      nativeKernel(name, (b, inputs) => {
+        const { a, b: y } = inputs as BinaryInputs;
+        return b.output(b.addon.binary(name, b.handle(a as TensorInfo), b.handle(y as TensorInfo)));
+      }),
+    )
+    .concat(named);
 }
 
 export const elementwiseKernels: KernelConfig[] = [
