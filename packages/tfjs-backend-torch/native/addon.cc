@@ -10,6 +10,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterShape(env, exports);
   RegisterReduce(env, exports);
   RegisterConv(env, exports);
+  RegisterOptim(env, exports);
   return exports;
 }
 

@@ -88,7 +88,8 @@ export class TorchBackend extends MathBackendCPU {
     return this.adopt(h, this.addon.shapeOf(h), this.addon.dtypeOf(h));
   }
 
-  private adopt(h: Handle, shape: number[], dtype: DataType): TensorInfo {
+  /** Wraps a handle whose shape and dtype the caller knows. */
+  adopt(h: Handle, shape: number[], dtype: DataType): TensorInfo {
     const dataId = {};
     this.data.set(dataId, new TorchTensorData(this.addon, dtype, 1, undefined, h, shape) as never);
     return { dataId, shape, dtype };

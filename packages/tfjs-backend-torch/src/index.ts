@@ -9,6 +9,7 @@ import { registerTorchBackend } from "./register.js";
 
 export { TorchBackend } from "./backend.js";
 export type { NativeAddon } from "./native.js";
+export { FusedAdamOptimizer, fusedAdam } from "./optimizers.js";
 export { BACKEND_NAME, defaultThreads, nativeKernelNames, registerTorchBackend } from "./register.js";
 
 registerTorchBackend();

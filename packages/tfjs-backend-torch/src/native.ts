@@ -61,6 +61,19 @@ export interface NativeAddon {
   oneHot(indices: Handle, depth: number, on: number, off: number, dtype: NativeDtype): Handle;
   unsortedSegmentSum(x: Handle, ids: Handle, numSegments: number): Handle;
 
+  adam(
+    value: Handle,
+    m: Handle,
+    v: Handle,
+    gradient: Handle,
+    learningRate: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    biasCorrection1: number,
+    biasCorrection2: number,
+  ): [Handle, Handle, Handle];
+
   reduce(op: string, x: Handle, axes: number[], keepDims: boolean): Handle;
   argReduce(op: string, x: Handle, axis: number): Handle;
 }

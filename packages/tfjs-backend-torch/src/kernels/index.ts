@@ -2,6 +2,7 @@ import type { KernelConfig } from "@tensorflow/tfjs-core";
 import type { NativeAddon } from "../native.js";
 import { binaryKernels, elementwiseKernels, unaryKernels } from "./elementwise.js";
 import { linalgKernels } from "./linalg.js";
+import { optimKernels } from "./optim.js";
 import { reduceKernels } from "./reduce.js";
 import { shapeKernels } from "./shape.js";
 
@@ -14,5 +15,6 @@ export function nativeKernels(addon: NativeAddon): KernelConfig[] {
     ...linalgKernels,
     ...reduceKernels,
     ...shapeKernels,
+    ...optimKernels,
   ];
 }
