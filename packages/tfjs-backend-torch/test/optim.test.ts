@@ -33,7 +33,7 @@ describe("FusedAdamOptimizer", { skip: skipReason }, async () => {
       relativeError(fused.weights, reference.weights) < 1e-5,
       `${fused.weights} vs ${reference.weights}`,
     );
-    fused.moments.forEach((m, k) => assert.ok(relativeError(m, reference.moments[k]) < 1e-5));
+    for (const [k, m] of fused.moments.entries()) assert.ok(relativeError(m, reference.moments[k]) < 1e-5);
   });
 
   test("on another backend it is plain Adam", async () => {
