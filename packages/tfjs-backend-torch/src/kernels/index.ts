@@ -1,5 +1,6 @@
 import type { KernelConfig } from "@tensorflow/tfjs-core";
 import type { NativeAddon } from "../native.js";
+import { cnnKernels } from "./conv.js";
 import { binaryKernels, elementwiseKernels, unaryKernels } from "./elementwise.js";
 import { linalgKernels } from "./linalg.js";
 import { reduceKernels } from "./reduce.js";
@@ -14,5 +15,6 @@ export function nativeKernels(addon: NativeAddon): KernelConfig[] {
     ...linalgKernels,
     ...reduceKernels,
     ...shapeKernels,
+    ...cnnKernels,
   ];
 }
