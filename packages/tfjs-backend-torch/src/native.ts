@@ -76,6 +76,74 @@ export interface NativeAddon {
 
   reduce(op: string, x: Handle, axes: number[], keepDims: boolean): Handle;
   argReduce(op: string, x: Handle, axis: number): Handle;
+
+  conv2d(
+    x: Handle,
+    filter: Handle,
+    bias: Handle | -1,
+    prelu: Handle | -1,
+    strides: number[],
+    pads: number[],
+    dilations: number[],
+    depthwise: boolean,
+    channelsFirst: boolean,
+    activation: string,
+    leakyAlpha: number,
+  ): Handle;
+  conv2dBackpropInput(
+    dy: Handle,
+    filter: Handle,
+    inputShape: number[],
+    strides: number[],
+    pads: number[],
+    dilations: number[],
+    depthwise: boolean,
+    channelsFirst: boolean,
+  ): Handle;
+  conv2dBackpropFilter(
+    x: Handle,
+    dy: Handle,
+    filterShape: number[],
+    strides: number[],
+    pads: number[],
+    dilations: number[],
+    depthwise: boolean,
+    channelsFirst: boolean,
+  ): Handle;
+  pool(op: "max" | "avg", x: Handle, kernel: number[], strides: number[], pads: number[]): Handle;
+  poolGrad(
+    op: "max" | "avg",
+    dy: Handle,
+    x: Handle,
+    kernel: number[],
+    strides: number[],
+    pads: number[],
+  ): Handle;
+  batchNorm(
+    x: Handle,
+    mean: Handle,
+    variance: Handle,
+    offset: Handle | -1,
+    scale: Handle | -1,
+    epsilon: number,
+  ): Handle;
+  resizeBilinear(
+    images: Handle,
+    height: number,
+    width: number,
+    alignCorners: boolean,
+    halfPixelCenters: boolean,
+  ): Handle;
+  resizeBilinearGrad(images: Handle, dy: Handle, alignCorners: boolean): Handle;
+  resizeNearest(
+    images: Handle,
+    height: number,
+    width: number,
+    alignCorners: boolean,
+    halfPixelCenters: boolean,
+  ): Handle;
+  resizeNearestGrad(images: Handle, dy: Handle, alignCorners: boolean): Handle;
+  mirrorPad(x: Handle, paddings: number[], offset: 0 | 1): Handle;
 }
 
 const ADDON = fileURLToPath(new URL("../build/tfjs_backend_torch.node", import.meta.url));

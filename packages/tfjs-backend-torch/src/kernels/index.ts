@@ -1,5 +1,6 @@
 import type { KernelConfig } from "@tensorflow/tfjs-core";
 import type { NativeAddon } from "../native.js";
+import { cnnKernels } from "./conv.js";
 import { binaryKernels, elementwiseKernels, unaryKernels } from "./elementwise.js";
 import { linalgKernels } from "./linalg.js";
 import { optimKernels } from "./optim.js";
@@ -16,5 +17,6 @@ export function nativeKernels(addon: NativeAddon): KernelConfig[] {
     ...reduceKernels,
     ...shapeKernels,
     ...optimKernels,
+    ...cnnKernels,
   ];
 }
