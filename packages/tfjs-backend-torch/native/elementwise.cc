@@ -118,7 +118,13 @@ TBT_FN(Step) {
 }
 
 // clip(x, min, max)
-TBT_FN(Clip) { return Handle(info, at::clamp(TensorArg(info, 0), NumberArg(info, 1), NumberArg(info, 2))); }
+// TF.js keeps an int32 input's dtype (the bounds truncate toward zero); libtorch would promote
+// int32 clamped by float bounds to float.
+TBT_FN(Clip) {
+  const auto& x = TensorArg(info, 0);
+  auto y = at::clamp(x, NumberArg(info, 1), NumberArg(info, 2));
+  return Handle(info, y.scalar_type() == x.scalar_type() ? y : y.to(x.scalar_type()));
+}
 
 // leakyRelu(x, alpha)
 TBT_FN(LeakyRelu) {

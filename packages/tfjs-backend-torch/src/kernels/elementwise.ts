@@ -1,4 +1,4 @@
-import type { BinaryInputs, DataType, KernelConfig, TensorInfo, UnaryInputs } from "@tensorflow/tfjs-core";
+import type { DataType, KernelConfig, TensorInfo, UnaryInputs } from "@tensorflow/tfjs-core";
 import type { NativeDtype } from "../native.js";
 import { isNativeDtype } from "../tensor-data.js";
 import { nativeKernel } from "./define.js";
@@ -12,14 +12,22 @@ export function unaryKernels(names: readonly string[]): KernelConfig[] {
   );
 }
 
+/** The two inputs' names of binary kernels whose inputs are not called a and b. */
+const BINARY_INPUTS: Record<string, [string, string]> = {
+  Prelu: ["x", "alpha"],
+  EluGrad: ["dy", "y"],
+};
+
 /** One kernel per binary op the addon implements (Add, Multiply, Maximum, Equal, …). */
 export function binaryKernels(names: readonly string[]): KernelConfig[] {
-  return names.map((name) =>
-    nativeKernel(name, (b, inputs) => {
-      const { a, b: y } = inputs as BinaryInputs;
-      return b.output(b.addon.binary(name, b.handle(a as TensorInfo), b.handle(y as TensorInfo)));
-    }),
-  );
+  return names.map((name) => {
+    const [first, second] = BINARY_INPUTS[name] ?? ["a", "b"];
+    return nativeKernel(name, (b, inputs) => {
+      const x = inputs[first] as TensorInfo;
+      const y = inputs[second] as TensorInfo;
+      return b.output(b.addon.binary(name, b.handle(x), b.handle(y)));
+    });
+  });
 }
 
 export const elementwiseKernels: KernelConfig[] = [
