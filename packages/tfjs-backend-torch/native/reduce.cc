@@ -20,8 +20,10 @@ TBT_FN(Reduce) {
   auto axes = IntsArg(info, 2);
   bool keep = BoolArg(info, 3);
   at::IntArrayRef dims(axes);
-  if (axes.empty()) {
+  if (axes.empty()) {  // nothing to reduce, but the result has the op's dtype
     if (op == "Any" || op == "All") return Handle(info, x.to(at::kBool).clone());
+    if (op == "Sum" || op == "Prod") return Handle(info, AsTfDtype(x.clone(), x));
+    if (op == "Mean") return Handle(info, x.to(at::kFloat).clone());
     return Handle(info, x.clone());
   }
   if (op == "Sum") return Handle(info, AsTfDtype(at::sum(x, dims, keep), x));

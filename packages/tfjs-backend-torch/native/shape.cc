@@ -149,8 +149,7 @@ TBT_FN(OneHot) {
 
 // unsortedSegmentSum(x, segmentIds, numSegments)
 TBT_FN(UnsortedSegmentSum) {
-  at::Tensor x = TensorArg(info, 0);
-  if (x.scalar_type() == at::kBool) x = x.to(at::kInt);  // TF.js sums bools as int32
+  const auto& x = TensorArg(info, 0);
   const auto& ids = TensorArg(info, 1);
   int64_t n = IntArg(info, 2);
   auto flat_ids = ids.reshape({-1}).to(at::kLong);

@@ -24,6 +24,8 @@ interface Summary {
   globalErrors: string[];
   runSeconds: number;
   excludedByReason: Record<string, number>;
+  kernelCalls: { native: number; fallback: number; nativeKernelsRun: number };
+  nativeKernelsNeverRunNatively: string[];
   failures: { name: string; messages: string[] }[];
 }
 
@@ -60,6 +62,14 @@ test("tfjs-core's jasmine specs pass on the torch backend", {
         `${s.excluded} excluded, ${s.pending} pending (xit in tfjs-core); ${s.runSeconds.toFixed(1)}s`,
     );
     for (const [why, n] of Object.entries(s.excludedByReason)) t.diagnostic(`excluded ${n}: ${why}`);
+    t.diagnostic(
+      `kernel calls: ${s.kernelCalls.native} native (${s.kernelCalls.nativeKernelsRun} native kernels), ` +
+        `${s.kernelCalls.fallback} on the CPU fallback`,
+    );
+    if (s.nativeKernelsNeverRunNatively.length)
+      t.diagnostic(
+        `native kernels the specs never ran natively: ${s.nativeKernelsNeverRunNatively.join(", ")}`,
+      );
     const failed = s.failures.map((f) => `${f.name}\n    ${f.messages.join("\n    ")}`).join("\n");
     assert.equal(s.failed, 0, `${s.failed} specs failed:\n${failed}`);
     assert.equal(s.suiteErrors, 0, `suite-level errors:\n${output.slice(-4000)}`);

@@ -132,8 +132,10 @@ export const shapeKernels: KernelConfig[] = [
     return b.addon.split(b.handle(t), sizes, axis).map((h) => b.outputOf(h));
   }),
   nativeKernel("PadV2", (b, { x }, attrs) => {
+    const value = attrs.constantValue as number;
+    if ((x as TensorInfo).dtype === "bool" && value !== 0 && value !== 1) return null; // TF.js keeps the byte
     const paddings = (attrs.paddings as [number, number][]).flat();
-    return b.output(b.addon.pad(b.handle(x as TensorInfo), paddings, attrs.constantValue as number));
+    return b.output(b.addon.pad(b.handle(x as TensorInfo), paddings, value));
   }),
   nativeKernel("Tile", (b, { x }, attrs) =>
     b.output(b.addon.tile(b.handle(x as TensorInfo), attrs.reps as number[])),
@@ -166,13 +168,16 @@ export const shapeKernels: KernelConfig[] = [
       ),
     ),
   ),
+  // Bool x goes to the CPU kernel (whose result is float32).
   nativeKernel("UnsortedSegmentSum", (b, { x, segmentIds }, attrs) =>
-    b.output(
-      b.addon.unsortedSegmentSum(
-        b.handle(x as TensorInfo),
-        b.handle(segmentIds as TensorInfo),
-        attrs.numSegments as number,
-      ),
-    ),
+    (x as TensorInfo).dtype === "bool"
+      ? null
+      : b.output(
+          b.addon.unsortedSegmentSum(
+            b.handle(x as TensorInfo),
+            b.handle(segmentIds as TensorInfo),
+            attrs.numSegments as number,
+          ),
+        ),
   ),
 ];
