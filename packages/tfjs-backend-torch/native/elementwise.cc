@@ -1,8 +1,10 @@
 // Element-wise kernels: unary maths, binary maths with NumPy broadcasting (the same rules in
 // TF.js and libtorch), comparisons, logic, casts and activations. Ops are looked up by their
 // TF.js kernel name in a static table, so the JS side calls one entry point per arity.
+#include <cmath>
 #include <functional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "tensors.h"
 
@@ -13,6 +15,24 @@ using Unary = std::function<at::Tensor(const at::Tensor&)>;
 using Binary = std::function<at::Tensor(const at::Tensor&, const at::Tensor&)>;
 
 bool IsInt(const at::Tensor& t) { return !at::isFloatingType(t.scalar_type()) && t.scalar_type() != at::kBool; }
+
+// TF.js keeps int32 results of int32 inputs in an Int32Array, so a non-integral result is stored
+// as JS's ToInt32 does: NaN and +-inf become 0, others truncate toward zero and wrap modulo 2^32.
+// (libtorch's float -> int cast is undefined for those, in practice INT_MIN.)
+at::Tensor JsToInt32(const at::Tensor& x) {
+  if (!at::isFloatingType(x.scalar_type())) return x.to(at::kInt);
+  auto d = x.to(at::kDouble);
+  d = at::where(at::isfinite(d), d.trunc(), at::zeros_like(d));
+  return at::fmod(d, 4294967296.0).to(at::kLong).to(at::kInt);  // int64 -> int32 keeps the low 32 bits
+}
+
+// Unary ops whose libtorch result for int32 input is int32 (or bool) and equals TF.js's; the
+// others run on int32 input in double and are stored as TF.js does (JsToInt32).
+bool IntClosed(const std::string& op) {
+  static const std::unordered_set<std::string> ops = {"Abs",  "Neg",   "Square",   "Sign",  "Relu",  "Relu6",
+                                                      "Ceil", "Floor", "Round",    "IsNan", "IsInf", "IsFinite"};
+  return ops.count(op) > 0;
+}
 
 const std::unordered_map<std::string, Unary>& UnaryOps() {
   static const std::unordered_map<std::string, Unary> ops = {
@@ -64,17 +84,40 @@ const std::unordered_map<std::string, Binary>& BinaryOps() {
       {"Multiply", [](const at::Tensor& a, const at::Tensor& b) { return at::mul(a, b); }},
       {"RealDiv",
        [](const at::Tensor& a, const at::Tensor& b) {
-         // TF.js keeps int32 / int32 as int32 (truncated); torch would return floats.
-         auto q = at::div(a, b);
-         return IsInt(a) && IsInt(b) ? q.to(at::kInt) : q;
+         // TF.js keeps int32 / int32 as int32 (truncated; x / 0 gives 0); torch would return floats.
+         if (IsInt(a) && IsInt(b)) return JsToInt32(at::div(a.to(at::kDouble), b.to(at::kDouble)));
+         return at::div(a, b);
        }},
-      {"FloorDiv", [](const at::Tensor& a, const at::Tensor& b) { return at::div(a, b, "floor"); }},
-      {"Mod", [](const at::Tensor& a, const at::Tensor& b) { return at::remainder(a, b); }},
+      // TF.js's FloorDiv is int32 whatever its inputs (floor(a / b) stored as ToInt32: x / 0 gives
+      // 0); libtorch keeps float inputs' dtype and throws on an integer division by zero.
+      {"FloorDiv",
+       [](const at::Tensor& a, const at::Tensor& b) {
+         return JsToInt32(at::floor(at::div(a.to(at::kDouble), b.to(at::kDouble))));
+       }},
+      {"Mod",
+       [](const at::Tensor& a, const at::Tensor& b) {
+         if (!(IsInt(a) && IsInt(b))) return at::remainder(a, b);
+         // int32 x mod 0 is NaN in JS, stored as 0; libtorch throws on it.
+         auto zero = b == 0;
+         return at::where(zero, at::zeros({}, a.options()), at::remainder(a, at::where(zero, at::ones({}, b.options()), b)));
+       }},
       {"Maximum", [](const at::Tensor& a, const at::Tensor& b) { return at::maximum(a, b); }},
       {"Minimum", [](const at::Tensor& a, const at::Tensor& b) { return at::minimum(a, b); }},
-      {"Pow", [](const at::Tensor& a, const at::Tensor& b) { return at::pow(a, b); }},
+      {"Pow",
+       [](const at::Tensor& a, const at::Tensor& b) {
+         auto y = at::pow(a, b);
+         if (!at::isFloatingType(y.scalar_type())) return y;
+         // JS's Math.pow gives NaN for (+-1) ** (NaN or +-inf); C's pow gives 1.
+         auto js_nan = at::abs(a).eq(1).logical_and(at::isfinite(b).logical_not());
+         return at::where(js_nan, at::full({}, NAN, y.options()), y);
+       }},
       {"SquaredDifference", [](const at::Tensor& a, const at::Tensor& b) { return at::square(at::sub(a, b)); }},
-      {"Atan2", [](const at::Tensor& a, const at::Tensor& b) { return at::atan2(a, b); }},
+      {"Atan2",
+       [](const at::Tensor& a, const at::Tensor& b) {
+         // int32 inputs give int32 in TF.js (truncated).
+         if (IsInt(a) && IsInt(b)) return JsToInt32(at::atan2(a.to(at::kDouble), b.to(at::kDouble)));
+         return at::atan2(a, b);
+       }},
       {"Equal", [](const at::Tensor& a, const at::Tensor& b) { return at::eq(a, b); }},
       {"NotEqual", [](const at::Tensor& a, const at::Tensor& b) { return at::ne(a, b); }},
       {"Less", [](const at::Tensor& a, const at::Tensor& b) { return at::lt(a, b); }},
@@ -95,7 +138,15 @@ TBT_FN(UnaryOp) {
   auto name = StringArg(info, 0);
   auto it = UnaryOps().find(name);
   if (it == UnaryOps().end()) throw Napi::Error::New(info.Env(), "unary: no native kernel " + name);
-  return Handle(info, it->second(TensorArg(info, 1)));
+  const auto& x = TensorArg(info, 1);
+  // TF.js's unary ops keep an int32 input's dtype: compute in double, store as an Int32Array does.
+  // (Bool inputs of arithmetic ops are sent to the CPU kernel by the JS side.)
+  if (x.scalar_type() == at::kInt && !IntClosed(name)) {
+    auto y = it->second(x.to(at::kDouble));
+    if (name == "Exp") return Handle(info, y.to(at::kFloat));  // the one that TF.js makes float32
+    return Handle(info, at::isFloatingType(y.scalar_type()) ? JsToInt32(y) : y);
+  }
+  return Handle(info, it->second(x));
 }
 
 // binary(op, a, b): handle. The result's dtype is the one TF.js expects from its inputs.
@@ -106,8 +157,12 @@ TBT_FN(BinaryOp) {
   return Handle(info, it->second(TensorArg(info, 1), TensorArg(info, 2)));
 }
 
-// cast(x, dtype)
-TBT_FN(Cast) { return Handle(info, TensorArg(info, 0).to(ScalarTypeOf(StringArg(info, 1)))); }
+// cast(x, dtype): float -> int32 as JS's Int32Array.from does (NaN, +-inf -> 0, wraps).
+TBT_FN(Cast) {
+  const auto& x = TensorArg(info, 0);
+  auto type = ScalarTypeOf(StringArg(info, 1));
+  return Handle(info, type == at::kInt ? JsToInt32(x) : x.to(type));
+}
 
 // step(x, alpha): x > 0 ? 1 : alpha, NaN stays NaN.
 TBT_FN(Step) {
@@ -118,7 +173,13 @@ TBT_FN(Step) {
 }
 
 // clip(x, min, max)
-TBT_FN(Clip) { return Handle(info, at::clamp(TensorArg(info, 0), NumberArg(info, 1), NumberArg(info, 2))); }
+// TF.js keeps an int32 input's dtype (the bounds truncate toward zero); libtorch would promote
+// int32 clamped by float bounds to float.
+TBT_FN(Clip) {
+  const auto& x = TensorArg(info, 0);
+  auto y = at::clamp(x, NumberArg(info, 1), NumberArg(info, 2));
+  return Handle(info, IsInt(x) ? JsToInt32(y) : y);
+}
 
 // leakyRelu(x, alpha)
 TBT_FN(LeakyRelu) {

@@ -1,6 +1,7 @@
 // Reductions over a list of axes, with TF.js's dtypes (sums of int32 or bool stay int32).
 #include <algorithm>
 #include <functional>
+#include <limits>
 
 #include "tensors.h"
 
@@ -19,15 +20,15 @@ TBT_FN(Reduce) {
   auto axes = IntsArg(info, 2);
   bool keep = BoolArg(info, 3);
   at::IntArrayRef dims(axes);
-  if (axes.empty()) {
+  if (axes.empty()) {  // nothing to reduce, but the result has the op's dtype
     if (op == "Any" || op == "All") return Handle(info, x.to(at::kBool).clone());
+    if (op == "Sum" || op == "Prod") return Handle(info, AsTfDtype(x.clone(), x));
+    if (op == "Mean") return Handle(info, x.to(at::kFloat).clone());
     return Handle(info, x.clone());
   }
   if (op == "Sum") return Handle(info, AsTfDtype(at::sum(x, dims, keep), x));
-  if (op == "Mean") {
-    auto m = at::mean(at::isFloatingType(x.scalar_type()) ? x : x.to(at::kFloat), dims, keep);
-    return Handle(info, x.scalar_type() == at::kInt ? m.to(at::kInt) : m);
-  }
+  // TF.js's mean of int32 (or bool) is float32.
+  if (op == "Mean") return Handle(info, at::mean(at::isFloatingType(x.scalar_type()) ? x : x.to(at::kFloat), dims, keep));
   if (op == "Prod") {
     // at::prod takes one dim: reduce the axes one at a time, highest first so indices stay valid.
     auto sorted = axes;
@@ -44,11 +45,24 @@ TBT_FN(Reduce) {
 }
 
 // argReduce(op, x, axis): int32 indices of the max (ArgMax) or min (ArgMin); first one on ties.
+// As TF.js's CPU kernel (which keeps the first value and replaces it only by a strictly greater /
+// smaller one): a NaN is never picked, except at index 0, which then stays the answer.
 TBT_FN(ArgReduce) {
   auto op = StringArg(info, 0);
-  const auto& x = TensorArg(info, 1);
+  at::Tensor x = TensorArg(info, 1);
   int64_t axis = IntArg(info, 2);
-  auto r = op == "ArgMax" ? at::argmax(x, axis) : at::argmin(x, axis);
+  if (x.scalar_type() == at::kBool) x = x.to(at::kInt);  // libtorch has no argmax for bool
+  bool is_max = op == "ArgMax";
+  at::Tensor r;
+  if (at::isFloatingType(x.scalar_type()) && x.numel() > 0 && x.size(axis) > 0) {
+    auto nan = at::isnan(x);
+    double fill = is_max ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+    auto clean = at::where(nan, at::full({}, fill, x.options()), x);
+    r = is_max ? at::argmax(clean, axis) : at::argmin(clean, axis);
+    r = at::where(nan.select(axis, 0), at::zeros_like(r), r);
+  } else {
+    r = is_max ? at::argmax(x, axis) : at::argmin(x, axis);
+  }
   return Handle(info, r.to(at::kInt));
 }
 

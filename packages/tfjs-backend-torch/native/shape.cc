@@ -40,6 +40,8 @@ TBT_FN(StridedSlice) {
   auto strides = IntsArg(info, 2);
   auto counts = IntsArg(info, 3);
   auto final_shape = IntsArg(info, 4);
+  if (static_cast<int64_t>(begin.size()) != t.dim() || strides.size() != begin.size() || counts.size() != begin.size())
+    throw Napi::Error::New(info.Env(), "stridedSlice: begin, strides and counts need one entry per input dim");
   for (size_t k = 0; k < begin.size(); k++) {
     auto d = static_cast<int64_t>(k);
     int64_t n = t.size(d);
@@ -80,13 +82,17 @@ TBT_FN(Pad) {
 // tile(x, reps)
 TBT_FN(Tile) { return Handle(info, TensorArg(info, 0).repeat(IntsArg(info, 1))); }
 
-// gather(x, indices, axis, batchDims): TF.js GatherV2.
+// gather(x, indices, axis, batchDims): TF.js GatherV2; -1 (no handle) if an index is out of range.
 TBT_FN(Gather) {
   const auto& x = TensorArg(info, 0);
   const auto& indices = TensorArg(info, 1);
   int64_t axis = IntArg(info, 2);
   int64_t batch_dims = IntArg(info, 3);
   auto idx = indices.to(at::kLong);
+  // TF.js's CPU kernel throws on an index outside [0, x.shape[axis]) (libtorch would wrap negative
+  // ones or throw its own message): -1 tells the JS side to hand the call to it.
+  if (idx.numel() > 0 && ((idx < 0).any().item<bool>() || (idx >= x.size(axis)).any().item<bool>()))
+    return Napi::Number::New(info.Env(), -1);
   if (batch_dims == 0) {
     auto flat = at::index_select(x, axis, idx.reshape({-1}));
     std::vector<int64_t> shape(x.sizes().begin(), x.sizes().begin() + axis);
@@ -152,8 +158,12 @@ TBT_FN(UnsortedSegmentSum) {
   xs.insert(xs.begin(), flat_ids.size(0));
   std::vector<int64_t> out_shape = rest;
   out_shape.insert(out_shape.begin(), n);
+  // TF.js drops rows whose segment id is negative (or >= numSegments): send them to an extra
+  // row n, cut off below (index_add_ would throw on them).
+  flat_ids = at::where((flat_ids < 0).logical_or(flat_ids >= n), at::full({}, n, flat_ids.options()), flat_ids);
+  out_shape[0] = n + 1;
   auto out = at::zeros(out_shape, x.options());
-  return Handle(info, out.index_add_(0, flat_ids, x.reshape(xs)));
+  return Handle(info, out.index_add_(0, flat_ids, x.reshape(xs)).narrow(0, 0, n));
 }
 
 }  // namespace

@@ -1,39 +1,67 @@
-import type { BinaryInputs, DataType, KernelConfig, TensorInfo, UnaryInputs } from "@tensorflow/tfjs-core";
+import type { DataType, KernelConfig, TensorInfo, UnaryInputs } from "@tensorflow/tfjs-core";
 import type { NativeDtype } from "../native.js";
 import { isNativeDtype } from "../tensor-data.js";
 import { nativeKernel } from "./define.js";
 
+/**
+ * Unary ops that run natively on bool input. TF.js's other unary ops return a bool input's dtype,
+ * holding whatever byte the maths gives (exp(true) is a "bool" 2), which libtorch cannot hold:
+ * the CPU kernel runs those.
+ */
+const BOOL_UNARY = new Set(["LogicalNot", "IsNan", "IsInf", "IsFinite"]);
+
 /** One kernel per unary op the addon implements (Abs, Exp, Relu, Sigmoid, …). */
 export function unaryKernels(names: readonly string[]): KernelConfig[] {
   return names.map((name) =>
-    nativeKernel(name, (b, inputs) =>
-      b.output(b.addon.unary(name, b.handle((inputs as UnaryInputs).x as TensorInfo))),
-    ),
+    nativeKernel(name, (b, inputs) => {
+      const x = (inputs as UnaryInputs).x as TensorInfo;
+      if (x.dtype === "bool" && !BOOL_UNARY.has(name)) return null;
+      // JS treats NaN as false, libtorch as true: LogicalNot runs natively on bools only.
+      if (name === "LogicalNot" && x.dtype !== "bool") return null;
+      return b.output(b.addon.unary(name, b.handle(x)));
+    }),
   );
 }
 
-/** Binary kernels whose inputs TF.js names other than {a, b}. */
-const NAMED_INPUTS: Record<string, [string, string]> = { Prelu: ["x", "alpha"], EluGrad: ["dy", "y"] };
+/**
+ * Binary ops that run natively on bool inputs; TF.js's arithmetic on bools gives a "bool" holding
+ * the sum/product/… byte (true + true is 2), which libtorch cannot hold: the CPU kernel runs those.
+ */
+const BOOL_BINARY = new Set([
+  "Equal",
+  "NotEqual",
+  "Less",
+  "LessEqual",
+  "Greater",
+  "GreaterEqual",
+  "LogicalAnd",
+  "LogicalOr",
+  "LogicalXor",
+  "Maximum",
+  "Minimum",
+]);
+
+/** The two inputs' names of binary kernels whose inputs are not called a and b. */
+const BINARY_INPUTS: Record<string, [string, string]> = {
+  Prelu: ["x", "alpha"],
+  EluGrad: ["dy", "y"],
+};
 
 /** One kernel per binary op the addon implements (Add, Multiply, Maximum, Equal, …). */
 export function binaryKernels(names: readonly string[]): KernelConfig[] {
-  const named = names
-    .filter((n) => NAMED_INPUTS[n])
-    .map((name) =>
-      nativeKernel(name, (b, inputs) => {
-        const [first, second] = NAMED_INPUTS[name].map((k) => inputs[k] as TensorInfo);
-        return b.output(b.addon.binary(name, b.handle(first), b.handle(second)));
-      }),
-    );
-  return names
-    .filter((n) => !NAMED_INPUTS[n])
-    .map((name) =>
-      nativeKernel(name, (b, inputs) => {
-        const { a, b: y } = inputs as BinaryInputs;
-        return b.output(b.addon.binary(name, b.handle(a as TensorInfo), b.handle(y as TensorInfo)));
-      }),
-    )
-    .concat(named);
+  return names.map((name) => {
+    const [first, second] = BINARY_INPUTS[name] ?? ["a", "b"];
+    return nativeKernel(name, (b, inputs) => {
+      const x = inputs[first] as TensorInfo;
+      const y = inputs[second] as TensorInfo;
+      if ((x.dtype === "bool" || y.dtype === "bool") && !BOOL_BINARY.has(name)) return null;
+      // JS treats NaN as false, libtorch as true: logical ops run natively on bools only.
+      if (name.startsWith("Logical") && (x.dtype !== "bool" || y.dtype !== "bool")) return null;
+      // TF.js's Prelu of int32 is float32 (the CPU kernel's choice); only float32 runs natively.
+      if (name === "Prelu" && (x.dtype !== "float32" || y.dtype !== "float32")) return null;
+      return b.output(b.addon.binary(name, b.handle(x), b.handle(y)));
+    });
+  });
 }
 
 export const elementwiseKernels: KernelConfig[] = [
@@ -41,16 +69,23 @@ export const elementwiseKernels: KernelConfig[] = [
     const dtype = attrs.dtype as DataType;
     return isNativeDtype(dtype) ? b.output(b.addon.cast(b.handle(x as TensorInfo), dtype)) : null;
   }),
+  // Bool inputs of Step, ClipByValue and LeakyRelu go to the CPU kernel (see BOOL_UNARY).
   nativeKernel("Step", (b, { x }, attrs) =>
-    b.output(b.addon.step(b.handle(x as TensorInfo), attrs.alpha as number)),
+    (x as TensorInfo).dtype === "bool"
+      ? null
+      : b.output(b.addon.step(b.handle(x as TensorInfo), attrs.alpha as number)),
   ),
   nativeKernel("ClipByValue", (b, { x }, attrs) =>
-    b.output(
-      b.addon.clip(b.handle(x as TensorInfo), attrs.clipValueMin as number, attrs.clipValueMax as number),
-    ),
+    (x as TensorInfo).dtype === "bool"
+      ? null
+      : b.output(
+          b.addon.clip(b.handle(x as TensorInfo), attrs.clipValueMin as number, attrs.clipValueMax as number),
+        ),
   ),
   nativeKernel("LeakyRelu", (b, { x }, attrs) =>
-    b.output(b.addon.leakyRelu(b.handle(x as TensorInfo), attrs.alpha as number)),
+    (x as TensorInfo).dtype === "bool"
+      ? null
+      : b.output(b.addon.leakyRelu(b.handle(x as TensorInfo), attrs.alpha as number)),
   ),
   nativeKernel("Select", (b, { condition, t, e }) =>
     b.output(
@@ -59,12 +94,14 @@ export const elementwiseKernels: KernelConfig[] = [
   ),
   nativeKernel("AddN", (b, inputs) => {
     const xs = Object.values(inputs) as TensorInfo[];
+    if (xs.some((x) => x.dtype === "bool")) return null; // a "bool" sum of 3 in TF.js
     return b.output(b.addon.addN(xs.map((x) => b.handle(x))));
   }),
   nativeKernel("Fill", (b, _inputs, attrs) => {
     const dtype = attrs.dtype as DataType;
     const value = attrs.value;
     if (!isNativeDtype(dtype) || typeof value !== "number") return null;
+    if (dtype === "bool" && value !== 0 && value !== 1) return null; // TF.js keeps the byte
     return b.output(b.addon.fill(attrs.shape as number[], value, dtype));
   }),
   nativeKernel("ZerosLike", (b, { x }) => fillLike(b, x as TensorInfo, 0)),

@@ -20,7 +20,13 @@ function list(inputs: NamedTensorInfoMap): TensorInfo[] {
 }
 
 export const shapeKernels: KernelConfig[] = [
-  nativeKernel("Identity", (b, { x }) => b.output(b.addon.alias(b.handle(x as TensorInfo)))),
+  // Like the CPU kernel: the same data under one more reference, not a new data id (the engine
+  // clones tensors it saves for gradients, and counts new data ids as leaks in tests).
+  nativeKernel("Identity", (b, { x }) => {
+    const t = x as TensorInfo;
+    b.incRef(t.dataId);
+    return { dataId: t.dataId, shape: t.shape, dtype: t.dtype };
+  }),
   nativeKernel("Reshape", (b, { x }, attrs) => {
     const t = x as TensorInfo;
     return reshaped(b, t, util.inferFromImplicitShape(attrs.shape as number[], util.sizeFromShape(t.shape)));
@@ -29,7 +35,11 @@ export const shapeKernels: KernelConfig[] = [
     const t = input as TensorInfo;
     const rank = t.shape.length;
     let dim = attrs.dim as number;
-    if (dim < 0) dim += rank + 1;
+    if (dim < 0) {
+      // As the CPU kernel checks.
+      util.assert(-(rank + 1) <= dim, () => `Axis must be in the interval [${-(rank + 1)}, ${rank}]`);
+      dim += rank + 1;
+    }
     const shape = t.shape.slice();
     shape.splice(dim, 0, 1);
     return reshaped(b, t, shape);
@@ -70,7 +80,9 @@ export const shapeKernels: KernelConfig[] = [
       attrs.shrinkAxisMask as number,
     );
     if (info.isIdentity) return reshaped(b, t, info.finalShape);
-    const counts = info.finalShapeSparse;
+    // Elements taken along each input dim. (finalShapeSparse, used here before, drops shrunk
+    // axes, so it had fewer entries than the input's rank and the addon read past its end.)
+    const counts = slice_util.computeOutShape(info.begin, info.end, info.strides).map((c) => Math.max(0, c));
     return b.output(b.addon.stridedSlice(b.handle(t), info.begin, info.strides, counts, info.finalShape));
   }),
   nativeKernel("Concat", (b, inputs, attrs) => {
@@ -92,6 +104,11 @@ export const shapeKernels: KernelConfig[] = [
   nativeKernel("Pack", (b, inputs, attrs) => {
     const xs = list(inputs);
     const axis = attrs.axis as number;
+    // As the CPU kernel checks (libtorch would promote mixed dtypes).
+    for (const t of xs) {
+      util.assertShapesMatch(xs[0].shape, t.shape, "All tensors passed to stack must have matching shapes");
+      util.assert(xs[0].dtype === t.dtype, () => "All tensors passed to stack must have matching dtypes");
+    }
     return b.output(
       b.addon.stack(
         xs.map((t) => b.handle(t)),
@@ -115,8 +132,10 @@ export const shapeKernels: KernelConfig[] = [
     return b.addon.split(b.handle(t), sizes, axis).map((h) => b.outputOf(h));
   }),
   nativeKernel("PadV2", (b, { x }, attrs) => {
+    const value = attrs.constantValue as number;
+    if ((x as TensorInfo).dtype === "bool" && value !== 0 && value !== 1) return null; // TF.js keeps the byte
     const paddings = (attrs.paddings as [number, number][]).flat();
-    return b.output(b.addon.pad(b.handle(x as TensorInfo), paddings, attrs.constantValue as number));
+    return b.output(b.addon.pad(b.handle(x as TensorInfo), paddings, value));
   }),
   nativeKernel("Tile", (b, { x }, attrs) =>
     b.output(b.addon.tile(b.handle(x as TensorInfo), attrs.reps as number[])),
@@ -125,8 +144,12 @@ export const shapeKernels: KernelConfig[] = [
     const t = x as TensorInfo;
     const axis = util.parseAxisParam(attrs.axis as number, t.shape)[0];
     let batchDims = (attrs.batchDims as number | undefined) ?? 0;
+    // The CPU kernel's checks of batchDims against the shapes (it throws TF.js's messages).
+    backend_util.segment_util.collectGatherOpShapeInfo(t as Tensor, indices as Tensor, axis, batchDims);
     if (batchDims < 0) batchDims += (indices as TensorInfo).shape.length;
-    return b.output(b.addon.gather(b.handle(t), b.handle(indices as TensorInfo), axis, batchDims));
+    const h = b.addon.gather(b.handle(t), b.handle(indices as TensorInfo), axis, batchDims);
+    // -1: an index is out of range; the CPU kernel throws TF.js's error for it.
+    return h < 0 ? null : b.output(h);
   }),
   nativeKernel("Reverse", (b, { x }, attrs) => {
     const t = x as TensorInfo;
@@ -145,13 +168,16 @@ export const shapeKernels: KernelConfig[] = [
       ),
     ),
   ),
+  // Bool x goes to the CPU kernel (whose result is float32).
   nativeKernel("UnsortedSegmentSum", (b, { x, segmentIds }, attrs) =>
-    b.output(
-      b.addon.unsortedSegmentSum(
-        b.handle(x as TensorInfo),
-        b.handle(segmentIds as TensorInfo),
-        attrs.numSegments as number,
-      ),
-    ),
+    (x as TensorInfo).dtype === "bool"
+      ? null
+      : b.output(
+          b.addon.unsortedSegmentSum(
+            b.handle(x as TensorInfo),
+            b.handle(segmentIds as TensorInfo),
+            attrs.numSegments as number,
+          ),
+        ),
   ),
 ];
