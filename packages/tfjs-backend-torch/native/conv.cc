@@ -222,11 +222,15 @@ TBT_FN(Pool) {
   auto window = Plan(IntsArg(info, 4), Halves(kernel));
   at::Tensor y;
   if (op == "max") {
-    y = kernel.size() == 2
-            ? at::max_pool2d(Extend(x, window.extra, -std::numeric_limits<double>::infinity()), kernel, strides,
-                             window.sym)
-            : at::max_pool3d(Extend(x, window.extra, -std::numeric_limits<double>::infinity()), kernel, strides,
-                             window.sym);
+    auto max_pool = [&](const at::Tensor& input) {
+      auto padded = Extend(input, window.extra, -std::numeric_limits<double>::infinity());
+      return kernel.size() == 2 ? at::max_pool2d(padded, kernel, strides, window.sym)
+                                : at::max_pool3d(padded, kernel, strides, window.sym);
+    };
+    y = max_pool(x);
+    // libtorch's max propagates NaN; TF.js's skips it. Only when a NaN came through (checked on
+    // the smaller output) is the pool redone with NaNs as -inf.
+    if (y.isnan().any().item<bool>()) y = max_pool(at::where(x.isnan(), -std::numeric_limits<double>::infinity(), x));
   } else if (op == "avg") {
     if (!window.HasExtra()) {
       y = AvgPool(x, kernel, strides, window.sym, false, c10::nullopt);

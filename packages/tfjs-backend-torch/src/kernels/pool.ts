@@ -49,12 +49,20 @@ function geometry(
   };
 }
 
+/**
+ * True when some window lies wholly in the padding (a pad at least the window's size): TF.js's
+ * kernels clamp such windows onto the input, libtorch's reject or fill them; the CPU kernel runs.
+ */
+function windowInPadding(g: { kernel: number[]; pads: number[] }): boolean {
+  return g.kernel.some((k, i) => g.pads[2 * i] >= k || g.pads[2 * i + 1] >= k);
+}
+
 function pool(name: string, op: "max" | "avg"): KernelConfig {
   return nativeKernel(name, (b, { x }, attrs) => {
     const t = x as TensorInfo;
     if (!allFloat32(t)) return null;
     const g = geometry(t, attrs);
-    if (g === null) return null;
+    if (g === null || windowInPadding(g)) return null;
     return b.output(b.addon.pool(op, b.handle(t), g.kernel, g.strides, g.pads));
   });
 }
@@ -62,7 +70,7 @@ function pool(name: string, op: "max" | "avg"): KernelConfig {
 function poolGrad(b: TorchBackend, op: "max" | "avg", dy: TensorInfo, x: TensorInfo, attrs: NamedAttrMap) {
   if (!allFloat32(dy, x)) return null;
   const g = geometry(x, attrs);
-  if (g === null || !matchesOutput(dy, g.outShape)) return null;
+  if (g === null || windowInPadding(g) || !matchesOutput(dy, g.outShape)) return null;
   return b.output(b.addon.poolGrad(op, b.handle(dy), b.handle(x), g.kernel, g.strides, g.pads));
 }
 
