@@ -66,8 +66,14 @@ export function binaryKernels(names: readonly string[]): KernelConfig[] {
 
 export const elementwiseKernels: KernelConfig[] = [
   nativeKernel("Cast", (b, { x }, attrs) => {
+    const t = x as TensorInfo;
     const dtype = attrs.dtype as DataType;
-    return isNativeDtype(dtype) ? b.output(b.addon.cast(b.handle(x as TensorInfo), dtype)) : null;
+    if (dtype === t.dtype) {
+      // A cast to the same dtype shares the data, as the CPU kernel does (layers cast a lot).
+      b.incRef(t.dataId);
+      return { dataId: t.dataId, shape: t.shape, dtype };
+    }
+    return isNativeDtype(dtype) ? b.output(b.addon.cast(b.handle(t), dtype)) : null;
   }),
   // Bool inputs of Step, ClipByValue and LeakyRelu go to the CPU kernel (see BOOL_UNARY).
   nativeKernel("Step", (b, { x }, attrs) =>

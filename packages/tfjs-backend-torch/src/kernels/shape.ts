@@ -11,8 +11,13 @@ import type { TorchBackend } from "../backend.js";
 import type { NativeDtype } from "../native.js";
 import { nativeKernel } from "./define.js";
 
+/**
+ * A reshape shares x's data under the new shape (as the CPU kernel does): no native call now;
+ * a native kernel that reads it later gets a libtorch view of that shape (TorchTensorData.handleFor).
+ */
 function reshaped(b: TorchBackend, x: TensorInfo, shape: number[]): TensorInfo {
-  return b.output(b.addon.reshape(b.handle(x), shape));
+  b.incRef(x.dataId);
+  return { dataId: x.dataId, shape, dtype: x.dtype };
 }
 
 function list(inputs: NamedTensorInfoMap): TensorInfo[] {
