@@ -138,11 +138,36 @@ test("Conv2D with dilation 2 and in NCHW", async () => {
       ([x, f]) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, pad, "NHWC", 2),
     );
   }
-  // The CPU backend's NCHW conv is forward-only (its backprop kernels assume NHWC).
+  // NCHW: the forward op, and the backprop kernels called directly (tf.grads of an NCHW conv2d
+  // needs a Transpose gradient path that does not matter here).
   await compare(
     "NCHW",
-    () => [rand([2, 3, 8, 7]), rand([3, 3, 3, 4])],
-    ([x, f]) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 2, "same", "NCHW"),
+    () => [rand([2, 3, 8, 7]), rand([3, 3, 3, 4]), rand([2, 4, 4, 4]), rand([4])],
+    ([x, f, dy, bias]) => {
+      const attrs = { strides: 2, pad: "same", dataFormat: "NCHW" };
+      return [
+        tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 2, "same", "NCHW"),
+        tf.fused.conv2d({
+          x: x as tf.Tensor4D,
+          filter: f as tf.Tensor4D,
+          strides: 2,
+          pad: "same",
+          dataFormat: "NCHW",
+          bias,
+          activation: "relu",
+        }),
+        tf
+          .engine()
+          .runKernel(
+            "Conv2DBackpropInput",
+            { dy, filter: f },
+            { ...attrs, inputShape: x.shape },
+          ) as tf.Tensor,
+        tf
+          .engine()
+          .runKernel("Conv2DBackpropFilter", { x, dy }, { ...attrs, filterShape: f.shape }) as tf.Tensor,
+      ];
+    },
   );
 });
 
@@ -225,6 +250,21 @@ test("FusedConv2D and FusedDepthwiseConv2D: bias and every activation", async ()
         );
       }
     }
+    // A bias that is not per-channel (added after the convolution instead of inside it).
+    await compare(
+      `fused ${depthwise ? "depthwise" : "conv2d"} scalar bias`,
+      () => [rand([2, 8, 7, 3]), rand(depthwise ? [3, 3, 3, 2] : [3, 3, 3, 4]), rand([1])],
+      ([x, filter, bias]) => {
+        const args = {
+          x: x as tf.Tensor4D,
+          filter: filter as tf.Tensor4D,
+          strides: 1,
+          pad: "valid" as const,
+          bias,
+        };
+        return depthwise ? tf.fused.depthwiseConv2d(args) : tf.fused.conv2d(args);
+      },
+    );
     // Gradients through the fused ops (their custom gradient calls the backprop kernels).
     await compare(
       `fused ${depthwise ? "depthwise" : "conv2d"} grads`,
