@@ -160,6 +160,9 @@ export function loadAddon(): NativeAddon {
   // parallelises around BLAS calls itself, so BLAS gets one thread unless the user says otherwise.
   // OpenBLAS reads this when the addon loads it, so it must be set before the require.
   process.env.OPENBLAS_NUM_THREADS ??= "1";
+  // OpenMP's default is to spin while waiting for work; between TF.js's many small kernels its
+  // idle threads then compete with Node's own thread (measured: a CNN step 3x slower on 2 threads).
+  process.env.OMP_WAIT_POLICY ??= "PASSIVE";
   const require = createRequire(import.meta.url);
   return require(ADDON) as NativeAddon;
 }
