@@ -167,6 +167,19 @@ TBT_FN(Cast) {
 }
 
 // step(x, alpha): x > 0 ? 1 : alpha, NaN stays NaN.
+// Branch-free so the compiler vectorises it (a branchy loop mispredicts on random signs: 13 ms for
+// 2M elements, against 1 ms for Multiply); built for AVX2 and for any x86-64, picked at load time.
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+void StepLoop(const float* src, float* dst, int64_t n, float alpha) {
+  for (int64_t i = 0; i < n; i++) {
+    float v = src[i];
+    float r = v > 0.0f ? 1.0f : alpha;
+    dst[i] = v != v ? v : r;
+  }
+}
+
 // It is the relu gradient TF.js computes on every training step, so float32 gets one fused pass
 // instead of the five libtorch ops (compare, two fills, isnan, two wheres) it would otherwise take.
 TBT_FN(Step) {
@@ -181,12 +194,7 @@ TBT_FN(Step) {
   const float* src = in.data_ptr<float>();
   float* dst = out.data_ptr<float>();
   const float a = static_cast<float>(alpha);
-  at::parallel_for(0, in.numel(), 32768, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; i++) {
-      float v = src[i];
-      dst[i] = v > 0 ? 1.0f : (v != v ? v : a);
-    }
-  });
+  at::parallel_for(0, in.numel(), 32768, [&](int64_t begin, int64_t end) { StepLoop(src + begin, dst + begin, end - begin, a); });
   return Handle(info, out);
 }
 

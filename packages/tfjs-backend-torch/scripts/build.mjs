@@ -88,6 +88,7 @@ async function main() {
   const flags = [
     "-std=c++17",
     "-O2",
+    "-ftree-vectorize",
     "-fPIC",
     "-fvisibility=hidden",
     `-D_GLIBCXX_USE_CXX11_ABI=${abi}`,

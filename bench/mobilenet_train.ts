@@ -1,0 +1,130 @@
+/**
+ * MobileNetV2 training-step speed: one `model.trainOnBatch` (forward, categorical cross-entropy,
+ * backward, Adam) of bench/models/mobilenet_v2.ts on the torch backend, against the same step of
+ * torchvision's mobilenet_v2 in PyTorch (bench/peers/mobilenet.py --mode train). Seconds per step,
+ * median of a few steps after warm-up.
+ *
+ * Env: TBT_NUM_THREADS, BENCH_MNV2_TRAIN_BATCH (16), BENCH_MNV2_SIZE (224), BENCH_MNV2_ALPHA (1.0),
+ * BENCH_MNV2_CLASSES (1000), BENCH_MNV2_TRAIN_WARMUP (2), BENCH_MNV2_TRAIN_STEPS (5),
+ * BENCH_ADAM (fused | tfjs; default fused, as strata trains), BENCH_PEERS=0.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import {
+  adam,
+  adamKind,
+  emit,
+  envFloat,
+  envInt,
+  fallbackSnapshot,
+  fmt,
+  kernelsPerStep,
+  type Measurement,
+  measure,
+  median,
+  now,
+  num,
+  peakRssMiB,
+  Rng,
+  randomNormal,
+  randomOneHot,
+  reportFallbacks,
+  reportKernels,
+  runPeer,
+  THREADS,
+  useTorch,
+} from "./common.js";
+import { mobileNetV2 } from "./models/mobilenet_v2.js";
+
+const BATCH = envInt("BENCH_MNV2_TRAIN_BATCH", 16);
+const SIZE = envInt("BENCH_MNV2_SIZE", 224);
+const ALPHA = envFloat("BENCH_MNV2_ALPHA", 1.0);
+const CLASSES = envInt("BENCH_MNV2_CLASSES", 1000);
+const WARMUP = envInt("BENCH_MNV2_TRAIN_WARMUP", 2);
+const STEPS = envInt("BENCH_MNV2_TRAIN_STEPS", 5);
+const ADAM = adamKind();
+
+const backend = await useTorch();
+console.log(
+  `MobileNetV2 training step: alpha ${ALPHA}, ${SIZE}x${SIZE}, ${CLASSES} classes, batch ${BATCH}, ` +
+    `threads ${THREADS}, Adam: ${ADAM}`,
+);
+
+const model = mobileNetV2({ size: SIZE, alpha: ALPHA, classes: CLASSES });
+model.compile({ optimizer: adam(ADAM), loss: "categoricalCrossentropy" });
+console.log(`parameters: ${model.countParams()}`);
+const rng = new Rng(0);
+const x = tf.tensor4d(randomNormal(BATCH * SIZE * SIZE * 3, rng), [BATCH, SIZE, SIZE, 3]);
+const y = tf.tensor2d(randomOneHot(BATCH, CLASSES, rng), [BATCH, CLASSES]);
+
+async function stepOnce(): Promise<{ s: number; loss: number }> {
+  const t0 = now();
+  const out = await model.trainOnBatch(x, y);
+  return { s: now() - t0, loss: Array.isArray(out) ? out[0] : out };
+}
+
+for (let i = 0; i < WARMUP; i++) console.log(`warm-up step ${i + 1}: ${fmt((await stepOnce()).s)} s`);
+const before = fallbackSnapshot(backend);
+const cpu0 = process.cpuUsage();
+const times: number[] = [];
+for (let i = 0; i < STEPS; i++) {
+  const r = await stepOnce();
+  times.push(r.s);
+  console.log(`step ${i + 1}: ${fmt(r.s)} s, loss ${fmt(r.loss)}`);
+}
+const cpu = process.cpuUsage(cpu0);
+const wall = times.reduce((a, b) => a + b, 0);
+console.log(
+  `CPU time in the timed part: user ${fmt(cpu.user / 1e6)} s, system ${fmt(cpu.system / 1e6)} s ` +
+    `(wall ${fmt(wall)} s)`,
+);
+const fallbacks = reportFallbacks(backend, before, STEPS, "the timed steps");
+const kernels = await kernelsPerStep(() => model.trainOnBatch(x, y));
+reportKernels(kernels, "training step (trainOnBatch)");
+const peakRss = peakRssMiB();
+console.log(`peak RSS of the Node process so far: ${fmt(peakRss)} MiB`);
+
+const peer = runPeer("mobilenet.py", {
+  mode: "train",
+  batch: BATCH,
+  size: SIZE,
+  alpha: ALPHA,
+  classes: CLASSES,
+  warmup: WARMUP,
+  steps: STEPS,
+});
+
+const stepS = median(times);
+const torchStep = num(peer, "step_s");
+const measurements: Measurement[] = [
+  measure(`MobileNetV2 training step batch ${BATCH} ${SIZE}x${SIZE} (median)`, "s/step", stepS, torchStep),
+  measure(
+    "MobileNetV2 training throughput",
+    "images/s",
+    BATCH / stepS,
+    torchStep === null ? null : BATCH / torchStep,
+    "rate",
+  ),
+  measure("peak RSS (whole process)", "MiB", peakRss, num(peer, "peak_rss_mib"), "memory"),
+];
+
+emit({
+  bench: "mobilenet_train",
+  threads: THREADS,
+  config: {
+    batch: BATCH,
+    size: SIZE,
+    alpha: ALPHA,
+    classes: CLASSES,
+    warmup: WARMUP,
+    steps: STEPS,
+    adam: ADAM,
+  },
+  params: model.countParams(),
+  measurements,
+  strataTimes: times,
+  fallbacks,
+  kernelsPerStep: kernels.kernels,
+  kernelProfile: kernels,
+  cpuSeconds: { user: cpu.user / 1e6, system: cpu.system / 1e6, wall },
+  peer,
+});

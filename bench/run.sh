@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Speed benchmarks of tfjs-backend-torch against PyTorch (and ONNX Runtime for MobileNetV2
+# inference), at each given libtorch thread count. Run it on a quiet machine.
+#
+#   bench/run.sh            # threads 1 and 2
+#   bench/run.sh 4          # threads 4 only
+#   BENCH_ONLY="mlp memory" bench/run.sh 1
+#
+# Each benchmark runs with TBT_NUM_THREADS=T (libtorch intra-op threads), OMP_NUM_THREADS=T and
+# OPENBLAS_NUM_THREADS=T (libtorch's OpenBLAS matmuls), and starts its PyTorch peer with
+# torch.set_num_threads(T) and the same environment. Sizes: see the BENCH_* variables at the top
+# of each bench/*.ts. Logs and the JSON lines go to $BENCH_OUT (default /tmp/strata-bench-DATE);
+# a summary table is printed at the end. memory.ts runs once, at the first thread count.
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+[ "$#" -eq 0 ] && set -- 1 2
+BENCHES=${BENCH_ONLY:-"mlp cnn mobilenet_infer mobilenet_train memory"}
+OUT=${BENCH_OUT:-/tmp/strata-bench-$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$OUT"
+RESULTS="$OUT/results.jsonl"
+: >"$RESULTS"
+export PYTHONUNBUFFERED=1
+
+echo "strata speed benchmarks: threads $*; benches: $BENCHES; logs in $OUT"
+echo "node $(node --version), $(nproc) cores, $(uname -srm)"
+start=$(date +%s)
+failed=0
+first_threads=$1
+for T in "$@"; do
+  for b in $BENCHES; do
+    if [ "$b" = memory ] && [ "$T" != "$first_threads" ] && [ "${BENCH_MEM_ALL_THREADS:-0}" = 0 ]; then
+      continue
+    fi
+    log="$OUT/$b-t$T.log"
+    echo
+    echo "=== $b, threads $T ($(date +%H:%M:%S)) ==="
+    TBT_NUM_THREADS=$T OMP_NUM_THREADS=$T OPENBLAS_NUM_THREADS=$T \
+      node --expose-gc --import tsx "bench/$b.ts" 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    last=$(tail -n 1 "$log")
+    if [ "$rc" -eq 0 ] && [ "${last:0:1}" = "{" ]; then
+      echo "$last" >>"$RESULTS"
+    else
+      echo "!!! $b (threads $T) failed with exit code $rc; see $log"
+      failed=$((failed + 1))
+    fi
+  done
+done
+
+echo
+echo "=== summary (took $(($(date +%s) - start)) s; $failed failed; JSON lines in $RESULTS) ==="
+node --import tsx bench/summary.ts "$RESULTS"
+exit $((failed > 0))
