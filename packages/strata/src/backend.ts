@@ -51,15 +51,19 @@ async function choose(forced: BackendName | undefined): Promise<BackendName> {
   throw new StrataError(`cannot start the ${forced ?? "any"} backend (${failures.join("; ")})`);
 }
 
-/** Relative slowness of the fallbacks against the native backend, measured for a dense network (bench/RESULTS.md). */
-const SLOWER: Record<BackendName, string> = { torch: "", wasm: "about 10x", cpu: "about 40x" };
+/** How much slower the fallbacks are than the native backend (bench/RESULTS.md: Spotify dense fit; CNN step). */
+const SLOWER: Record<BackendName, string> = {
+  torch: "",
+  wasm: "about 2.5x slower for dense networks, and unable to train CNNs",
+  cpu: "about 10x slower for dense networks and thousands of times slower for CNNs",
+};
 
 /** One warning, on stderr, when the native backend could not be used. */
 function warnSlower(name: BackendName, why: string): void {
   if (process.env.STRATA_QUIET_BACKEND) return;
   process.stderr.write(
     `strata: warning: the native libtorch backend is not available (${why}); using the ${name} backend, ` +
-      `${SLOWER[name]} slower. Install libtorch (apt-get install libtorch-dev) and run npm ci to build it, ` +
+      `${SLOWER[name]}. Install libtorch (apt-get install libtorch-dev) and run npm ci to build it, ` +
       "or set STRATA_BACKEND to choose a backend and silence this.\n",
   );
 }
