@@ -1,0 +1,133 @@
+import * as tfl from "@tensorflow/tfjs-layers";
+
+/**
+ * Architecture of a convolutional classifier: blocks of [conv 3×3 → (batch norm) → ReLU] × convsPerBlock,
+ * each block followed by 2×2 max pooling and optional dropout, then a head.
+ */
+export interface CnnConfig {
+  /** [height, width, channels] of the input images (NHWC). */
+  readonly inputShape: readonly [number, number, number];
+  readonly classes: number;
+  /** Filters of each block, input side first, e.g. [32, 64]. */
+  readonly blockFilters: readonly number[];
+  readonly convsPerBlock: number;
+  readonly batchNorm: boolean;
+  /** Dropout after each block's pooling (0: none). */
+  readonly blockDropout: number;
+  /** "flatten" keeps where features are (small inputs); "global" averages them (large inputs). */
+  readonly head: "flatten" | "global";
+  /** Width of the dense layer before the output (0: none). */
+  readonly denseUnits: number;
+  /** Dropout before the output layer. */
+  readonly headDropout: number;
+  /** Stride-2 first convolution, for large inputs (halves the resolution before the blocks). */
+  readonly stem: boolean;
+}
+
+/**
+ * Sensible defaults by input size. Small images (up to 64 px): the classic
+ * Conv32-Conv32-Pool-Conv64-Conv64-Pool-Dense128 with batch norm. Larger images (e.g. 128–224 px):
+ * a stride-2 stem, four blocks (32→256 filters) and global average pooling, so the parameter count
+ * does not grow with the image.
+ */
+export function defaultCnnConfig(inputShape: readonly [number, number, number], classes: number): CnnConfig {
+  const small = Math.max(inputShape[0], inputShape[1]) <= 64;
+  return small
+    ? {
+        inputShape,
+        classes,
+        blockFilters: [32, 64],
+        convsPerBlock: 2,
+        batchNorm: true,
+        blockDropout: 0.1,
+        head: "flatten",
+        denseUnits: 128,
+        headDropout: 0.3,
+        stem: false,
+      }
+    : {
+        inputShape,
+        classes,
+        blockFilters: [32, 64, 128, 256],
+        convsPerBlock: 2,
+        batchNorm: true,
+        blockDropout: 0.1,
+        head: "global",
+        denseUnits: 0,
+        headDropout: 0.3,
+        stem: true,
+      };
+}
+
+/** Shapes: input [batch, h, w, c]; output [batch, 1] (sigmoid) for 2 classes, else [batch, classes] (softmax). */
+export function buildCnn(config: CnnConfig): tfl.Sequential {
+  const model = tfl.sequential({ name: "cnn_classifier" });
+  let first = true;
+  const input = () => {
+    const shape = first ? [...config.inputShape] : undefined;
+    first = false;
+    return shape;
+  };
+  const convUnit = (filters: number, name: string, strides = 1) => {
+    model.add(
+      tfl.layers.conv2d({
+        filters,
+        kernelSize: 3,
+        strides,
+        padding: "same",
+        useBias: !config.batchNorm,
+        inputShape: input(),
+        name,
+      }),
+    );
+    if (config.batchNorm) model.add(tfl.layers.batchNormalization({ name: `${name}_bn` }));
+    model.add(tfl.layers.reLU({ name: `${name}_relu` }));
+  };
+  if (config.stem) convUnit(config.blockFilters[0], "stem", 2);
+  config.blockFilters.forEach((filters, b) => {
+    for (let c = 0; c < config.convsPerBlock; c++) convUnit(filters, `block${b + 1}_conv${c + 1}`);
+    model.add(tfl.layers.maxPooling2d({ poolSize: 2, name: `block${b + 1}_pool` }));
+    if (config.blockDropout > 0)
+      model.add(tfl.layers.dropout({ rate: config.blockDropout, name: `block${b + 1}_dropout` }));
+  });
+  model.add(
+    config.head === "global"
+      ? tfl.layers.globalAveragePooling2d({ name: "pool" })
+      : tfl.layers.flatten({ name: "flatten" }),
+  );
+  if (config.denseUnits > 0)
+    model.add(tfl.layers.dense({ units: config.denseUnits, activation: "relu", name: "dense" }));
+  if (config.headDropout > 0)
+    model.add(tfl.layers.dropout({ rate: config.headDropout, name: "head_dropout" }));
+  const binary = config.classes === 2;
+  model.add(
+    tfl.layers.dense({
+      units: binary ? 1 : config.classes,
+      activation: binary ? "sigmoid" : "softmax",
+      name: "output",
+    }),
+  );
+  return model;
+}
+
+/** A dense network on flattened pixels: the baseline that ignores which pixels are neighbours. */
+export function buildFlatDense(
+  inputShape: readonly [number, number, number],
+  classes: number,
+  hiddenUnits: readonly number[] = [512, 256],
+): tfl.Sequential {
+  const model = tfl.sequential({ name: "flat_dense_classifier" });
+  model.add(tfl.layers.flatten({ inputShape: [...inputShape], name: "flatten" }));
+  hiddenUnits.forEach((units, i) => {
+    model.add(tfl.layers.dense({ units, activation: "relu", name: `hidden_${i + 1}` }));
+  });
+  const binary = classes === 2;
+  model.add(
+    tfl.layers.dense({
+      units: binary ? 1 : classes,
+      activation: binary ? "sigmoid" : "softmax",
+      name: "output",
+    }),
+  );
+  return model;
+}
