@@ -35,6 +35,11 @@ interface AdamState {
  * kernels, each with TF.js's per-op overhead, become one). On any other backend it is plain Adam.
  */
 export class FusedAdamOptimizer extends AdamOptimizer {
+  /** Changes the learning rate between steps (for schedules); tfjs-core keeps the field protected. */
+  setLearningRate(rate: number): void {
+    this.learningRate = rate;
+  }
+
   override applyGradients(variableGradients: NamedVariableMap | NamedTensor[]): void {
     if (!getKernel(TORCH_ADAM, getBackend())) {
       super.applyGradients(variableGradients);

@@ -12,7 +12,13 @@ export type LrSchedule =
  * The learning rate for a step. `progress` is the fraction of training done, in [0, 1]
  * (epoch + step / stepsPerEpoch) / epochs; `epoch` is 0-based.
  */
-export function learningRateAt(schedule: LrSchedule, base: number, epoch: number, progress: number, epochs: number): number {
+export function learningRateAt(
+  schedule: LrSchedule,
+  base: number,
+  epoch: number,
+  progress: number,
+  epochs: number,
+): number {
   switch (schedule.kind) {
     case "constant":
       return base;
