@@ -107,6 +107,26 @@ const peer = runPeer("mobilenet.py", {
 });
 
 /** ONNX Runtime (Node binding) on the peer's export; null when unavailable or skipped. */
+/** The part of onnxruntime-node's API this benchmark uses. */
+interface OrtModule {
+  InferenceSession: {
+    create(
+      path: string,
+      options: {
+        intraOpNumThreads: number;
+        interOpNumThreads: number;
+        executionMode: string;
+        graphOptimizationLevel: string;
+      },
+    ): Promise<{
+      inputNames: readonly string[];
+      run(feeds: Record<string, unknown>): Promise<unknown>;
+      release(): Promise<void>;
+    }>;
+  };
+  Tensor: new (type: "float32", data: Float32Array, dims: number[]) => unknown;
+}
+
 async function timeOrt(): Promise<{ stepS: number; bestS: number } | null> {
   if (!ORT) {
     console.log("ONNX Runtime skipped (BENCH_ORT=0)");
@@ -116,9 +136,12 @@ async function timeOrt(): Promise<{ stepS: number; bestS: number } | null> {
     console.log("ONNX Runtime skipped: the peer exported no ONNX model");
     return null;
   }
-  let ort: typeof import("onnxruntime-node");
+  let ort: OrtModule;
   try {
-    ort = await import("onnxruntime-node");
+    // Not a dependency (its install script downloads files unless ONNXRUNTIME_NODE_INSTALL=skip):
+    // install it for this benchmark with `ONNXRUNTIME_NODE_INSTALL=skip npm install --no-save onnxruntime-node`.
+    const name = "onnxruntime-node";
+    ort = (await import(name)) as OrtModule;
   } catch (e) {
     console.log(`ONNX Runtime skipped: onnxruntime-node does not load (${(e as Error).message})`);
     return null;
