@@ -224,6 +224,16 @@ test("decode: bad files throw one line naming the file and the reason", async ()
     decodeImage(files.truncated, opts),
     failsWith(/truncated\.jpg: corrupt or truncated image/),
   );
+  // A larger JPEG cut off in the middle of its scan data (past the header).
+  const noise = Uint8Array.from({ length: 128 * 128 * 3 }, (_, i) => (i * 7919) % 251);
+  const big = await sharp(noise, { raw: { width: 128, height: 128, channels: 3 } })
+    .jpeg()
+    .toBuffer();
+  const cut = put(fixtures, "cut.jpg", big.subarray(0, Math.floor(big.length * 0.6)));
+  await assert.rejects(
+    decodeImage(cut, opts),
+    failsWith(/cut\.jpg: corrupt or truncated image \(.*premature end/),
+  );
   await assert.rejects(decodeImage(files.text, opts), failsWith(/text\.png: not a readable image/));
   await assert.rejects(
     decodeImage(join(fixtures, "missing.png"), opts),
@@ -387,7 +397,9 @@ test("loader: prefetch keeps at most batchSize × (prefetch + 1) images decoded 
     assert.equal(batch.n, batchSize);
     const bound = Math.min(items.length, (k + 1 + prefetch) * batchSize);
     assert.ok(started <= bound, `batch ${k}: ${started} decodes started, bound ${bound}`);
-    await new Promise((r) => setTimeout(r, 40)); // a slow consumer: the prefetch fills up, and stops
+    // A slow consumer: the prefetch fills up to the bound, and stops there.
+    for (let t = 0; t < 500 && started < bound; t++) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 20));
     assert.equal(started, bound, `batch ${k}: prefetch ran ahead to the bound`);
     k++;
   }

@@ -121,7 +121,7 @@ export class ImageBatches implements AsyncIterable<ImageBatch> {
         : new Rng(mix(seed, e)).permutation(items.length);
     const prefetch = this.opts.prefetch ?? 2;
     const limit = new Limiter(this.opts.concurrency ?? 4);
-    const pending: Promise<ImageBatch>[] = [];
+    const pending: Promise<Loaded>[] = [];
     let next = 0;
     const start = (): void => {
       const k = next++;
@@ -133,7 +133,13 @@ export class ImageBatches implements AsyncIterable<ImageBatch> {
     try {
       for (let k = 0; k < this.batchCount; k++) {
         while (next < this.batchCount && next <= k + prefetch) start();
-        const batch = await pending.shift()!;
+        const { batch, skips } = await pending.shift()!;
+        // Skips are recorded as batches are taken, so `skipped` does not depend on decode timing.
+        for (const skip of skips) {
+          if (this.skippedFiles.has(skip.file)) continue;
+          this.skippedFiles.add(skip.file);
+          this.skipped.push(skip);
+        }
         if (batch.n > 0) yield batch;
       }
     } finally {
@@ -142,15 +148,16 @@ export class ImageBatches implements AsyncIterable<ImageBatch> {
   }
 
   /** Decodes the items at `order` positions into one batch (augmenting and scaling). */
-  private async loadBatch(
-    indices: number[],
-    first: number,
-    epoch: number,
-    limit: Limiter,
-  ): Promise<ImageBatch> {
+  private async loadBatch(indices: number[], first: number, epoch: number, limit: Limiter): Promise<Loaded> {
     const { items, width, height, channels, augment, scaling, seed } = this.opts;
     const size = width * height * channels;
-    const decoded = await Promise.all(indices.map((i) => limit.run(() => this.load(items[i].file))));
+    const results = await Promise.all(indices.map((i) => limit.run(() => this.load(items[i].file))));
+    const skips: SkippedFile[] = [];
+    const decoded = results.map((r, j) => {
+      if (typeof r !== "string") return r;
+      skips.push({ file: items[indices[j]].file, reason: r });
+      return undefined;
+    });
     const kept = indices.map((item, j) => ({ item, j })).filter(({ j }) => decoded[j] !== undefined);
     const x = new Float32Array(kept.length * size);
     const y = new Int32Array(kept.length);
@@ -165,11 +172,11 @@ export class ImageBatches implements AsyncIterable<ImageBatch> {
       y[b] = this.labels[item];
     });
     if (scaling !== undefined) applyScaling(x, scaling, channels);
-    return { x, y, n: kept.length, files: kept.map(({ item }) => items[item].file) };
+    return { batch: { x, y, n: kept.length, files: kept.map(({ item }) => items[item].file) }, skips };
   }
 
-  /** Pixels of one file from the cache or the decoder; undefined when skipped. */
-  private async load(file: string): Promise<Uint8Array | undefined> {
+  /** Pixels of one file from the cache or the decoder, or the reason it is skipped. */
+  private async load(file: string): Promise<Uint8Array | string> {
     const length = this.opts.width * this.opts.height * this.opts.channels;
     let cachePath: string | undefined;
     if (this.cache !== undefined) {
@@ -182,18 +189,17 @@ export class ImageBatches implements AsyncIterable<ImageBatch> {
       pixels = await this.decode(file, this.decodeOpts);
     } catch (e) {
       if (!(e instanceof StrataError) || this.opts.strict) throw e;
-      if (!this.skippedFiles.has(file)) {
-        this.skippedFiles.add(file);
-        this.skipped.push({
-          file,
-          reason: e.message.startsWith(`${file}: `) ? e.message.slice(file.length + 2) : e.message,
-        });
-      }
-      return undefined;
+      return e.message.startsWith(`${file}: `) ? e.message.slice(file.length + 2) : e.message;
     }
     if (cachePath !== undefined && this.cache !== undefined) await this.cache.write(cachePath, pixels);
     return pixels;
   }
+}
+
+/** A decoded batch and the files left out of it. */
+interface Loaded {
+  batch: ImageBatch;
+  skips: SkippedFile[];
 }
 
 /** Mixes two integers into a 32-bit seed (so seed 0 epoch 1 differs from seed 1 epoch 0). */
