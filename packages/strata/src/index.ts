@@ -12,6 +12,20 @@ export { StrataError } from "./errors.js";
 export { DENSE_DEFAULTS, DenseClassifier, type DenseClassifierParams } from "./estimators/dense.js";
 export type { Classifier, FitOptions, FitSummary, Manifest, Params } from "./estimators/estimator.js";
 export { loadClassifier } from "./estimators/load.js";
+export {
+  type AugmentConfig,
+  applyScaling,
+  type DecodeOptions,
+  decodeImage,
+  type ImageBatch,
+  ImageBatches,
+  type ImageBatchOptions,
+  type ImageFolder,
+  type ImageItem,
+  makeAugmenter,
+  type PixelScaling,
+  scanImageFolder,
+} from "./images/index.js";
 export * from "./metrics/index.js";
 export { type Activation, buildDenseNetwork, type DenseNetworkConfig } from "./models/dense.js";
 export { holdoutSplit, kFold, type Split, trainValidationSplit } from "./split/index.js";
