@@ -1,11 +1,17 @@
 import { backendName } from "../backend.js";
-import { formatReport } from "../metrics/classification.js";
+import { StrataError } from "../errors.js";
+import { ImageClassifier } from "../estimators/image.js";
+import { encodeLabels } from "../estimators/labels.js";
+import { loadAnyClassifier, readManifest } from "../estimators/load.js";
+import { scanImageFolder } from "../images/folder.js";
+import { classificationReport, formatReport } from "../metrics/classification.js";
+import { argmaxRows } from "../util/matrix.js";
 import { checkTestLabels, loadCsvDataset } from "../workflow/dataset.js";
 import { evaluateClassifier } from "../workflow/evaluate.js";
 import { loadModelDir } from "../workflow/model-dir.js";
 import { metricsJson } from "../workflow/results.js";
 import type { OutputOptions } from "./options.js";
-import { makeOutput } from "./output.js";
+import { makeOutput, type Output } from "./output.js";
 
 export interface EvaluateCommandOptions extends OutputOptions {
   header: boolean;
@@ -14,6 +20,10 @@ export interface EvaluateCommandOptions extends OutputOptions {
 /** strata evaluate: score a saved model on a labelled CSV with the same columns. */
 export async function evaluateCommand(dir: string, file: string, o: EvaluateCommandOptions): Promise<void> {
   const out = makeOutput(o);
+  if ((await readManifest(dir)).kind === "image") {
+    await evaluateImages(dir, file, out);
+    return;
+  }
   const { model, schema } = await loadModelDir(dir);
   const data = loadCsvDataset(file, { header: o.header }, schema);
   for (const n of data.notes) out.note(`note: ${n}`);
@@ -26,6 +36,38 @@ export async function evaluateCommand(dir: string, file: string, o: EvaluateComm
     backend: backendName(),
     model: dir,
     data: file,
+  };
+  if (out.json) out.emitJson(result);
+  else out.result(formatReport(report));
+}
+
+/** Scores an image model on a class-folder dataset (its test/ part when it has one). */
+async function evaluateImages(dir: string, folderPath: string, out: Output): Promise<void> {
+  const model = await loadAnyClassifier(dir);
+  if (!(model instanceof ImageClassifier)) throw new StrataError(`${dir}: not an image model`);
+  const folder = scanImageFolder(folderPath);
+  const items = folder.test ?? folder.train;
+  const classes = [...model.classes];
+  const unknown = folder.classes.filter((c) => !classes.includes(c));
+  if (unknown.length > 0)
+    throw new StrataError(`${folderPath}: classes the model does not know: ${unknown.join(", ")}`);
+  const proba = await model.predictProba(items.map((i) => i.file));
+  const report = classificationReport(
+    encodeLabels(
+      items.map((i) => i.label),
+      classes,
+    ),
+    argmaxRows(proba),
+    classes,
+    proba,
+  );
+  model.dispose();
+  const result = {
+    ...metricsJson(report, classes.length === 2 ? "binary" : "multiclass"),
+    nTest: items.length,
+    backend: backendName(),
+    model: dir,
+    data: folderPath,
   };
   if (out.json) out.emitJson(result);
   else out.result(formatReport(report));

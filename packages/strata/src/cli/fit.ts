@@ -1,5 +1,7 @@
+import { statSync } from "node:fs";
 import { relative } from "node:path";
 import { backendName } from "../backend.js";
+import { StrataError } from "../errors.js";
 import { DenseClassifier } from "../estimators/dense.js";
 import { formatReport } from "../metrics/classification.js";
 import { renderReport } from "../report/html.js";
@@ -7,6 +9,7 @@ import { checkTestLabels, type LabelledRows, loadCsvDataset, trainTestSplit } fr
 import { evaluateClassifier } from "../workflow/evaluate.js";
 import { saveModelDir } from "../workflow/model-dir.js";
 import { metricsJson } from "../workflow/results.js";
+import { fitImages, type ImageOptions } from "./images.js";
 import {
   type DataOptions,
   denseParams,
@@ -17,7 +20,7 @@ import {
 import { makeOutput } from "./output.js";
 import { ConsoleProgress } from "./progress.js";
 
-export interface FitCommandOptions extends DataOptions, ModelOptions, OutputOptions {
+export interface FitCommandOptions extends DataOptions, ModelOptions, OutputOptions, ImageOptions {
   testSize: number;
   test?: string;
   out?: string;
@@ -26,6 +29,11 @@ export interface FitCommandOptions extends DataOptions, ModelOptions, OutputOpti
 /** strata fit: read, split (grouped or stratified), fit, evaluate on the test split, save. */
 export async function fitCommand(file: string, o: FitCommandOptions): Promise<void> {
   const out = makeOutput(o);
+  if (isFolder(file)) {
+    await fitImages(file, o.model === "dense" ? "dense" : "cnn", o, out);
+    return;
+  }
+  if (o.model === "cnn") throw new StrataError(`--model cnn needs a folder of images; ${file} is a file`);
   const data = loadCsvDataset(file, loadOptions(o));
   for (const n of data.notes) out.note(`note: ${n}`);
 
@@ -107,5 +115,14 @@ export async function fitCommand(file: string, o: FitCommandOptions): Promise<vo
   if (o.out) {
     const dir = relative(process.cwd(), o.out) || ".";
     out.result(`saved ${dir} (predict with: strata predict ${dir} <data.csv>)`);
+  }
+}
+
+/** True for an existing directory (an image dataset); files and missing paths are read as CSV. */
+export function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { BACKENDS } from "../backend.js";
 import { StrataError } from "../errors.js";
 import { VERSION } from "../version.js";
+import { compareCommand } from "./compare.js";
 import { cvCommand } from "./cv.js";
 import { evaluateCommand } from "./evaluate.js";
 import { fitCommand } from "./fit.js";
@@ -18,7 +19,12 @@ function withFitOptions(cmd: Command): Command {
     .option("--drop <cols>", "never use these comma-separated columns", list)
     .option("--categorical <cols>", "treat these columns as categories even if numeric", list)
     .option("--no-header", "the CSV has no header row (columns are named c0, c1, …)")
-    .addOption(new Option("--model <kind>", "model type").choices(["dense"]).default("dense"))
+    .addOption(
+      new Option(
+        "--model <kind>",
+        "dense (default for CSV files) or cnn (default for image folders)",
+      ).choices(["dense", "cnn"]),
+    )
     .option("--epochs <n>", "most epochs (early stopping usually ends sooner; default 200)", integer(1))
     .option("--hidden <sizes>", "hidden layer widths, e.g. 128,64", integerList)
     .option("--dropout <rate>", "dropout after each hidden layer (default 0.1)", nonNegative)
@@ -45,6 +51,21 @@ function withFitOptions(cmd: Command): Command {
     )
     .addOption(new Option("--class-weight <how>", "weigh classes in the loss").choices(["balanced", "none"]))
     .option("--seed <n>", "random seed for splits, initialisation and shuffling", integer(0), 0)
+    .option("--size <n|HxW>", "image folders: resize images to this size (default 32)")
+    .addOption(
+      new Option("--channels <n>", "image folders: 3 (RGB, default) or 1 (grayscale)").argParser(integer(1)),
+    )
+    .addOption(
+      new Option("--schedule <kind>", "image folders: learning-rate schedule (default cosine)").choices([
+        "constant",
+        "cosine",
+        "step",
+        "onecycle",
+      ]),
+    )
+    .option("--no-augment", "image folders: no flips or random crops in training")
+    .option("--cache <dir>", "image folders: keep decoded images here so reruns skip decoding")
+    .option("--strict", "image folders: fail on the first unreadable image instead of skipping it")
     .option("--json", "print only one JSON object with the results")
     .option("--quiet", "no progress or notes");
 }
@@ -86,10 +107,32 @@ export function buildProgram(): Command {
     .action(cvCommand);
 
   program
+    .command("compare")
+    .description("train several image models on the same split and show them side by side")
+    .argument("<folder>", "images in class folders (<class>/*, or train/ and test/)")
+    .option("--models <list>", "comma-separated: dense (flattened pixels) and/or cnn", list, ["dense", "cnn"])
+    .option("--epochs <n>", "epochs per model (default 15)", integer(1))
+    .option("--size <n|HxW>", "resize images to this size (default 32)")
+    .addOption(new Option("--channels <n>", "3 (RGB, default) or 1 (grayscale)").argParser(integer(1)))
+    .option("--batch-size <n>", "images per step (default 64)", integer(1))
+    .option("--lr <rate>", "Adam learning rate (default 1e-3)", positive)
+    .option("--no-augment", "no flips or random crops in training")
+    .option("--cache <dir>", "keep decoded images here so reruns skip decoding")
+    .option("--strict", "fail on the first unreadable image instead of skipping it")
+    .option("--test-size <fraction>", "share of images held out when the folder has no test/", fraction, 0.2)
+    .option("--seed <n>", "random seed", integer(0), 0)
+    .option("--json", "print only one JSON object with the results")
+    .option("--quiet", "no progress or notes")
+    .action(compareCommand);
+
+  program
     .command("evaluate")
     .description("score a saved model on a labelled CSV file")
     .argument("<dir>", "model directory written by strata fit --out")
-    .argument("<data>", "CSV file with the model's feature columns and its target")
+    .argument(
+      "<data>",
+      "CSV file with the model's feature columns and its target; for an image model, a class-folder dataset",
+    )
     .option("--no-header", "the CSV has no header row")
     .option("--json", "print only one JSON object with the results")
     .action(evaluateCommand);
@@ -98,8 +141,12 @@ export function buildProgram(): Command {
     .command("predict")
     .description("predict labels and class probabilities for the rows of a CSV file")
     .argument("<dir>", "model directory written by strata fit --out")
-    .argument("<data>", "CSV file with the model's feature columns")
+    .argument(
+      "<data...>",
+      "CSV file with the model's feature columns; for an image model, image files or folders",
+    )
     .option("--out <file>", "write the predictions CSV here (default: standard output)")
+    .option("--top <k>", "image models: print the k most probable classes of each image", integer(1), 3)
     .option("--keep <cols>", "copy these input columns into the output (e.g. an id)", list)
     .option("--no-header", "the CSV has no header row")
     .option("--quiet", "no notes")

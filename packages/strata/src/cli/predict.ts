@@ -2,14 +2,18 @@ import { stringify } from "csv-stringify/sync";
 import { readCsv } from "../data/csv.js";
 import { toFrame } from "../data/tabular.js";
 import { StrataError } from "../errors.js";
+import { ImageClassifier } from "../estimators/image.js";
 import { decodeArgmax } from "../estimators/labels.js";
+import { loadAnyClassifier, readManifest } from "../estimators/load.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { row } from "../util/matrix.js";
 import { loadModelDir } from "../workflow/model-dir.js";
 import { makeOutput } from "./output.js";
+import { predictImages } from "./predict-images.js";
 
 export interface PredictCommandOptions {
   out?: string;
+  top: number;
   keep?: string[];
   header: boolean;
   quiet?: boolean;
@@ -19,8 +23,17 @@ export interface PredictCommandOptions {
  * strata predict: one output row per input row, with the predicted label and one probability
  * column per class (`proba_<class>`), plus any --keep columns copied from the input (e.g. an id).
  */
-export async function predictCommand(dir: string, file: string, o: PredictCommandOptions): Promise<void> {
+export async function predictCommand(dir: string, inputs: string[], o: PredictCommandOptions): Promise<void> {
   const out = makeOutput(o);
+  if ((await readManifest(dir)).kind === "image") {
+    const model = await loadAnyClassifier(dir);
+    if (model instanceof ImageClassifier) await predictImages(model, inputs, o, out);
+    model.dispose();
+    return;
+  }
+  if (inputs.length !== 1)
+    throw new StrataError(`a table model predicts one CSV file, got ${inputs.length} paths`);
+  const file = inputs[0];
   const { model, schema } = await loadModelDir(dir);
   const table = readCsv(file, { header: o.header });
   const keep = (o.keep ?? []).map((name) => {

@@ -6,6 +6,7 @@ import type { Frame } from "../data/frame.js";
 import { StrataError } from "../errors.js";
 import { DenseClassifier } from "./dense.js";
 import { type Classifier, FORMAT_VERSION, MANIFEST, type Manifest } from "./estimator.js";
+import { ImageClassifier } from "./image.js";
 
 /** Reads and checks a model directory's strata.json. */
 export async function readManifest(dir: string): Promise<Manifest> {
@@ -34,11 +35,21 @@ export async function readManifest(dir: string): Promise<Manifest> {
 
 /** Loads any strata classifier from a directory written by its `save`. */
 export async function loadClassifier(dir: string): Promise<Classifier<Frame>> {
+  const model = await loadAnyClassifier(dir);
+  if (model instanceof ImageClassifier)
+    throw new StrataError(`${dir}: holds an image model; it predicts image files, not tables`);
+  return model;
+}
+
+/** Loads a tabular or an image classifier. */
+export async function loadAnyClassifier(dir: string): Promise<Classifier<Frame> | ImageClassifier> {
   const manifest = await readManifest(dir);
   await useBackend();
   switch (manifest.kind) {
     case "dense":
       return DenseClassifier.readFiles(dir, manifest);
+    case "image":
+      return ImageClassifier.readFiles(dir, manifest);
     default:
       throw new StrataError(`${dir}: unknown model kind "${manifest.kind}" in ${MANIFEST}`);
   }

@@ -80,7 +80,9 @@ export function buildCnn(config: CnnConfig): tfl.Sequential {
         name,
       }),
     );
-    if (config.batchNorm) model.add(tfl.layers.batchNormalization({ name: `${name}_bn` }));
+    // Momentum 0.9 (PyTorch's 0.1 update) rather than Keras' 0.99: the running statistics used at
+    // inference then settle within tens of steps, which matters for short fits on small datasets.
+    if (config.batchNorm) model.add(tfl.layers.batchNormalization({ momentum: 0.9, name: `${name}_bn` }));
     model.add(tfl.layers.reLU({ name: `${name}_relu` }));
   };
   if (config.stem) convUnit(config.blockFilters[0], "stem", 2);

@@ -14,9 +14,10 @@ export const REPORT_HTML = "report.html";
 
 /** Everything a model directory holds beyond the estimator's own files. */
 export interface ModelDirContents {
-  readonly model: Classifier<Frame>;
-  /** How to read a CSV for this model: target, feature columns and their kinds. */
-  readonly schema: TabularSchema;
+  /** Any strata estimator (it writes its own files). */
+  readonly model: Pick<Classifier<unknown>, "writeFiles">;
+  /** For tabular models: how to read a CSV (target, feature columns and their kinds). */
+  readonly schema?: TabularSchema;
   /** The evaluation result (the CLI's --json object). */
   readonly metrics?: object;
   /** A standalone HTML report. */
@@ -30,7 +31,7 @@ export interface ModelDirContents {
 export async function saveModelDir(dir: string, contents: ModelDirContents): Promise<void> {
   await writeDirAtomic(dir, async (tmp) => {
     await contents.model.writeFiles(tmp);
-    await writeJson(join(tmp, SCHEMA_JSON), contents.schema);
+    if (contents.schema) await writeJson(join(tmp, SCHEMA_JSON), contents.schema);
     if (contents.metrics) await writeJson(join(tmp, METRICS_JSON), contents.metrics);
     if (contents.reportHtml) await writeFile(join(tmp, REPORT_HTML), contents.reportHtml);
   });

@@ -1,0 +1,213 @@
+import { relative } from "node:path";
+import { backendName } from "../backend.js";
+import { StrataError } from "../errors.js";
+import type { Params } from "../estimators/estimator.js";
+import { ImageClassifier, type ImageClassifierParams } from "../estimators/image.js";
+import { encodeLabels } from "../estimators/labels.js";
+import { type ImageFolder, type ImageItem, scanImageFolder } from "../images/folder.js";
+import { classificationReport, formatReport } from "../metrics/classification.js";
+import { renderReport } from "../report/html.js";
+import { holdoutSplit } from "../split/holdout.js";
+import type { LrSchedule } from "../train/schedule.js";
+import { argmaxRows } from "../util/matrix.js";
+import { saveModelDir } from "../workflow/model-dir.js";
+import { type MetricsJson, metricsJson } from "../workflow/results.js";
+import type { Output } from "./output.js";
+import { ConsoleProgress } from "./progress.js";
+
+/** Image options of fit and compare. */
+export interface ImageOptions {
+  size?: string;
+  channels?: number;
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  schedule?: string;
+  patience?: number;
+  augment: boolean;
+  cache?: string;
+  strict?: boolean;
+  seed: number;
+  testSize: number;
+  validationFraction?: number;
+}
+
+/** "32" → [32, 32]; "224x160" → [224, 160] (height × width). */
+export function parseSize(text: string | undefined): [number, number] | undefined {
+  if (text === undefined) return undefined;
+  const m = /^(\d+)(?:x(\d+))?$/.exec(text.trim());
+  if (!m) throw new StrataError(`--size: expected N or HxW (e.g. 32 or 224x224), got "${text}"`);
+  const h = Number(m[1]);
+  const w = m[2] === undefined ? h : Number(m[2]);
+  if (h < 8 || w < 8 || h > 1024 || w > 1024)
+    throw new StrataError(`--size: each side must be in 8..1024, got ${h}x${w}`);
+  return [h, w];
+}
+
+function schedule(name: string | undefined): LrSchedule | undefined {
+  switch (name) {
+    case undefined:
+      return undefined;
+    case "constant":
+    case "onecycle":
+      return { kind: name };
+    case "cosine":
+      return { kind: "cosine", warmupEpochs: 1 };
+    case "step":
+      return { kind: "step", every: 5, factor: 0.5 };
+    default:
+      throw new StrataError(`--schedule: expected constant, cosine, step or onecycle, got "${name}"`);
+  }
+}
+
+/** ImageClassifier hyperparameters from the command line; unset ones keep their defaults. */
+export function imageParams(model: "cnn" | "dense", o: ImageOptions): Partial<ImageClassifierParams> {
+  const p: Partial<Record<keyof ImageClassifierParams, unknown>> = {
+    model,
+    size: parseSize(o.size),
+    channels: o.channels,
+    epochs: o.epochs,
+    batchSize: o.batchSize,
+    learningRate: o.lr,
+    schedule: schedule(o.schedule),
+    patience: o.patience,
+    validationFraction: o.validationFraction,
+    cacheDir: o.cache,
+    seed: o.seed,
+    ...(o.augment ? {} : { augment: null }),
+  };
+  if (p.channels !== undefined && p.channels !== 1 && p.channels !== 3) {
+    throw new StrataError(`--channels: expected 1 (grayscale) or 3 (RGB), got ${p.channels}`);
+  }
+  return Object.fromEntries(
+    Object.entries(p).filter(([, v]) => v !== undefined),
+  ) as Partial<ImageClassifierParams>;
+}
+
+/** The folder's train and test images: its own test/ part, or a stratified hold-out of the rest. */
+export function imageSplit(
+  dir: string,
+  o: ImageOptions,
+  out: Output,
+): { folder: ImageFolder; train: ImageItem[]; test: ImageItem[] } {
+  const folder = scanImageFolder(dir, { strict: o.strict });
+  if (folder.skipped.length > 0) {
+    const first = folder.skipped.slice(0, 3).map((s) => `${s.file} (${s.reason})`);
+    out.note(
+      `warning: ${folder.skipped.length} files skipped: ${first.join("; ")}${folder.skipped.length > 3 ? "; …" : ""}`,
+    );
+  }
+  if (folder.test) return { folder, train: folder.train, test: folder.test };
+  const split = holdoutSplit(folder.train.length, {
+    testSize: o.testSize,
+    seed: o.seed,
+    stratify: folder.train.map((i) => i.label),
+  });
+  return {
+    folder,
+    train: split.train.map((i) => folder.train[i]),
+    test: split.test.map((i) => folder.train[i]),
+  };
+}
+
+/** The --json object of an image fit. */
+export interface ImageFitResult extends MetricsJson {
+  nTrain: number;
+  nTest: number;
+  fitSeconds: number;
+  epochs: number;
+  bestEpoch: number;
+  backend: string;
+  model: string;
+  parameters: number;
+  params: Params;
+}
+
+/** Fits one image model on `train`, scores it on `test`; returns the --json object and the text report. */
+export async function fitAndScoreImages(
+  params: Partial<ImageClassifierParams>,
+  folder: ImageFolder,
+  train: ImageItem[],
+  test: ImageItem[],
+  out: Output,
+): Promise<{ model: ImageClassifier; result: ImageFitResult; text: string }> {
+  const model = new ImageClassifier(params);
+  await model.fit(
+    train.map((i) => i.file),
+    train.map((i) => i.label),
+    { classes: folder.classes, listener: out.quiet ? undefined : new ConsoleProgress() },
+  );
+  if (model.skipped.length > 0) {
+    const first = model.skipped.slice(0, 3).map((f) => `${f.file} (${f.reason})`);
+    out.note(
+      `warning: ${model.skipped.length} unreadable training images skipped: ${first.join("; ")}${model.skipped.length > 3 ? "; …" : ""}`,
+    );
+  }
+  const proba = await model.predictProba(test.map((i) => i.file));
+  const report = classificationReport(
+    encodeLabels(
+      test.map((i) => i.label),
+      folder.classes,
+    ),
+    argmaxRows(proba),
+    folder.classes,
+    proba,
+  );
+  const summary = model.fitSummary!;
+  const result: ImageFitResult = {
+    ...metricsJson(report, folder.classes.length === 2 ? "binary" : "multiclass"),
+    nTrain: train.length,
+    nTest: test.length,
+    fitSeconds: summary.seconds,
+    epochs: summary.epochsRun,
+    bestEpoch: summary.bestEpoch,
+    backend: backendName(),
+    model: model.params.model,
+    parameters: model.network.countParams(),
+    params: model.getParams(),
+  };
+  return { model, result, text: formatReport(report) };
+}
+
+/** strata fit <image folder>. */
+export async function fitImages(
+  dir: string,
+  kind: "cnn" | "dense",
+  o: ImageOptions & { out?: string },
+  out: Output,
+) {
+  const { folder, train, test } = imageSplit(dir, o, out);
+  out.note(
+    `${dir}: ${folder.classes.length} classes, ${train.length} training and ${test.length} test images` +
+      (folder.test ? " (its test/ folder)" : ` (stratified hold-out, seed ${o.seed})`),
+  );
+  const {
+    model,
+    result: json,
+    text,
+  } = await fitAndScoreImages(imageParams(kind, o), folder, train, test, out);
+  if (o.out) {
+    await saveModelDir(o.out, {
+      model,
+      metrics: { ...json, data: dir },
+      reportHtml: renderReport({
+        title: `strata: ${kind} on ${dir}`,
+        result: json,
+        history: model.fitSummary?.history,
+      }),
+    });
+  }
+  model.dispose();
+  if (out.json) {
+    out.emitJson({ ...json, data: dir, ...(o.out ? { out: o.out } : {}) });
+    return;
+  }
+  out.result(text);
+  out.result(
+    `${kind}: ${json.parameters} parameters; fit ${json.fitSeconds.toFixed(1)} s on the ${json.backend} backend, ${json.epochs} epochs`,
+  );
+  if (o.out) {
+    const d = relative(process.cwd(), o.out) || ".";
+    out.result(`saved ${d} (predict with: strata predict ${d} <images or folder>)`);
+  }
+}

@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { ImageClassifier } from "../src/estimators/image.js";
+import { loadAnyClassifier } from "../src/estimators/load.js";
+import { scanImageFolder } from "../src/images/folder.js";
+import { sharedData } from "./helpers/data.js";
+
+// Two CIFAR classes that differ a lot (ships on water vs frogs), 150 training images each.
+const cifar = scanImageFolder(sharedData("cifar10_jpg_subset"));
+const pick = (items: { file: string; label: string }[], n: number) =>
+  ["frog", "ship"].flatMap((c) => items.filter((i) => i.label === c).slice(0, n));
+const train = pick(cifar.train, 150);
+const test_ = pick(cifar.test!, 50);
+const tmp = mkdtempSync(join(tmpdir(), "strata-image-"));
+
+test("a small CNN separates frogs from ships on held-out images; save and load predict the same", async () => {
+  const model = new ImageClassifier({ epochs: 6, batchSize: 32, validationFraction: 0, seed: 0 });
+  await model.fit(
+    train.map((i) => i.file),
+    train.map((i) => i.label),
+  );
+  assert.deepEqual(model.classes, ["frog", "ship"]);
+  assert.equal(model.fitSummary?.epochsRun, 6);
+  const predicted = await model.predict(test_.map((i) => i.file));
+  const accuracy = predicted.filter((p, i) => p === test_[i].label).length / test_.length;
+  assert.ok(accuracy >= 0.75, `test accuracy ${accuracy}`);
+
+  const dir = join(tmp, "model");
+  await model.save(dir);
+  const loaded = await loadAnyClassifier(dir);
+  assert.ok(loaded instanceof ImageClassifier);
+  const files = test_.slice(0, 10).map((i) => i.file);
+  assert.deepEqual((await loaded.predictProba(files)).data, (await model.predictProba(files)).data);
+  model.dispose();
+  loaded.dispose();
+});
+
+test("the dense baseline on flattened pixels trains through the same path; a corrupt file at predict time is named", async () => {
+  const model = new ImageClassifier({
+    model: "dense",
+    epochs: 2,
+    batchSize: 32,
+    augment: null,
+    validationFraction: 0.2,
+  });
+  await model.fit(
+    train.map((i) => i.file),
+    train.map((i) => i.label),
+  );
+  assert.equal(model.fitSummary?.history?.length, 2);
+  assert.ok(model.fitSummary?.history?.every((h) => h.valAccuracy !== undefined));
+  const bad = join(tmp, "broken.jpg");
+  writeFileSync(bad, "not an image");
+  await assert.rejects(model.predict([test_[0].file, bad]), /broken\.jpg/);
+  model.dispose();
+});
