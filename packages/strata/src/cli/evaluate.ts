@@ -1,15 +1,14 @@
 import { backendName } from "../backend.js";
 import { StrataError } from "../errors.js";
 import { ImageClassifier } from "../estimators/image.js";
-import { encodeLabels } from "../estimators/labels.js";
 import { loadAnyClassifier, readManifest } from "../estimators/load.js";
 import { scanImageFolder } from "../images/folder.js";
-import { classificationReport, formatReport } from "../metrics/classification.js";
-import { argmaxRows } from "../util/matrix.js";
+import { formatReport } from "../metrics/classification.js";
 import { checkTestLabels, loadCsvDataset } from "../workflow/dataset.js";
 import { evaluateClassifier } from "../workflow/evaluate.js";
 import { loadModelDir } from "../workflow/model-dir.js";
 import { metricsJson } from "../workflow/results.js";
+import { scoreImages } from "./images.js";
 import type { OutputOptions } from "./options.js";
 import { makeOutput, type Output } from "./output.js";
 
@@ -51,20 +50,11 @@ async function evaluateImages(dir: string, folderPath: string, out: Output): Pro
   const unknown = folder.classes.filter((c) => !classes.includes(c));
   if (unknown.length > 0)
     throw new StrataError(`${folderPath}: classes the model does not know: ${unknown.join(", ")}`);
-  const proba = await model.predictProba(items.map((i) => i.file));
-  const report = classificationReport(
-    encodeLabels(
-      items.map((i) => i.label),
-      classes,
-    ),
-    argmaxRows(proba),
-    classes,
-    proba,
-  );
+  const { report, n } = await scoreImages(model, items, classes, out);
   model.dispose();
   const result = {
     ...metricsJson(report, classes.length === 2 ? "binary" : "multiclass"),
-    nTest: items.length,
+    nTest: n,
     backend: backendName(),
     model: dir,
     data: folderPath,

@@ -73,6 +73,7 @@ export function imageParams(model: "cnn" | "dense", o: ImageOptions): Partial<Im
     patience: o.patience,
     validationFraction: o.validationFraction,
     cacheDir: o.cache,
+    strict: o.strict,
     seed: o.seed,
     ...(o.augment ? {} : { augment: null }),
   };
@@ -143,21 +144,13 @@ export async function fitAndScoreImages(
       `warning: ${model.skipped.length} unreadable training images skipped: ${first.join("; ")}${model.skipped.length > 3 ? "; …" : ""}`,
     );
   }
-  const proba = await model.predictProba(test.map((i) => i.file));
-  const report = classificationReport(
-    encodeLabels(
-      test.map((i) => i.label),
-      folder.classes,
-    ),
-    argmaxRows(proba),
-    folder.classes,
-    proba,
-  );
+  const scored = await scoreImages(model, test, folder.classes, out);
+  const report = scored.report;
   const summary = model.fitSummary!;
   const result: ImageFitResult = {
     ...metricsJson(report, folder.classes.length === 2 ? "binary" : "multiclass"),
     nTrain: train.length,
-    nTest: test.length,
+    nTest: scored.n,
     fitSeconds: summary.seconds,
     epochs: summary.epochsRun,
     bestEpoch: summary.bestEpoch,
@@ -210,4 +203,32 @@ export async function fitImages(
     const d = relative(process.cwd(), o.out) || ".";
     out.result(`saved ${d} (predict with: strata predict ${d} <images or folder>)`);
   }
+}
+
+/** Scores a fitted image model on labelled items; unreadable ones are left out with a warning. */
+export async function scoreImages(
+  model: ImageClassifier,
+  items: readonly ImageItem[],
+  classes: readonly string[],
+  out: Output,
+) {
+  const label = new Map(items.map((i) => [i.file, i.label]));
+  const { proba, files, skipped } = await model.predictReadable(items.map((i) => i.file));
+  if (skipped.length > 0) {
+    const first = skipped.slice(0, 3).map((f) => `${f.file} (${f.reason})`);
+    out.note(
+      `warning: ${skipped.length} unreadable test images left out: ${first.join("; ")}${skipped.length > 3 ? "; …" : ""}`,
+    );
+  }
+  if (files.length === 0) throw new StrataError("no test image could be read");
+  const report = classificationReport(
+    encodeLabels(
+      files.map((f) => label.get(f)!),
+      classes,
+    ),
+    argmaxRows(proba),
+    [...classes],
+    proba,
+  );
+  return { report, n: files.length };
 }

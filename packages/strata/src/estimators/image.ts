@@ -43,6 +43,8 @@ export interface ImageClassifierParams {
   readonly scaling: PixelScaling;
   /** Folder for decoded-pixel caching (reruns skip decoding); null: none. */
   readonly cacheDir: string | null;
+  /** Fail on the first unreadable training image instead of skipping it. */
+  readonly strict: boolean;
   readonly seed: number;
 }
 
@@ -60,6 +62,7 @@ export const IMAGE_DEFAULTS: ImageClassifierParams = {
   hiddenUnits: [512, 256],
   scaling: DEFAULT_SCALING,
   cacheDir: null,
+  strict: false,
   seed: 0,
 };
 
@@ -161,11 +164,21 @@ export class ImageClassifier implements Classifier<readonly string[]> {
 
   /** Shape [files.length, classes.length]. Every file must decode (predictions line up with the input). */
   async predictProba(files: readonly string[]): Promise<Matrix> {
+    return (await this.predictReadable(files, true)).proba;
+  }
+
+  /**
+   * Probabilities for the files that decode: `files` lists them (in input order) and `proba` has
+   * one row each; unreadable ones are in `skipped` (with `strict`, the first one throws instead).
+   */
+  async predictReadable(
+    files: readonly string[],
+    strict = false,
+  ): Promise<{ proba: Matrix; files: string[]; skipped: SkippedFile[] }> {
     const { network, classes } = this.fitted();
     await useBackend();
     const p = this.params;
     const k = classes.length;
-    const out = matrix(files.length, k);
     const batches = new ImageBatches({
       items: files.map((file) => ({ file, label: classes[0] })),
       classes,
@@ -174,10 +187,11 @@ export class ImageClassifier implements Classifier<readonly string[]> {
       channels: p.channels,
       batchSize: 64,
       scaling: p.scaling,
-      strict: true,
+      strict,
       cacheDir: p.cacheDir ?? undefined,
     });
-    let row = 0;
+    const rows: Float32Array[] = [];
+    const kept: string[] = [];
     for await (const batch of batches) {
       const values = tf.tidy(() => {
         const x = tf.tensor4d(batch.x, [batch.n, p.size[0], p.size[1], p.channels]);
@@ -185,16 +199,16 @@ export class ImageClassifier implements Classifier<readonly string[]> {
       });
       const data = (await values.data()) as Float32Array;
       values.dispose();
-      for (let i = 0; i < batch.n; i++, row++) {
-        if (k === 2) {
-          out.data[2 * row] = 1 - data[i];
-          out.data[2 * row + 1] = data[i];
-        } else {
-          out.data.set(data.subarray(i * k, (i + 1) * k), row * k);
-        }
+      for (let i = 0; i < batch.n; i++) {
+        rows.push(k === 2 ? Float32Array.of(1 - data[i], data[i]) : data.slice(i * k, (i + 1) * k));
+        kept.push(batch.files[i]);
       }
     }
-    return out;
+    const proba = matrix(rows.length, k);
+    rows.forEach((r, i) => {
+      proba.data.set(r, i * k);
+    });
+    return { proba, files: kept, skipped: batches.skipped };
   }
 
   async predict(files: readonly string[]): Promise<string[]> {
@@ -260,6 +274,7 @@ export class ImageClassifier implements Classifier<readonly string[]> {
       augment: training && p.augment ? makeAugmenter(p.augment, shape) : undefined,
       scaling: p.scaling,
       cacheDir: p.cacheDir ?? undefined,
+      strict: p.strict,
     });
     const k = classes.length;
     return {

@@ -1,0 +1,92 @@
+// strata fit / predict / evaluate / compare on image folders, through the CLI.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { sharedData } from "./helpers/data.js";
+
+const bin = fileURLToPath(new URL("../bin/strata.js", import.meta.url));
+const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
+
+/** A two-class folder of 24 CIFAR images per class, plus whatever `extra` adds. */
+function folder(extra?: (dir: string) => void): string {
+  const dir = mkdtempSync(join(tmpdir(), "strata-imgcli-"));
+  for (const c of ["frog", "ship"]) {
+    mkdirSync(join(dir, c));
+    const src = sharedData(`cifar10_jpg_subset/train/${c}`);
+    for (const f of readdirSync(src).sort().slice(0, 24)) copyFileSync(join(src, f), join(dir, c, f));
+  }
+  extra?.(dir);
+  return dir;
+}
+
+test("fit an image folder, save it, predict top-k and evaluate", () => {
+  const dir = folder();
+  const out = join(dir, "..", `${dir.split("/").pop()}-model`);
+  const fit = run("fit", dir, "--epochs", "2", "--json", "--out", out);
+  assert.equal(fit.status, 0, fit.stderr);
+  const result = JSON.parse(fit.stdout.trim().split("\n").pop()!);
+  assert.equal(result.task, "binary");
+  assert.deepEqual(result.labels, ["frog", "ship"]);
+  assert.equal(result.nTrain + result.nTest, 48);
+  assert.equal(result.model, "cnn");
+  assert.ok(result.parameters > 0 && result.backend);
+  for (const f of ["strata.json", "model.json", "weights.bin", "metrics.json", "report.html"]) {
+    assert.ok(existsSync(join(out, f)), f);
+  }
+  const predict = run("predict", out, join(dir, "ship"), "--top", "2");
+  assert.equal(predict.status, 0, predict.stderr);
+  const lines = predict.stdout.trim().split("\n");
+  assert.equal(lines.length, 24);
+  assert.match(lines[0], /ship\/0000\.jpg: (frog|ship) \d+\.\d%, (frog|ship) \d+\.\d%$/);
+  const evaluate = run("evaluate", out, dir, "--json");
+  assert.equal(evaluate.status, 0, evaluate.stderr);
+  assert.equal(JSON.parse(evaluate.stdout.trim()).nTest, 48);
+});
+
+test("an unreadable image is skipped with a warning naming it, or fails the run with --strict", () => {
+  const dir = folder((d) => writeFileSync(join(d, "frog", "broken.jpg"), "not a jpeg"));
+  const lenient = run("fit", dir, "--epochs", "1", "--test-size", "0.25");
+  assert.equal(lenient.status, 0, lenient.stderr);
+  assert.match(
+    lenient.stderr,
+    /warning: 1 unreadable (training|test) images? skipped: .*broken\.jpg|broken\.jpg/,
+  );
+  const strict = run("fit", dir, "--epochs", "1", "--strict");
+  assert.notEqual(strict.status, 0);
+  assert.match(strict.stderr, /^strata: error: .*broken\.jpg/m);
+  assert.doesNotMatch(strict.stderr, /\n\s+at /);
+});
+
+test("bad folders: one class, no images, an empty class folder", () => {
+  const one = mkdtempSync(join(tmpdir(), "strata-one-"));
+  mkdirSync(join(one, "cats"));
+  copyFileSync(sharedData("cifar10_jpg_subset/train/cat/0000.jpg"), join(one, "cats", "a.jpg"));
+  assert.match(run("fit", one).stderr, /^strata: error: .*one class/im);
+  const none = mkdtempSync(join(tmpdir(), "strata-none-"));
+  mkdirSync(join(none, "a"));
+  writeFileSync(join(none, "a", "readme.txt"), "x");
+  mkdirSync(join(none, "b"));
+  const r = run("fit", none);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /^strata: error: /m);
+});
+
+test("compare trains the dense baseline and the CNN on the same split", () => {
+  const dir = folder();
+  const r = run("compare", dir, "--epochs", "1", "--json");
+  assert.equal(r.status, 0, r.stderr);
+  const result = JSON.parse(r.stdout.trim().split("\n").pop()!);
+  assert.deepEqual(
+    result.models.map((m: { model: string }) => m.model),
+    ["dense", "cnn"],
+  );
+  assert.ok(result.models.every((m: { nTest: number }) => m.nTest === result.nTest));
+  assert.ok(
+    result.models[0].parameters > result.models[1].parameters,
+    "the flattened dense net has more parameters",
+  );
+});
