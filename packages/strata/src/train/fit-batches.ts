@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { fusedAdam } from "tfjs-backend-torch/optimizers";
+import { BestWeights } from "./best-weights.js";
 import type { EpochLogs, TrainListener } from "./listener.js";
 import { type LrSchedule, learningRateAt } from "./schedule.js";
 
@@ -64,8 +65,7 @@ export async function fitBatches(
   });
   const history: EpochLogs[] = [];
   const started = performance.now();
-  let best: { loss: number; epoch: number; weights: tf.Tensor[] } | undefined;
-  let sinceBest = 0;
+  const best = new BestWeights();
   let stoppedEarly = false;
   for (let epoch = config.initialEpoch ?? 0; epoch < config.epochs; epoch++) {
     const epochStart = performance.now();
@@ -93,15 +93,7 @@ export async function fitBatches(
       listener.onBatchEnd?.(step, train.batchesPerEpoch, { loss, accuracy: acc });
     }
     const val = validation ? await evaluateBatches(model, validation, epoch) : undefined;
-    const monitored = val?.loss ?? lossSum / seen;
-    const improved = best === undefined || monitored < best.loss;
-    if (improved) {
-      for (const w of best?.weights ?? []) w.dispose();
-      best = { loss: monitored, epoch: epoch + 1, weights: model.getWeights().map((w) => w.clone()) };
-      sinceBest = 0;
-    } else {
-      sinceBest++;
-    }
+    const improved = best.update(model, val?.loss ?? lossSum / seen, epoch + 1);
     const logs: EpochLogs = {
       epoch: epoch + 1,
       epochs: config.epochs,
@@ -115,18 +107,16 @@ export async function fitBatches(
     history.push(logs);
     listener.onEpochEnd?.(logs);
     await config.onEpochEnd?.(logs, model);
-    if (validation && config.patience > 0 && sinceBest >= config.patience) {
+    if (validation && config.patience > 0 && best.sinceBest >= config.patience) {
       stoppedEarly = true;
       break;
     }
   }
-  if (best && validation) model.setWeights(best.weights);
-  for (const w of best?.weights ?? []) w.dispose();
+  if (validation) best.restore(model);
+  best.dispose();
   optimizer.dispose();
   const seconds = (performance.now() - started) / 1000;
-  const bestEpoch = validation
-    ? (best?.epoch ?? history.length)
-    : (config.initialEpoch ?? 0) + history.length;
+  const bestEpoch = validation ? best.epoch || history.length : (config.initialEpoch ?? 0) + history.length;
   listener.onTrainEnd?.({ epochsRun: history.length, bestEpoch, stoppedEarly, seconds });
   return { epochsRun: history.length, bestEpoch, stoppedEarly, history, seconds };
 }

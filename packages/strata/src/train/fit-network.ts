@@ -1,6 +1,7 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { fusedAdam } from "tfjs-backend-torch/optimizers";
+import { BestWeights } from "./best-weights.js";
 import type { EpochLogs, TrainListener } from "./listener.js";
 
 export interface TrainConfig {
@@ -55,8 +56,7 @@ export async function fitNetwork(
   const history: EpochLogs[] = [];
   const started = performance.now();
   let epochStarted = started;
-  let best: { loss: number; epoch: number; weights: tf.Tensor[] } | undefined;
-  let sinceBest = 0;
+  const best = new BestWeights();
   let stoppedEarly = false;
 
   await model.fit(data.x, data.y, {
@@ -80,15 +80,7 @@ export async function fitNetwork(
         });
       },
       onEpochEnd: async (epoch, logs) => {
-        const monitored = logs?.val_loss ?? logs?.loss ?? Number.NaN;
-        const improved = best === undefined || monitored < best.loss;
-        if (improved) {
-          for (const w of best?.weights ?? []) w.dispose();
-          best = { loss: monitored, epoch: epoch + 1, weights: model.getWeights().map((w) => w.clone()) };
-          sinceBest = 0;
-        } else {
-          sinceBest++;
-        }
+        const improved = best.update(model, logs?.val_loss ?? logs?.loss ?? Number.NaN, epoch + 1);
         const entry: EpochLogs = {
           epoch: epoch + 1,
           epochs: config.epochs,
@@ -101,7 +93,7 @@ export async function fitNetwork(
         };
         history.push(entry);
         listener.onEpochEnd?.(entry);
-        if (data.validation && config.patience > 0 && sinceBest >= config.patience) {
+        if (data.validation && config.patience > 0 && best.sinceBest >= config.patience) {
           stoppedEarly = true;
           model.stopTraining = true;
         }
@@ -109,12 +101,12 @@ export async function fitNetwork(
     },
   });
 
-  if (best && data.validation) model.setWeights(best.weights);
-  for (const w of best?.weights ?? []) w.dispose();
+  if (data.validation) best.restore(model);
+  best.dispose();
   disposeOptimizer(model);
   const result: TrainResult = {
     epochsRun: history.length,
-    bestEpoch: data.validation ? (best?.epoch ?? history.length) : history.length,
+    bestEpoch: data.validation ? best.epoch || history.length : history.length,
     stoppedEarly,
     history,
     seconds: (performance.now() - started) / 1000,
