@@ -8,7 +8,7 @@ import { type AugmentConfig, makeAugmenter } from "../images/augment.js";
 import type { ImageItem, SkippedFile } from "../images/folder.js";
 import { ImageBatches } from "../images/loader.js";
 import { DEFAULT_SCALING, type PixelScaling } from "../images/pixels.js";
-import { buildCnn, buildFlatDense, defaultCnnConfig } from "../models/cnn.js";
+import { buildCnn, buildFlatDense, type CnnConfig, defaultCnnConfig } from "../models/cnn.js";
 import { loadLayersModel, MODEL_JSON, saveLayersModel, WEIGHTS_BIN } from "../models/io.js";
 import { trainValidationSplit } from "../split/holdout.js";
 import { type BatchSource, fitBatches } from "../train/fit-batches.js";
@@ -40,6 +40,8 @@ export interface ImageClassifierParams {
   readonly augment: AugmentConfig | null;
   /** Hidden widths of the "dense" model. */
   readonly hiddenUnits: readonly number[];
+  /** Overrides of the CNN's size-based defaults (filters per block, dropout, head, …); {} keeps them. */
+  readonly architecture: Partial<Omit<CnnConfig, "inputShape" | "classes">>;
   readonly scaling: PixelScaling;
   /** Folder for decoded-pixel caching (reruns skip decoding); null: none. */
   readonly cacheDir: string | null;
@@ -60,6 +62,7 @@ export const IMAGE_DEFAULTS: ImageClassifierParams = {
   validationFraction: 0.1,
   augment: { flip: true, cropPadding: 2 },
   hiddenUnits: [512, 256],
+  architecture: {},
   scaling: DEFAULT_SCALING,
   cacheDir: null,
   strict: false,
@@ -132,7 +135,7 @@ export class ImageClassifier implements Classifier<readonly string[]> {
       const inputShape: [number, number, number] = [shape.height, shape.width, shape.channels];
       const network =
         p.model === "cnn"
-          ? buildCnn(defaultCnnConfig(inputShape, classes.length))
+          ? buildCnn({ ...defaultCnnConfig(inputShape, classes.length), ...p.architecture })
           : buildFlatDense(inputShape, classes.length, p.hiddenUnits);
       const result = await fitBatches(
         network,
