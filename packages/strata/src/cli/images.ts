@@ -4,7 +4,7 @@ import { StrataError } from "../errors.js";
 import type { Params } from "../estimators/estimator.js";
 import { ImageClassifier, type ImageClassifierParams } from "../estimators/image.js";
 import { encodeLabels } from "../estimators/labels.js";
-import { type ImageFolder, type ImageItem, scanImageFolder } from "../images/folder.js";
+import { type ImageFolder, type ImageItem, type SkippedFile, scanImageFolder } from "../images/folder.js";
 import { classificationReport, formatReport } from "../metrics/classification.js";
 import { renderReport } from "../report/html.js";
 import { holdoutSplit } from "../split/holdout.js";
@@ -92,12 +92,7 @@ export function imageSplit(
   out: Output,
 ): { folder: ImageFolder; train: ImageItem[]; test: ImageItem[] } {
   const folder = scanImageFolder(dir, { strict: o.strict });
-  if (folder.skipped.length > 0) {
-    const first = folder.skipped.slice(0, 3).map((s) => `${s.file} (${s.reason})`);
-    out.note(
-      `warning: ${folder.skipped.length} files skipped: ${first.join("; ")}${folder.skipped.length > 3 ? "; …" : ""}`,
-    );
-  }
+  warnSkipped(out, folder.skipped, "files skipped");
   if (folder.test) return { folder, train: folder.train, test: folder.test };
   const split = holdoutSplit(folder.train.length, {
     testSize: o.testSize,
@@ -138,12 +133,7 @@ export async function fitAndScoreImages(
     train.map((i) => i.label),
     { classes: folder.classes, listener: out.quiet ? undefined : new ConsoleProgress() },
   );
-  if (model.skipped.length > 0) {
-    const first = model.skipped.slice(0, 3).map((f) => `${f.file} (${f.reason})`);
-    out.note(
-      `warning: ${model.skipped.length} unreadable training images skipped: ${first.join("; ")}${model.skipped.length > 3 ? "; …" : ""}`,
-    );
-  }
+  warnSkipped(out, model.skipped, "unreadable training images skipped");
   const scored = await scoreImages(model, test, folder.classes, out);
   const report = scored.report;
   const summary = model.fitSummary!;
@@ -214,12 +204,7 @@ export async function scoreImages(
 ) {
   const label = new Map(items.map((i) => [i.file, i.label]));
   const { proba, files, skipped } = await model.predictReadable(items.map((i) => i.file));
-  if (skipped.length > 0) {
-    const first = skipped.slice(0, 3).map((f) => `${f.file} (${f.reason})`);
-    out.note(
-      `warning: ${skipped.length} unreadable test images left out: ${first.join("; ")}${skipped.length > 3 ? "; …" : ""}`,
-    );
-  }
+  warnSkipped(out, skipped, "unreadable test images left out");
   if (files.length === 0) throw new StrataError("no test image could be read");
   const report = classificationReport(
     encodeLabels(
@@ -231,4 +216,11 @@ export async function scoreImages(
     proba,
   );
   return { report, n: files.length };
+}
+
+/** One warning line: how many files were passed over, and the first few with their reasons. */
+function warnSkipped(out: Output, skipped: readonly SkippedFile[], what: string): void {
+  if (skipped.length === 0) return;
+  const first = skipped.slice(0, 3).map((f) => `${f.file} (${f.reason})`);
+  out.note(`warning: ${skipped.length} ${what}: ${first.join("; ")}${skipped.length > 3 ? "; …" : ""}`);
 }

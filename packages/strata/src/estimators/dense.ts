@@ -16,7 +16,7 @@ import { withSeededMathRandom } from "../util/random.js";
 import { VERSION } from "../version.js";
 import type { Classifier, FitOptions, FitSummary, Manifest, Params } from "./estimator.js";
 import { FORMAT_VERSION, MANIFEST } from "./estimator.js";
-import { decodeArgmax, encodeLabels, resolveClasses } from "./labels.js";
+import { decodeArgmax, encodeLabels, resolveClasses, summarizeFit, targetTensor } from "./labels.js";
 
 /** Hyperparameters of a DenseClassifier; every one has a default. */
 export interface DenseClassifierParams {
@@ -174,17 +174,7 @@ export class DenseClassifier implements Classifier<Frame> {
         classes,
         preprocessor,
         network,
-        summary: {
-          epochsRun: result.epochsRun,
-          bestEpoch: result.bestEpoch,
-          seconds: result.seconds,
-          history: result.history.map((h) => ({
-            loss: h.loss,
-            accuracy: h.accuracy,
-            valLoss: h.valLoss,
-            valAccuracy: h.valAccuracy,
-          })),
-        },
+        summary: summarizeFit(result),
       };
     } finally {
       tf.dispose([train.x, train.y, validation?.x, validation?.y].filter((t) => t !== undefined));
@@ -270,12 +260,6 @@ export function autoBatchSize(rows: number): number {
 
 function toTensor(m: Matrix): tf.Tensor2D {
   return tf.tensor2d(m.data, [m.rows, m.cols]);
-}
-
-/** Shape [n, 1] of 0/1 for two classes, else one-hot [n, classes]. */
-function targetTensor(yIndex: number[], classes: number): tf.Tensor2D {
-  if (classes === 2) return tf.tensor2d(Float32Array.from(yIndex), [yIndex.length, 1]);
-  return tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(yIndex, "int32"), classes), "float32") as tf.Tensor2D);
 }
 
 function validateParams(p: DenseClassifierParams): void {

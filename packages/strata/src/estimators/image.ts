@@ -19,7 +19,7 @@ import { withSeededMathRandom } from "../util/random.js";
 import { VERSION } from "../version.js";
 import type { Classifier, FitOptions, FitSummary, Manifest, Params } from "./estimator.js";
 import { FORMAT_VERSION, MANIFEST } from "./estimator.js";
-import { decodeArgmax, encodeLabels, resolveClasses } from "./labels.js";
+import { decodeArgmax, encodeLabels, resolveClasses, summarizeFit, targetTensor } from "./labels.js";
 
 /** Hyperparameters of an ImageClassifier; every one has a default. */
 export interface ImageClassifierParams {
@@ -150,17 +150,7 @@ export class ImageClassifier implements Classifier<readonly string[]> {
     this.state = {
       classes,
       network,
-      summary: {
-        epochsRun: result.epochsRun,
-        bestEpoch: result.bestEpoch,
-        seconds: result.seconds,
-        history: result.history.map((h) => ({
-          loss: h.loss,
-          accuracy: h.accuracy,
-          valLoss: h.valLoss,
-          valAccuracy: h.valAccuracy,
-        })),
-      },
+      summary: summarizeFit(result),
     };
     return this;
   }
@@ -287,11 +277,7 @@ export class ImageClassifier implements Classifier<readonly string[]> {
       async *batches(epoch: number) {
         for await (const batch of batches.epoch(epoch)) {
           const x = tf.tensor4d(batch.x, [batch.n, shape.height, shape.width, shape.channels]);
-          const y =
-            k === 2
-              ? tf.tensor2d(Float32Array.from(batch.y), [batch.n, 1])
-              : tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(batch.y, "int32"), k), "float32"));
-          yield { x, y };
+          yield { x, y: targetTensor(batch.y, k) };
         }
       },
     };

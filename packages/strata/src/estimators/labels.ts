@@ -1,6 +1,9 @@
+import * as tf from "@tensorflow/tfjs-core";
 import { sortLabels } from "../data/values.js";
 import { StrataError } from "../errors.js";
+import type { EpochLogs } from "../train/listener.js";
 import { argmaxRows, type Matrix } from "../util/matrix.js";
+import type { FitSummary } from "./estimator.js";
 
 /** The classes of a fit: the given list, or the sorted labels of `y`; every label of `y` must be among them. */
 export function resolveClasses(y: readonly string[], given?: readonly string[]): string[] {
@@ -24,4 +27,32 @@ export function encodeLabels(y: readonly string[], classes: readonly string[]): 
 /** The most probable class name of each row of `proba` (shape [rows, classes.length]). */
 export function decodeArgmax(proba: Matrix, classes: readonly string[]): string[] {
   return Array.from(argmaxRows(proba), (i) => classes[i]);
+}
+
+/** Class indices as a training target. Shape: [n, 1] of 0/1 for two classes (one sigmoid output), else one-hot [n, classes]. */
+export function targetTensor(yIndex: ArrayLike<number>, classes: number): tf.Tensor2D {
+  if (classes === 2) return tf.tensor2d(Float32Array.from(yIndex), [yIndex.length, 1]);
+  return tf.tidy(
+    () => tf.cast(tf.oneHot(tf.tensor1d(Array.from(yIndex), "int32"), classes), "float32") as tf.Tensor2D,
+  );
+}
+
+/** What a training loop reports, as an estimator keeps it (and saves it in strata.json). */
+export function summarizeFit(result: {
+  epochsRun: number;
+  bestEpoch: number;
+  seconds: number;
+  history: readonly EpochLogs[];
+}): FitSummary {
+  return {
+    epochsRun: result.epochsRun,
+    bestEpoch: result.bestEpoch,
+    seconds: result.seconds,
+    history: result.history.map((h) => ({
+      loss: h.loss,
+      accuracy: h.accuracy,
+      valLoss: h.valLoss,
+      valAccuracy: h.valAccuracy,
+    })),
+  };
 }
