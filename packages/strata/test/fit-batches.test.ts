@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { useBackend } from "../src/backend.js";
 import { buildCnn, defaultCnnConfig } from "../src/models/cnn.js";
+import { readCheckpoint, writeCheckpoint } from "../src/train/checkpoint.js";
 import { type BatchSource, fitBatches } from "../src/train/fit-batches.js";
 import { Rng } from "../src/util/random.js";
 
@@ -45,8 +49,8 @@ test("fitBatches trains a CNN from streamed batches, validates each epoch and le
     learningRate: 0.01,
     schedule: { kind: "cosine" },
     patience: 0,
-    onEpochEnd: async (logs) => {
-      epochsSeen.push(logs.epoch);
+    checkpoint: async (state) => {
+      epochsSeen.push(state.epoch);
     },
   });
   assert.deepEqual(epochsSeen, [1, 2, 3, 4, 5, 6, 7, 8]);
@@ -58,24 +62,79 @@ test("fitBatches trains a CNN from streamed batches, validates each epoch and le
   assert.equal(tf.memory().numTensors, before);
 });
 
-test("resuming from an epoch runs only the remaining ones", async () => {
+test("a fit stopped after epoch 2 and resumed from its checkpoint ends with the uninterrupted fit's weights", async () => {
   await useBackend();
-  const model = buildCnn({
-    ...defaultCnnConfig([8, 8, 1], 2),
-    blockFilters: [4],
-    denseUnits: 8,
-    headDropout: 0,
-  });
-  const result = await fitBatches(model, source(64, 32, 3), undefined, {
-    epochs: 5,
-    initialEpoch: 3,
-    learningRate: 0.01,
-    schedule: { kind: "constant" },
-    patience: 0,
-  });
-  assert.deepEqual(
-    result.history.map((h) => h.epoch),
-    [4, 5],
+  const dir = mkdtempSync(join(tmpdir(), "strata-ckpt-"));
+  const config = { epochs: 4, learningRate: 0.01, schedule: { kind: "cosine" as const }, patience: 0 };
+  const network = () =>
+    buildCnn({ ...defaultCnnConfig([8, 8, 1], 2), blockFilters: [4], denseUnits: 8, headDropout: 0 });
+  const identity = { kind: "test", params: {}, classes: ["0", "1"], data: "" };
+  const before = tf.memory().numTensors;
+
+  const throwaway = network();
+  const start = throwaway.getWeights();
+  const whole = network();
+  whole.setWeights(start);
+  const reference = await fitBatches(whole, source(64, 16, 3), source(32, 16, 4), config);
+  const expected = whole.getWeights().map((w) => Array.from(w.dataSync()));
+
+  // The same start, stopped (as by a crash) right after the checkpoint of epoch 2 is written.
+  const stop = new Error("stop");
+  const initial = network();
+  initial.setWeights(start);
+  await assert.rejects(
+    fitBatches(initial, source(64, 16, 3), source(32, 16, 4), {
+      ...config,
+      checkpoint: async (state) => {
+        await writeCheckpoint(dir, identity, state);
+        if (state.epoch === 2) throw stop;
+      },
+    }),
+    stop,
   );
-  model.dispose();
+  const saved = await readCheckpoint(dir);
+  assert.ok(saved);
+  assert.equal(saved.state.epoch, 2);
+  assert.deepEqual(saved.identity, identity);
+  const seen: number[] = [];
+  const first = network(); // its own random start: resuming overwrites it
+  const resumed = await fitBatches(
+    first,
+    source(64, 16, 3),
+    source(32, 16, 4),
+    { ...config, resume: saved.state },
+    { onEpochEnd: (logs) => seen.push(logs.epoch) },
+  );
+  saved.dispose();
+  assert.deepEqual(seen, [3, 4], "only the remaining epochs run");
+  assert.deepEqual(
+    resumed.history.map((h) => h.epoch),
+    [1, 2, 3, 4],
+  );
+  assert.deepEqual(
+    resumed.history.map((h) => h.valLoss),
+    reference.history.map((h) => h.valLoss),
+  );
+  assert.equal(resumed.bestEpoch, reference.bestEpoch);
+  assert.deepEqual(
+    first.getWeights().map((w) => Array.from(w.dataSync())),
+    expected,
+  );
+  for (const m of [throwaway, whole, first, initial]) m.dispose();
+  assert.equal(tf.memory().numTensors, before, "no tensors left behind");
+});
+
+test("a damaged or newer checkpoint is refused with a message naming it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "strata-ckpt-"));
+  assert.equal(await readCheckpoint(dir), undefined, "an empty folder holds no checkpoint");
+  writeFileSync(join(dir, "checkpoint.json"), JSON.stringify({ format: 99, strataVersion: "9.0.0" }));
+  writeFileSync(join(dir, "state.bin"), "");
+  await assert.rejects(readCheckpoint(dir), /checkpoint format 99 was written by strata 9\.0\.0.*upgrade/);
+  writeFileSync(
+    join(dir, "checkpoint.json"),
+    JSON.stringify({ format: 1, specs: [{ name: "model/0", shape: [4], dtype: "float32" }] }),
+  );
+  await assert.rejects(readCheckpoint(dir), /state\.bin: 0 bytes, expected 16 \(a damaged checkpoint\)/);
+  writeFileSync(join(dir, "checkpoint.json"), "{");
+  await assert.rejects(readCheckpoint(dir), /unreadable checkpoint/);
 });

@@ -57,3 +57,56 @@ test("the dense baseline on flattened pixels trains through the same path; a cor
   await assert.rejects(model.predict([test_[0].file, bad]), /broken\.jpg/);
   model.dispose();
 });
+
+test("an interrupted fit resumed from its checkpoint predicts exactly as an uninterrupted one; best/ is a usable model", async () => {
+  // Dropout, flips and crops all on: resuming must replay every random draw of the remaining epochs.
+  const params = { epochs: 3, batchSize: 16, size: [16, 16] as const, validationFraction: 0.25, seed: 3 };
+  const few = pick(cifar.train, 24);
+  const files = few.map((i) => i.file);
+  const labels = few.map((i) => i.label);
+  const probe = test_.slice(0, 12).map((i) => i.file);
+
+  const whole = await new ImageClassifier(params).fit(files, labels);
+  const expected = await whole.predictProba(probe);
+
+  const dir = join(tmp, "checkpoint");
+  const crash = new Error("killed");
+  const interrupted = new ImageClassifier(params);
+  await assert.rejects(
+    interrupted.fit(files, labels, {
+      checkpoint: dir,
+      listener: {
+        onEpochEnd: (logs) => {
+          if (logs.epoch === 2) throw crash;
+        },
+      },
+    }),
+    crash,
+  );
+  const best = await loadAnyClassifier(join(dir, "best"));
+  assert.ok(best instanceof ImageClassifier);
+  assert.equal((await best.predictProba(probe)).rows, probe.length);
+  best.dispose();
+
+  let resumedAt = -1;
+  const resumed = await new ImageClassifier(params).fit(files, labels, {
+    checkpoint: dir,
+    resume: true,
+    listener: { onTrainStart: (info) => (resumedAt = info.initialEpoch ?? 0) },
+  });
+  assert.equal(resumedAt, 2);
+  assert.equal(resumed.fitSummary?.epochsRun, 3);
+  assert.equal(resumed.fitSummary?.bestEpoch, whole.fitSummary?.bestEpoch);
+  assert.deepEqual((await resumed.predictProba(probe)).data, expected.data);
+
+  // The checkpoint now belongs to a 3-epoch fit of these images: other settings are refused.
+  await assert.rejects(
+    new ImageClassifier({ ...params, epochs: 5 }).fit(files, labels, { checkpoint: dir, resume: true }),
+    /checkpoint is of another fit, so it cannot be resumed \(epochs: 3 → 5\)/,
+  );
+  await assert.rejects(
+    new ImageClassifier(params).fit(files.slice(1), labels.slice(1), { checkpoint: dir, resume: true }),
+    /training images or their labels differ/,
+  );
+  for (const m of [whole, resumed]) m.dispose();
+});

@@ -90,3 +90,60 @@ test("compare trains the dense baseline and the CNN on the same split", () => {
     "the flattened dense net has more parameters",
   );
 });
+
+test("--checkpoint writes last/ and best/ each epoch; --resume continues it; --augment sets the augmentation", () => {
+  const dir = folder();
+  const ck = join(dir, "..", `${dir.split("/").pop()}-ckpt`);
+  const args = [
+    "fit",
+    dir,
+    "--epochs",
+    "2",
+    "--augment",
+    "flip,crop=3,rotate=8,brightness=0.2",
+    "--checkpoint",
+    ck,
+  ];
+  const first = run(...args, "--json");
+  assert.equal(first.status, 0, first.stderr);
+  const a = JSON.parse(first.stdout.trim().split("\n").pop()!);
+  assert.deepEqual(a.params.augment, { flip: true, cropPadding: 3, rotate: 8, brightness: 0.2 });
+  for (const f of ["last/checkpoint.json", "last/state.bin", "best/strata.json", "best/model.json"])
+    assert.ok(existsSync(join(ck, f)), f);
+  // The checkpoint's best epoch is a model directory like any other.
+  const predict = run("predict", join(ck, "best"), join(dir, "frog", "0000.jpg"));
+  assert.equal(predict.status, 0, predict.stderr);
+  assert.match(predict.stdout, /0000\.jpg: (frog|ship) \d/);
+
+  // Resuming a finished fit trains nothing more and gives the same model.
+  const again = run(...args);
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stderr, /holds a checkpoint; starting afresh/);
+  const resumed = run(...args, "--resume");
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.match(resumed.stderr, /resuming from the checkpoint after epoch 2\/2/);
+  assert.doesNotMatch(resumed.stderr, /Epoch \d/);
+  const b = JSON.parse(
+    run(...args, "--resume", "--json")
+      .stdout.trim()
+      .split("\n")
+      .pop()!,
+  );
+  assert.equal(b.accuracy, a.accuracy);
+  assert.deepEqual(b.confusionMatrix, a.confusionMatrix);
+
+  const other = run("fit", dir, "--epochs", "3", "--checkpoint", ck, "--resume");
+  assert.equal(other.status, 1);
+  assert.match(other.stderr, /^strata: error: .*last: this checkpoint is of another fit.*epochs: 2 → 3/m);
+  assert.match(run("fit", dir, "--resume").stderr, /^strata: error: --resume continues a checkpoint/m);
+  assert.match(
+    run("fit", dir, "--augment", "flip,spin=3").stderr,
+    /^strata: error: --augment: expected a comma-separated list of flip, crop=PIXELS.*got "spin=3"/m,
+  );
+  assert.match(
+    run("fit", dir, "--augment", "zoom=1.5").stderr,
+    /^strata: error: --augment: augment zoom must be a number in \[0, 1\)/m,
+  );
+  const csv = sharedData("pima_diabetes/pima-indians-diabetes.csv");
+  assert.match(run("fit", csv, "--checkpoint", ck).stderr, /--checkpoint and --resume are for image folders/);
+});

@@ -24,6 +24,8 @@ export interface FitCommandOptions extends DataOptions, ModelOptions, OutputOpti
   testSize: number;
   test?: string;
   out?: string;
+  checkpoint?: string;
+  resume?: boolean;
 }
 
 /** strata fit: read, split (grouped or stratified), fit, evaluate on the test split, save. */
@@ -34,6 +36,8 @@ export async function fitCommand(file: string, o: FitCommandOptions): Promise<vo
     return;
   }
   if (o.model === "cnn") throw new StrataError(`--model cnn needs a folder of images; ${file} is a file`);
+  if (o.checkpoint || o.resume)
+    throw new StrataError(`--checkpoint and --resume are for image folders; ${file} is a CSV file`);
   const data = loadCsvDataset(file, loadOptions(o));
   for (const n of data.notes) out.note(`note: ${n}`);
 

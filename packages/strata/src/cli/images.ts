@@ -1,9 +1,11 @@
-import { relative } from "node:path";
+import { existsSync } from "node:fs";
+import { join, relative } from "node:path";
 import { backendName } from "../backend.js";
 import { StrataError } from "../errors.js";
 import type { Params } from "../estimators/estimator.js";
-import { ImageClassifier, type ImageClassifierParams } from "../estimators/image.js";
+import { CHECKPOINT_LAST, ImageClassifier, type ImageClassifierParams } from "../estimators/image.js";
 import { encodeLabels } from "../estimators/labels.js";
+import { type AugmentConfig, checkAugmentConfig } from "../images/augment.js";
 import { type ImageFolder, type ImageItem, type SkippedFile, scanImageFolder } from "../images/folder.js";
 import { classificationReport, formatReport } from "../metrics/classification.js";
 import { renderReport } from "../report/html.js";
@@ -24,7 +26,8 @@ export interface ImageOptions {
   lr?: number;
   schedule?: string;
   patience?: number;
-  augment: boolean;
+  /** --augment SPEC (a string), --no-augment (false), or neither (undefined: the defaults). */
+  augment?: string | boolean;
   cache?: string;
   strict?: boolean;
   seed: number;
@@ -60,6 +63,59 @@ function schedule(name: string | undefined): LrSchedule | undefined {
   }
 }
 
+const AUGMENT_KEYS: Record<string, keyof AugmentConfig> = {
+  crop: "cropPadding",
+  rotate: "rotate",
+  zoom: "zoom",
+  translate: "translate",
+  brightness: "brightness",
+  contrast: "contrast",
+};
+
+/**
+ * --augment "flip,crop=4,rotate=10,zoom=0.1,translate=0.1,brightness=0.2,contrast=0.2" → an
+ * AugmentConfig (crop: pixels of padding before the random crop; rotate: degrees; the others:
+ * fractions). "none" turns augmentation off. Settings not named are off.
+ */
+export function parseAugment(spec: string): AugmentConfig | null {
+  const text = spec.trim();
+  if (text === "none") return null;
+  const config: { -readonly [K in keyof AugmentConfig]: AugmentConfig[K] } = {};
+  for (const part of text.split(",").map((p) => p.trim())) {
+    const [name, value, ...rest] = part.split("=");
+    if (name === "flip" && value === undefined) {
+      config.flip = true;
+      continue;
+    }
+    const key = AUGMENT_KEYS[name];
+    const number = Number(value);
+    if (
+      key === undefined ||
+      value === undefined ||
+      rest.length > 0 ||
+      value.trim() === "" ||
+      !Number.isFinite(number)
+    ) {
+      throw new StrataError(
+        `--augment: expected a comma-separated list of flip, crop=PIXELS, rotate=DEGREES, zoom=F, translate=F, brightness=F, contrast=F (or none), got "${part}"`,
+      );
+    }
+    (config as Record<string, number>)[key] = number;
+  }
+  try {
+    checkAugmentConfig(config);
+  } catch (e) {
+    throw new StrataError(`--augment: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return config;
+}
+
+function augmentParam(value: string | boolean | undefined): AugmentConfig | null | undefined {
+  if (value === undefined || value === true) return undefined;
+  if (value === false) return null;
+  return parseAugment(value);
+}
+
 /** ImageClassifier hyperparameters from the command line; unset ones keep their defaults. */
 export function imageParams(model: "cnn" | "dense", o: ImageOptions): Partial<ImageClassifierParams> {
   const p: Partial<Record<keyof ImageClassifierParams, unknown>> = {
@@ -75,7 +131,7 @@ export function imageParams(model: "cnn" | "dense", o: ImageOptions): Partial<Im
     cacheDir: o.cache,
     strict: o.strict,
     seed: o.seed,
-    ...(o.augment ? {} : { augment: null }),
+    augment: augmentParam(o.augment),
   };
   if (p.channels !== undefined && p.channels !== 1 && p.channels !== 3) {
     throw new StrataError(`--channels: expected 1 (grayscale) or 3 (RGB), got ${p.channels}`);
@@ -126,12 +182,18 @@ export async function fitAndScoreImages(
   train: ImageItem[],
   test: ImageItem[],
   out: Output,
+  checkpoint?: { dir: string; resume: boolean },
 ): Promise<{ model: ImageClassifier; result: ImageFitResult; text: string }> {
   const model = new ImageClassifier(params);
   await model.fit(
     train.map((i) => i.file),
     train.map((i) => i.label),
-    { classes: folder.classes, listener: out.quiet ? undefined : new ConsoleProgress() },
+    {
+      classes: folder.classes,
+      listener: out.quiet ? undefined : new ConsoleProgress(),
+      checkpoint: checkpoint?.dir,
+      resume: checkpoint?.resume,
+    },
   );
   warnSkipped(out, model.skipped, "unreadable training images skipped");
   const scored = await scoreImages(model, test, folder.classes, out);
@@ -156,19 +218,36 @@ export async function fitAndScoreImages(
 export async function fitImages(
   dir: string,
   kind: "cnn" | "dense",
-  o: ImageOptions & { out?: string },
+  o: ImageOptions & { out?: string; checkpoint?: string; resume?: boolean },
   out: Output,
 ) {
+  if (o.resume && !o.checkpoint)
+    throw new StrataError("--resume continues a checkpoint: give its folder with --checkpoint DIR");
   const { folder, train, test } = imageSplit(dir, o, out);
   out.note(
     `${dir}: ${folder.classes.length} classes, ${train.length} training and ${test.length} test images` +
       (folder.test ? " (its test/ folder)" : ` (stratified hold-out, seed ${o.seed})`),
   );
+  if (o.checkpoint) {
+    const held = existsSync(join(o.checkpoint, CHECKPOINT_LAST));
+    if (held && !o.resume)
+      out.note(
+        `note: ${o.checkpoint} holds a checkpoint; starting afresh and replacing it (--resume continues it)`,
+      );
+    else if (!held && o.resume) out.note(`note: no checkpoint in ${o.checkpoint} yet; starting afresh`);
+  }
   const {
     model,
     result: json,
     text,
-  } = await fitAndScoreImages(imageParams(kind, o), folder, train, test, out);
+  } = await fitAndScoreImages(
+    imageParams(kind, o),
+    folder,
+    train,
+    test,
+    out,
+    o.checkpoint ? { dir: o.checkpoint, resume: Boolean(o.resume) } : undefined,
+  );
   if (o.out) {
     await saveModelDir(o.out, {
       model,

@@ -9,6 +9,9 @@ import { fitCommand } from "./fit.js";
 import { fraction, integer, integerList, list, nonNegative, positive } from "./options.js";
 import { predictCommand } from "./predict.js";
 
+const AUGMENT_HELP =
+  'e.g. "flip,crop=4,rotate=10,zoom=0.1,translate=0.1,brightness=0.2,contrast=0.2" (default "flip,crop=2")';
+
 /** Options every command that reads a labelled CSV and fits a model takes. */
 function withFitOptions(cmd: Command): Command {
   return cmd
@@ -63,7 +66,8 @@ function withFitOptions(cmd: Command): Command {
         "onecycle",
       ]),
     )
-    .option("--no-augment", "image folders: no flips or random crops in training")
+    .option("--augment <spec>", `image folders: training augmentation, ${AUGMENT_HELP}`)
+    .option("--no-augment", "image folders: no augmentation")
     .option("--cache <dir>", "image folders: keep decoded images here so reruns skip decoding")
     .option("--strict", "image folders: fail on the first unreadable image instead of skipping it")
     .option("--json", "print only one JSON object with the results")
@@ -95,6 +99,11 @@ export function buildProgram(): Command {
     )
     .option("--test <file>", "evaluate on this CSV file instead of a split")
     .option("--out <dir>", "save the model directory here (written atomically)")
+    .option(
+      "--checkpoint <dir>",
+      "image folders: after every epoch write DIR/last (to resume) and DIR/best (the best epoch's model)",
+    )
+    .option("--resume", "image folders: continue the interrupted fit checkpointed in --checkpoint DIR")
     .action(fitCommand);
 
   withFitOptions(
@@ -116,7 +125,8 @@ export function buildProgram(): Command {
     .addOption(new Option("--channels <n>", "3 (RGB, default) or 1 (grayscale)").argParser(integer(1)))
     .option("--batch-size <n>", "images per step (default 64)", integer(1))
     .option("--lr <rate>", "Adam learning rate (default 1e-3)", positive)
-    .option("--no-augment", "no flips or random crops in training")
+    .option("--augment <spec>", `training augmentation, ${AUGMENT_HELP}`)
+    .option("--no-augment", "no augmentation")
     .option("--cache <dir>", "keep decoded images here so reruns skip decoding")
     .option("--strict", "fail on the first unreadable image instead of skipping it")
     .option("--test-size <fraction>", "share of images held out when the folder has no test/", fraction, 0.2)

@@ -27,10 +27,12 @@ export class ConsoleProgress implements TrainListener {
     this.prefix = prefix;
   }
 
-  onTrainStart(info: { epochs: number }): void {
+  onTrainStart(info: { epochs: number; initialEpoch?: number }): void {
     this.epochs = info.epochs;
-    this.epoch = 0;
+    this.epoch = info.initialEpoch ?? 0;
     this.epochStart = performance.now();
+    if (this.epoch > 0)
+      this.out.write(`${this.prefix}resuming from the checkpoint after epoch ${this.epoch}/${this.epochs}\n`);
   }
 
   onBatchEnd(batch: number, batches: number, logs: { loss: number; accuracy: number }): void {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
@@ -11,11 +12,17 @@ import { DEFAULT_SCALING, type PixelScaling } from "../images/pixels.js";
 import { buildCnn, buildFlatDense, type CnnConfig, defaultCnnConfig } from "../models/cnn.js";
 import { loadLayersModel, MODEL_JSON, saveLayersModel, WEIGHTS_BIN } from "../models/io.js";
 import { trainValidationSplit } from "../split/holdout.js";
-import { type BatchSource, fitBatches } from "../train/fit-batches.js";
+import {
+  type CheckpointIdentity,
+  identityDifferences,
+  readCheckpoint,
+  writeCheckpoint,
+} from "../train/checkpoint.js";
+import { type BatchSource, fitBatches, type TrainingState } from "../train/fit-batches.js";
 import type { LrSchedule } from "../train/schedule.js";
 import { writeDirAtomic, writeJson } from "../util/atomic.js";
 import { type Matrix, matrix } from "../util/matrix.js";
-import { withSeededMathRandom } from "../util/random.js";
+import { mixSeed, withSeededMathRandom } from "../util/random.js";
 import { VERSION } from "../version.js";
 import type { Classifier, FitOptions, FitSummary, Manifest, Params } from "./estimator.js";
 import { FORMAT_VERSION, MANIFEST } from "./estimator.js";
@@ -49,6 +56,27 @@ export interface ImageClassifierParams {
   readonly strict: boolean;
   readonly seed: number;
 }
+
+/** fit's options for image models: those of every classifier, plus checkpoints. */
+export interface ImageFitOptions extends FitOptions {
+  /**
+   * Folder for checkpoints, written after every epoch: `last/` holds the state to resume from
+   * (weights, optimizer moments, early-stopping memory, history), `best/` a model directory of
+   * the best epoch so far (loadable and usable for prediction like any saved model).
+   */
+  readonly checkpoint?: string;
+  /**
+   * Continue from the checkpoint's `last/` when it holds one (a fit that was interrupted):
+   * the result is the same as an uninterrupted fit's. It must have been written for the same
+   * settings and training images (a StrataError lists what differs). Without a checkpoint to
+   * resume, the fit starts afresh.
+   */
+  readonly resume?: boolean;
+}
+
+/** Subfolders of a checkpoint folder. */
+export const CHECKPOINT_LAST = "last";
+export const CHECKPOINT_BEST = "best";
 
 export const IMAGE_DEFAULTS: ImageClassifierParams = {
   model: "cnn",
@@ -104,7 +132,7 @@ export class ImageClassifier implements Classifier<readonly string[]> {
     return new ImageClassifier(this.getParams() as Partial<ImageClassifierParams>);
   }
 
-  async fit(files: readonly string[], y: readonly string[], options: FitOptions = {}): Promise<this> {
+  async fit(files: readonly string[], y: readonly string[], options: ImageFitOptions = {}): Promise<this> {
     if (files.length !== y.length)
       throw new StrataError(`fit: ${files.length} images but ${y.length} labels`);
     await useBackend();
@@ -130,28 +158,47 @@ export class ImageClassifier implements Classifier<readonly string[]> {
           false,
         )
       : undefined;
+    const identity = this.checkpointIdentity(classes, items, split);
+    const resumed =
+      options.checkpoint && options.resume ? await this.resumable(options.checkpoint, identity) : undefined;
     this.dispose();
-    const { network, result } = await withSeededMathRandom(p.seed, async () => {
-      const inputShape: [number, number, number] = [shape.height, shape.width, shape.channels];
-      const network =
-        p.model === "cnn"
-          ? buildCnn({ ...defaultCnnConfig(inputShape, classes.length), ...p.architecture })
-          : buildFlatDense(inputShape, classes.length, p.hiddenUnits);
-      const result = await fitBatches(
+    try {
+      const { network, result } = await withSeededMathRandom(p.seed, async (reseed) => {
+        const inputShape: [number, number, number] = [shape.height, shape.width, shape.channels];
+        const network =
+          p.model === "cnn"
+            ? buildCnn({ ...defaultCnnConfig(inputShape, classes.length), ...p.architecture })
+            : buildFlatDense(inputShape, classes.length, p.hiddenUnits);
+        const dir = options.checkpoint;
+        const result = await fitBatches(
+          network,
+          train,
+          validation,
+          {
+            epochs: p.epochs,
+            learningRate: p.learningRate,
+            schedule: p.schedule,
+            patience: p.patience,
+            resume: resumed?.state,
+            // Dropout draws from (seed, epoch) only, so resuming at any epoch gives the same fit.
+            onEpochStart: (epoch) => reseed(mixSeed(p.seed, epoch)),
+            checkpoint: dir
+              ? (state, model) => this.writeCheckpoint(dir, identity, state, model, classes)
+              : undefined,
+          },
+          options.listener,
+        );
+        return { network, result };
+      });
+      this.skipped = [...train.skipped, ...(validation?.skipped ?? [])];
+      this.state = {
+        classes,
         network,
-        train,
-        validation,
-        { epochs: p.epochs, learningRate: p.learningRate, schedule: p.schedule, patience: p.patience },
-        options.listener,
-      );
-      return { network, result };
-    });
-    this.skipped = [...train.skipped, ...(validation?.skipped ?? [])];
-    this.state = {
-      classes,
-      network,
-      summary: summarizeFit(result),
-    };
+        summary: summarizeFit(result),
+      };
+    } finally {
+      resumed?.dispose();
+    }
     return this;
   }
 
@@ -214,6 +261,15 @@ export class ImageClassifier implements Classifier<readonly string[]> {
 
   async writeFiles(dir: string): Promise<void> {
     const { classes, network, summary } = this.fitted();
+    await this.writeNetworkFiles(dir, network, classes, summary);
+  }
+
+  private async writeNetworkFiles(
+    dir: string,
+    network: tfl.LayersModel,
+    classes: readonly string[],
+    summary: FitSummary | undefined,
+  ): Promise<void> {
     await mkdir(dir, { recursive: true });
     await saveLayersModel(network, dir);
     const manifest: Manifest = {
@@ -226,6 +282,59 @@ export class ImageClassifier implements Classifier<readonly string[]> {
       files: [MANIFEST, MODEL_JSON, WEIGHTS_BIN],
     };
     await writeJson(join(dir, MANIFEST), manifest);
+  }
+
+  /** What a checkpoint of this fit must match: the settings that change the result, and the images. */
+  private checkpointIdentity(
+    classes: readonly string[],
+    items: readonly ImageItem[],
+    split: { fit: readonly number[]; validation: readonly number[] },
+  ): CheckpointIdentity {
+    const { cacheDir: _cache, strict: _strict, ...params } = this.getParams();
+    const hash = createHash("sha256");
+    for (const part of [split.fit, split.validation]) {
+      for (const i of part) hash.update(`${items[i].file}\0${items[i].label}\0`);
+      hash.update("\n");
+    }
+    return { kind: this.kind, params, classes, data: hash.digest("hex") };
+  }
+
+  /** The checkpoint in `dir`'s `last/`, if any; a StrataError if it belongs to another fit. */
+  private async resumable(dir: string, identity: CheckpointIdentity) {
+    const last = join(dir, CHECKPOINT_LAST);
+    const checkpoint = await readCheckpoint(last);
+    if (!checkpoint) return undefined;
+    const differences = identityDifferences(checkpoint.identity, identity);
+    if (differences.length) {
+      checkpoint.dispose();
+      throw new StrataError(
+        `${last}: this checkpoint is of another fit, so it cannot be resumed (${differences.join("; ")}); remove it, or resume with the same settings and images`,
+      );
+    }
+    return checkpoint;
+  }
+
+  /** After an epoch: the state to resume from, and the model directory of the best epoch when this one is it. */
+  private async writeCheckpoint(
+    dir: string,
+    identity: CheckpointIdentity,
+    state: TrainingState,
+    network: tfl.LayersModel,
+    classes: readonly string[],
+  ): Promise<void> {
+    const latest = state.history[state.history.length - 1];
+    if (latest?.improved) {
+      const summary = summarizeFit({
+        epochsRun: state.epoch,
+        bestEpoch: state.epoch,
+        seconds: state.seconds,
+        history: state.history,
+      });
+      await writeDirAtomic(join(dir, CHECKPOINT_BEST), (tmp) =>
+        this.writeNetworkFiles(tmp, network, classes, summary),
+      );
+    }
+    await writeCheckpoint(join(dir, CHECKPOINT_LAST), identity, state);
   }
 
   static async readFiles(dir: string, manifest: Manifest): Promise<ImageClassifier> {

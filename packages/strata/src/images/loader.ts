@@ -1,5 +1,5 @@
 import { StrataError } from "../errors.js";
-import { Rng } from "../util/random.js";
+import { mixSeed as mix, Rng } from "../util/random.js";
 import type { Augment } from "./augment.js";
 import { DecodeCache } from "./cache.js";
 import { type DecodeOptions, decodeImageBytes, type ResizeFit } from "./decode.js";
@@ -200,11 +200,6 @@ export class ImageBatches implements AsyncIterable<ImageBatch> {
 interface Loaded {
   batch: ImageBatch;
   skips: SkippedFile[];
-}
-
-/** Mixes two integers into a 32-bit seed (so seed 0 epoch 1 differs from seed 1 epoch 0). */
-function mix(a: number, b: number): number {
-  return (Math.imul(a ^ 0x5bd1e995, 0x9e3779b1) + Math.imul(b + 1, 0x85ebca6b)) >>> 0;
 }
 
 /** Runs at most `max` tasks at once, first come first served; after `stop()`, queued tasks never start. */

@@ -14,7 +14,14 @@ export interface EpochLogs {
 
 /** Receives training progress; every method is optional. Fits call it synchronously. */
 export interface TrainListener {
-  onTrainStart?(info: { epochs: number; batchesPerEpoch: number; samples: number; label?: string }): void;
+  /** `initialEpoch`: epochs already done when a fit resumes from a checkpoint (absent: 0). */
+  onTrainStart?(info: {
+    epochs: number;
+    batchesPerEpoch: number;
+    samples: number;
+    label?: string;
+    initialEpoch?: number;
+  }): void;
   onBatchEnd?(batch: number, batchesPerEpoch: number, logs: { loss: number; accuracy: number }): void;
   onEpochEnd?(logs: EpochLogs): void;
   onTrainEnd?(summary: {

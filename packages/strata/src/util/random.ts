@@ -73,13 +73,24 @@ export class Rng {
  * without forking TF.js. Not safe for two concurrent fits in one process; strata
  * runs fits one after another.
  */
-export async function withSeededMathRandom<T>(seed: number, fn: () => Promise<T>): Promise<T> {
+export async function withSeededMathRandom<T>(
+  seed: number,
+  fn: (reseed: (seed: number) => void) => Promise<T>,
+): Promise<T> {
   const original = Math.random;
-  const rng = new Rng(seed);
+  let rng = new Rng(seed);
   Math.random = () => rng.next();
   try {
-    return await fn();
+    // `reseed` restarts the stream (e.g. at each epoch, so a resumed fit draws what an uninterrupted one would).
+    return await fn((s) => {
+      rng = new Rng(s);
+    });
   } finally {
     Math.random = original;
   }
+}
+
+/** Mixes two integers into a 32-bit seed (so seed 0 epoch 1 differs from seed 1 epoch 0). */
+export function mixSeed(a: number, b: number): number {
+  return (Math.imul(a ^ 0x5bd1e995, 0x9e3779b1) + Math.imul(b + 1, 0x85ebca6b)) >>> 0;
 }

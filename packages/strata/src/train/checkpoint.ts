@@ -1,0 +1,161 @@
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
+import { StrataError } from "../errors.js";
+import type { Params } from "../estimators/estimator.js";
+import { writeDirAtomic, writeJson } from "../util/atomic.js";
+import { VERSION } from "../version.js";
+import type { TrainingState } from "./fit-batches.js";
+import type { EpochLogs } from "./listener.js";
+
+/** The checkpoint format this strata writes and the newest it reads. */
+export const CHECKPOINT_FORMAT = 1;
+const STATE_JSON = "checkpoint.json";
+const STATE_BIN = "state.bin";
+
+/**
+ * What a checkpoint was written for: the estimator's settings and a fingerprint of its training
+ * data. A fit resumes from a checkpoint only when both match, since anything else would
+ * silently continue a different fit.
+ */
+export interface CheckpointIdentity {
+  readonly kind: string;
+  readonly params: Params;
+  readonly classes: readonly string[];
+  /** e.g. a hash of the training files and their labels. */
+  readonly data: string;
+}
+
+interface StateJson {
+  format: number;
+  strataVersion: string;
+  identity: CheckpointIdentity;
+  epoch: number;
+  history: EpochLogs[];
+  seconds: number;
+  stoppedEarly: boolean;
+  best: { epoch: number; loss: number | null; sinceBest: number };
+  /** Weight specs in state.bin order: model weights, optimizer weights, best weights. */
+  groups: { weights: number; optimizer: string[]; best: number };
+  specs: tf.io.WeightsManifestEntry[];
+}
+
+/**
+ * Writes `state` into `dir` (checkpoint.json + state.bin), atomically: a run killed while
+ * writing leaves the previous checkpoint intact.
+ */
+export async function writeCheckpoint(
+  dir: string,
+  identity: CheckpointIdentity,
+  state: TrainingState,
+): Promise<void> {
+  const best = state.best.weights ?? [];
+  // Names only keep the tensors apart in the encoding; groups and order say what each one is.
+  const named = [
+    ...state.weights.map((tensor, i) => ({ name: `model/${i}`, tensor })),
+    ...state.optimizer.map((w, i) => ({ name: `optimizer/${i}`, tensor: w.tensor })),
+    ...best.map((tensor, i) => ({ name: `best/${i}`, tensor })),
+  ];
+  const { data, specs } = await tf.io.encodeWeights(named);
+  const json: StateJson = {
+    format: CHECKPOINT_FORMAT,
+    strataVersion: VERSION,
+    identity,
+    epoch: state.epoch,
+    history: [...state.history],
+    seconds: state.seconds,
+    stoppedEarly: state.stoppedEarly,
+    best: {
+      epoch: state.best.epoch,
+      loss: Number.isFinite(state.best.loss) ? state.best.loss : null,
+      sinceBest: state.best.sinceBest,
+    },
+    groups: {
+      weights: state.weights.length,
+      optimizer: state.optimizer.map((w) => w.name),
+      best: best.length,
+    },
+    specs,
+  };
+  await writeDirAtomic(dir, async (tmp) => {
+    await writeFile(join(tmp, STATE_BIN), new Uint8Array(data));
+    await writeJson(join(tmp, STATE_JSON), json);
+  });
+}
+
+/** A checkpoint read back: its identity and the state to resume from (dispose it after use). */
+export interface Checkpoint {
+  readonly identity: CheckpointIdentity;
+  readonly state: TrainingState;
+  dispose(): void;
+}
+
+/** Reads the checkpoint in `dir`, or returns undefined when `dir` holds none. */
+export async function readCheckpoint(dir: string): Promise<Checkpoint | undefined> {
+  const jsonPath = join(dir, STATE_JSON);
+  if (!existsSync(jsonPath)) return undefined;
+  let json: StateJson;
+  let bytes: Buffer;
+  try {
+    json = JSON.parse(await readFile(jsonPath, "utf8")) as StateJson;
+    bytes = await readFile(join(dir, STATE_BIN));
+  } catch (e) {
+    throw new StrataError(`${dir}: unreadable checkpoint (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (!(json.format <= CHECKPOINT_FORMAT)) {
+    throw new StrataError(
+      `${dir}: checkpoint format ${json.format} was written by strata ${json.strataVersion}; this strata ${VERSION} reads format ${CHECKPOINT_FORMAT} at most (upgrade strata)`,
+    );
+  }
+  const buffer = Uint8Array.from(bytes).buffer;
+  const expected = json.specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
+  if (buffer.byteLength !== expected) {
+    throw new StrataError(
+      `${join(dir, STATE_BIN)}: ${buffer.byteLength} bytes, expected ${expected} (a damaged checkpoint)`,
+    );
+  }
+  const map = tf.io.decodeWeights(buffer, json.specs);
+  const group = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => map[`${prefix}/${i}`]);
+  const weights = group("model", json.groups.weights);
+  const optimizer = group("optimizer", json.groups.optimizer.length).map((tensor, i) => ({
+    name: json.groups.optimizer[i],
+    tensor,
+  }));
+  const best = group("best", json.groups.best);
+  const state: TrainingState = {
+    epoch: json.epoch,
+    history: json.history,
+    seconds: json.seconds,
+    stoppedEarly: json.stoppedEarly,
+    weights,
+    optimizer,
+    best: {
+      epoch: json.best.epoch,
+      loss: json.best.loss ?? Number.POSITIVE_INFINITY,
+      sinceBest: json.best.sinceBest,
+      weights: best.length ? best : undefined,
+    },
+  };
+  return {
+    identity: json.identity,
+    state,
+    dispose: () => tf.dispose(Object.values(map)),
+  };
+}
+
+/** The settings that differ between a checkpoint and this fit, as "name: checkpoint → now" lines. */
+export function identityDifferences(saved: CheckpointIdentity, now: CheckpointIdentity): string[] {
+  const out: string[] = [];
+  if (saved.kind !== now.kind) out.push(`model kind: ${saved.kind} → ${now.kind}`);
+  const names = new Set([...Object.keys(saved.params), ...Object.keys(now.params)]);
+  for (const name of names) {
+    const a = JSON.stringify(saved.params[name]);
+    const b = JSON.stringify(now.params[name]);
+    if (a !== b) out.push(`${name}: ${a} → ${b}`);
+  }
+  if (JSON.stringify(saved.classes) !== JSON.stringify(now.classes))
+    out.push(`classes: ${saved.classes.join(",")} → ${now.classes.join(",")}`);
+  if (saved.data !== now.data) out.push("training images or their labels differ");
+  return out;
+}
