@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
 import { defaultThreads, fusedAdam, TorchBackend } from "tfjs-backend-torch";
+import { useFusedBatchNorm, useLayersBatchNorm } from "tfjs-backend-torch/layers";
 
 /** The interpreter for the PyTorch peers: Debian's python3 (PyTorch 1.13), not a pyenv one. */
 export const PYTHON = process.env.BENCH_PYTHON ?? "/usr/bin/python3";
@@ -60,8 +61,20 @@ export function adam(kind: AdamKind, learningRate = 1e-3): tf.Optimizer {
  */
 export const BLAS_THREAD_VARS = ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"] as const;
 
-/** Switches TF.js to the torch backend and returns it. */
+/**
+ * BENCH_BN: "fused" (default, as strata trains: tfjs-backend-torch/layers' useFusedBatchNorm) or
+ * "layers" (tfjs-layers' own op-by-op batch-norm training).
+ */
+export function batchNormKind(): "fused" | "layers" {
+  const v = process.env.BENCH_BN ?? "fused";
+  if (v !== "fused" && v !== "layers") throw new Error(`BENCH_BN must be fused or layers, got ${v}`);
+  return v;
+}
+
+/** Switches TF.js to the torch backend (with strata's batch-norm training, see batchNormKind) and returns it. */
 export async function useTorch(): Promise<TorchBackend> {
+  if (batchNormKind() === "fused") useFusedBatchNorm();
+  else useLayersBatchNorm();
   const ok = await tf.setBackend("torch");
   if (!ok || tf.getBackend() !== "torch") throw new Error("the torch backend did not initialise");
   const backend = tf.engine().backend;
@@ -70,7 +83,7 @@ export async function useTorch(): Promise<TorchBackend> {
   const info = addon.buildInfo();
   const env = (k: string) => `${k}=${process.env[k] ?? "unset"}`;
   console.log(
-    `backend torch: libtorch ${info.torchVersion}, intra-op threads ${addon.getThreads()} ` +
+    `backend torch: libtorch ${info.torchVersion}, intra-op threads ${addon.getThreads()}, batch norm ${batchNormKind()} ` +
       `(${env("TBT_NUM_THREADS")}, ${env("OMP_NUM_THREADS")}, ${env("OPENBLAS_NUM_THREADS")})`,
   );
   for (const k of BLAS_THREAD_VARS) {

@@ -70,7 +70,12 @@ function warnSlower(name: BackendName, why: string): void {
 
 async function tryBackend(name: BackendName): Promise<string | undefined> {
   try {
-    if (name === "torch") await import(TORCH_PACKAGE);
+    if (name === "torch") {
+      await import(TORCH_PACKAGE);
+      // Batch-norm layers train through one native kernel (and gradient) instead of ~30 TF.js kernels.
+      const { useFusedBatchNorm } = await import(`${TORCH_PACKAGE}/layers`);
+      useFusedBatchNorm();
+    }
     if (!(await tf.setBackend(name))) return "failed to initialise";
     await tf.ready();
     return undefined;

@@ -1,6 +1,6 @@
 /**
- * strata: neural-network classifiers for tables (and, later, images) on TF.js,
- * with scikit-learn-style estimators, honest splits and metrics.
+ * strata: neural-network classifiers for tables and images on TF.js, with
+ * scikit-learn-style estimators, honest splits and metrics.
  */
 export { BACKENDS, type BackendName, backendName, useBackend } from "./backend.js";
 export { dropDuplicates, type RawTable, type ReadCsvOptions, readCsv } from "./data/csv.js";
@@ -11,7 +11,15 @@ export { type TabularDataset, type Task, toDataset, toFrame } from "./data/tabul
 export { StrataError } from "./errors.js";
 export { DENSE_DEFAULTS, DenseClassifier, type DenseClassifierParams } from "./estimators/dense.js";
 export type { Classifier, FitOptions, FitSummary, Manifest, Params } from "./estimators/estimator.js";
-export { loadClassifier } from "./estimators/load.js";
+export {
+  CHECKPOINT_BEST,
+  CHECKPOINT_LAST,
+  IMAGE_DEFAULTS,
+  ImageClassifier,
+  type ImageClassifierParams,
+  type ImageFitOptions,
+} from "./estimators/image.js";
+export { loadAnyClassifier, loadClassifier } from "./estimators/load.js";
 export {
   type AugmentConfig,
   applyScaling,
@@ -27,9 +35,11 @@ export {
   scanImageFolder,
 } from "./images/index.js";
 export * from "./metrics/index.js";
+export { buildCnn, buildFlatDense, type CnnConfig, defaultCnnConfig } from "./models/cnn.js";
 export { type Activation, buildDenseNetwork, type DenseNetworkConfig } from "./models/dense.js";
 export { holdoutSplit, kFold, type Split, trainValidationSplit } from "./split/index.js";
 export type { EpochLogs, TrainListener } from "./train/listener.js";
+export type { LrSchedule } from "./train/schedule.js";
 export { type Matrix, matrix } from "./util/matrix.js";
 export { Rng } from "./util/random.js";
 export { VERSION } from "./version.js";

@@ -11,6 +11,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterReduce(env, exports);
   RegisterConv(env, exports);
   RegisterOptim(env, exports);
+  RegisterNorm(env, exports);
   return exports;
 }
 

@@ -40,6 +40,7 @@ void RegisterShape(Napi::Env env, Napi::Object exports);
 void RegisterReduce(Napi::Env env, Napi::Object exports);
 void RegisterConv(Napi::Env env, Napi::Object exports);
 void RegisterOptim(Napi::Env env, Napi::Object exports);
+void RegisterNorm(Napi::Env env, Napi::Object exports);
 
 }  // namespace tbt
 

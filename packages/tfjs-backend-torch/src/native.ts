@@ -74,6 +74,23 @@ export interface NativeAddon {
     biasCorrection2: number,
   ): [Handle, Handle, Handle];
 
+  /** Training-mode batch norm over all axes but the last: [y, mean, variance, invStd]. */
+  batchNormTrain(
+    x: Handle,
+    scale: Handle | -1,
+    offset: Handle | -1,
+    epsilon: number,
+  ): [Handle, Handle, Handle, Handle];
+  /** Its gradient: [dx, dScale, dOffset]. */
+  batchNormTrainGrad(
+    dy: Handle,
+    x: Handle,
+    scale: Handle | -1,
+    mean: Handle,
+    invStd: Handle,
+    epsilon: number,
+  ): [Handle, Handle, Handle];
+
   reduce(op: string, x: Handle, axes: number[], keepDims: boolean): Handle;
   argReduce(op: string, x: Handle, axis: number): Handle;
 

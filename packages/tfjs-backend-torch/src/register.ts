@@ -1,9 +1,15 @@
 import "@tensorflow/tfjs-backend-cpu";
 import { availableParallelism } from "node:os";
-import { getKernelsForBackend, registerBackend, registerKernel } from "@tensorflow/tfjs-core";
+import {
+  getKernelsForBackend,
+  registerBackend,
+  registerGradient,
+  registerKernel,
+} from "@tensorflow/tfjs-core";
 import { TorchBackend } from "./backend.js";
 import { cpuFallback } from "./kernels/define.js";
 import { nativeKernels } from "./kernels/index.js";
+import { batchNormTrainGradConfig } from "./kernels/norm.js";
 import { loadAddon, type NativeAddon } from "./native.js";
 
 export const BACKEND_NAME = "torch";
@@ -38,6 +44,7 @@ export function registerTorchBackend(priority = 3): NativeAddon {
     registerKernel({ kernelName: cpu.kernelName, backendName: BACKEND_NAME, kernelFunc });
   }
   for (const k of native) registerKernel(k);
+  registerGradient(batchNormTrainGradConfig);
   registered = addon;
   return addon;
 }

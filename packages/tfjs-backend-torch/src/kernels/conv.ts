@@ -2,7 +2,7 @@ import { backend_util, type KernelConfig, type NamedAttrMap, type TensorInfo } f
 import type { TorchBackend } from "../backend.js";
 import { nativeKernel } from "./define.js";
 import { imageKernels } from "./image.js";
-import { normKernels } from "./norm.js";
+import { batchNormTrainKernels, normKernels } from "./norm.js";
 import { poolKernels } from "./pool.js";
 import { allFloat32, matchesOutput, windowPads } from "./window.js";
 
@@ -150,4 +150,10 @@ export const convKernels: KernelConfig[] = [
 ];
 
 /** Every CNN kernel: convolutions, pools, batch norm, image resizing, mirror padding. */
-export const cnnKernels: KernelConfig[] = [...convKernels, ...poolKernels, ...normKernels, ...imageKernels];
+export const cnnKernels: KernelConfig[] = [
+  ...convKernels,
+  ...poolKernels,
+  ...normKernels,
+  ...batchNormTrainKernels,
+  ...imageKernels,
+];

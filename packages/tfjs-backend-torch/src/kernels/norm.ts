@@ -1,4 +1,13 @@
-import { type KernelConfig, type TensorInfo, util } from "@tensorflow/tfjs-core";
+import {
+  engine,
+  type GradConfig,
+  type KernelConfig,
+  type NamedAttrMap,
+  type NamedTensorMap,
+  type Tensor,
+  type TensorInfo,
+  util,
+} from "@tensorflow/tfjs-core";
 import { nativeKernel } from "./define.js";
 import { allFloat32 } from "./window.js";
 
@@ -36,3 +45,71 @@ export const normKernels: KernelConfig[] = [
     );
   }),
 ];
+
+/**
+ * Training-mode batch normalisation over every axis but the last (no CPU counterpart: callers
+ * check for the torch backend). Inputs x [..., C], scale [C] and offset [C] (both optional);
+ * attrs { epsilon }. Outputs: y (x's shape), mean [C], variance [C] (biased, as tf.moments),
+ * invStd [C] = 1 / sqrt(variance + epsilon).
+ */
+export const TORCH_BATCH_NORM_TRAIN = "TorchBatchNormTrain";
+/** Its gradient: inputs dy, x, scale?, mean, invStd; attrs { epsilon }; outputs dx, dScale, dOffset. */
+export const TORCH_BATCH_NORM_TRAIN_GRAD = "TorchBatchNormTrainGrad";
+
+const channels = (x: TensorInfo) => x.shape[x.shape.length - 1];
+
+export const batchNormTrainKernels: KernelConfig[] = [
+  nativeKernel(TORCH_BATCH_NORM_TRAIN, (b, { x, scale, offset }, attrs) => {
+    const xt = x as TensorInfo;
+    const params = [scale, offset].filter((t): t is TensorInfo => t !== undefined);
+    if (!allFloat32(xt, ...params) || xt.shape.length < 2) return null;
+    const c = channels(xt);
+    if (!params.every((p) => util.sizeFromShape(p.shape) === c)) return null;
+    const [y, mean, variance, invStd] = b.addon.batchNormTrain(
+      b.handle(xt),
+      scale ? b.handle(scale) : -1,
+      offset ? b.handle(offset) : -1,
+      attrs.epsilon as number,
+    );
+    return [
+      b.adopt(y, xt.shape, "float32"),
+      ...[mean, variance, invStd].map((h) => b.adopt(h, [c], "float32")),
+    ];
+  }),
+  nativeKernel(TORCH_BATCH_NORM_TRAIN_GRAD, (b, { dy, x, scale, mean, invStd }, attrs) => {
+    const xt = x as TensorInfo;
+    const c = channels(xt);
+    const [dx, dScale, dOffset] = b.addon.batchNormTrainGrad(
+      b.handle(dy as TensorInfo),
+      b.handle(xt),
+      scale ? b.handle(scale) : -1,
+      b.handle(mean as TensorInfo),
+      b.handle(invStd as TensorInfo),
+      attrs.epsilon as number,
+    );
+    return [
+      b.adopt(dx, xt.shape, "float32"),
+      b.adopt(dScale, [c], "float32"),
+      b.adopt(dOffset, [c], "float32"),
+    ];
+  }),
+];
+
+/**
+ * The gradient of TorchBatchNormTrain: one native call for dx, dScale and dOffset. It runs when
+ * the tape reaches the node (inside the backward pass's scope, which frees what is not used), so
+ * the three closures only hand out its results.
+ */
+export const batchNormTrainGradConfig: GradConfig = {
+  kernelName: TORCH_BATCH_NORM_TRAIN,
+  inputsToSave: ["x", "scale"],
+  outputsToSave: [false, true, false, true],
+  gradFunc: (dys: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
+    const dy = (dys as Tensor[])[0];
+    const [x, scale, mean, invStd] = saved;
+    const inputs: NamedTensorMap = { dy, x, mean, invStd };
+    if (scale) inputs.scale = scale;
+    const [dx, dScale, dOffset] = engine().runKernel(TORCH_BATCH_NORM_TRAIN_GRAD, inputs, attrs) as Tensor[];
+    return { x: () => dx, scale: () => dScale, offset: () => dOffset };
+  },
+};
