@@ -15,7 +15,7 @@ set -uo pipefail
 
 cd "$(dirname "$0")/.."
 [ "$#" -eq 0 ] && set -- 1 2
-BENCHES=${BENCH_ONLY:-"mlp cnn mobilenet_infer mobilenet_train memory"}
+BENCHES=${BENCH_ONLY:-"mlp cnn mobilenet_infer mobilenet_train memory cifar_epoch stream_memory"}
 OUT=${BENCH_OUT:-/tmp/strata-bench-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"
 RESULTS="$OUT/results.jsonl"
@@ -29,7 +29,7 @@ failed=0
 first_threads=$1
 for T in "$@"; do
   for b in $BENCHES; do
-    if [ "$b" = memory ] && [ "$T" != "$first_threads" ] && [ "${BENCH_MEM_ALL_THREADS:-0}" = 0 ]; then
+    if [ "$b" = memory ] || [ "$b" = stream_memory ] && [ "$T" != "$first_threads" ] && [ "${BENCH_MEM_ALL_THREADS:-0}" = 0 ]; then
       continue
     fi
     log="$OUT/$b-t$T.log"

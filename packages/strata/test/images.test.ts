@@ -480,3 +480,43 @@ test("loader: the decode cache makes a second pass skip decoding, with the same 
   }
   assert.equal(decodes, 42);
 });
+
+test("loader: the memory cache decodes each image once across epochs, up to its byte budget", async () => {
+  const items = cifarSample(2); // 20 images of 32×32×3 = 3,072 bytes
+  let decodes = 0;
+  const decode = (file: string, opts: DecodeOptions): Promise<Uint8Array> => {
+    decodes++;
+    return decodeImageBytes(file, opts);
+  };
+  const opts = {
+    items,
+    classes: CIFAR_CLASSES,
+    width: 32,
+    height: 32,
+    channels: 3 as const,
+    batchSize: 6,
+    decode,
+  };
+  const epochs = async (batches: ImageBatches, n: number): Promise<number[][]> => {
+    const out: number[][] = [];
+    for (let e = 0; e < n; e++) {
+      const px: number[] = [];
+      for await (const batch of batches.epoch(e)) px.push(...batch.x);
+      out.push(px);
+    }
+    return out;
+  };
+  const all = new ImageBatches({ ...opts, memoryCacheBytes: 20 * 3072 });
+  const [a, b] = await epochs(all, 2);
+  assert.equal(decodes, 20, "the second epoch decodes nothing");
+  assert.deepEqual(b, a);
+  assert.equal(all.memoryCacheUsed, 20 * 3072);
+  decodes = 0;
+  const some = new ImageBatches({ ...opts, memoryCacheBytes: 5 * 3072 + 100 });
+  await epochs(some, 3);
+  assert.equal(some.memoryCacheUsed, 5 * 3072, "never more than the budget");
+  assert.equal(decodes, 20 + 15 + 15, "only the images beyond the budget are decoded again");
+  decodes = 0;
+  await epochs(new ImageBatches(opts), 2);
+  assert.equal(decodes, 40, "no budget: every epoch decodes");
+});

@@ -29,6 +29,7 @@ export interface ImageOptions {
   /** --augment SPEC (a string), --no-augment (false), or neither (undefined: the defaults). */
   augment?: string | boolean;
   cache?: string;
+  memoryCache?: number;
   strict?: boolean;
   seed: number;
   testSize: number;
@@ -129,6 +130,7 @@ export function imageParams(model: "cnn" | "dense", o: ImageOptions): Partial<Im
     patience: o.patience,
     validationFraction: o.validationFraction,
     cacheDir: o.cache,
+    memoryCacheMiB: o.memoryCache,
     strict: o.strict,
     seed: o.seed,
     augment: augmentParam(o.augment),

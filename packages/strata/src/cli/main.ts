@@ -69,6 +69,11 @@ function withFitOptions(cmd: Command): Command {
     .option("--augment <spec>", `image folders: training augmentation, ${AUGMENT_HELP}`)
     .option("--no-augment", "image folders: no augmentation")
     .option("--cache <dir>", "image folders: keep decoded images here so reruns skip decoding")
+    .option(
+      "--memory-cache <MiB>",
+      "image folders: decoded images kept in memory between epochs (default 512; 0: decode every epoch)",
+      nonNegative,
+    )
     .option("--strict", "image folders: fail on the first unreadable image instead of skipping it")
     .option("--json", "print only one JSON object with the results")
     .option("--quiet", "no progress or notes");
@@ -128,6 +133,11 @@ export function buildProgram(): Command {
     .option("--augment <spec>", `training augmentation, ${AUGMENT_HELP}`)
     .option("--no-augment", "no augmentation")
     .option("--cache <dir>", "keep decoded images here so reruns skip decoding")
+    .option(
+      "--memory-cache <MiB>",
+      "decoded images kept in memory between epochs (default 512; 0: decode every epoch)",
+      nonNegative,
+    )
     .option("--strict", "fail on the first unreadable image instead of skipping it")
     .option("--test-size <fraction>", "share of images held out when the folder has no test/", fraction, 0.2)
     .option("--seed <n>", "random seed", integer(0), 0)

@@ -52,6 +52,11 @@ export interface ImageClassifierParams {
   readonly scaling: PixelScaling;
   /** Folder for decoded-pixel caching (reruns skip decoding); null: none. */
   readonly cacheDir: string | null;
+  /**
+   * MiB of decoded images kept in memory between epochs (a dataset under it is decoded once;
+   * beyond it images are decoded again each epoch, so memory stays bounded); 0: stream every epoch.
+   */
+  readonly memoryCacheMiB: number;
   /** Fail on the first unreadable training image instead of skipping it. */
   readonly strict: boolean;
   readonly seed: number;
@@ -93,6 +98,7 @@ export const IMAGE_DEFAULTS: ImageClassifierParams = {
   architecture: {},
   scaling: DEFAULT_SCALING,
   cacheDir: null,
+  memoryCacheMiB: 512,
   strict: false,
   seed: 0,
 };
@@ -290,7 +296,8 @@ export class ImageClassifier implements Classifier<readonly string[]> {
     items: readonly ImageItem[],
     split: { fit: readonly number[]; validation: readonly number[] },
   ): CheckpointIdentity {
-    const { cacheDir: _cache, strict: _strict, ...params } = this.getParams();
+    // Where pixels are cached and whether bad files stop the fit do not change the model.
+    const { cacheDir: _cache, memoryCacheMiB: _memory, strict: _strict, ...params } = this.getParams();
     const hash = createHash("sha256");
     for (const part of [split.fit, split.validation]) {
       for (const i of part) hash.update(`${items[i].file}\0${items[i].label}\0`);
@@ -376,6 +383,8 @@ export class ImageClassifier implements Classifier<readonly string[]> {
       augment: training && p.augment ? makeAugmenter(p.augment, shape) : undefined,
       scaling: p.scaling,
       cacheDir: p.cacheDir ?? undefined,
+      // Training gets most of the budget; validation images are read once per epoch too.
+      memoryCacheBytes: Math.floor((training ? 0.8 : 0.2) * p.memoryCacheMiB * 2 ** 20),
       strict: p.strict,
     });
     const k = classes.length;

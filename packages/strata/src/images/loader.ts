@@ -43,6 +43,11 @@ export interface ImageBatchOptions {
   strict?: boolean;
   /** Folder for the decoded-pixel cache (see `DecodeCache`); absent: no cache. */
   cacheDir?: string;
+  /**
+   * Bytes of decoded 8-bit pixels to keep in memory across epochs (images beyond it are decoded
+   * again each epoch); absent or 0: none, every epoch decodes (or reads the disk cache).
+   */
+  memoryCacheBytes?: number;
   fit?: ResizeFit;
   maxPixels?: number;
   /** Decoder, default `decodeImageBytes`. */
@@ -71,6 +76,8 @@ export class ImageBatches implements AsyncIterable<ImageBatch> {
   private readonly cache: DecodeCache | undefined;
   private readonly decode: DecodeFn;
   private readonly skippedFiles = new Set<string>();
+  private readonly memory = new Map<string, Uint8Array>();
+  private memoryBytes = 0;
 
   constructor(readonly opts: ImageBatchOptions) {
     const { items, classes, batchSize } = opts;
@@ -175,8 +182,25 @@ export class ImageBatches implements AsyncIterable<ImageBatch> {
     return { batch: { x, y, n: kept.length, files: kept.map(({ item }) => items[item].file) }, skips };
   }
 
-  /** Pixels of one file from the cache or the decoder, or the reason it is skipped. */
+  /** Bytes of decoded pixels held in memory now (at most `memoryCacheBytes`). */
+  get memoryCacheUsed(): number {
+    return this.memoryBytes;
+  }
+
+  /** Pixels of one file from memory, the disk cache or the decoder, or the reason it is skipped. */
   private async load(file: string): Promise<Uint8Array | string> {
+    const kept = this.memory.get(file);
+    if (kept !== undefined) return kept;
+    const pixels = await this.loadUncached(file);
+    const budget = this.opts.memoryCacheBytes ?? 0;
+    if (typeof pixels !== "string" && this.memoryBytes + pixels.byteLength <= budget) {
+      this.memory.set(file, pixels);
+      this.memoryBytes += pixels.byteLength;
+    }
+    return pixels;
+  }
+
+  private async loadUncached(file: string): Promise<Uint8Array | string> {
     const length = this.opts.width * this.opts.height * this.opts.channels;
     let cachePath: string | undefined;
     if (this.cache !== undefined) {
