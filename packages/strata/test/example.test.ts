@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -33,4 +33,22 @@ test("the README's TypeScript program runs end to end and saves a model the CLI 
   const report = await evaluateClassifier(model, loadCsvDataset(pima, {}, schema));
   assert.ok(report.accuracy >= 0.7, `accuracy on the whole file ${report.accuracy}`);
   model.dispose();
+});
+
+test("the image example trains the flattened-pixel baseline and a CNN, and saves the CNN", () => {
+  const cwd = mkdtempSync(join(tmpdir(), "strata-example-images-"));
+  const run = spawnSync(
+    join(root, "node_modules/.bin/tsx"),
+    [join(root, "examples/images.ts"), sharedData("cifar10_jpg_subset"), "3", "60"],
+    { cwd, encoding: "utf8" },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /10 classes: 600 training and 2500 test images/);
+  const accuracy = (model: string) =>
+    Number(new RegExp(`^${model} +accuracy (\\d\\.\\d+) +\\d+ parameters`, "m").exec(run.stdout)?.[1]);
+  // Ten classes: chance is 0.1; 600 images and 3 epochs are enough to be well above it.
+  assert.ok(accuracy("dense") > 0.18, `dense ${accuracy("dense")}`);
+  assert.ok(accuracy("cnn") > 0.18, `cnn ${accuracy("cnn")}`);
+  for (const f of ["models/cnn-example/strata.json", "models/cnn-checkpoint/best/model.json"])
+    assert.ok(existsSync(join(cwd, f)), f);
 });
