@@ -39,16 +39,17 @@ test("the image example trains the flattened-pixel baseline and a CNN, and saves
   const cwd = mkdtempSync(join(tmpdir(), "strata-example-images-"));
   const run = spawnSync(
     join(root, "node_modules/.bin/tsx"),
-    [join(root, "examples/images.ts"), sharedData("cifar10_jpg_subset"), "3", "60"],
+    [join(root, "examples/images.ts"), sharedData("cifar10_jpg_subset"), "6", "100"],
     { cwd, encoding: "utf8" },
   );
   assert.equal(run.status, 0, run.stderr);
-  assert.match(run.stdout, /10 classes: 600 training and 2500 test images/);
+  assert.match(run.stdout, /10 classes: 1000 training and 2500 test images/);
   const accuracy = (model: string) =>
     Number(new RegExp(`^${model} +accuracy (\\d\\.\\d+) +\\d+ parameters`, "m").exec(run.stdout)?.[1]);
-  // Ten classes: chance is 0.1; 600 images and 3 epochs are enough to be well above it.
+  // Ten classes: chance is 0.1; 1,000 images and 6 epochs take both well above it (measured:
+  // dense 0.27, CNN 0.37).
   assert.ok(accuracy("dense") > 0.18, `dense ${accuracy("dense")}`);
-  assert.ok(accuracy("cnn") > 0.18, `cnn ${accuracy("cnn")}`);
+  assert.ok(accuracy("cnn") > 0.25, `cnn ${accuracy("cnn")}`);
   for (const f of ["models/cnn-example/strata.json", "models/cnn-checkpoint/best/model.json"])
     assert.ok(existsSync(join(cwd, f)), f);
 });
