@@ -268,11 +268,15 @@ export async function fitImages(
   }
   out.result(text);
   out.result(
-    `${kind}: ${json.parameters} parameters; fit ${json.fitSeconds.toFixed(1)} s on the ${json.backend} backend, ${json.epochs} epochs`,
+    `${kind}: ${json.parameters} parameters; fit ${json.fitSeconds.toFixed(1)} s on the ${json.backend} backend, ${json.epochs} epoch${json.epochs === 1 ? "" : "s"}`,
   );
   if (o.out) {
     const d = relative(process.cwd(), o.out) || ".";
     out.result(`saved ${d} (predict with: strata predict ${d} <images or folder>)`);
+  }
+  if (o.checkpoint) {
+    const d = relative(process.cwd(), o.checkpoint) || ".";
+    out.result(`checkpoints in ${d}: last/ (continue with --resume), best/ (the best epoch's model)`);
   }
 }
 
