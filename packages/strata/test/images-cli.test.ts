@@ -147,3 +147,24 @@ test("--checkpoint writes last/ and best/ each epoch; --resume continues it; --a
   const csv = sharedData("pima_diabetes/pima-indians-diabetes.csv");
   assert.match(run("fit", csv, "--checkpoint", ck).stderr, /--checkpoint and --resume are for image folders/);
 });
+
+test("cv on an image folder: stratified folds, means with standard deviations, pooled out-of-fold matrix", () => {
+  const dir = folder();
+  const r = run("cv", dir, "--folds", "3", "--epochs", "2", "--model", "dense", "--json");
+  assert.equal(r.status, 0, r.stderr);
+  const result = JSON.parse(r.stdout.trim().split("\n").pop()!);
+  assert.equal(result.folds.length, 3);
+  assert.deepEqual(
+    result.folds.map((f: { nTest: number }) => f.nTest),
+    [16, 16, 16],
+    "48 images, 24 per class: each fold tests 8 of each",
+  );
+  assert.equal(
+    result.confusionMatrix.flat().reduce((a: number, b: number) => a + b, 0),
+    48,
+  );
+  assert.ok(result.accuracyStd >= 0 && result.accuracy >= 0 && result.accuracy <= 1);
+  assert.equal(result.split.kind, "stratified-kfold");
+  assert.equal(result.model, "dense");
+  assert.match(run("cv", dir, "--group", "x").stderr, /^strata: error: --group is for CSV files/m);
+});

@@ -304,7 +304,7 @@ export async function scoreImages(
 }
 
 /** One warning line: how many files were passed over, and the first few with their reasons. */
-function warnSkipped(out: Output, skipped: readonly SkippedFile[], what: string): void {
+export function warnSkipped(out: Output, skipped: readonly SkippedFile[], what: string): void {
   if (skipped.length === 0) return;
   const first = skipped.slice(0, 3).map((f) => `${f.file} (${f.reason})`);
   out.note(`warning: ${skipped.length} ${what}: ${first.join("; ")}${skipped.length > 3 ? "; …" : ""}`);

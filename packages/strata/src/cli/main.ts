@@ -93,8 +93,10 @@ export function buildProgram(): Command {
   withFitOptions(
     program
       .command("fit")
-      .description("fit a model on a CSV file, evaluate it on a held-out test split, optionally save it")
-      .argument("<data>", "CSV file with a header row"),
+      .description(
+        "fit a model on a CSV file or an image folder, evaluate it on a held-out test split, optionally save it",
+      )
+      .argument("<data>", "CSV file with a header row, or a folder of images in class folders"),
   )
     .option(
       "--test-size <fraction>",
@@ -114,8 +116,10 @@ export function buildProgram(): Command {
   withFitOptions(
     program
       .command("cv")
-      .description("k-fold cross-validation: stratified, or grouped with --group")
-      .argument("<data>", "CSV file with a header row"),
+      .description(
+        "k-fold cross-validation of a CSV file (stratified, or grouped with --group) or of an image folder (stratified)",
+      )
+      .argument("<data>", "CSV file with a header row, or a folder of images in class folders"),
   )
     .option("--folds <k>", "number of folds", integer(2), 5)
     .action(cvCommand);
