@@ -1,6 +1,7 @@
 /**
- * One CIFAR-10 CNN epoch from the JPEG folder, as `strata fit <folder> --model cnn` trains it:
- * ImageClassifier streaming the 10,000 training JPEGs (decoded with sharp in the first epoch and
+ * One CIFAR-10 CNN epoch from the JPEG folder through strata's image pipeline (what
+ * `strata fit <folder> --model cnn` runs, with a constant learning rate, no validation split and
+ * no dropout, to match the peer): ImageClassifier streaming the 10,000 training JPEGs (decoded with sharp in the first epoch and
  * kept in memory, the default --memory-cache), random flips and 2-pixel pad-and-crop,
  * Conv32-BN-ReLU ×2, pool, Conv64-BN-ReLU ×2, pool, Dense128, Dense10, fused Adam 1e-3, batch 64,
  * on the torch backend; against the same network, batch and augmentation in PyTorch eager

@@ -68,13 +68,27 @@ function warnSlower(name: BackendName, why: string): void {
   );
 }
 
+/**
+ * Batch-norm layers train through one native kernel (and gradient) instead of ~30 TF.js kernels.
+ * An optional speed-up: if it cannot load, the backend still works through tfjs-layers' own code.
+ */
+async function fuseBatchNorm(): Promise<void> {
+  try {
+    const { useFusedBatchNorm } = await import(`${TORCH_PACKAGE}/layers`);
+    useFusedBatchNorm();
+  } catch (e) {
+    if (!process.env.STRATA_QUIET_BACKEND)
+      process.stderr.write(
+        `strata: warning: fused batch norm unavailable (${e instanceof Error ? e.message.split("\n")[0] : String(e)}); batch-norm layers train more slowly\n`,
+      );
+  }
+}
+
 async function tryBackend(name: BackendName): Promise<string | undefined> {
   try {
     if (name === "torch") {
       await import(TORCH_PACKAGE);
-      // Batch-norm layers train through one native kernel (and gradient) instead of ~30 TF.js kernels.
-      const { useFusedBatchNorm } = await import(`${TORCH_PACKAGE}/layers`);
-      useFusedBatchNorm();
+      await fuseBatchNorm();
     }
     if (!(await tf.setBackend(name))) return "failed to initialise";
     await tf.ready();

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { useBackend } from "../src/backend.js";
 import { buildCnn, defaultCnnConfig } from "../src/models/cnn.js";
-import { readCheckpoint, writeCheckpoint } from "../src/train/checkpoint.js";
+import { identityDifferences, readCheckpoint, writeCheckpoint } from "../src/train/checkpoint.js";
 import { type BatchSource, fitBatches } from "../src/train/fit-batches.js";
 import { Rng } from "../src/util/random.js";
 
@@ -132,9 +132,49 @@ test("a damaged or newer checkpoint is refused with a message naming it", async 
   await assert.rejects(readCheckpoint(dir), /checkpoint format 99 was written by strata 9\.0\.0.*upgrade/);
   writeFileSync(
     join(dir, "checkpoint.json"),
-    JSON.stringify({ format: 1, specs: [{ name: "model/0", shape: [4], dtype: "float32" }] }),
+    JSON.stringify({
+      format: 1,
+      specs: [{ name: "model/0", shape: [4], dtype: "float32" }],
+      groups: { weights: 1, optimizer: [], best: 0 },
+      best: { epoch: 0, loss: "Infinity", sinceBest: 0 },
+    }),
   );
   await assert.rejects(readCheckpoint(dir), /state\.bin: 0 bytes, expected 16 \(a damaged checkpoint\)/);
   writeFileSync(join(dir, "checkpoint.json"), "{");
   await assert.rejects(readCheckpoint(dir), /unreadable checkpoint/);
+});
+
+test("a checkpoint moved aside by an interrupted replace is still found; damaged fields are named", async () => {
+  await useBackend();
+  const root = mkdtempSync(join(tmpdir(), "strata-ckpt-"));
+  const identity = { kind: "test", params: { a: { x: 1, y: 2 } }, classes: ["0", "1"], data: "d" };
+  const w = tf.tensor1d([1, 2, 3]);
+  const state = {
+    epoch: 3,
+    history: [],
+    seconds: 1,
+    stoppedEarly: false,
+    weights: [w],
+    optimizer: [],
+    best: { epoch: 0, loss: Number.NaN, sinceBest: 0 },
+  };
+  // As writeDirAtomic leaves it when killed between its two renames: only the moved-aside copy.
+  await writeCheckpoint(join(root, ".last.old-123-abcd"), identity, state);
+  const found = await readCheckpoint(join(root, "last"));
+  assert.ok(found, "the moved-aside checkpoint is used");
+  assert.equal(found.state.epoch, 3);
+  assert.ok(Number.isNaN(found.state.best.loss), "a NaN best loss stays NaN");
+  assert.deepEqual(Array.from(found.state.weights[0].dataSync()), [1, 2, 3]);
+  found.dispose();
+  // Settings compare by value, whatever order their keys were written in.
+  assert.deepEqual(identityDifferences(identity, { ...identity, params: { a: { y: 2, x: 1 } } }), []);
+  assert.deepEqual(identityDifferences(identity, { ...identity, params: { a: { y: 3, x: 1 } } }), [
+    'a: {"x":1,"y":2} → {"x":1,"y":3}',
+  ]);
+  const bad = join(root, "bad");
+  mkdirSync(bad);
+  writeFileSync(join(bad, "checkpoint.json"), JSON.stringify({ format: 1 }));
+  writeFileSync(join(bad, "state.bin"), "");
+  await assert.rejects(readCheckpoint(bad), /checkpoint\.json: not a strata checkpoint \(fields missing\)/);
+  w.dispose();
 });

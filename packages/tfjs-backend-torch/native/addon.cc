@@ -1,5 +1,6 @@
 // The tfjs-backend-torch addon: one module, each op family in its own file.
 #include <cstdlib>
+#include <cstring>
 
 #include "tensors.h"
 #if defined(__GLIBC__)
@@ -13,12 +14,13 @@ namespace tbt {
 // much of that memory goes back to the kernel (large blocks are mmap'ed, the heap top is trimmed)
 // and is faulted in again, zero-filled, by the next allocation: 400k+ page faults and ~20% of a
 // CIFAR CNN training step here. Blocks up to 32 MiB now stay in the heap, and the heap top is
-// returned only past 256 MiB free. MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ in the
-// environment (glibc's own switches), or TBT_DEFAULT_MALLOC=1, keep glibc's behaviour.
+// returned only past 256 MiB free. glibc's own switches in the environment (MALLOC_*_THRESHOLD_,
+// GLIBC_TUNABLES=glibc.malloc.*), or TBT_DEFAULT_MALLOC=1, keep glibc's behaviour.
 void TuneMalloc() {
 #if defined(__GLIBC__)
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
   if (std::getenv("MALLOC_MMAP_THRESHOLD_") || std::getenv("MALLOC_TRIM_THRESHOLD_") ||
-      std::getenv("TBT_DEFAULT_MALLOC"))
+      std::getenv("TBT_DEFAULT_MALLOC") || (tunables && std::strstr(tunables, "glibc.malloc.")))
     return;
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);

@@ -1,4 +1,4 @@
-import { engine, getBackend, mul, sub, type Tensor, tidy } from "@tensorflow/tfjs-core";
+import { engine, getBackend, mul, ones, sub, type Tensor, tidy, zeros } from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { TORCH_BATCH_NORM_TRAIN } from "./kernels/norm.js";
 import { BACKEND_NAME } from "./register.js";
@@ -56,11 +56,13 @@ export function useFusedBatchNorm(): void {
     )
       return base.call(this, inputs, kwargs);
     return tidy(() => {
-      const scale = this.gamma?.read();
-      const offset = this.beta?.read();
+      // scale: false / center: false layers normalise with a unit scale / zero offset.
+      const channels = input.shape[rank - 1];
+      const scale = this.gamma?.read() ?? ones([channels]);
+      const offset = this.beta?.read() ?? zeros([channels]);
       const [y, mean, variance] = engine().runKernel(
         TORCH_BATCH_NORM_TRAIN,
-        { x: input, ...(scale ? { scale } : {}), ...(offset ? { offset } : {}) },
+        { x: input, scale, offset },
         { epsilon: this.epsilon },
       ) as Tensor[];
       // tfjs-layers' update: moving -= (moving - batch) * (1 - momentum).

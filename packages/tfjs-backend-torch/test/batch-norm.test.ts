@@ -93,6 +93,29 @@ describe("fused batch-norm training", { skip: skipReason }, async () => {
     useLayersBatchNorm();
   });
 
+  test("a layer without scale and offset (scale: false, center: false) normalises and trains", async () => {
+    tf.setBackend("torch");
+    useFusedBatchNorm();
+    const layer = tfl.layers.batchNormalization({ scale: false, center: false, epsilon: 1e-3 });
+    const x = tf.variable(tf.tensor2d(randomValues(8 * 4, 7), [8, 4]));
+    layer.build([8, 4]);
+    const profile = await tf.profile(() => {
+      const { value, grads } = tf.variableGrads(() => {
+        const y = layer.apply(x, { training: true }) as tf.Tensor;
+        return tf.sum(tf.mul(y, tf.reshape(tf.range(0, 32), [8, 4]))) as tf.Scalar;
+      });
+      assert.deepEqual(Object.keys(grads), [x.name]);
+      return [value, ...Object.values(grads)];
+    });
+    assert.ok(profile.kernelNames.includes("TorchBatchNormTrain"));
+    const { mean, variance } = tf.moments(x, 0);
+    const expected = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-3)));
+    const y = layer.apply(x, { training: true }) as tf.Tensor;
+    assert.ok(relativeError(y.dataSync(), expected.dataSync()) < 1e-5);
+    for (const v of layer.weights) v.dispose();
+    useLayersBatchNorm();
+  });
+
   test("a CNN training step runs far fewer kernels, and the same layer trains on other backends as before", async () => {
     tf.setBackend("torch");
     const model = tfl.sequential({

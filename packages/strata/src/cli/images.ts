@@ -88,7 +88,7 @@ export function parseAugment(spec: string): AugmentConfig | null {
       config.flip = true;
       continue;
     }
-    const key = AUGMENT_KEYS[name];
+    const key = Object.hasOwn(AUGMENT_KEYS, name) ? AUGMENT_KEYS[name] : undefined;
     const number = Number(value);
     if (
       key === undefined ||

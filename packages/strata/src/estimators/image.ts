@@ -152,16 +152,19 @@ export class ImageClassifier implements Classifier<readonly string[]> {
         ? trainValidationSplit(rows, p.validationFraction, p.seed, { stratify: y, groups: options.groups })
         : { fit: rows, validation: [] };
     const shape = { height: p.size[0], width: p.size[1], channels: p.channels };
+    // The memory-cache budget is shared in proportion to the images each part holds.
     const train = this.source(
       split.fit.map((i) => items[i]),
       classes,
       true,
+      split.fit.length / items.length,
     );
     const validation = split.validation.length
       ? this.source(
           split.validation.map((i) => items[i]),
           classes,
           false,
+          split.validation.length / items.length,
         )
       : undefined;
     const identity = this.checkpointIdentity(classes, items, split);
@@ -369,6 +372,7 @@ export class ImageClassifier implements Classifier<readonly string[]> {
     items: ImageItem[],
     classes: readonly string[],
     training: boolean,
+    cacheShare: number,
   ): BatchSource & { skipped: SkippedFile[] } {
     const p = this.params;
     const shape = { height: p.size[0], width: p.size[1], channels: p.channels };
@@ -383,8 +387,7 @@ export class ImageClassifier implements Classifier<readonly string[]> {
       augment: training && p.augment ? makeAugmenter(p.augment, shape) : undefined,
       scaling: p.scaling,
       cacheDir: p.cacheDir ?? undefined,
-      // Training gets most of the budget; validation images are read once per epoch too.
-      memoryCacheBytes: Math.floor((training ? 0.8 : 0.2) * p.memoryCacheMiB * 2 ** 20),
+      memoryCacheBytes: Math.floor(cacheShare * p.memoryCacheMiB * 2 ** 20),
       strict: p.strict,
     });
     const k = classes.length;

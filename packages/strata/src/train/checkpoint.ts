@@ -1,6 +1,6 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { StrataError } from "../errors.js";
 import type { Params } from "../estimators/estimator.js";
@@ -35,7 +35,8 @@ interface StateJson {
   history: EpochLogs[];
   seconds: number;
   stoppedEarly: boolean;
-  best: { epoch: number; loss: number | null; sinceBest: number };
+  /** `loss` as a string when not finite ("Infinity" before any epoch, "NaN" after a diverged one). */
+  best: { epoch: number; loss: number | string; sinceBest: number };
   /** Weight specs in state.bin order: model weights, optimizer weights, best weights. */
   groups: { weights: number; optimizer: string[]; best: number };
   specs: tf.io.WeightsManifestEntry[];
@@ -68,7 +69,7 @@ export async function writeCheckpoint(
     stoppedEarly: state.stoppedEarly,
     best: {
       epoch: state.best.epoch,
-      loss: Number.isFinite(state.best.loss) ? state.best.loss : null,
+      loss: Number.isFinite(state.best.loss) ? state.best.loss : String(state.best.loss),
       sinceBest: state.best.sinceBest,
     },
     groups: {
@@ -91,14 +92,46 @@ export interface Checkpoint {
   dispose(): void;
 }
 
-/** Reads the checkpoint in `dir`, or returns undefined when `dir` holds none. */
+/**
+ * Reads the checkpoint in `dir`, or returns undefined when `dir` holds none. If a run was killed
+ * in the instant between moving the previous checkpoint aside and renaming the new one into
+ * place (see writeDirAtomic), the moved-aside copy is read instead.
+ */
 export async function readCheckpoint(dir: string): Promise<Checkpoint | undefined> {
-  const jsonPath = join(dir, STATE_JSON);
-  if (!existsSync(jsonPath)) return undefined;
+  const from = existsSync(join(dir, STATE_JSON)) ? dir : movedAside(dir);
+  if (from === undefined) return undefined;
+  try {
+    return await decodeCheckpoint(from);
+  } catch (e) {
+    if (e instanceof StrataError) throw e;
+    throw new StrataError(
+      `${from}: damaged checkpoint (${e instanceof Error ? e.message : String(e)}); remove it to start afresh`,
+    );
+  }
+}
+
+/** The newest `.<name>.old-*` sibling of `dir` that holds a checkpoint, if any. */
+function movedAside(dir: string): string | undefined {
+  const parent = dirname(resolve(dir));
+  const prefix = `.${basename(resolve(dir))}.old-`;
+  let names: string[];
+  try {
+    names = readdirSync(parent).filter((n) => n.startsWith(prefix));
+  } catch {
+    return undefined;
+  }
+  const held = names
+    .map((n) => join(parent, n))
+    .filter((d) => existsSync(join(d, STATE_JSON)))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  return held[0];
+}
+
+async function decodeCheckpoint(dir: string): Promise<Checkpoint> {
   let json: StateJson;
   let bytes: Buffer;
   try {
-    json = JSON.parse(await readFile(jsonPath, "utf8")) as StateJson;
+    json = JSON.parse(await readFile(join(dir, STATE_JSON), "utf8")) as StateJson;
     bytes = await readFile(join(dir, STATE_BIN));
   } catch (e) {
     throw new StrataError(`${dir}: unreadable checkpoint (${e instanceof Error ? e.message : String(e)})`);
@@ -108,7 +141,9 @@ export async function readCheckpoint(dir: string): Promise<Checkpoint | undefine
       `${dir}: checkpoint format ${json.format} was written by strata ${json.strataVersion}; this strata ${VERSION} reads format ${CHECKPOINT_FORMAT} at most (upgrade strata)`,
     );
   }
-  const buffer = Uint8Array.from(bytes).buffer;
+  if (!Array.isArray(json.specs) || !json.groups || !Array.isArray(json.groups.optimizer) || !json.best)
+    throw new StrataError(`${join(dir, STATE_JSON)}: not a strata checkpoint (fields missing)`);
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const expected = json.specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
   if (buffer.byteLength !== expected) {
     throw new StrataError(
@@ -116,7 +151,15 @@ export async function readCheckpoint(dir: string): Promise<Checkpoint | undefine
     );
   }
   const map = tf.io.decodeWeights(buffer, json.specs);
-  const group = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => map[`${prefix}/${i}`]);
+  const group = (prefix: string, n: number) =>
+    Array.from({ length: n }, (_, i) => {
+      const t = map[`${prefix}/${i}`];
+      if (t === undefined) {
+        tf.dispose(Object.values(map));
+        throw new StrataError(`${join(dir, STATE_JSON)}: no tensor ${prefix}/${i} (a damaged checkpoint)`);
+      }
+      return t;
+    });
   const weights = group("model", json.groups.weights);
   const optimizer = group("optimizer", json.groups.optimizer.length).map((tensor, i) => ({
     name: json.groups.optimizer[i],
@@ -132,7 +175,7 @@ export async function readCheckpoint(dir: string): Promise<Checkpoint | undefine
     optimizer,
     best: {
       epoch: json.best.epoch,
-      loss: json.best.loss ?? Number.POSITIVE_INFINITY,
+      loss: json.best.loss === null ? Number.POSITIVE_INFINITY : Number(json.best.loss),
       sinceBest: json.best.sinceBest,
       weights: best.length ? best : undefined,
     },
@@ -150,12 +193,21 @@ export function identityDifferences(saved: CheckpointIdentity, now: CheckpointId
   if (saved.kind !== now.kind) out.push(`model kind: ${saved.kind} → ${now.kind}`);
   const names = new Set([...Object.keys(saved.params), ...Object.keys(now.params)]);
   for (const name of names) {
-    const a = JSON.stringify(saved.params[name]);
-    const b = JSON.stringify(now.params[name]);
+    const a = canonical(saved.params[name]);
+    const b = canonical(now.params[name]);
     if (a !== b) out.push(`${name}: ${a} → ${b}`);
   }
-  if (JSON.stringify(saved.classes) !== JSON.stringify(now.classes))
+  if (canonical(saved.classes) !== canonical(now.classes))
     out.push(`classes: ${saved.classes.join(",")} → ${now.classes.join(",")}`);
   if (saved.data !== now.data) out.push("training images or their labels differ");
   return out;
+}
+
+/** JSON with object keys sorted, so settings compare equal whatever order they were given in. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }

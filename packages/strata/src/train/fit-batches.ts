@@ -91,13 +91,13 @@ export async function fitBatches(
   const history: EpochLogs[] = [...(resume?.history ?? [])];
   const started = performance.now() - 1000 * (resume?.seconds ?? 0);
   const best = resume ? BestWeights.from(resume.best) : new BestWeights();
-  if (resume) {
-    model.setWeights([...resume.weights]);
-    // The moments become variables sharing the given tensors' data; the caller still owns those.
-    await optimizer.setWeights([...resume.optimizer]);
-  }
   let stoppedEarly = resume?.stoppedEarly ?? false;
   try {
+    if (resume) {
+      model.setWeights([...resume.weights]);
+      // The moments become variables sharing the given tensors' data; the caller still owns those.
+      await optimizer.setWeights([...resume.optimizer]);
+    }
     for (let epoch = resume?.epoch ?? 0; epoch < config.epochs && !stoppedEarly; epoch++) {
       config.onEpochStart?.(epoch);
       const epochStart = performance.now();

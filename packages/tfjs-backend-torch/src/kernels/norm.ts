@@ -48,7 +48,8 @@ export const normKernels: KernelConfig[] = [
 
 /**
  * Training-mode batch normalisation over every axis but the last (no CPU counterpart: callers
- * check for the torch backend). Inputs x [..., C], scale [C] and offset [C] (both optional);
+ * check for the torch backend). Inputs x [..., C], scale [C] and offset [C] (both required: the
+ * gradient saves scale; pass ones / zeros for none);
  * attrs { epsilon }. Outputs: y (x's shape), mean [C], variance [C] (biased, as tf.moments),
  * invStd [C] = 1 / sqrt(variance + epsilon).
  */
@@ -61,14 +62,15 @@ const channels = (x: TensorInfo) => x.shape[x.shape.length - 1];
 export const batchNormTrainKernels: KernelConfig[] = [
   nativeKernel(TORCH_BATCH_NORM_TRAIN, (b, { x, scale, offset }, attrs) => {
     const xt = x as TensorInfo;
-    const params = [scale, offset].filter((t): t is TensorInfo => t !== undefined);
+    if (!scale || !offset) throw new Error(`${TORCH_BATCH_NORM_TRAIN}: scale and offset are required`);
+    const params = [scale, offset];
     if (!allFloat32(xt, ...params) || xt.shape.length < 2) return null;
     const c = channels(xt);
     if (!params.every((p) => util.sizeFromShape(p.shape) === c)) return null;
     const [y, mean, variance, invStd] = b.addon.batchNormTrain(
       b.handle(xt),
-      scale ? b.handle(scale) : -1,
-      offset ? b.handle(offset) : -1,
+      b.handle(scale),
+      b.handle(offset),
       attrs.epsilon as number,
     );
     return [
