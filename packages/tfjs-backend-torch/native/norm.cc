@@ -7,15 +7,6 @@
 namespace tbt {
 namespace {
 
-at::Tensor Optional(int64_t handle) { return handle >= 0 ? Get(static_cast<int32_t>(handle)) : at::Tensor(); }
-
-Napi::Array Handles(const Napi::CallbackInfo& info, std::initializer_list<at::Tensor> ts) {
-  auto arr = Napi::Array::New(info.Env(), ts.size());
-  uint32_t i = 0;
-  for (const auto& t : ts) arr.Set(i++, Napi::Number::New(info.Env(), Put(t.contiguous())));
-  return arr;
-}
-
 // x [..., C] as an NCHW tensor [M, C, 1, 1] in channels-last memory: a view, and the layout
 // libtorch's CPU batch-norm kernels handle fastest (vectorised across channels).
 at::Tensor AsChannelsLast(const at::Tensor& x) {
@@ -28,13 +19,13 @@ at::Tensor FromChannelsLast(const at::Tensor& t, const at::Tensor& like) {
   return t.permute({0, 2, 3, 1}).contiguous().reshape(like.sizes());
 }
 
-// batchNormTrain(x, scale | -1, offset | -1, epsilon) -> [y, mean, variance, invStd]:
+// batchNormTrain(x, scale, offset, epsilon) -> [y, mean, variance, invStd]:
 // mean and (biased) variance over all axes but the last; y = (x - mean) * invStd * scale + offset,
 // invStd = 1 / sqrt(variance + epsilon).
 TBT_FN(BatchNormTrain) {
   const auto& x = TensorArg(info, 0);
-  auto scale = Optional(IntArg(info, 1));
-  auto offset = Optional(IntArg(info, 2));
+  const auto& scale = TensorArg(info, 1);
+  const auto& offset = TensorArg(info, 2);
   double eps = NumberArg(info, 3);
   auto [y, mean, inv_std] = at::native_batch_norm(AsChannelsLast(x), scale, offset, {}, {}, true, 0.0, eps);
   // The variance back from invStd: a separate reduction (at::var_mean across rows) costs 10x the
@@ -43,19 +34,17 @@ TBT_FN(BatchNormTrain) {
   return Handles(info, {FromChannelsLast(y, x), mean, variance, inv_std});
 }
 
-// batchNormTrainGrad(dy, x, scale | -1, mean, invStd, epsilon) -> [dx, dScale, dOffset], the
+// batchNormTrainGrad(dy, x, scale, mean, invStd, epsilon) -> [dx, dScale, dOffset], the
 // gradient of batchNormTrain's y (with the batch statistics as functions of x).
 TBT_FN(BatchNormTrainGrad) {
   const auto& dy = TensorArg(info, 0);
   const auto& x = TensorArg(info, 1);
-  auto scale = Optional(IntArg(info, 2));
+  const auto& scale = TensorArg(info, 2);
   const auto& mean = TensorArg(info, 3);
   const auto& inv_std = TensorArg(info, 4);
   double eps = NumberArg(info, 5);
-  bool has_scale = scale.defined();
   auto [dx, dscale, doffset] = at::native_batch_norm_backward(
-      AsChannelsLast(dy), AsChannelsLast(x), scale, {}, {}, mean, inv_std, true, eps, {true, has_scale, true});
-  if (!has_scale) dscale = at::zeros_like(mean);
+      AsChannelsLast(dy), AsChannelsLast(x), scale, {}, {}, mean, inv_std, true, eps, {true, true, true});
   return Handles(info, {FromChannelsLast(dx, x), dscale, doffset});
 }
 

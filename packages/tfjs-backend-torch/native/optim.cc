@@ -22,11 +22,7 @@ TBT_FN(Adam) {
   auto v2 = at::addcmul(v * b2, g, g, 1 - b2);
   auto denom = (v2 / c2).sqrt_().add_(eps);
   auto value2 = at::addcdiv(value, m2, denom, -lr / c1);
-  auto arr = Napi::Array::New(info.Env(), 3);
-  arr.Set(0u, Napi::Number::New(info.Env(), Put(value2)));
-  arr.Set(1u, Napi::Number::New(info.Env(), Put(m2)));
-  arr.Set(2u, Napi::Number::New(info.Env(), Put(v2)));
-  return arr;
+  return Handles(info, {value2, m2, v2});
 }
 
 }  // namespace

@@ -5,12 +5,6 @@
 namespace tbt {
 namespace {
 
-Napi::Value Handles(const Napi::CallbackInfo& info, const std::vector<at::Tensor>& ts) {
-  auto arr = Napi::Array::New(info.Env(), ts.size());
-  for (size_t k = 0; k < ts.size(); k++) arr.Set(static_cast<uint32_t>(k), Napi::Number::New(info.Env(), Put(ts[k])));
-  return arr;
-}
-
 // alias(x): a second handle on the same tensor (TF.js Identity).
 TBT_FN(Alias) { return Handle(info, TensorArg(info, 0)); }
 

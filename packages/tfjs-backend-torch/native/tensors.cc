@@ -90,6 +90,12 @@ void SetScratch(Napi::Int32Array array) {
   scratch_len = array.ElementLength();
 }
 
+Napi::Value Handles(const Napi::CallbackInfo& info, const std::vector<at::Tensor>& ts) {
+  auto arr = Napi::Array::New(info.Env(), ts.size());
+  for (size_t k = 0; k < ts.size(); k++) arr.Set(static_cast<uint32_t>(k), Napi::Number::New(info.Env(), Put(ts[k])));
+  return arr;
+}
+
 Napi::Value Handle(const Napi::CallbackInfo& info, at::Tensor t) {
   // Every tensor handed to TF.js has one of its dtypes; wider integer or float results are narrowed.
   switch (t.scalar_type()) {

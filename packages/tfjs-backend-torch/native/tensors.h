@@ -23,6 +23,9 @@ bool BoolArg(const Napi::CallbackInfo& info, size_t i);
 std::string StringArg(const Napi::CallbackInfo& info, size_t i);
 // Stores `t` and returns its handle; writes its rank, dtype and shape into the scratch array.
 Napi::Value Handle(const Napi::CallbackInfo& info, at::Tensor t);
+// Stores each tensor and returns a JS array of their handles (ops with several outputs; JS asks
+// their shapes separately or knows them).
+Napi::Value Handles(const Napi::CallbackInfo& info, const std::vector<at::Tensor>& ts);
 void SetScratch(Napi::Int32Array array);
 
 // TF.js dtype names <-> torch scalar types (float32, int32, bool).

@@ -24,6 +24,11 @@ type Call = (this: BatchNormLayer, inputs: Tensor | Tensor[], kwargs: { training
 
 let original: Call | undefined;
 
+/** tfjs-layers' BatchNormalization.prototype (the class itself is not exported). */
+function batchNormPrototype(): { call: Call } {
+  return Object.getPrototypeOf(tfl.layers.batchNormalization({})) as { call: Call };
+}
+
 /**
  * Makes tfjs-layers' BatchNormalization train with one native kernel on the torch backend.
  *
@@ -39,7 +44,7 @@ let original: Call | undefined;
  */
 export function useFusedBatchNorm(): void {
   if (original) return;
-  const proto = Object.getPrototypeOf(tfl.layers.batchNormalization({})) as { call: Call };
+  const proto = batchNormPrototype();
   const base = proto.call;
   original = base;
   proto.call = function (this: BatchNormLayer, inputs, kwargs) {
@@ -83,7 +88,6 @@ export function useFusedBatchNorm(): void {
 /** Puts tfjs-layers' own BatchNormalization training back (for comparisons and tests). */
 export function useLayersBatchNorm(): void {
   if (!original) return;
-  const proto = Object.getPrototypeOf(tfl.layers.batchNormalization({})) as { call: Call };
-  proto.call = original;
+  batchNormPrototype().call = original;
   original = undefined;
 }

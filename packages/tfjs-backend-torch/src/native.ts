@@ -85,7 +85,7 @@ export interface NativeAddon {
   batchNormTrainGrad(
     dy: Handle,
     x: Handle,
-    scale: Handle | -1,
+    scale: Handle,
     mean: Handle,
     invStd: Handle,
     epsilon: number,

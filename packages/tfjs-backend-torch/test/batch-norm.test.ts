@@ -15,7 +15,6 @@ describe("fused batch-norm training", { skip: skipReason }, async () => {
     tf.setBackend(backend);
     if (fused) useFusedBatchNorm();
     else useLayersBatchNorm();
-    const channels = shape[shape.length - 1];
     const layer = tfl.layers.batchNormalization({
       momentum: 0.9,
       epsilon: 1e-3,

@@ -3,7 +3,7 @@ import { ImageClassifier } from "../estimators/image.js";
 import { scanImageFolder } from "../images/folder.js";
 import { kFold } from "../split/kfold.js";
 import { printFolds, runFolds } from "./cv-folds.js";
-import { type ImageOptions, imageParams, scoreImages, warnSkipped } from "./images.js";
+import { fitAndScoreImages, type ImageOptions, imageParams, warnSkipped } from "./images.js";
 import type { Output } from "./output.js";
 
 /**
@@ -26,7 +26,7 @@ export async function cvImages(
     `${dir}: ${folder.classes.length} classes, ${items.length} images${folder.test ? " (train/ and test/ together)" : ""}, ` +
       `${o.folds}-fold stratified cross-validation (seed ${o.seed})`,
   );
-  const template = new ImageClassifier(imageParams(kind, o));
+  const params = imageParams(kind, o);
   const task = folder.classes.length === 2 ? "binary" : "multiclass";
   const { pooled, means, json } = await runFolds(
     splits,
@@ -36,24 +36,19 @@ export async function cvImages(
     async (split, listener) => {
       const train = split.train.map((i) => items[i]);
       const test = split.test.map((i) => items[i]);
-      const model = template.clone();
-      await model.fit(
-        train.map((i) => i.file),
-        train.map((i) => i.label),
-        { classes: folder.classes, listener },
-      );
-      warnSkipped(out, model.skipped, "unreadable training images skipped");
-      const { report, n } = await scoreImages(model, test, folder.classes, out);
+      const { model, result, report } = await fitAndScoreImages(params, folder, train, test, out, {
+        listener,
+      });
       const summary = model.fitSummary!;
       model.dispose();
-      return { report, nTrain: train.length, nTest: n, summary };
+      return { report, nTrain: result.nTrain, nTest: result.nTest, summary };
     },
   );
   if (out.json) {
     out.emitJson({
       ...json,
       model: kind,
-      params: template.getParams(),
+      params: new ImageClassifier(params).getParams(),
       data: dir,
       split: { kind: "stratified-kfold", folds: o.folds, seed: o.seed },
     });

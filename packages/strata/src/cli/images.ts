@@ -3,11 +3,16 @@ import { join, relative } from "node:path";
 import { backendName } from "../backend.js";
 import { StrataError } from "../errors.js";
 import type { Params } from "../estimators/estimator.js";
-import { CHECKPOINT_LAST, ImageClassifier, type ImageClassifierParams } from "../estimators/image.js";
+import {
+  CHECKPOINT_LAST,
+  ImageClassifier,
+  type ImageClassifierParams,
+  type ImageFitOptions,
+} from "../estimators/image.js";
 import { encodeLabels } from "../estimators/labels.js";
 import { type AugmentConfig, checkAugmentConfig } from "../images/augment.js";
 import { type ImageFolder, type ImageItem, type SkippedFile, scanImageFolder } from "../images/folder.js";
-import { classificationReport, formatReport } from "../metrics/classification.js";
+import { type ClassificationReport, classificationReport, formatReport } from "../metrics/classification.js";
 import { renderReport } from "../report/html.js";
 import { holdoutSplit } from "../split/holdout.js";
 import type { LrSchedule } from "../train/schedule.js";
@@ -177,25 +182,23 @@ export interface ImageFitResult extends MetricsJson {
   params: Params;
 }
 
-/** Fits one image model on `train`, scores it on `test`; returns the --json object and the text report. */
+/**
+ * Fits one image model on `train`, scores it on `test`; returns the --json object, the report and
+ * its text. `fit` adds to (or replaces) the fit options: progress on stderr unless quiet.
+ */
 export async function fitAndScoreImages(
   params: Partial<ImageClassifierParams>,
   folder: ImageFolder,
   train: ImageItem[],
   test: ImageItem[],
   out: Output,
-  checkpoint?: { dir: string; resume: boolean },
-): Promise<{ model: ImageClassifier; result: ImageFitResult; text: string }> {
+  fit: Omit<ImageFitOptions, "classes"> = {},
+): Promise<{ model: ImageClassifier; result: ImageFitResult; report: ClassificationReport; text: string }> {
   const model = new ImageClassifier(params);
   await model.fit(
     train.map((i) => i.file),
     train.map((i) => i.label),
-    {
-      classes: folder.classes,
-      listener: out.quiet ? undefined : new ConsoleProgress(),
-      checkpoint: checkpoint?.dir,
-      resume: checkpoint?.resume,
-    },
+    { classes: folder.classes, listener: out.quiet ? undefined : new ConsoleProgress(), ...fit },
   );
   warnSkipped(out, model.skipped, "unreadable training images skipped");
   const scored = await scoreImages(model, test, folder.classes, out);
@@ -213,7 +216,7 @@ export async function fitAndScoreImages(
     parameters: model.network.countParams(),
     params: model.getParams(),
   };
-  return { model, result, text: formatReport(report) };
+  return { model, result, report, text: formatReport(report) };
 }
 
 /** strata fit <image folder>. */
@@ -242,14 +245,10 @@ export async function fitImages(
     model,
     result: json,
     text,
-  } = await fitAndScoreImages(
-    imageParams(kind, o),
-    folder,
-    train,
-    test,
-    out,
-    o.checkpoint ? { dir: o.checkpoint, resume: Boolean(o.resume) } : undefined,
-  );
+  } = await fitAndScoreImages(imageParams(kind, o), folder, train, test, out, {
+    checkpoint: o.checkpoint,
+    resume: o.resume,
+  });
   if (o.out) {
     await saveModelDir(o.out, {
       model,

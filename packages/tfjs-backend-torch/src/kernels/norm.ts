@@ -3,7 +3,6 @@ import {
   type GradConfig,
   type KernelConfig,
   type NamedAttrMap,
-  type NamedTensorMap,
   type Tensor,
   type TensorInfo,
   util,
@@ -54,7 +53,7 @@ export const normKernels: KernelConfig[] = [
  * invStd [C] = 1 / sqrt(variance + epsilon).
  */
 export const TORCH_BATCH_NORM_TRAIN = "TorchBatchNormTrain";
-/** Its gradient: inputs dy, x, scale?, mean, invStd; attrs { epsilon }; outputs dx, dScale, dOffset. */
+/** Its gradient: inputs dy, x, scale, mean, invStd; attrs { epsilon }; outputs dx, dScale, dOffset. */
 export const TORCH_BATCH_NORM_TRAIN_GRAD = "TorchBatchNormTrainGrad";
 
 const channels = (x: TensorInfo) => x.shape[x.shape.length - 1];
@@ -84,7 +83,7 @@ export const batchNormTrainKernels: KernelConfig[] = [
     const [dx, dScale, dOffset] = b.addon.batchNormTrainGrad(
       b.handle(dy as TensorInfo),
       b.handle(xt),
-      scale ? b.handle(scale) : -1,
+      b.handle(scale as TensorInfo),
       b.handle(mean as TensorInfo),
       b.handle(invStd as TensorInfo),
       attrs.epsilon as number,
@@ -109,9 +108,11 @@ export const batchNormTrainGradConfig: GradConfig = {
   gradFunc: (dys: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
     const dy = (dys as Tensor[])[0];
     const [x, scale, mean, invStd] = saved;
-    const inputs: NamedTensorMap = { dy, x, mean, invStd };
-    if (scale) inputs.scale = scale;
-    const [dx, dScale, dOffset] = engine().runKernel(TORCH_BATCH_NORM_TRAIN_GRAD, inputs, attrs) as Tensor[];
+    const [dx, dScale, dOffset] = engine().runKernel(
+      TORCH_BATCH_NORM_TRAIN_GRAD,
+      { dy, x, scale, mean, invStd },
+      attrs,
+    ) as Tensor[];
     return { x: () => dx, scale: () => dScale, offset: () => dOffset };
   },
 };
