@@ -9,17 +9,43 @@ export { type PreprocessOptions, type PreprocessState, TabularPreprocessor } fro
 export { type FeatureSpec, type InferSchemaOptions, inferSchema, type TabularSchema } from "./data/schema.js";
 export { type TabularDataset, type Task, toDataset, toFrame } from "./data/tabular.js";
 export { StrataError } from "./errors.js";
+export { CHECKPOINT_BEST, CHECKPOINT_LAST } from "./estimators/checkpointing.js";
 export { DENSE_DEFAULTS, DenseClassifier, type DenseClassifierParams } from "./estimators/dense.js";
-export type { Classifier, FitOptions, FitSummary, Manifest, Params } from "./estimators/estimator.js";
 export {
-  CHECKPOINT_BEST,
-  CHECKPOINT_LAST,
+  type AnyClassifier,
+  type Classifier,
+  clone,
+  type EstimatorSpec,
+  type FitOptions,
+  type FitSummary,
+  type ImageInput,
+  type InputKind,
+  type Manifest,
+  type Params,
+  type ReadablePrediction,
+  type TableInput,
+} from "./estimators/estimator.js";
+export {
   IMAGE_DEFAULTS,
   ImageClassifier,
   type ImageClassifierParams,
   type ImageFitOptions,
+  type ImageReadOptions,
 } from "./estimators/image.js";
-export { loadAnyClassifier, loadClassifier } from "./estimators/load.js";
+export { loadClassifier, loadImageClassifier, loadTableClassifier } from "./estimators/load.js";
+export {
+  NetworkClassifier,
+  type NetworkFitOptions,
+  type NetworkParams,
+  type PreparedFit,
+} from "./estimators/network.js";
+export {
+  createEstimator,
+  type EstimatorKind,
+  estimatorKind,
+  estimatorKinds,
+  registerEstimator,
+} from "./estimators/registry.js";
 export {
   type AugmentConfig,
   applyScaling,
@@ -39,10 +65,19 @@ export { buildCnn, buildFlatDense, type CnnConfig, defaultCnnConfig } from "./mo
 export { type Activation, buildDenseNetwork, type DenseNetworkConfig } from "./models/dense.js";
 export { holdoutSplit, kFold, type Split, trainValidationSplit } from "./split/index.js";
 export type { EpochLogs, TrainListener } from "./train/listener.js";
+export { fitModel, type LayerGroup, type TrainConfig, type TrainResult } from "./train/loop.js";
 export type { LrSchedule } from "./train/schedule.js";
+export { type BatchSource, type TensorBatch, tensorSource } from "./train/sources.js";
 export { type Matrix, matrix } from "./util/matrix.js";
 export { Rng } from "./util/random.js";
 export { VERSION } from "./version.js";
+export {
+  type CrossValidateOptions,
+  type CrossValidation,
+  crossValidate,
+  crossValPredict,
+  type FoldResult,
+} from "./workflow/cross-validate.js";
 export {
   type CsvDataset,
   type LabelledRows,
@@ -51,5 +86,8 @@ export {
   selectRows,
   trainTestSplit,
 } from "./workflow/dataset.js";
-export { evaluateClassifier } from "./workflow/evaluate.js";
+export { evaluateClassifier, type Scored, scoreClassifier } from "./workflow/evaluate.js";
+export { type FitAndScore, fitAndScore } from "./workflow/fit-and-score.js";
+export { allImages, imageExamples, imageSplit } from "./workflow/images.js";
+export { type Labelled, takeLabelled } from "./workflow/labelled.js";
 export { loadModelDir, saveModelDir } from "./workflow/model-dir.js";

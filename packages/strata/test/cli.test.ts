@@ -419,3 +419,32 @@ test("fit --group: the hold-out split is grouped and the group column is not a f
   const schema = JSON.parse(readFileSync(join(dir, "model", "schema.json"), "utf8")) as { group?: string };
   assert.equal(schema.group, "user");
 });
+
+test("fit on a CSV: --validation-fraction 0 trains every epoch on all rows; --checkpoint and --resume give the uninterrupted fit", (t) => {
+  const dir = tempDir(t);
+  writeCsv(dir, "tiny.csv", tinyTable(120, 3));
+  const base = ["fit", "tiny.csv", "--target", "label", "--epochs", "4", "--json"];
+  const none = runCli([...base, "--validation-fraction", "0"], dir);
+  assert.equal(none.status, 0, none.stderr);
+  const noValidation = lastJson(none.stdout);
+  assert.equal(noValidation.epochs, 4);
+  assert.equal(noValidation.bestEpoch, 4, "without validation the last epoch is kept");
+  assert.equal((noValidation.params as { validationFraction: number }).validationFraction, 0);
+
+  const whole = lastJson(runCli([...base, "--checkpoint", "ck"], dir).stdout);
+  assert.ok(existsSync(join(dir, "ck", "last", "checkpoint.json")));
+  assert.ok(existsSync(join(dir, "ck", "best", "preprocess.json")), "best/ is a whole table model");
+  const resumed = runCli([...base, "--checkpoint", "ck", "--resume"], dir);
+  assert.equal(resumed.status, 0, resumed.stderr);
+  const again = lastJson(resumed.stdout);
+  assert.equal(again.accuracy, whole.accuracy);
+  assert.equal(again.logLoss, whole.logLoss);
+  const other = runCli([...base, "--epochs", "5", "--checkpoint", "ck", "--resume"], dir);
+  assert.equal(other.status, 1);
+  assert.match(other.stderr, /this checkpoint is of another fit, so it cannot be resumed \(epochs: 4 → 5\)/);
+  assertUserError(runCli([...base, "--size", "64"], dir), [/--size does not apply to CSV files/]);
+  const tooLarge = runCli([...base, "--validation-fraction", "0.7"], dir);
+  assert.equal(tooLarge.status, 1);
+  assert.match(tooLarge.stderr, /--validation-fraction.*0\.7/);
+  assertNoStackTrace(tooLarge.stderr);
+});

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { useBackend } from "../src/backend.js";
 import { DenseClassifier } from "../src/estimators/dense.js";
-import { loadClassifier } from "../src/estimators/load.js";
+import { loadTableClassifier } from "../src/estimators/load.js";
 import { loadCsvDataset, trainTestSplit } from "../src/workflow/dataset.js";
 import { evaluateClassifier } from "../src/workflow/evaluate.js";
 import { sharedData } from "./helpers/data.js";
@@ -85,7 +85,7 @@ test("save and load give the same predictions; the directory holds the TF.js mod
   const dir = join(tmp, "model");
   await model.save(dir);
   assert.deepEqual(readdirSync(dir).sort(), ["model.json", "preprocess.json", "strata.json", "weights.bin"]);
-  const loaded = await loadClassifier(dir);
+  const loaded = await loadTableClassifier(dir);
   assert.deepEqual(loaded.classes, model.classes);
   assert.deepEqual((await loaded.predictProba(held.frame)).data, (await model.predictProba(held.frame)).data);
   model.dispose();

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ImageClassifier } from "../src/estimators/image.js";
-import { loadAnyClassifier } from "../src/estimators/load.js";
+import { loadImageClassifier } from "../src/estimators/load.js";
 import { scanImageFolder } from "../src/images/folder.js";
 import { sharedData } from "./helpers/data.js";
 
@@ -30,7 +30,7 @@ test("a small CNN separates frogs from ships on held-out images; save and load p
 
   const dir = join(tmp, "model");
   await model.save(dir);
-  const loaded = await loadAnyClassifier(dir);
+  const loaded = await loadImageClassifier(dir);
   assert.ok(loaded instanceof ImageClassifier);
   const files = test_.slice(0, 10).map((i) => i.file);
   assert.deepEqual((await loaded.predictProba(files)).data, (await model.predictProba(files)).data);
@@ -83,7 +83,7 @@ test("an interrupted fit resumed from its checkpoint predicts exactly as an unin
     }),
     crash,
   );
-  const best = await loadAnyClassifier(join(dir, "best"));
+  const best = await loadImageClassifier(join(dir, "best"));
   assert.ok(best instanceof ImageClassifier);
   assert.equal((await best.predictProba(probe)).rows, probe.length);
   best.dispose();

@@ -145,7 +145,18 @@ test("--checkpoint writes last/ and best/ each epoch; --resume continues it; --a
     /^strata: error: --augment: augment zoom must be a number in \[0, 1\)/m,
   );
   const csv = sharedData("pima_diabetes/pima-indians-diabetes.csv");
-  assert.match(run("fit", csv, "--checkpoint", ck).stderr, /--checkpoint and --resume are for image folders/);
+  assert.match(
+    run("fit", csv, "--checkpoint", ck, "--resume").stderr,
+    /^strata: error: .*last: this checkpoint is of another fit, so it cannot be resumed \(model kind: image → dense;/m,
+  );
+  assert.match(
+    run("fit", dir, "--hidden", "64").stderr,
+    /^strata: error: --hidden does not apply to CNNs on image folders; it applies to CSV files and dense networks on image folders/m,
+  );
+  assert.match(
+    run("fit", dir, "--class-weight", "balanced").stderr,
+    /^strata: error: --class-weight does not apply/m,
+  );
 });
 
 test("cv on an image folder: stratified folds, means with standard deviations, pooled out-of-fold matrix", () => {
@@ -166,5 +177,8 @@ test("cv on an image folder: stratified folds, means with standard deviations, p
   assert.ok(result.accuracyStd >= 0 && result.accuracy >= 0 && result.accuracy <= 1);
   assert.equal(result.split.kind, "stratified-kfold");
   assert.equal(result.model, "dense");
-  assert.match(run("cv", dir, "--group", "x").stderr, /^strata: error: --group is for CSV files/m);
+  assert.match(
+    run("cv", dir, "--group", "x").stderr,
+    /^strata: error: --group does not apply to CNNs on image folders; it applies to CSV files$/m,
+  );
 });

@@ -1,63 +1,107 @@
-import { DenseClassifier } from "../estimators/dense.js";
+import type { Command } from "commander";
+import { backendName } from "../backend.js";
+import type { Frame } from "../data/frame.js";
+import type { Task } from "../data/tabular.js";
+import type { Classifier } from "../estimators/estimator.js";
+import { scanImageFolder } from "../images/folder.js";
 import { kFold } from "../split/kfold.js";
-import { loadCsvDataset, selectRows } from "../workflow/dataset.js";
-import { evaluateClassifier } from "../workflow/evaluate.js";
-import { printFolds, runFolds } from "./cv-folds.js";
-import { cvImages } from "./cv-images.js";
-import { isFolder } from "./fit.js";
-import type { ImageOptions } from "./images.js";
-import {
-  type DataOptions,
-  denseParams,
-  loadOptions,
-  type ModelOptions,
-  type OutputOptions,
-} from "./options.js";
-import { makeOutput } from "./output.js";
+import type { Split } from "../split/types.js";
+import { crossValidate, crossValidationJson } from "../workflow/cross-validate.js";
+import { loadCsvDataset } from "../workflow/dataset.js";
+import { allImages } from "../workflow/images.js";
+import type { Labelled } from "../workflow/labelled.js";
+import { foldNote, foldProgress, printFolds } from "./cv-folds.js";
+import { imageReadOptions, warnSkipped } from "./images.js";
+import { imageEstimator, modelName, modelTarget, tableEstimator } from "./model-choice.js";
+import { DATA_OPTIONS, type ModelTarget, PARAM_OPTIONS, paramsFromOptions } from "./model-options.js";
+import { type DataOptions, loadOptions, type OutputOptions } from "./options.js";
+import { makeOutput, type Output } from "./output.js";
 
-export interface CvCommandOptions extends DataOptions, ModelOptions, OutputOptions, ImageOptions {
+export interface CvCommandOptions extends DataOptions, OutputOptions {
+  model?: string;
+  seed: number;
   folds: number;
+  cache?: string;
+  memoryCache?: number;
+  strict?: boolean;
+}
+
+/** What cross-validation needs of the data, whatever its kind. */
+interface CvData<X> {
+  readonly template: Classifier<X>;
+  readonly data: Labelled<X>;
+  readonly classes: readonly string[];
+  readonly task: Task;
+  readonly splits: readonly Split[];
+  readonly fitOptions: Record<string, unknown>;
+  /** Extra --json keys. */
+  readonly json: Record<string, unknown>;
 }
 
 /**
  * strata cv: k-fold cross-validation (stratified, or grouped with --group) of a CSV file, or
- * (stratified) of an image folder. Each fold fits a clone of the same unfitted model.
+ * (stratified, over train/ and test/ together) of an image folder. Each fold fits a fresh clone
+ * of the same unfitted model.
  */
-export async function cvCommand(file: string, o: CvCommandOptions): Promise<void> {
+export async function cvCommand(file: string, o: CvCommandOptions, cmd: Command): Promise<void> {
   const out = makeOutput(o);
-  if (isFolder(file)) {
-    await cvImages(file, o.model === "dense" ? "dense" : "cnn", o, out);
+  const target = modelTarget(file, o.model);
+  const params = {
+    seed: o.seed,
+    ...paramsFromOptions(cmd, { ...o }, target, [...PARAM_OPTIONS, ...DATA_OPTIONS]),
+  };
+  if (target === "table:dense")
+    await runCv(file, o, target, tableCv(file, o, tableEstimator(params), out), out);
+  else await runCv(file, o, target, imageCv(file, o, imageEstimator(target, params), out), out);
+}
+
+async function runCv<X extends Frame | readonly string[]>(
+  file: string,
+  o: CvCommandOptions,
+  target: ModelTarget,
+  run: CvData<X>,
+  out: Output,
+): Promise<void> {
+  const cv = await crossValidate(run.template, run.data, {
+    splits: run.splits,
+    classes: run.classes,
+    fitOptions: run.fitOptions,
+    listener: foldProgress(out, o.folds),
+    onFold: (fold) => {
+      foldNote(out, fold, o.folds);
+      warnSkipped(out, fold.skipped, "unreadable test images left out");
+    },
+  });
+  const json = crossValidationJson(cv, run.task);
+  if (out.json) {
+    out.emitJson({
+      ...json,
+      backend: backendName(),
+      model: modelName(target),
+      params: run.template.getParams(),
+      data: file,
+      ...run.json,
+    });
     return;
   }
+  printFolds(out, cv.pooled, json, o.folds);
+}
+
+function tableCv(file: string, o: CvCommandOptions, template: Classifier<Frame>, out: Output): CvData<Frame> {
   const data = loadCsvDataset(file, loadOptions(o));
   for (const n of data.notes) out.note(`note: ${n}`);
   const splits = kFold(data.y.length, { k: o.folds, seed: o.seed, stratify: data.y, groups: data.groups });
   out.note(
     `${file}: ${data.y.length} rows, ${o.folds}-fold ${data.groups ? `grouped by ${o.group}` : "stratified"} cross-validation (seed ${o.seed})`,
   );
-  const template = new DenseClassifier(denseParams(o));
-  const { pooled, means, json } = await runFolds(
+  return {
+    template,
+    data: { x: data.frame, y: data.y, groups: data.groups },
+    classes: data.labels,
+    task: data.task,
     splits,
-    data.labels,
-    data.task,
-    out,
-    async (split, listener) => {
-      const train = selectRows(data, split.train);
-      const test = selectRows(data, split.test);
-      const model = template.clone();
-      await model.fit(train.frame, train.y, { classes: data.labels, groups: train.groups, listener });
-      const report = await evaluateClassifier(model, test);
-      const summary = model.fitSummary!;
-      model.dispose();
-      return { report, nTrain: train.y.length, nTest: test.y.length, summary };
-    },
-  );
-  if (out.json) {
-    out.emitJson({
-      ...json,
-      model: template.kind,
-      params: template.getParams(),
-      data: file,
+    fitOptions: {},
+    json: {
       target: data.schema.target,
       split: {
         kind: data.groups ? "grouped-kfold" : "stratified-kfold",
@@ -68,8 +112,31 @@ export async function cvCommand(file: string, o: CvCommandOptions): Promise<void
       features: data.schema.features.map((f) => f.name),
       dropped: data.schema.dropped,
       notes: data.notes,
-    });
-    return;
-  }
-  printFolds(out, pooled, means, o.folds);
+    },
+  };
+}
+
+function imageCv(
+  dir: string,
+  o: CvCommandOptions,
+  template: Classifier<readonly string[]>,
+  out: Output,
+): CvData<readonly string[]> {
+  const folder = scanImageFolder(dir, { strict: o.strict });
+  warnSkipped(out, folder.skipped, "files skipped");
+  const data = allImages(folder);
+  const splits = kFold(data.y.length, { k: o.folds, seed: o.seed, stratify: data.y });
+  out.note(
+    `${dir}: ${folder.classes.length} classes, ${data.y.length} images${folder.test ? " (train/ and test/ together)" : ""}, ` +
+      `${o.folds}-fold stratified cross-validation (seed ${o.seed})`,
+  );
+  return {
+    template,
+    data,
+    classes: folder.classes,
+    task: folder.classes.length === 2 ? "binary" : "multiclass",
+    splits,
+    fitOptions: imageReadOptions({ ...o, testSize: 0 }),
+    json: { split: { kind: "stratified-kfold", folds: o.folds, seed: o.seed } },
+  };
 }

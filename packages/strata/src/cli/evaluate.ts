@@ -1,14 +1,16 @@
 import { backendName } from "../backend.js";
+import type { Task } from "../data/tabular.js";
 import { StrataError } from "../errors.js";
-import { ImageClassifier } from "../estimators/image.js";
-import { loadAnyClassifier, readManifest } from "../estimators/load.js";
+import type { Classifier, ImageInput } from "../estimators/estimator.js";
+import { loadClassifier } from "../estimators/load.js";
 import { scanImageFolder } from "../images/folder.js";
 import { formatReport } from "../metrics/classification.js";
 import { checkTestLabels, loadCsvDataset } from "../workflow/dataset.js";
-import { evaluateClassifier } from "../workflow/evaluate.js";
-import { loadModelDir } from "../workflow/model-dir.js";
+import { type Scored, scoreClassifier } from "../workflow/evaluate.js";
+import { imageExamples } from "../workflow/images.js";
+import { readSchema } from "../workflow/model-dir.js";
 import { metricsJson } from "../workflow/results.js";
-import { scoreImages } from "./images.js";
+import { warnSkipped } from "./images.js";
 import type { OutputOptions } from "./options.js";
 import { makeOutput, type Output } from "./output.js";
 
@@ -16,49 +18,44 @@ export interface EvaluateCommandOptions extends OutputOptions {
   header: boolean;
 }
 
-/** strata evaluate: score a saved model on a labelled CSV with the same columns. */
-export async function evaluateCommand(dir: string, file: string, o: EvaluateCommandOptions): Promise<void> {
+/** strata evaluate: score a saved model on labelled data of its kind (a CSV, or a class-folder dataset). */
+export async function evaluateCommand(dir: string, data: string, o: EvaluateCommandOptions): Promise<void> {
   const out = makeOutput(o);
-  if ((await readManifest(dir)).kind === "image") {
-    await evaluateImages(dir, file, out);
-    return;
+  const model = await loadClassifier(dir);
+  let scored: Scored;
+  let task: Task;
+  try {
+    if (model.input === "images") {
+      scored = await scoreImageFolder(model, data, out);
+      task = model.classes.length === 2 ? "binary" : "multiclass";
+    } else {
+      const rows = loadCsvDataset(data, { header: o.header }, await readSchema(dir));
+      for (const n of rows.notes) out.note(`note: ${n}`);
+      checkTestLabels(rows, model.classes);
+      scored = await scoreClassifier(model, { x: rows.frame, y: rows.y });
+      task = rows.task;
+    }
+  } finally {
+    model.dispose();
   }
-  const { model, schema } = await loadModelDir(dir);
-  const data = loadCsvDataset(file, { header: o.header }, schema);
-  for (const n of data.notes) out.note(`note: ${n}`);
-  checkTestLabels(data, model.classes);
-  const report = await evaluateClassifier(model, data);
-  model.dispose();
   const result = {
-    ...metricsJson(report, data.task),
-    nTest: data.y.length,
+    ...metricsJson(scored.report, task),
+    nTest: scored.kept.length,
     backend: backendName(),
     model: dir,
-    data: file,
+    data,
   };
   if (out.json) out.emitJson(result);
-  else out.result(formatReport(report));
+  else out.result(formatReport(scored.report));
 }
 
 /** Scores an image model on a class-folder dataset (its test/ part when it has one). */
-async function evaluateImages(dir: string, folderPath: string, out: Output): Promise<void> {
-  const model = await loadAnyClassifier(dir);
-  if (!(model instanceof ImageClassifier)) throw new StrataError(`${dir}: not an image model`);
-  const folder = scanImageFolder(folderPath);
-  const items = folder.test ?? folder.train;
-  const classes = [...model.classes];
-  const unknown = folder.classes.filter((c) => !classes.includes(c));
+async function scoreImageFolder(model: Classifier<ImageInput>, path: string, out: Output): Promise<Scored> {
+  const folder = scanImageFolder(path);
+  const unknown = folder.classes.filter((c) => !model.classes.includes(c));
   if (unknown.length > 0)
-    throw new StrataError(`${folderPath}: classes the model does not know: ${unknown.join(", ")}`);
-  const { report, n } = await scoreImages(model, items, classes, out);
-  model.dispose();
-  const result = {
-    ...metricsJson(report, classes.length === 2 ? "binary" : "multiclass"),
-    nTest: n,
-    backend: backendName(),
-    model: dir,
-    data: folderPath,
-  };
-  if (out.json) out.emitJson(result);
-  else out.result(formatReport(report));
+    throw new StrataError(`${path}: classes the model does not know: ${unknown.join(", ")}`);
+  const scored = await scoreClassifier(model, imageExamples(folder.test ?? folder.train));
+  warnSkipped(out, scored.skipped, "unreadable test images left out");
+  return scored;
 }

@@ -1,43 +1,47 @@
-import { statSync } from "node:fs";
-import { relative } from "node:path";
-import { backendName } from "../backend.js";
+import { existsSync } from "node:fs";
+import { join, relative } from "node:path";
+import type { Command } from "commander";
 import { StrataError } from "../errors.js";
-import { DenseClassifier } from "../estimators/dense.js";
+import { CHECKPOINT_LAST } from "../estimators/checkpointing.js";
+import type { Classifier } from "../estimators/estimator.js";
 import { formatReport } from "../metrics/classification.js";
 import { renderReport } from "../report/html.js";
 import { checkTestLabels, type LabelledRows, loadCsvDataset, trainTestSplit } from "../workflow/dataset.js";
-import { evaluateClassifier } from "../workflow/evaluate.js";
+import { type FitAndScore, type FitJson, fitAndScore, fitJson } from "../workflow/fit-and-score.js";
 import { saveModelDir } from "../workflow/model-dir.js";
-import { metricsJson } from "../workflow/results.js";
-import { fitImages, type ImageOptions } from "./images.js";
-import {
-  type DataOptions,
-  denseParams,
-  loadOptions,
-  type ModelOptions,
-  type OutputOptions,
-} from "./options.js";
-import { makeOutput } from "./output.js";
+import { fitImages } from "./images.js";
+import { isFolder, modelName, modelTarget, tableEstimator } from "./model-choice.js";
+import { DATA_OPTIONS, FIT_ONLY_OPTIONS, PARAM_OPTIONS, paramsFromOptions } from "./model-options.js";
+import { type DataOptions, loadOptions, type OutputOptions } from "./options.js";
+import { makeOutput, type Output } from "./output.js";
 import { ConsoleProgress } from "./progress.js";
 
-export interface FitCommandOptions extends DataOptions, ModelOptions, OutputOptions, ImageOptions {
+export interface FitCommandOptions extends DataOptions, OutputOptions {
+  model?: string;
+  seed: number;
   testSize: number;
   test?: string;
   out?: string;
   checkpoint?: string;
   resume?: boolean;
+  cache?: string;
+  memoryCache?: number;
+  strict?: boolean;
 }
 
 /** strata fit: read, split (grouped or stratified), fit, evaluate on the test split, save. */
-export async function fitCommand(file: string, o: FitCommandOptions): Promise<void> {
+export async function fitCommand(file: string, o: FitCommandOptions, cmd: Command): Promise<void> {
   const out = makeOutput(o);
-  if (isFolder(file)) {
-    await fitImages(file, o.model === "dense" ? "dense" : "cnn", o, out);
+  const target = modelTarget(file, o.model);
+  const params = {
+    seed: o.seed,
+    ...paramsFromOptions(cmd, { ...o }, target, [...PARAM_OPTIONS, ...DATA_OPTIONS, ...FIT_ONLY_OPTIONS]),
+  };
+  checkpointNotes(o, out);
+  if (target !== "table:dense") {
+    await fitImages(file, target, params, o, out);
     return;
   }
-  if (o.model === "cnn") throw new StrataError(`--model cnn needs a folder of images; ${file} is a file`);
-  if (o.checkpoint || o.resume)
-    throw new StrataError(`--checkpoint and --resume are for image folders; ${file} is a CSV file`);
   const data = loadCsvDataset(file, loadOptions(o));
   for (const n of data.notes) out.note(`note: ${n}`);
 
@@ -68,65 +72,84 @@ export async function fitCommand(file: string, o: FitCommandOptions): Promise<vo
       : `stratified ${Math.round((1 - o.testSize) * 100)}/${Math.round(o.testSize * 100)}`;
   out.note(`split: ${splitText}; ${train.y.length} train rows, ${test.y.length} test rows (seed ${o.seed})`);
 
-  const model = new DenseClassifier(denseParams(o));
-  await model.fit(train.frame, train.y, {
-    classes: data.labels,
-    groups: train.groups,
-    listener: out.quiet ? undefined : new ConsoleProgress(),
-  });
-  const report = await evaluateClassifier(model, test);
-  const summary = model.fitSummary!;
-  const result = {
-    ...metricsJson(report, data.task),
-    nTrain: train.y.length,
-    nTest: test.y.length,
-    fitSeconds: summary.seconds,
-    epochs: summary.epochsRun,
-    bestEpoch: summary.bestEpoch,
-    backend: backendName(),
-    model: model.kind,
-    params: model.getParams(),
+  const result = await fitAndScore(
+    tableEstimator(params),
+    { x: train.frame, y: train.y, groups: train.groups },
+    { x: test.frame, y: test.y },
+    {
+      classes: data.labels,
+      listener: out.quiet ? undefined : new ConsoleProgress(),
+      checkpoint: o.checkpoint,
+      resume: o.resume,
+    },
+  );
+  const json = {
+    ...fitJson(result, data.task, modelName(target)),
     data: file,
     target: data.schema.target,
     split: splitInfo,
     features: features.map((f) => f.name),
     dropped: data.schema.dropped,
     notes: data.notes,
-    ...(o.out ? { out: o.out } : {}),
   };
-  if (o.out) {
-    await saveModelDir(o.out, {
-      model,
-      schema: data.schema,
-      metrics: result,
-      reportHtml: renderReport({
-        title: `strata: ${data.schema.target} from ${file}`,
-        result,
-        history: summary.history,
-      }),
-    });
-  }
-  model.dispose();
+  await finishFit(out, o, result, json, {
+    title: `strata: ${data.schema.target} from ${file}`,
+    schema: data.schema,
+    predictHint: "<data.csv>",
+  });
+}
 
+/** Saves (with --out), prints the result or the --json object, and frees the model. */
+export async function finishFit<C extends Classifier<never>>(
+  out: Output,
+  o: { out?: string; checkpoint?: string },
+  result: FitAndScore<C>,
+  json: FitJson & Record<string, unknown>,
+  save: { title: string; schema?: Parameters<typeof saveModelDir>[1]["schema"]; predictHint: string },
+): Promise<void> {
+  const { model, summary } = result;
+  try {
+    if (o.out) {
+      await saveModelDir(o.out, {
+        model,
+        schema: save.schema,
+        metrics: { ...json, out: o.out },
+        reportHtml: renderReport({ title: save.title, result: json, history: summary.history }),
+      });
+    }
+  } finally {
+    model.dispose();
+  }
   if (out.json) {
-    out.emitJson(result);
+    out.emitJson({ ...json, ...(o.out ? { out: o.out } : {}) });
     return;
   }
-  out.result(formatReport(report));
+  out.result(formatReport(result.report));
+  const size = json.parameters === undefined ? "" : `${json.parameters} parameters; `;
   out.result(
-    `fit ${summary.seconds.toFixed(1)} s on the ${result.backend} backend: ${summary.epochsRun} epochs, weights of epoch ${summary.bestEpoch} kept`,
+    `${json.model}: ${size}fit ${summary.seconds.toFixed(1)} s on the ${json.backend} backend: ${summary.epochsRun} epoch${summary.epochsRun === 1 ? "" : "s"}, weights of epoch ${summary.bestEpoch} kept`,
   );
   if (o.out) {
     const dir = relative(process.cwd(), o.out) || ".";
-    out.result(`saved ${dir} (predict with: strata predict ${dir} <data.csv>)`);
+    out.result(`saved ${dir} (predict with: strata predict ${dir} ${save.predictHint})`);
+  }
+  if (o.checkpoint) {
+    const d = relative(process.cwd(), o.checkpoint) || ".";
+    out.result(`checkpoints in ${d}: last/ (continue with --resume), best/ (the best epoch's model)`);
   }
 }
 
-/** True for an existing directory (an image dataset); files and missing paths are read as CSV. */
-export function isFolder(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
+/** --resume needs --checkpoint; says whether a checkpoint will be resumed or replaced. */
+function checkpointNotes(o: FitCommandOptions, out: Output): void {
+  if (o.resume && !o.checkpoint)
+    throw new StrataError("--resume continues a checkpoint: give its folder with --checkpoint DIR");
+  if (!o.checkpoint) return;
+  const held = existsSync(join(o.checkpoint, CHECKPOINT_LAST));
+  if (held && !o.resume)
+    out.note(
+      `note: ${o.checkpoint} holds a checkpoint; starting afresh and replacing it (--resume continues it)`,
+    );
+  else if (!held && o.resume) out.note(`note: no checkpoint in ${o.checkpoint} yet; starting afresh`);
 }
+
+export { isFolder };

@@ -1,6 +1,4 @@
 import { InvalidArgumentError } from "commander";
-import { DENSE_DEFAULTS, type DenseClassifierParams } from "../estimators/dense.js";
-import type { Activation } from "../models/dense.js";
 import type { LoadCsvOptions } from "../workflow/dataset.js";
 
 /** Options shared by the commands that read a labelled CSV (fit, cv). */
@@ -12,23 +10,6 @@ export interface DataOptions {
   drop?: string[];
   categorical?: string[];
   header: boolean;
-}
-
-/** Options that set the model's hyperparameters. */
-export interface ModelOptions {
-  model: string;
-  epochs?: number;
-  hidden?: number[];
-  dropout?: number;
-  batchNorm?: boolean;
-  l2?: number;
-  lr?: number;
-  batchSize?: number;
-  patience?: number;
-  validationFraction?: number;
-  activation?: Activation;
-  classWeight?: "balanced" | "none";
-  seed: number;
 }
 
 export interface OutputOptions {
@@ -48,6 +29,16 @@ export function integer(min: number): (value: string) => number {
 export function fraction(value: string): number {
   const n = Number(value);
   if (!(n > 0 && n < 1)) throw new InvalidArgumentError(`expected a number between 0 and 1, got "${value}"`);
+  return n;
+}
+
+/** A validation share: 0 (none) up to, not including, 0.5. */
+export function validationShare(value: string): number {
+  const n = Number(value);
+  if (!(n >= 0 && n < 0.5))
+    throw new InvalidArgumentError(
+      `expected a number >= 0 and < 0.5 (0: no validation split), got "${value}"`,
+    );
   return n;
 }
 
@@ -87,26 +78,3 @@ export function loadOptions(o: DataOptions): LoadCsvOptions {
     header: o.header,
   };
 }
-
-/** DenseClassifier hyperparameters from command-line options; unset ones keep their defaults. */
-export function denseParams(o: ModelOptions): Partial<DenseClassifierParams> {
-  const p: Partial<Record<keyof DenseClassifierParams, unknown>> = {
-    seed: o.seed,
-    epochs: o.epochs,
-    hiddenUnits: o.hidden,
-    dropout: o.dropout,
-    batchNorm: o.batchNorm,
-    l2: o.l2,
-    learningRate: o.lr,
-    batchSize: o.batchSize,
-    patience: o.patience,
-    validationFraction: o.validationFraction,
-    activation: o.activation,
-    classWeight: o.classWeight,
-  };
-  return Object.fromEntries(
-    Object.entries(p).filter(([, v]) => v !== undefined),
-  ) as Partial<DenseClassifierParams>;
-}
-
-export { DENSE_DEFAULTS };

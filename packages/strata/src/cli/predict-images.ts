@@ -2,7 +2,7 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { StrataError } from "../errors.js";
-import type { ImageClassifier } from "../estimators/image.js";
+import type { Classifier, ImageInput } from "../estimators/estimator.js";
 import { isImageFile } from "../images/folder.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { row } from "../util/matrix.js";
@@ -31,7 +31,7 @@ export function collectImages(inputs: readonly string[]): string[] {
 
 /** strata predict <image model> <images or folders>: the top-k classes of each image, or a CSV. */
 export async function predictImages(
-  model: ImageClassifier,
+  model: Classifier<ImageInput>,
   inputs: readonly string[],
   o: { out?: string; top: number },
   out: Output,

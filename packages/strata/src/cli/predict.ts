@@ -1,14 +1,15 @@
 import { stringify } from "csv-stringify/sync";
 import { readCsv } from "../data/csv.js";
+import type { Frame } from "../data/frame.js";
 import { toFrame } from "../data/tabular.js";
 import { StrataError } from "../errors.js";
-import { ImageClassifier } from "../estimators/image.js";
+import type { Classifier } from "../estimators/estimator.js";
 import { decodeArgmax } from "../estimators/labels.js";
-import { loadAnyClassifier, readManifest } from "../estimators/load.js";
+import { loadClassifier } from "../estimators/load.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { row } from "../util/matrix.js";
-import { loadModelDir } from "../workflow/model-dir.js";
-import { makeOutput } from "./output.js";
+import { readSchema } from "../workflow/model-dir.js";
+import { makeOutput, type Output } from "./output.js";
 import { predictImages } from "./predict-images.js";
 
 export interface PredictCommandOptions {
@@ -25,16 +26,26 @@ export interface PredictCommandOptions {
  */
 export async function predictCommand(dir: string, inputs: string[], o: PredictCommandOptions): Promise<void> {
   const out = makeOutput(o);
-  if ((await readManifest(dir)).kind === "image") {
-    const model = await loadAnyClassifier(dir);
-    if (model instanceof ImageClassifier) await predictImages(model, inputs, o, out);
+  const model = await loadClassifier(dir);
+  try {
+    if (model.input === "images") await predictImages(model, inputs, o, out);
+    else await predictRows(dir, model, inputs, o, out);
+  } finally {
     model.dispose();
-    return;
   }
+}
+
+async function predictRows(
+  dir: string,
+  model: Classifier<Frame>,
+  inputs: string[],
+  o: PredictCommandOptions,
+  out: Output,
+): Promise<void> {
   if (inputs.length !== 1)
     throw new StrataError(`a table model predicts one CSV file, got ${inputs.length} paths`);
   const file = inputs[0];
-  const { model, schema } = await loadModelDir(dir);
+  const schema = await readSchema(dir);
   const table = readCsv(file, { header: o.header });
   const keep = (o.keep ?? []).map((name) => {
     const j = table.columns.indexOf(name);
@@ -48,7 +59,6 @@ export async function predictCommand(dir: string, inputs: string[], o: PredictCo
   const proba = await model.predictProba(frame);
   const classes = model.classes;
   const labels = decodeArgmax(proba, classes);
-  model.dispose();
 
   const header = [...(o.keep ?? []), `predicted_${schema.target}`, ...classes.map((c) => `proba_${c}`)];
   const records = labels.map((label, i) => [

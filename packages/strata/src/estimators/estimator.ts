@@ -1,9 +1,27 @@
+import type { Frame } from "../data/frame.js";
 import type { TrainListener } from "../train/listener.js";
 import type { Matrix } from "../util/matrix.js";
+import type { Params } from "../util/params.js";
 
-/** Hyperparameters: plain JSON values only, so they can be saved, printed and cloned. */
-export type Params = { readonly [name: string]: ParamValue };
-export type ParamValue = string | number | boolean | null | readonly ParamValue[] | Params;
+export type { Params, ParamValue } from "../util/params.js";
+
+/** What an estimator takes as X: a table (a `Frame`) or images (a list of image files). */
+export type InputKind = "table" | "images";
+/** X of a table estimator. */
+export type TableInput = Frame;
+/** X of an image estimator: image file paths. */
+export type ImageInput = readonly string[];
+/** The X type of an input kind. */
+export type InputOf<K extends InputKind> = K extends "table" ? TableInput : ImageInput;
+
+/**
+ * An estimator described as data: its kind and hyperparameters. What an ensemble stores for
+ * each member, and what `createEstimator` turns back into an unfitted estimator.
+ */
+export interface EstimatorSpec {
+  readonly kind: string;
+  readonly params: Params;
+}
 
 export interface FitOptions {
   /**
@@ -24,6 +42,8 @@ export interface FitSummary {
   readonly seconds: number;
   /** Per-epoch losses and accuracies, training and validation. */
   readonly history?: readonly EpochRecord[];
+  /** For composite estimators (ensembles): each member's own summary. */
+  readonly members?: readonly { readonly name: string; readonly summary: FitSummary }[];
 }
 
 /** One epoch of a fit's history. */
@@ -34,23 +54,36 @@ export interface EpochRecord {
   readonly valAccuracy?: number;
 }
 
+/** Probabilities for the inputs that could be read; the others are listed with the reason. */
+export interface ReadablePrediction {
+  /** Shape [kept.length, classes]. */
+  readonly proba: Matrix;
+  /** Indices into the input of the rows of `proba`, ascending. */
+  readonly kept: readonly number[];
+  readonly skipped: readonly { readonly input: string; readonly reason: string }[];
+}
+
 /**
  * The contract every strata classifier keeps, in the spirit of scikit-learn's estimators:
  *
  * - Hyperparameters are given to the constructor and only there; `getParams()` returns them and
  *   `clone()` makes an unfitted estimator with the same ones. Fitted state is separate and is
  *   what `fit` creates, so cross-validation and stacking can clone a template and fit each copy.
+ *   Settings of the machine rather than of the model (cache folders, memory budgets) are fit or
+ *   predict options, never params, so a saved model carries none of them.
  * - `fit` learns everything from its arguments alone (preprocessing included), and is seeded:
  *   the same data and params give the same model.
  * - `predictProba` returns shape [rows, classes.length], columns in `classes` order, rows summing to 1.
  * - `save(dir)` writes a self-contained directory atomically; `loadClassifier(dir)` reads it back
  *   into an estimator whose predictions are the same.
  *
- * `X` is the input type: a `Frame` for tabular estimators.
+ * `X` is the input type: a `Frame` for table estimators, image files for image estimators.
  */
-export interface Classifier<X> {
-  /** The estimator's type, as stored in strata.json (e.g. "dense"). */
+export interface Classifier<X = unknown> {
+  /** The estimator's type, as registered and stored in strata.json (e.g. "dense"). */
   readonly kind: string;
+  /** What X is. */
+  readonly input: InputKind;
   /** The class names, in predictProba's column order. Throws before fit. */
   readonly classes: readonly string[];
   /** Set after fit. */
@@ -60,6 +93,11 @@ export interface Classifier<X> {
   predictProba(x: X): Promise<Matrix>;
   /** The most probable class of each row. */
   predict(x: X): Promise<string[]>;
+  /**
+   * Like predictProba, but inputs that cannot be read (an unreadable image) are left out and
+   * listed instead of failing the call. Estimators whose inputs are always readable omit it.
+   */
+  predictReadable?(x: X): Promise<ReadablePrediction>;
   getParams(): Params;
   /** An unfitted copy with the same hyperparameters. */
   clone(): Classifier<X>;
@@ -71,6 +109,16 @@ export interface Classifier<X> {
   dispose(): void;
 }
 
+/** A table classifier or an image classifier, told apart by `input` (what loading a directory gives). */
+export type AnyClassifier =
+  | (Classifier<TableInput> & { readonly input: "table" })
+  | (Classifier<ImageInput> & { readonly input: "images" });
+
+/** sklearn's `clone`: an unfitted estimator with the same hyperparameters. */
+export function clone<C extends Classifier>(estimator: C): C {
+  return estimator.clone() as C;
+}
+
 /** The model-directory format this strata writes and the newest it reads. */
 export const FORMAT_VERSION = 1;
 export const MANIFEST = "strata.json";
@@ -79,6 +127,8 @@ export const MANIFEST = "strata.json";
 export interface Manifest {
   readonly format: number;
   readonly kind: string;
+  /** Absent in directories written before strata 0.2: taken from the kind. */
+  readonly input?: InputKind;
   readonly strataVersion: string;
   readonly params: Params;
   readonly classes: readonly string[];

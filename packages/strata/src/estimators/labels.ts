@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { sortLabels } from "../data/values.js";
 import { StrataError } from "../errors.js";
 import type { EpochLogs } from "../train/listener.js";
-import { argmaxRows, type Matrix } from "../util/matrix.js";
+import { argmaxRows, type Matrix, matrix } from "../util/matrix.js";
 import type { FitSummary } from "./estimator.js";
 
 /** The classes of a fit: the given list, or the sorted labels of `y`; every label of `y` must be among them. */
@@ -27,6 +27,27 @@ export function encodeLabels(y: readonly string[], classes: readonly string[]): 
 /** The most probable class name of each row of `proba` (shape [rows, classes.length]). */
 export function decodeArgmax(proba: Matrix, classes: readonly string[]): string[] {
   return Array.from(argmaxRows(proba), (i) => classes[i]);
+}
+
+/**
+ * Class probabilities from a classifier network's outputs (row after row): a softmax's rows as
+ * they are, or for two classes one sigmoid output P(classes[1]) expanded to [1 - p, p].
+ */
+export function probaFromOutputs(values: Float32Array, classes: number): Matrix {
+  if (classes > 2) return matrix(values.length / classes, classes, values);
+  const proba = matrix(values.length, 2);
+  values.forEach((p, i) => {
+    proba.data[2 * i] = 1 - p;
+    proba.data[2 * i + 1] = p;
+  });
+  return proba;
+}
+
+/** Loss weights inversely proportional to class frequency (scikit-learn's class_weight="balanced"). */
+export function balancedClassWeights(yIndex: ArrayLike<number>, classes: number): number[] {
+  const counts = new Array<number>(classes).fill(0);
+  for (let i = 0; i < yIndex.length; i++) counts[yIndex[i]]++;
+  return counts.map((c) => (c === 0 ? 0 : yIndex.length / (classes * c)));
 }
 
 /** Class indices as a training target. Shape: [n, 1] of 0/1 for two classes (one sigmoid output), else one-hot [n, classes]. */

@@ -3,14 +3,14 @@ import { readFile, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { StrataError } from "../errors.js";
-import type { Params } from "../estimators/estimator.js";
 import { writeDirAtomic, writeJson } from "../util/atomic.js";
+import { canonicalJson as canonical, type Params } from "../util/params.js";
 import { VERSION } from "../version.js";
-import type { TrainingState } from "./fit-batches.js";
 import type { EpochLogs } from "./listener.js";
+import type { TrainingState } from "./loop.js";
 
 /** The checkpoint format this strata writes and the newest it reads. */
-export const CHECKPOINT_FORMAT = 1;
+export const CHECKPOINT_FORMAT = 2;
 const STATE_JSON = "checkpoint.json";
 const STATE_BIN = "state.bin";
 
@@ -37,8 +37,11 @@ interface StateJson {
   stoppedEarly: boolean;
   /** `loss` as a string when not finite ("Infinity" before any epoch, "NaN" after a diverged one). */
   best: { epoch: number; loss: number | string; sinceBest: number };
-  /** Weight specs in state.bin order: model weights, optimizer weights, best weights. */
-  groups: { weights: number; optimizer: string[]; best: number };
+  /**
+   * Weight specs in state.bin order: model weights, each optimizer's weights, best weights.
+   * Format 1 had one optimizer, as `optimizer: string[]`.
+   */
+  groups: { weights: number; optimizers?: string[][]; optimizer?: string[]; best: number };
   specs: tf.io.WeightsManifestEntry[];
 }
 
@@ -55,7 +58,9 @@ export async function writeCheckpoint(
   // Names only keep the tensors apart in the encoding; groups and order say what each one is.
   const named = [
     ...state.weights.map((tensor, i) => ({ name: `model/${i}`, tensor })),
-    ...state.optimizer.map((w, i) => ({ name: `optimizer/${i}`, tensor: w.tensor })),
+    ...state.optimizers.flatMap((o, g) =>
+      o.map((w, i) => ({ name: `optimizer/${g}/${i}`, tensor: w.tensor })),
+    ),
     ...best.map((tensor, i) => ({ name: `best/${i}`, tensor })),
   ];
   const { data, specs } = await tf.io.encodeWeights(named);
@@ -74,7 +79,7 @@ export async function writeCheckpoint(
     },
     groups: {
       weights: state.weights.length,
-      optimizer: state.optimizer.map((w) => w.name),
+      optimizers: state.optimizers.map((o) => o.map((w) => w.name)),
       best: best.length,
     },
     specs,
@@ -141,7 +146,14 @@ async function decodeCheckpoint(dir: string): Promise<Checkpoint> {
       `${dir}: checkpoint format ${json.format} was written by strata ${json.strataVersion}; this strata ${VERSION} reads format ${CHECKPOINT_FORMAT} at most (upgrade strata)`,
     );
   }
-  if (!Array.isArray(json.specs) || !json.groups || !Array.isArray(json.groups.optimizer) || !json.best)
+  const optimizerNames =
+    json.groups?.optimizers ?? (json.groups?.optimizer ? [json.groups.optimizer] : undefined);
+  if (
+    !Array.isArray(json.specs) ||
+    !Array.isArray(optimizerNames) ||
+    !optimizerNames.every(Array.isArray) ||
+    !json.best
+  )
     throw new StrataError(`${join(dir, STATE_JSON)}: not a strata checkpoint (fields missing)`);
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const expected = json.specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
@@ -161,10 +173,12 @@ async function decodeCheckpoint(dir: string): Promise<Checkpoint> {
       return t;
     });
   const weights = group("model", json.groups.weights);
-  const optimizer = group("optimizer", json.groups.optimizer.length).map((tensor, i) => ({
-    name: json.groups.optimizer[i],
-    tensor,
-  }));
+  const optimizers = optimizerNames.map((names, g) =>
+    group(json.format === 1 ? "optimizer" : `optimizer/${g}`, names.length).map((tensor, i) => ({
+      name: names[i],
+      tensor,
+    })),
+  );
   const best = group("best", json.groups.best);
   const state: TrainingState = {
     epoch: json.epoch,
@@ -172,7 +186,7 @@ async function decodeCheckpoint(dir: string): Promise<Checkpoint> {
     seconds: json.seconds,
     stoppedEarly: json.stoppedEarly,
     weights,
-    optimizer,
+    optimizers,
     best: {
       epoch: json.best.epoch,
       loss: json.best.loss === null ? Number.POSITIVE_INFINITY : Number(json.best.loss),
@@ -201,13 +215,4 @@ export function identityDifferences(saved: CheckpointIdentity, now: CheckpointId
     out.push(`classes: ${saved.classes.join(",")} → ${now.classes.join(",")}`);
   if (saved.data !== now.data) out.push("training images or their labels differ");
   return out;
-}
-
-/** JSON with object keys sorted, so settings compare equal whatever order they were given in. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
 }

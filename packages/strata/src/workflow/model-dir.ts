@@ -5,7 +5,7 @@ import type { Frame } from "../data/frame.js";
 import type { TabularSchema } from "../data/schema.js";
 import { StrataError } from "../errors.js";
 import type { Classifier } from "../estimators/estimator.js";
-import { loadClassifier, readManifest } from "../estimators/load.js";
+import { loadTableClassifier, readManifest } from "../estimators/load.js";
 import { writeDirAtomic, writeJson } from "../util/atomic.js";
 
 export const SCHEMA_JSON = "schema.json";
@@ -37,14 +37,22 @@ export async function saveModelDir(dir: string, contents: ModelDirContents): Pro
   });
 }
 
-/** Reads a directory written by saveModelDir. */
+/**
+ * Reads a table model's directory written by saveModelDir: the classifier and the schema that
+ * says how to read a CSV for it.
+ */
 export async function loadModelDir(
   dir: string,
 ): Promise<{ model: Classifier<Frame>; schema: TabularSchema }> {
   await readManifest(dir);
+  const schema = await readSchema(dir);
+  return { model: await loadTableClassifier(dir), schema };
+}
+
+/** The schema.json of a table model's directory. */
+export async function readSchema(dir: string): Promise<TabularSchema> {
   const schemaPath = join(dir, SCHEMA_JSON);
   if (!existsSync(schemaPath))
     throw new StrataError(`${dir}: incomplete model directory, missing ${SCHEMA_JSON}`);
-  const schema = JSON.parse(await readFile(schemaPath, "utf8")) as TabularSchema;
-  return { model: await loadClassifier(dir), schema };
+  return JSON.parse(await readFile(schemaPath, "utf8")) as TabularSchema;
 }

@@ -7,7 +7,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import { useBackend } from "../src/backend.js";
 import { buildCnn, defaultCnnConfig } from "../src/models/cnn.js";
 import { identityDifferences, readCheckpoint, writeCheckpoint } from "../src/train/checkpoint.js";
-import { type BatchSource, fitBatches } from "../src/train/fit-batches.js";
+import { fitModel } from "../src/train/loop.js";
+import type { BatchSource } from "../src/train/sources.js";
 import { Rng } from "../src/util/random.js";
 
 /** Streams 8×8 one-channel images: class 1 has a bright bar in its top half, class 0 in its bottom half. */
@@ -34,7 +35,7 @@ function source(n: number, batchSize: number, seed: number): BatchSource {
   };
 }
 
-test("fitBatches trains a CNN from streamed batches, validates each epoch and leaves no tensors behind", async () => {
+test("fitModel trains a CNN from streamed batches, validates each epoch and leaves no tensors behind", async () => {
   await useBackend();
   const before = tf.memory().numTensors;
   const model = buildCnn({
@@ -44,7 +45,7 @@ test("fitBatches trains a CNN from streamed batches, validates each epoch and le
     headDropout: 0,
   });
   const epochsSeen: number[] = [];
-  const result = await fitBatches(model, source(256, 32, 1), source(64, 32, 2), {
+  const result = await fitModel(model, source(256, 32, 1), source(64, 32, 2), {
     epochs: 8,
     learningRate: 0.01,
     schedule: { kind: "cosine" },
@@ -75,7 +76,7 @@ test("a fit stopped after epoch 2 and resumed from its checkpoint ends with the 
   const start = throwaway.getWeights();
   const whole = network();
   whole.setWeights(start);
-  const reference = await fitBatches(whole, source(64, 16, 3), source(32, 16, 4), config);
+  const reference = await fitModel(whole, source(64, 16, 3), source(32, 16, 4), config);
   const expected = whole.getWeights().map((w) => Array.from(w.dataSync()));
 
   // The same start, stopped (as by a crash) right after the checkpoint of epoch 2 is written.
@@ -83,7 +84,7 @@ test("a fit stopped after epoch 2 and resumed from its checkpoint ends with the 
   const initial = network();
   initial.setWeights(start);
   await assert.rejects(
-    fitBatches(initial, source(64, 16, 3), source(32, 16, 4), {
+    fitModel(initial, source(64, 16, 3), source(32, 16, 4), {
       ...config,
       checkpoint: async (state) => {
         await writeCheckpoint(dir, identity, state);
@@ -98,7 +99,7 @@ test("a fit stopped after epoch 2 and resumed from its checkpoint ends with the 
   assert.deepEqual(saved.identity, identity);
   const seen: number[] = [];
   const first = network(); // its own random start: resuming overwrites it
-  const resumed = await fitBatches(
+  const resumed = await fitModel(
     first,
     source(64, 16, 3),
     source(32, 16, 4),
@@ -155,7 +156,7 @@ test("a checkpoint moved aside by an interrupted replace is still found; damaged
     seconds: 1,
     stoppedEarly: false,
     weights: [w],
-    optimizer: [],
+    optimizers: [[]],
     best: { epoch: 0, loss: Number.NaN, sinceBest: 0 },
   };
   // As writeDirAtomic leaves it when killed between its two renames: only the moved-aside copy.

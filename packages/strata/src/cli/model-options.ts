@@ -1,0 +1,331 @@
+import { type Command, Option } from "commander";
+import { StrataError } from "../errors.js";
+import { DENSE_DEFAULTS } from "../estimators/dense.js";
+import { IMAGE_DEFAULTS } from "../estimators/image.js";
+import type { ParamValue } from "../util/params.js";
+import { parseAugment, parseSchedule, parseSize } from "./image-options.js";
+import { integer, integerList, list, nonNegative, positive, validationShare } from "./options.js";
+
+/** Which estimator a command line asks for: the data's kind and --model. */
+export type ModelTarget = "table:dense" | "images:cnn" | "images:dense";
+const ALL: readonly ModelTarget[] = ["table:dense", "images:cnn", "images:dense"];
+const TABLE: readonly ModelTarget[] = ["table:dense"];
+const IMAGES: readonly ModelTarget[] = ["images:cnn", "images:dense"];
+
+/** Each target's defaults, for the help text. */
+const DEFAULTS: Record<ModelTarget, Record<string, unknown>> = {
+  "table:dense": { ...DENSE_DEFAULTS },
+  "images:cnn": { ...IMAGE_DEFAULTS },
+  "images:dense": { ...IMAGE_DEFAULTS },
+};
+
+const TARGET_NAMES: Record<ModelTarget, string> = {
+  "table:dense": "CSV files",
+  "images:cnn": "CNNs on image folders",
+  "images:dense": "dense networks on image folders (--model dense)",
+};
+
+/** "CSV files and image folders", naming both image targets at once when both are there. */
+function describeTargets(targets: readonly ModelTarget[]): string {
+  const names = IMAGES.every((t) => targets.includes(t))
+    ? [...targets.filter((t) => !IMAGES.includes(t)).map((t) => TARGET_NAMES[t]), "image folders"]
+    : targets.map((t) => TARGET_NAMES[t]);
+  return names.join(" and ");
+}
+
+/** A command-line option that sets a hyperparameter, or one that only some targets take. */
+interface OptionSpec {
+  /** Commander's flags, e.g. "--hidden <sizes>". */
+  readonly flags: string;
+  /** The attribute commander stores the value under. */
+  readonly attr: string;
+  readonly help: string;
+  readonly parse?: (value: string) => unknown;
+  /** The targets that take it. */
+  readonly targets: readonly ModelTarget[];
+  /** The hyperparameter it sets (absent: a data or machine option, not a param). */
+  readonly param?: string;
+  /** From the parsed value to the param's value (default: as it is). */
+  readonly toParam?: (value: unknown) => ParamValue | undefined;
+  /** How a default is shown in the help (default: as text). */
+  readonly show?: (value: unknown) => string;
+}
+
+const scheduleKind = (v: unknown) => (v as { kind: string }).kind;
+const joined = (v: unknown) => (v as unknown[]).join(v && (v as unknown[]).length === 2 ? "x" : ",");
+
+/** Every option that sets a model's hyperparameters, with the targets that take it. */
+export const PARAM_OPTIONS: readonly OptionSpec[] = [
+  {
+    flags: "--epochs <n>",
+    attr: "epochs",
+    help: "most epochs (early stopping may end sooner)",
+    parse: integer(1),
+    targets: ALL,
+    param: "epochs",
+  },
+  {
+    flags: "--hidden <sizes>",
+    attr: "hidden",
+    help: "hidden layer widths, e.g. 128,64",
+    parse: integerList,
+    targets: ["table:dense", "images:dense"],
+    param: "hiddenUnits",
+    show: (v) => (v as number[]).join(","),
+  },
+  {
+    flags: "--dropout <rate>",
+    attr: "dropout",
+    help: "dropout after each hidden layer",
+    parse: nonNegative,
+    targets: TABLE,
+    param: "dropout",
+  },
+  {
+    flags: "--batch-norm",
+    attr: "batchNorm",
+    help: "batch normalisation in hidden layers",
+    targets: TABLE,
+    param: "batchNorm",
+  },
+  {
+    flags: "--l2 <penalty>",
+    attr: "l2",
+    help: "L2 weight penalty",
+    parse: nonNegative,
+    targets: TABLE,
+    param: "l2",
+  },
+  {
+    flags: "--lr <rate>",
+    attr: "lr",
+    help: "Adam learning rate",
+    parse: positive,
+    targets: ALL,
+    param: "learningRate",
+  },
+  {
+    flags: "--batch-size <n>",
+    attr: "batchSize",
+    help: "rows per step (auto: about 64 steps per epoch)",
+    parse: integer(1),
+    targets: ALL,
+    param: "batchSize",
+  },
+  {
+    flags: "--validation-fraction <f>",
+    attr: "validationFraction",
+    help: "share of training rows (or groups) held out for early stopping, 0 for none",
+    parse: validationShare,
+    targets: ALL,
+    param: "validationFraction",
+  },
+  {
+    flags: "--patience <n>",
+    attr: "patience",
+    help: "early-stopping patience in epochs, 0 to disable",
+    parse: integer(0),
+    targets: ALL,
+    param: "patience",
+  },
+  {
+    flags: "--activation <fn>",
+    attr: "activation",
+    help: "hidden activation: relu, elu, selu, tanh, swish, mish or gelu",
+    parse: choice("--activation", ["relu", "elu", "selu", "tanh", "swish", "mish", "gelu"]),
+    targets: TABLE,
+    param: "activation",
+  },
+  {
+    flags: "--class-weight <how>",
+    attr: "classWeight",
+    help: "weigh classes in the loss: balanced or none",
+    parse: choice("--class-weight", ["balanced", "none"]),
+    targets: TABLE,
+    param: "classWeight",
+  },
+  {
+    flags: "--schedule <kind>",
+    attr: "schedule",
+    help: "learning-rate schedule: constant, cosine, step or onecycle",
+    parse: parseSchedule,
+    targets: ALL,
+    param: "schedule",
+    show: scheduleKind,
+  },
+  {
+    flags: "--size <n|HxW>",
+    attr: "size",
+    help: "resize images to this size",
+    parse: parseSize,
+    targets: IMAGES,
+    param: "size",
+    show: joined,
+  },
+  {
+    flags: "--channels <n>",
+    attr: "channels",
+    help: "3 (RGB) or 1 (grayscale)",
+    parse: choice("--channels", ["1", "3"]),
+    targets: IMAGES,
+    param: "channels",
+    toParam: Number,
+  },
+  {
+    flags: "--augment <spec>",
+    attr: "augment",
+    help: 'training augmentation, e.g. "flip,crop=4,rotate=10,zoom=0.1,translate=0.1,brightness=0.2,contrast=0.2"',
+    parse: parseAugment,
+    targets: IMAGES,
+    param: "augment",
+    toParam: (v) => (v === false ? null : (v as ParamValue)),
+    show: () => "flip,crop=2",
+  },
+  { flags: "--no-augment", attr: "augment", help: "no training augmentation", targets: IMAGES },
+];
+
+/** Options that read or split the data, or set the machine, and which targets take them. */
+export const DATA_OPTIONS: readonly OptionSpec[] = [
+  {
+    flags: "--target <col>",
+    attr: "target",
+    help: "column to predict (default: the last column)",
+    targets: TABLE,
+  },
+  {
+    flags: "--group <col>",
+    attr: "group",
+    help: "keep rows sharing a value of this column on one side of every split",
+    targets: TABLE,
+  },
+  {
+    flags: "--drop-duplicates <col>",
+    attr: "dropDuplicates",
+    help: "keep only the first row per value of this column",
+    targets: TABLE,
+  },
+  {
+    flags: "--features <cols>",
+    attr: "features",
+    help: "use exactly these comma-separated columns as features",
+    parse: list,
+    targets: TABLE,
+  },
+  {
+    flags: "--drop <cols>",
+    attr: "drop",
+    help: "never use these comma-separated columns",
+    parse: list,
+    targets: TABLE,
+  },
+  {
+    flags: "--categorical <cols>",
+    attr: "categorical",
+    help: "treat these columns as categories even if numeric",
+    parse: list,
+    targets: TABLE,
+  },
+  {
+    flags: "--no-header",
+    attr: "header",
+    help: "the CSV has no header row (columns are named c0, c1, …)",
+    targets: TABLE,
+  },
+  {
+    flags: "--cache <dir>",
+    attr: "cache",
+    help: "keep decoded images here so reruns skip decoding",
+    targets: IMAGES,
+  },
+  {
+    flags: "--memory-cache <MiB>",
+    attr: "memoryCache",
+    help: "decoded images kept in memory between epochs (default 512; 0: decode every epoch)",
+    parse: nonNegative,
+    targets: IMAGES,
+  },
+  {
+    flags: "--strict",
+    attr: "strict",
+    help: "fail on the first unreadable image instead of skipping it",
+    targets: IMAGES,
+  },
+];
+
+/** Options of fit only. */
+export const FIT_ONLY_OPTIONS: readonly OptionSpec[] = [
+  {
+    flags: "--test <file>",
+    attr: "test",
+    help: "evaluate on this CSV file instead of a split",
+    targets: TABLE,
+  },
+  {
+    flags: "--checkpoint <dir>",
+    attr: "checkpoint",
+    help: "after every epoch write DIR/last (to resume) and DIR/best (the best epoch's model)",
+    targets: ALL,
+  },
+  {
+    flags: "--resume",
+    attr: "resume",
+    help: "continue the interrupted fit checkpointed in --checkpoint DIR",
+    targets: ALL,
+  },
+];
+
+/** Adds options to a command, each param option's help ending with its defaults. */
+export function addOptions(cmd: Command, specs: readonly OptionSpec[]): Command {
+  for (const spec of specs) {
+    const option = new Option(spec.flags, spec.param ? `${spec.help} ${defaultsText(spec)}` : spec.help);
+    if (spec.parse) option.argParser(spec.parse);
+    cmd.addOption(option);
+  }
+  return cmd;
+}
+
+/** "(default: 200 for CSV files, 15 for image folders)", or one value when every target has the same. */
+function defaultsText(spec: OptionSpec): string {
+  const show = spec.show ?? String;
+  const byText = new Map<string, ModelTarget[]>();
+  for (const t of spec.targets) {
+    const text = show(DEFAULTS[t][spec.param ?? ""]);
+    byText.set(text, [...(byText.get(text) ?? []), t]);
+  }
+  if (byText.size === 1) return `(default ${[...byText.keys()][0]})`;
+  return `(default: ${[...byText].map(([text, ts]) => `${text} for ${describeTargets(ts)}`).join("; ")})`;
+}
+
+/**
+ * Refuses options given on the command line that the target does not take (naming the option
+ * and where it applies), instead of silently ignoring them; returns the params they set.
+ */
+export function paramsFromOptions(
+  cmd: Command,
+  options: Record<string, unknown>,
+  target: ModelTarget,
+  specs: readonly OptionSpec[],
+): Record<string, ParamValue> {
+  const params: Record<string, ParamValue> = {};
+  for (const spec of specs) {
+    if (cmd.getOptionValueSource(spec.attr) !== "cli") continue;
+    if (!spec.targets.includes(target)) {
+      const flag = spec.flags.split(" ")[0];
+      throw new StrataError(
+        `${flag} does not apply to ${TARGET_NAMES[target]}; it applies to ${describeTargets(spec.targets)}`,
+      );
+    }
+    if (!spec.param) continue;
+    const value = (spec.toParam ?? ((v) => v as ParamValue))(options[spec.attr]);
+    if (value !== undefined) params[spec.param] = value;
+  }
+  return params;
+}
+
+function choice(flag: string, values: readonly string[]): (value: string) => string {
+  return (value) => {
+    if (!values.includes(value))
+      throw new StrataError(`${flag}: expected ${values.join(", ")}, got "${value}"`);
+    return value;
+  };
+}

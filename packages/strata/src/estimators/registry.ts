@@ -1,0 +1,92 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { StrataError } from "../errors.js";
+import type { Params } from "../util/params.js";
+import {
+  type AnyClassifier,
+  type EstimatorSpec,
+  FORMAT_VERSION,
+  type InputKind,
+  MANIFEST,
+  type Manifest,
+} from "./estimator.js";
+
+/** How to make and read one kind of estimator. Every kind is listed once, in kinds.ts. */
+export interface EstimatorKind {
+  /** As stored in strata.json. */
+  readonly kind: string;
+  readonly input: InputKind;
+  /** One line for listings and error messages. */
+  readonly description: string;
+  /** An unfitted estimator with these hyperparameters (unknown or bad ones are refused by name). */
+  create(params: Params): AnyClassifier;
+  /** Reads a directory written by the estimator's writeFiles; the manifest has been checked. */
+  read(dir: string, manifest: Manifest): Promise<AnyClassifier>;
+}
+
+const kinds = new Map<string, EstimatorKind>();
+
+/** Adds a kind (kinds.ts does this for every built-in estimator). */
+export function registerEstimator(kind: EstimatorKind): void {
+  kinds.set(kind.kind, kind);
+}
+
+/**
+ * The registered kinds. Lookups import kinds.ts first, lazily, so that composite estimators
+ * (which look up their members' kinds) and the estimators they list do not import each other.
+ */
+export async function estimatorKinds(): Promise<EstimatorKind[]> {
+  await import("./kinds.js");
+  return [...kinds.values()];
+}
+
+export async function estimatorKind(name: string): Promise<EstimatorKind> {
+  await import("./kinds.js");
+  const kind = kinds.get(name);
+  if (!kind)
+    throw new StrataError(`unknown estimator kind "${name}"; the kinds are: ${[...kinds.keys()].join(", ")}`);
+  return kind;
+}
+
+/** An unfitted estimator from its description (e.g. an ensemble member). */
+export async function createEstimator(spec: EstimatorSpec): Promise<AnyClassifier> {
+  return (await estimatorKind(spec.kind)).create(spec.params);
+}
+
+/** Reads and checks a model directory's strata.json. */
+export async function readManifest(dir: string): Promise<Manifest> {
+  if (!existsSync(dir)) throw new StrataError(`${dir}: model directory not found`);
+  const path = join(dir, MANIFEST);
+  if (!existsSync(path)) throw new StrataError(`${dir}: not a strata model directory (no ${MANIFEST})`);
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(await readFile(path, "utf8")) as Manifest;
+  } catch {
+    throw new StrataError(`${path}: not valid JSON`);
+  }
+  if (typeof manifest.format !== "number" || typeof manifest.kind !== "string") {
+    throw new StrataError(`${path}: lacks "format" or "kind"`);
+  }
+  if (manifest.format > FORMAT_VERSION) {
+    throw new StrataError(
+      `${dir}: written by a newer strata (model format ${manifest.format}${manifest.strataVersion ? `, strata ${manifest.strataVersion}` : ""}); this strata reads format ${FORMAT_VERSION} and older: upgrade strata`,
+    );
+  }
+  const missing = (manifest.files ?? []).filter((f) => !existsSync(join(dir, f)));
+  if (missing.length > 0)
+    throw new StrataError(`${dir}: incomplete model directory, missing ${missing.join(", ")}`);
+  return manifest;
+}
+
+/** The kind of estimator a model directory holds (its manifest checked), without loading it. */
+export async function modelDirKind(dir: string): Promise<{ manifest: Manifest; kind: EstimatorKind }> {
+  const manifest = await readManifest(dir);
+  await import("./kinds.js");
+  const kind = kinds.get(manifest.kind);
+  if (!kind)
+    throw new StrataError(
+      `${dir}: unknown model kind "${manifest.kind}" in ${MANIFEST}; this strata reads: ${[...kinds.keys()].join(", ")}`,
+    );
+  return { manifest, kind };
+}

@@ -1,0 +1,71 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { targetTensor } from "../estimators/labels.js";
+import type { BatchSource } from "../train/sources.js";
+import { type AugmentConfig, makeAugmenter } from "./augment.js";
+import type { ImageItem, SkippedFile } from "./folder.js";
+import { ImageBatches } from "./loader.js";
+import type { PixelScaling } from "./pixels.js";
+
+/** How images become network input: the model's side of reading them. */
+export interface ImageInputConfig {
+  /** [height, width]. */
+  readonly size: readonly [number, number];
+  readonly channels: 1 | 3;
+  readonly scaling: PixelScaling;
+}
+
+/** How one pass reads them: this run's side. */
+export interface ImageReading {
+  readonly batchSize: number;
+  /** Shuffle each epoch and augment each image, drawing from this seed (training); absent: in order. */
+  readonly seed?: number;
+  readonly augment?: AugmentConfig | null;
+  readonly cacheDir?: string;
+  readonly memoryCacheBytes?: number;
+  readonly strict?: boolean;
+}
+
+/** Decoded, resized, scaled (and in training shuffled and augmented) batches of image items. */
+export function imageBatches(
+  items: readonly ImageItem[],
+  classes: readonly string[],
+  input: ImageInputConfig,
+  reading: ImageReading,
+): ImageBatches {
+  const shape = { height: input.size[0], width: input.size[1], channels: input.channels };
+  return new ImageBatches({
+    items,
+    classes,
+    ...shape,
+    batchSize: reading.batchSize,
+    seed: reading.seed,
+    augment:
+      reading.seed !== undefined && reading.augment ? makeAugmenter(reading.augment, shape) : undefined,
+    scaling: input.scaling,
+    cacheDir: reading.cacheDir,
+    memoryCacheBytes: reading.memoryCacheBytes,
+    strict: reading.strict,
+  });
+}
+
+/** Image items as a BatchSource for the training loop: x [n, h, w, c], y one-hot (or 0/1). */
+export function imageSource(
+  items: readonly ImageItem[],
+  classes: readonly string[],
+  input: ImageInputConfig,
+  reading: ImageReading,
+): BatchSource & { readonly skipped: SkippedFile[] } {
+  const batches = imageBatches(items, classes, input, reading);
+  const [height, width] = input.size;
+  return {
+    skipped: batches.skipped,
+    samples: items.length,
+    batchesPerEpoch: Math.ceil(items.length / reading.batchSize),
+    async *batches(epoch: number) {
+      for await (const batch of batches.epoch(epoch)) {
+        const x = tf.tensor4d(batch.x, [batch.n, height, width, input.channels]);
+        yield { x, y: targetTensor(batch.y, classes.length) };
+      }
+    },
+  };
+}

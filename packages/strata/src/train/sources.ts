@@ -1,0 +1,64 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { mixSeed, Rng } from "../util/random.js";
+
+/**
+ * One batch: x [n, …], y [n, 1] (binary 0/1) or [n, classes] (one-hot), and optionally a loss
+ * weight per row, [n]. The training loop disposes all three.
+ */
+export interface TensorBatch {
+  readonly x: tf.Tensor;
+  readonly y: tf.Tensor;
+  readonly weight?: tf.Tensor1D;
+}
+
+/**
+ * Where a fit's batches come from, epoch after epoch (Keras 3's EpochIterator over a data
+ * adapter): tensors held in memory (`tensorSource`) or images decoded and augmented on the fly.
+ * Each epoch's order must depend only on the epoch, so a resumed fit sees what an uninterrupted
+ * one would.
+ */
+export interface BatchSource {
+  readonly samples: number;
+  readonly batchesPerEpoch: number;
+  /** The batches of one epoch (0-based), in that epoch's order. */
+  batches(epoch: number): AsyncIterable<TensorBatch>;
+}
+
+export interface TensorSourceOptions {
+  readonly batchSize: number;
+  /** Shuffle each epoch with a permutation drawn from (seed, epoch); absent: row order. */
+  readonly seed?: number;
+  /** A loss weight per row (e.g. balanced class weights); absent: all 1. */
+  readonly weights?: Float32Array;
+}
+
+/**
+ * Batches gathered from tensors held in memory. The source does not own `x` and `y`: the
+ * caller disposes them after the fit.
+ */
+export function tensorSource(x: tf.Tensor, y: tf.Tensor, options: TensorSourceOptions): BatchSource {
+  const samples = x.shape[0];
+  if (y.shape[0] !== samples) throw new Error(`tensorSource: ${samples} rows of x but ${y.shape[0]} of y`);
+  const { batchSize, seed, weights } = options;
+  return {
+    samples,
+    batchesPerEpoch: Math.ceil(samples / batchSize),
+    async *batches(epoch: number) {
+      const order =
+        seed === undefined
+          ? Array.from({ length: samples }, (_, i) => i)
+          : new Rng(mixSeed(seed, epoch)).permutation(samples);
+      for (let start = 0; start < samples; start += batchSize) {
+        const ids = Int32Array.from(order.slice(start, start + batchSize));
+        yield tf.tidy(() => {
+          const index = tf.tensor1d(ids, "int32");
+          return {
+            x: tf.gather(x, index),
+            y: tf.gather(y, index),
+            weight: weights ? tf.tensor1d(Float32Array.from(ids, (i) => weights[i])) : undefined,
+          };
+        });
+      }
+    },
+  };
+}

@@ -1,0 +1,169 @@
+import type { Frame } from "../data/frame.js";
+import type { Task } from "../data/tabular.js";
+import type { Classifier, FitOptions, FitSummary } from "../estimators/estimator.js";
+import { encodeLabels, resolveClasses } from "../estimators/labels.js";
+import { type ClassificationReport, classificationReport } from "../metrics/classification.js";
+import type { Split } from "../split/types.js";
+import type { TrainListener } from "../train/listener.js";
+import { argmaxRows, type Matrix, matrix, row, takeRows } from "../util/matrix.js";
+import { scoreClassifier } from "./evaluate.js";
+import { inputCount, type Labelled, takeLabelled } from "./labelled.js";
+import { type MetricsJson, meanOver, metricsJson } from "./results.js";
+
+export interface CrossValidateOptions {
+  /** The folds (see kFold: stratified, grouped, or both). */
+  readonly splits: readonly Split[];
+  /** The class names every fold's model uses (its predictProba columns); default: the sorted labels. */
+  readonly classes?: readonly string[];
+  /** Further fit options for every fold (e.g. how images are read). */
+  readonly fitOptions?: Omit<FitOptions, "classes" | "groups" | "listener">;
+  /** Progress of fold `fold` (0-based). */
+  readonly listener?: (fold: number) => TrainListener | undefined;
+  /** Called after each fold with its result (e.g. to print one line). */
+  readonly onFold?: (result: FoldResult) => void;
+}
+
+/** One fold: its metrics on its test rows, sizes, and what the fit did. */
+export interface FoldResult {
+  /** 1-based. */
+  readonly fold: number;
+  readonly report: ClassificationReport;
+  readonly nTrain: number;
+  /** Test examples scored (unreadable ones left out). */
+  readonly nTest: number;
+  readonly summary: FitSummary;
+  readonly skipped: readonly { readonly input: string; readonly reason: string }[];
+}
+
+export interface CrossValidation {
+  readonly folds: readonly FoldResult[];
+  /** Out-of-fold probabilities, one row per example (NaN where an input could not be read). */
+  readonly outOfFold: Matrix;
+  /** Every scored example's out-of-fold prediction, pooled into one report. */
+  readonly pooled: ClassificationReport;
+  readonly classes: readonly string[];
+}
+
+/**
+ * k-fold cross-validation of any estimator: each fold fits a fresh clone of `template` on its
+ * training rows (grouped ones keep their groups, so early stopping is grouped too) and scores
+ * its test rows. Returns every fold's metrics, the out-of-fold probabilities, and the pooled
+ * report. The template itself is never fitted.
+ */
+export async function crossValidate<X extends Frame | readonly string[]>(
+  template: Classifier<X>,
+  data: Labelled<X>,
+  options: CrossValidateOptions,
+): Promise<CrossValidation> {
+  const classes = resolveClasses(data.y, options.classes);
+  const k = classes.length;
+  const n = inputCount(data.x);
+  // NaN marks rows not (yet) predicted: every row is in one fold's test part, unless unreadable.
+  const outOfFold = matrix(n, k, new Float32Array(n * k).fill(Number.NaN));
+  const folds: FoldResult[] = [];
+  for (const [i, split] of options.splits.entries()) {
+    const train = takeLabelled(data, split.train);
+    const test = takeLabelled(data, split.test);
+    const model = template.clone();
+    try {
+      await model.fit(train.x, train.y, {
+        ...options.fitOptions,
+        classes,
+        groups: train.groups,
+        listener: options.listener?.(i),
+      });
+      const scored = await scoreClassifier(model, test);
+      scored.kept.forEach((t, r) => {
+        outOfFold.data.set(row(scored.proba, r), split.test[t] * k);
+      });
+      const result: FoldResult = {
+        fold: i + 1,
+        report: scored.report,
+        nTrain: train.y.length,
+        nTest: scored.kept.length,
+        summary: model.fitSummary ?? { epochsRun: 0, bestEpoch: 0, seconds: 0 },
+        skipped: scored.skipped,
+      };
+      folds.push(result);
+      options.onFold?.(result);
+    } finally {
+      model.dispose();
+    }
+  }
+  const scored = Array.from({ length: n }, (_, r) => r).filter((r) => !Number.isNaN(outOfFold.data[r * k]));
+  const pooledProba = takeRows(outOfFold, scored);
+  const truth = encodeLabels(
+    scored.map((r) => data.y[r]),
+    classes,
+  );
+  const pooled = classificationReport(truth, argmaxRows(pooledProba), classes, pooledProba);
+  return { folds, outOfFold, pooled, classes };
+}
+
+/**
+ * Out-of-fold class probabilities (scikit-learn's cross_val_predict with method="predict_proba"):
+ * every example's row comes from the fold model that did not see it. Shape [examples, classes].
+ * What a stacking meta-model learns from.
+ */
+export async function crossValPredict<X extends Frame | readonly string[]>(
+  template: Classifier<X>,
+  data: Labelled<X>,
+  options: CrossValidateOptions,
+): Promise<Matrix> {
+  return (await crossValidate(template, data, options)).outOfFold;
+}
+
+/** The metrics averaged over folds, each with its standard deviation (`<key>Std`). */
+const AVERAGED = [
+  "accuracy",
+  "balancedAccuracy",
+  "macroF1",
+  "macroPrecision",
+  "macroRecall",
+  "weightedF1",
+  "logLoss",
+  "rocAuc",
+  "nTrain",
+  "nTest",
+  "fitSeconds",
+  "epochs",
+] as const;
+
+/** One fold as the --json object lists it. */
+export type FoldJson = Omit<MetricsJson, "labels" | "confusionMatrix" | "perClass"> & {
+  fold: number;
+  nTrain: number;
+  nTest: number;
+  fitSeconds: number;
+  epochs: number;
+  bestEpoch: number;
+};
+
+/**
+ * The common part of cross-validation's --json object: means (± std) over folds, the pooled
+ * confusion matrix and per-class metrics, and each fold's figures.
+ */
+export function crossValidationJson(cv: CrossValidation, task: Task) {
+  const folds: FoldJson[] = cv.folds.map((f) => {
+    const { labels: _l, confusionMatrix: _c, perClass: _p, ...metrics } = metricsJson(f.report, task);
+    return {
+      fold: f.fold,
+      ...metrics,
+      nTrain: f.nTrain,
+      nTest: f.nTest,
+      fitSeconds: f.summary.seconds,
+      epochs: f.summary.epochsRun,
+      bestEpoch: f.summary.bestEpoch,
+    };
+  });
+  const means = meanOver(folds, [...AVERAGED]);
+  return {
+    task,
+    ...means,
+    labels: [...cv.classes],
+    confusionMatrix: cv.pooled.confusionMatrix,
+    perClass: cv.pooled.perClass,
+    pooled: ["confusionMatrix", "perClass"],
+    folds,
+  };
+}
