@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Speed benchmarks of tfjs-backend-torch against PyTorch (and ONNX Runtime for MobileNetV2
 # inference), at each given libtorch thread count. Run it on a quiet machine.
+# transfer_features: darknet-tiny feature extraction (strata's transfer learning) against the
+# same network and weights in PyTorch; alone: BENCH_ONLY=transfer_features bench/run.sh
 #
 #   bench/run.sh            # threads 1 and 2
 #   bench/run.sh 4          # threads 4 only
@@ -15,7 +17,7 @@ set -uo pipefail
 
 cd "$(dirname "$0")/.."
 [ "$#" -eq 0 ] && set -- 1 2
-BENCHES=${BENCH_ONLY:-"mlp cnn mobilenet_infer mobilenet_train memory cifar_epoch stream_memory"}
+BENCHES=${BENCH_ONLY:-"mlp cnn mobilenet_infer mobilenet_train memory cifar_epoch stream_memory transfer_features"}
 OUT=${BENCH_OUT:-/tmp/strata-bench-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"
 RESULTS="$OUT/results.jsonl"

@@ -12,6 +12,16 @@ export { StrataError } from "./errors.js";
 export { CHECKPOINT_BEST, CHECKPOINT_LAST } from "./estimators/checkpointing.js";
 export { DENSE_DEFAULTS, DenseClassifier, type DenseClassifierParams } from "./estimators/dense.js";
 export {
+  type CombinerData,
+  EnsembleClassifier,
+  type EnsembleFitOptions,
+  type EnsembleInput,
+  type EnsembleParams,
+  type MemberVotes,
+  type OutOfFoldScore,
+} from "./estimators/ensemble.js";
+export { type EnsembleSelection, greedyEnsembleSelection } from "./estimators/ensemble-selection.js";
+export {
   type AnyClassifier,
   type Classifier,
   clone,
@@ -34,11 +44,17 @@ export {
 } from "./estimators/image.js";
 export { loadClassifier, loadImageClassifier, loadTableClassifier } from "./estimators/load.js";
 export {
+  LOGISTIC_DEFAULTS,
+  LogisticRegression,
+  type LogisticRegressionParams,
+} from "./estimators/logistic.js";
+export {
   NetworkClassifier,
   type NetworkFitOptions,
   type NetworkParams,
   type PreparedFit,
 } from "./estimators/network.js";
+export { defaultMembers, MEMBER_PRESETS, parseMembers } from "./estimators/presets.js";
 export {
   createEstimator,
   type EstimatorKind,
@@ -46,6 +62,27 @@ export {
   estimatorKinds,
   registerEstimator,
 } from "./estimators/registry.js";
+export {
+  STACKING_DEFAULTS,
+  StackingClassifier,
+  type StackingClassifierParams,
+} from "./estimators/stacking.js";
+export {
+  TRANSFER_DEFAULTS,
+  TransferClassifier,
+  type TransferClassifierParams,
+} from "./estimators/transfer.js";
+export {
+  VOTING_DEFAULTS,
+  VotingClassifier,
+  type VotingClassifierParams,
+} from "./estimators/voting.js";
+export {
+  XGBOOST_DEFAULTS,
+  XGBoostClassifier,
+  type XGBoostClassifierParams,
+  type XGBoostFitOptions,
+} from "./estimators/xgboost.js";
 export {
   type AugmentConfig,
   applyScaling,
@@ -63,6 +100,11 @@ export {
 export * from "./metrics/index.js";
 export { buildCnn, buildFlatDense, type CnnConfig, defaultCnnConfig } from "./models/cnn.js";
 export { type Activation, buildDenseNetwork, type DenseNetworkConfig } from "./models/dense.js";
+export * from "./models/formats/index.js";
+export { buildSqueezeNet, loadSqueezeNet } from "./models/squeezenet.js";
+export * from "./models/zoo/index.js";
+export type { JobEvent } from "./parallel/pool.js";
+export { closeIdleWorkers } from "./parallel/workers.js";
 export { holdoutSplit, kFold, type Split, trainValidationSplit } from "./split/index.js";
 export type { EpochLogs, TrainListener } from "./train/listener.js";
 export { fitModel, type LayerGroup, type TrainConfig, type TrainResult } from "./train/loop.js";
@@ -91,3 +133,4 @@ export { type FitAndScore, fitAndScore } from "./workflow/fit-and-score.js";
 export { allImages, imageExamples, imageSplit } from "./workflow/images.js";
 export { type Labelled, takeLabelled } from "./workflow/labelled.js";
 export { loadModelDir, saveModelDir } from "./workflow/model-dir.js";
+export { classifyWithZoo, type ZooPrediction } from "./workflow/zoo-predict.js";

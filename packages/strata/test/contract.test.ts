@@ -3,9 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import sharp from "sharp";
+import { xgboostLoadError } from "xgboost-native";
 import { Frame } from "../src/data/frame.js";
 import { DenseClassifier, type DenseClassifierParams } from "../src/estimators/dense.js";
+import type { EstimatorSpec } from "../src/estimators/estimator.js";
 import { ImageClassifier, type ImageClassifierParams } from "../src/estimators/image.js";
+import { LogisticRegression, type LogisticRegressionParams } from "../src/estimators/logistic.js";
+import { StackingClassifier, type StackingClassifierParams } from "../src/estimators/stacking.js";
+import { VotingClassifier, type VotingClassifierParams } from "../src/estimators/voting.js";
+import { XGBoostClassifier, type XGBoostClassifierParams } from "../src/estimators/xgboost.js";
 import { Rng } from "../src/util/random.js";
 import { checkClassifierContract } from "./helpers/contract.js";
 
@@ -112,4 +118,108 @@ for (const model of ["cnn", "dense"] as const) {
       });
     });
   }
+}
+
+const noXGBoost = xgboostLoadError() ?? false;
+
+for (const k of [2, 3]) {
+  test(`XGBoostClassifier keeps the classifier contract (${k} classes)`, { skip: noXGBoost }, async () => {
+    const { x, y } = table(k);
+    await checkClassifierContract({
+      make: (p) => new XGBoostClassifier({ nEstimators: 40, ...(p as Partial<XGBoostClassifierParams>) }),
+      x,
+      y,
+      take: (frame, idx) => frame.take(idx),
+      dir,
+      badParams: [
+        { params: { maxDepth: 0 }, message: /XGBoostClassifier: maxDepth must be an integer >= 1, got 0/ },
+        { params: { subsample: 1.5 }, message: /subsample must be a number > 0 and <= 1, got 1\.5/ },
+        { params: { learningRate: 0 }, message: /learningRate must be a number > 0 and <= 1/ },
+        { params: { earlyStoppingRounds: -1 }, message: /earlyStoppingRounds must be an integer >= 0/ },
+        { params: { validationFraction: 0.6 }, message: /validationFraction must be in \[0, 0\.5\)/ },
+        { params: { classWeight: "heavy" }, message: /classWeight must be "balanced" or "none"/ },
+      ],
+    });
+  });
+
+  test(`LogisticRegression keeps the classifier contract (${k} classes)`, async () => {
+    const { x, y } = table(k);
+    await checkClassifierContract({
+      make: (p) => new LogisticRegression(p as Partial<LogisticRegressionParams>),
+      x,
+      y,
+      take: (frame, idx) => frame.take(idx),
+      dir,
+      badParams: [
+        { params: { C: 0 }, message: /LogisticRegression: C must be a number > 0, got 0/ },
+        { params: { maxIter: 0 }, message: /maxIter must be an integer >= 1/ },
+        { params: { tol: -1 }, message: /tol must be a number > 0/ },
+        { params: { fitIntercept: "yes" }, message: /fitIntercept must be true or false/ },
+        { params: { classWeight: "heavy" }, message: /classWeight must be "balanced" or "none"/ },
+      ],
+    });
+  });
+}
+
+/** Fast members for the ensembles' contract: a linear model and small boosted trees. */
+const members: EstimatorSpec[] = [
+  { kind: "logistic", params: {} },
+  { kind: "xgboost", params: { nEstimators: 20, maxDepth: 3 } },
+];
+
+for (const k of [2, 3]) {
+  test(`VotingClassifier keeps the classifier contract (${k} classes)`, { skip: noXGBoost }, async () => {
+    const { x, y } = table(k);
+    await checkClassifierContract({
+      make: (p) =>
+        new VotingClassifier({
+          members,
+          weights: k === 2 ? "learned" : null,
+          folds: 3,
+          ...(p as Partial<VotingClassifierParams>),
+        }),
+      x,
+      y,
+      take: (frame, idx) => (frame as Frame).take(idx),
+      dir,
+      badParams: [
+        { params: { voting: "majority" }, message: /VotingClassifier: voting must be "soft" or "hard"/ },
+        { params: { weights: [1] }, message: /weights must be one number per member \(2\)/ },
+        { params: { weights: [0, 0] }, message: /weights must be numbers >= 0, not all 0/ },
+        { params: { folds: 1 }, message: /folds must be an integer >= 2, got 1/ },
+        { params: { selectionRounds: 0 }, message: /selectionRounds must be an integer >= 1/ },
+      ],
+    });
+  });
+
+  test(`StackingClassifier keeps the classifier contract (${k} classes)`, { skip: noXGBoost }, async () => {
+    const { x, y } = table(k);
+    await checkClassifierContract({
+      make: (p) =>
+        new StackingClassifier({
+          members,
+          folds: 3,
+          passthrough: k === 3,
+          ...(p as Partial<StackingClassifierParams>),
+        }),
+      x,
+      y,
+      take: (frame, idx) => (frame as Frame).take(idx),
+      dir,
+      badParams: [
+        { params: { folds: 1 }, message: /StackingClassifier: folds must be an integer >= 2, got 1/ },
+        { params: { passthrough: "yes" }, message: /passthrough must be true or false/ },
+        {
+          params: {
+            members: [
+              { kind: "logistic", params: {} },
+              { kind: "xgboost", params: { maxDepth: 0 } },
+            ],
+          },
+          message:
+            /StackingClassifier: member 2 \(xgboost\), fit on all 150 rows: XGBoostClassifier: maxDepth must be/,
+        },
+      ],
+    });
+  });
 }

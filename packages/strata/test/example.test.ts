@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -52,4 +52,22 @@ test("the image example trains the flattened-pixel baseline and a CNN, and saves
   assert.ok(accuracy("cnn") > 0.25, `cnn ${accuracy("cnn")}`);
   for (const f of ["models/cnn-example/strata.json", "models/cnn-checkpoint/best/model.json"])
     assert.ok(existsSync(join(cwd, f)), f);
+});
+
+test("the transfer example freezes darknet-tiny by hand, then fits a TransferClassifier that fine-tunes it", () => {
+  const cwd = mkdtempSync(join(tmpdir(), "strata-example-transfer-"));
+  const run = spawnSync(
+    join(root, "node_modules/.bin/tsx"),
+    [join(root, "examples/transfer.ts"), sharedData("cifar10_jpg_subset"), "20", "64", "30"],
+    { cwd, encoding: "utf8", env: { ...process.env, STRATA_HOME: join(cwd, "home") } },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /10 classes: 200 training and 300 test images/);
+  const accuracy = (what: RegExp) =>
+    Number(new RegExp(`${what.source}: accuracy (\\d\\.\\d+)`).exec(run.stdout)?.[1]);
+  // Chance is 0.1; 20 images per class on frozen ImageNet features go well beyond it.
+  assert.ok(accuracy(/by hand/) > 0.25, run.stdout);
+  assert.ok(accuracy(/fine-tuned\)/) > 0.25, run.stdout);
+  assert.ok(existsSync(join(cwd, "models/transfer-example/transfer.json")));
+  rmSync(cwd, { recursive: true, force: true });
 });

@@ -207,10 +207,12 @@ TBT_FN(Clip) {
   return Handle(info, IsInt(x) ? JsToInt32(y) : y);
 }
 
-// leakyRelu(x, alpha)
+// leakyRelu(x, alpha). libtorch's own kernel: one pass, where `where(x < 0, x * alpha, x)` made
+// three and two temporaries (half of darknet-tiny's inference time; bench/transfer_features.ts).
 TBT_FN(LeakyRelu) {
   const auto& x = TensorArg(info, 0);
-  return Handle(info, at::where(x < 0, x * NumberArg(info, 1), x));
+  const double alpha = NumberArg(info, 1);
+  return Handle(info, x.is_floating_point() ? at::leaky_relu(x, alpha) : at::where(x < 0, x * alpha, x));
 }
 
 // select(condition, a, b): TF.js lets a rank-1 condition pick whole rows of a and b.

@@ -10,7 +10,7 @@ at::Tensor Activate(at::Tensor y, const std::string& activation, const at::Tenso
   if (activation == "relu6") return y.clamp_(0, 6);
   if (activation == "elu") return at::elu(y);
   if (activation == "sigmoid") return y.sigmoid_();
-  if (activation == "leakyrelu") return at::where(y < 0, y * leaky_alpha, y);
+  if (activation == "leakyrelu") return y.is_floating_point() ? at::leaky_relu_(y, leaky_alpha) : at::where(y < 0, y * leaky_alpha, y);
   if (activation == "prelu" && prelu != nullptr) return at::where(y < 0, y * *prelu, y);
   throw std::runtime_error("fused activation '" + activation + "' is not supported");
 }

@@ -1,6 +1,11 @@
+import { join, relative } from "node:path";
 import type { Command } from "commander";
 import { StrataError } from "../errors.js";
+import { compareReportInput, type ScoredFit } from "../report/build.js";
+import { renderReport } from "../report/html.js";
+import { writeReportFiles } from "../report/write.js";
 import type { FitJson } from "../workflow/fit-and-score.js";
+import { REPORT_HTML } from "../workflow/model-dir.js";
 import { fitAndScoreImages, type ImageRunOptions, splitImages } from "./images.js";
 import { modelTarget } from "./model-choice.js";
 import { DATA_OPTIONS, type ModelTarget, PARAM_OPTIONS, paramsFromOptions } from "./model-options.js";
@@ -9,6 +14,8 @@ import { makeOutput } from "./output.js";
 
 export interface CompareCommandOptions extends ImageRunOptions, OutputOptions {
   models: string[];
+  /** Folder for report.html and metrics.json. */
+  out?: string;
 }
 
 /**
@@ -37,15 +44,29 @@ export async function compareCommand(dir: string, o: CompareCommandOptions, cmd:
     ),
   });
   const { folder, train, test } = splitImages(dir, o, out);
-  const results: FitJson[] = [];
+  const runs: { json: FitJson; result: ScoredFit }[] = [];
   for (const [i, target] of targets.entries()) {
     out.note(`— ${o.models[i]} —`);
     const { result, json } = await fitAndScoreImages(target, paramsFor(target), folder, train, test, o, out);
     result.model.dispose();
-    results.push(json);
+    runs.push({ json, result });
+  }
+  const results = runs.map((r) => r.json);
+  const split = folder.test ? { kind: "folder" } : { kind: "stratified", testSize: o.testSize, seed: o.seed };
+  const summary = { data: dir, split, nTrain: train.y.length, nTest: test.y.length, models: results };
+  if (o.out) {
+    const report = await compareReportInput({
+      title: `strata: ${o.models.join(" vs ")} on ${dir}`,
+      json: { data: dir, split },
+      runs,
+      train,
+      test,
+      elapsedSeconds: process.uptime(),
+    });
+    await writeReportFiles(o.out, { ...summary, out: o.out }, await renderReport(report));
   }
   if (out.json) {
-    out.emitJson({ data: dir, nTrain: train.y.length, nTest: test.y.length, models: results });
+    out.emitJson(o.out ? { ...summary, out: o.out } : summary);
     return;
   }
   const rows = [
@@ -62,4 +83,5 @@ export async function compareCommand(dir: string, o: CompareCommandOptions, cmd:
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   for (const r of rows)
     out.result(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  "));
+  if (o.out) out.result(`report: ${join(relative(process.cwd(), o.out) || ".", REPORT_HTML)}`);
 }

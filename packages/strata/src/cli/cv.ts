@@ -1,15 +1,20 @@
+import { join, relative } from "node:path";
 import type { Command } from "commander";
 import { backendName } from "../backend.js";
 import type { Frame } from "../data/frame.js";
 import type { Task } from "../data/tabular.js";
 import type { Classifier } from "../estimators/estimator.js";
 import { scanImageFolder } from "../images/folder.js";
+import { cvReportInput } from "../report/build.js";
+import { renderReport } from "../report/html.js";
+import { writeReportFiles } from "../report/write.js";
 import { kFold } from "../split/kfold.js";
 import type { Split } from "../split/types.js";
 import { crossValidate, crossValidationJson } from "../workflow/cross-validate.js";
 import { loadCsvDataset } from "../workflow/dataset.js";
 import { allImages } from "../workflow/images.js";
 import type { Labelled } from "../workflow/labelled.js";
+import { REPORT_HTML } from "../workflow/model-dir.js";
 import { foldNote, foldProgress, printFolds } from "./cv-folds.js";
 import { imageReadOptions, warnSkipped } from "./images.js";
 import { imageEstimator, modelName, modelTarget, tableEstimator } from "./model-choice.js";
@@ -19,6 +24,8 @@ import { makeOutput, type Output } from "./output.js";
 
 export interface CvCommandOptions extends DataOptions, OutputOptions {
   model?: string;
+  /** Folder for report.html and metrics.json. */
+  out?: string;
   seed: number;
   folds: number;
   cache?: string;
@@ -73,18 +80,33 @@ async function runCv<X extends Frame | readonly string[]>(
     },
   });
   const json = crossValidationJson(cv, run.task);
-  if (out.json) {
-    out.emitJson({
-      ...json,
-      backend: backendName(),
-      model: modelName(target),
-      params: run.template.getParams(),
-      data: file,
-      ...run.json,
+  const full = {
+    ...json,
+    backend: backendName(),
+    model: modelName(target),
+    params: run.template.getParams(),
+    data: file,
+    ...run.json,
+  };
+  if (o.out) {
+    const report = await cvReportInput({
+      title: `strata: ${o.folds}-fold cross-validation of ${full.model} on ${file}`,
+      json: full,
+      cv,
+      data: run.data,
+      model: full.model,
+      params: full.params,
+      backend: full.backend,
+      elapsedSeconds: process.uptime(),
     });
+    await writeReportFiles(o.out, { ...full, out: o.out }, await renderReport(report));
+  }
+  if (out.json) {
+    out.emitJson(o.out ? { ...full, out: o.out } : full);
     return;
   }
   printFolds(out, cv.pooled, json, o.folds);
+  if (o.out) out.result(`report: ${join(relative(process.cwd(), o.out) || ".", REPORT_HTML)}`);
 }
 
 function tableCv(file: string, o: CvCommandOptions, template: Classifier<Frame>, out: Output): CvData<Frame> {

@@ -1,11 +1,14 @@
 import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Command } from "commander";
+import { Frame } from "../data/frame.js";
 import { StrataError } from "../errors.js";
 import { CHECKPOINT_LAST } from "../estimators/checkpointing.js";
 import type { Classifier } from "../estimators/estimator.js";
 import { formatReport } from "../metrics/classification.js";
+import { type Examples, fitReportInput } from "../report/build.js";
 import { renderReport } from "../report/html.js";
+import { summarizeInputs } from "../serve/inputs.js";
 import { checkTestLabels, type LabelledRows, loadCsvDataset, trainTestSplit } from "../workflow/dataset.js";
 import { type FitAndScore, type FitJson, fitAndScore, fitJson } from "../workflow/fit-and-score.js";
 import { saveModelDir } from "../workflow/model-dir.js";
@@ -96,25 +99,48 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
     title: `strata: ${data.schema.target} from ${file}`,
     schema: data.schema,
     predictHint: "<data.csv>",
+    train: { x: train.frame, y: train.y },
+    test: { x: test.frame, y: test.y },
   });
 }
 
-/** Saves (with --out), prints the result or the --json object, and frees the model. */
+/**
+ * Saves (with --out: the model directory with its metrics.json and report.html), prints the
+ * result or the --json object, and frees the model. `save.train` and `save.test` feed the
+ * report (class counts, ROC, misclassified images) and, for tables, the input ranges that
+ * `strata serve` shows.
+ */
 export async function finishFit<C extends Classifier<never>>(
   out: Output,
-  o: { out?: string; checkpoint?: string },
+  o: { out?: string; checkpoint?: string; testSize?: number; seed?: number },
   result: FitAndScore<C>,
   json: FitJson & Record<string, unknown>,
-  save: { title: string; schema?: Parameters<typeof saveModelDir>[1]["schema"]; predictHint: string },
+  save: {
+    title: string;
+    schema?: Parameters<typeof saveModelDir>[1]["schema"];
+    predictHint: string;
+    train?: Examples;
+    test?: Examples;
+  },
 ): Promise<void> {
   const { model, summary } = result;
   try {
     if (o.out) {
+      const report = await fitReportInput({
+        title: save.title,
+        json,
+        result,
+        train: save.train,
+        test: save.test,
+        split: json.split ? undefined : { kind: "stratified", testSize: o.testSize, seed: o.seed },
+        elapsedSeconds: process.uptime(),
+      });
+      const inputs = save.train?.x instanceof Frame ? { inputs: summarizeInputs(save.train.x) } : {};
       await saveModelDir(o.out, {
         model,
         schema: save.schema,
-        metrics: { ...json, out: o.out },
-        reportHtml: renderReport({ title: save.title, result: json, history: summary.history }),
+        metrics: { ...json, out: o.out, ...inputs },
+        reportHtml: await renderReport(report),
       });
     }
   } finally {

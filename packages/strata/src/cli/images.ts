@@ -1,4 +1,5 @@
 import type { ImageClassifier, ImageFitOptions } from "../estimators/image.js";
+import type { TransferClassifier } from "../estimators/transfer.js";
 import type { ImageFolder, SkippedFile } from "../images/folder.js";
 import type { ParamValue } from "../util/params.js";
 import { type FitAndScore, type FitJson, fitAndScore, fitJson } from "../workflow/fit-and-score.js";
@@ -51,8 +52,9 @@ export async function fitAndScoreImages(
   o: ImageRunOptions & { checkpoint?: string; resume?: boolean },
   out: Output,
   listener = out.quiet ? undefined : new ConsoleProgress(),
-): Promise<{ result: FitAndScore<ImageClassifier>; json: FitJson }> {
-  const result = await fitAndScore(imageEstimator(target, params), train, test, {
+): Promise<{ result: FitAndScore<ImageClassifier | TransferClassifier>; json: FitJson }> {
+  const model: ImageClassifier | TransferClassifier = imageEstimator(target, params);
+  const result = await fitAndScore(model, train, test, {
     ...imageReadOptions(o),
     classes: folder.classes,
     listener,
@@ -83,6 +85,8 @@ export async function fitImages(
     {
       title: `strata: ${json.model} on ${dir}`,
       predictHint: "<images or folder>",
+      train,
+      test,
     },
   );
 }

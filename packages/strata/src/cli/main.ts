@@ -7,17 +7,18 @@ import { cvCommand } from "./cv.js";
 import { evaluateCommand } from "./evaluate.js";
 import { fitCommand } from "./fit.js";
 import { addOptions, DATA_OPTIONS, FIT_ONLY_OPTIONS, PARAM_OPTIONS } from "./model-options.js";
-import { fraction, integer, list } from "./options.js";
+import { fraction, integer, list, positive } from "./options.js";
 import { predictCommand } from "./predict.js";
+import { zooAddCommand, zooListCommand, zooRemoveCommand } from "./zoo.js";
 
 /** The options of every command that fits models on labelled data (fit, cv). */
 function withFitOptions(cmd: Command): Command {
   addOptions(cmd, DATA_OPTIONS);
   cmd.addOption(
-    new Option("--model <kind>", "dense (default for CSV files) or cnn (default for image folders)").choices([
-      "dense",
-      "cnn",
-    ]),
+    new Option(
+      "--model <kind>",
+      "dense (default for CSV files), cnn (default for image folders) or transfer (a pretrained backbone, image folders)",
+    ).choices(["dense", "cnn", "transfer"]),
   );
   addOptions(cmd, PARAM_OPTIONS);
   return outputOptions(
@@ -68,6 +69,7 @@ export function buildProgram(): Command {
       .argument("<data>", "CSV file with a header row, or a folder of images in class folders"),
   )
     .option("--folds <k>", "number of folds", integer(2), 5)
+    .option("--out <dir>", "write report.html and metrics.json into this folder")
     .action(cvCommand);
 
   const compare = program
@@ -84,7 +86,11 @@ export function buildProgram(): Command {
     compare,
     DATA_OPTIONS.filter((o) => o.targets.every((t) => t.startsWith("images:"))),
   );
-  outputOptions(compare.option("--seed <n>", "random seed", integer(0), 0)).action(compareCommand);
+  outputOptions(
+    compare
+      .option("--seed <n>", "random seed", integer(0), 0)
+      .option("--out <dir>", "write report.html and metrics.json into this folder"),
+  ).action(compareCommand);
 
   program
     .command("evaluate")
@@ -107,11 +113,43 @@ export function buildProgram(): Command {
       "CSV file with the model's feature columns; for an image model, image files or folders",
     )
     .option("--out <file>", "write the predictions CSV here (default: standard output)")
-    .option("--top <k>", "image models: print the k most probable classes of each image", integer(1), 3)
+    .option(
+      "--top <k>",
+      "image models: print the k most probable classes of each image (zoo models: 5)",
+      integer(1),
+    )
     .option("--keep <cols>", "copy these input columns into the output (e.g. an id)", list)
     .option("--no-header", "the CSV has no header row")
     .option("--quiet", "no notes")
     .action(predictCommand);
+
+  program
+    .command("serve")
+    .description("serve a web page to try a saved model, and POST /api/predict for programs")
+    .argument("<dir>", "model directory written by strata fit --out")
+    .option("--port <n>", "TCP port (0: any free one)", integer(0), 8080)
+    .option(
+      "--host <address>",
+      "address to listen on (loopback by default; 0.0.0.0: every interface)",
+      "127.0.0.1",
+    )
+    .option("--max-upload-mb <n>", "largest upload accepted, per file", positive, 10)
+    .option("--max-in-flight <n>", "prediction requests handled at once; more get 503", integer(1), 64)
+    // Loaded on use: the server library is not needed by the other commands.
+    .action(async (dir: string, o) => (await import("./serve.js")).serveCommand(dir, o));
+
+  const zoo = program
+    .command("zoo")
+    .description("list the pretrained models strata can load (name, size, input, license), or register one");
+  outputOptions(zoo.command("list", { isDefault: true }).description("list the zoo")).action(zooListCommand);
+  outputOptions(
+    zoo
+      .command("add")
+      .description("copy a model (TF.js layers folder, Keras .h5 or .keras) into the zoo under a name")
+      .argument("<name>", "the name to use it by (zoo:NAME, --backbone NAME)")
+      .argument("<path>", "the model: a model.json folder, a .h5 or a .keras file"),
+  ).action(zooAddCommand);
+  zoo.command("remove").description("remove a registered model").argument("<name>").action(zooRemoveCommand);
 
   return program;
 }

@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import { StrataError } from "../errors.js";
 import { DenseClassifier, type DenseClassifierParams } from "../estimators/dense.js";
 import { ImageClassifier, type ImageClassifierParams } from "../estimators/image.js";
+import { TransferClassifier, type TransferClassifierParams } from "../estimators/transfer.js";
 import type { ParamValue } from "../util/params.js";
 import type { ModelTarget } from "./model-options.js";
 
@@ -22,10 +23,11 @@ export function modelTarget(data: string, model: string | undefined, images = is
     case "dense":
       return images ? "images:dense" : "table:dense";
     case "cnn":
-      if (!images) throw new StrataError(`--model cnn needs a folder of images; ${data} is a file`);
-      return "images:cnn";
+    case "transfer":
+      if (!images) throw new StrataError(`--model ${model} needs a folder of images; ${data} is a file`);
+      return `images:${model}`;
     default:
-      throw new StrataError(`--model: expected dense or cnn, got "${model}"`);
+      throw new StrataError(`--model: expected dense, cnn or transfer, got "${model}"`);
   }
 }
 
@@ -35,7 +37,12 @@ export function tableEstimator(params: Record<string, ParamValue>): DenseClassif
 }
 
 /** An unfitted image estimator for the target. */
-export function imageEstimator(target: ModelTarget, params: Record<string, ParamValue>): ImageClassifier {
+export function imageEstimator(
+  target: ModelTarget,
+  params: Record<string, ParamValue>,
+): ImageClassifier | TransferClassifier {
+  if (target === "images:transfer")
+    return new TransferClassifier(params as Partial<TransferClassifierParams>);
   const model = target === "images:dense" ? "dense" : "cnn";
   return new ImageClassifier({ ...(params as Partial<ImageClassifierParams>), model });
 }

@@ -2,27 +2,42 @@ import { type Command, Option } from "commander";
 import { StrataError } from "../errors.js";
 import { DENSE_DEFAULTS } from "../estimators/dense.js";
 import { IMAGE_DEFAULTS } from "../estimators/image.js";
+import { TRANSFER_DEFAULTS } from "../estimators/transfer.js";
+import type { AugmentConfig } from "../images/augment.js";
 import type { ParamValue } from "../util/params.js";
 import { parseAugment, parseSchedule, parseSize } from "./image-options.js";
 import { integer, integerList, list, nonNegative, positive, validationShare } from "./options.js";
 
 /** Which estimator a command line asks for: the data's kind and --model. */
-export type ModelTarget = "table:dense" | "images:cnn" | "images:dense";
-const ALL: readonly ModelTarget[] = ["table:dense", "images:cnn", "images:dense"];
+export type ModelTarget = "table:dense" | "images:cnn" | "images:dense" | "images:transfer";
+const ALL: readonly ModelTarget[] = ["table:dense", "images:cnn", "images:dense", "images:transfer"];
 const TABLE: readonly ModelTarget[] = ["table:dense"];
-const IMAGES: readonly ModelTarget[] = ["images:cnn", "images:dense"];
+const IMAGES: readonly ModelTarget[] = ["images:cnn", "images:dense", "images:transfer"];
+/** Image models trained from scratch (their pixels scaled by strata, any channel count). */
+const SCRATCH: readonly ModelTarget[] = ["images:cnn", "images:dense"];
+const TRANSFER: readonly ModelTarget[] = ["images:transfer"];
 
 /** Each target's defaults, for the help text. */
 const DEFAULTS: Record<ModelTarget, Record<string, unknown>> = {
   "table:dense": { ...DENSE_DEFAULTS },
   "images:cnn": { ...IMAGE_DEFAULTS },
   "images:dense": { ...IMAGE_DEFAULTS },
+  "images:transfer": { ...TRANSFER_DEFAULTS },
 };
 
 const TARGET_NAMES: Record<ModelTarget, string> = {
   "table:dense": "CSV files",
   "images:cnn": "CNNs on image folders",
   "images:dense": "dense networks on image folders (--model dense)",
+  "images:transfer": "transfer models (--model transfer)",
+};
+
+/** Shorter names for the help's defaults. */
+const HELP_NAMES: Record<ModelTarget, string> = {
+  "table:dense": "CSV files",
+  "images:cnn": "cnn",
+  "images:dense": "dense on images",
+  "images:transfer": "transfer",
 };
 
 /** "CSV files and image folders", naming both image targets at once when both are there. */
@@ -160,14 +175,14 @@ export const PARAM_OPTIONS: readonly OptionSpec[] = [
     parse: parseSize,
     targets: IMAGES,
     param: "size",
-    show: joined,
+    show: (v) => (v === null ? "auto: about 4x the images' side, at most the backbone's" : joined(v)),
   },
   {
     flags: "--channels <n>",
     attr: "channels",
     help: "3 (RGB) or 1 (grayscale)",
     parse: choice("--channels", ["1", "3"]),
-    targets: IMAGES,
+    targets: SCRATCH,
     param: "channels",
     toParam: Number,
   },
@@ -179,10 +194,84 @@ export const PARAM_OPTIONS: readonly OptionSpec[] = [
     targets: IMAGES,
     param: "augment",
     toParam: (v) => (v === false ? null : (v as ParamValue)),
-    show: () => "flip,crop=2",
+    show: (v) => augmentText(v as AugmentConfig | null),
   },
   { flags: "--no-augment", attr: "augment", help: "no training augmentation", targets: IMAGES },
+  {
+    flags: "--backbone <name|path>",
+    attr: "backbone",
+    help: "pretrained model to start from: a zoo name (strata zoo lists them), a model path or an https:// URL",
+    targets: TRANSFER,
+    param: "backbone",
+  },
+  {
+    flags: "--cut-at <layer>",
+    attr: "cutAt",
+    help: "the backbone layer whose output is the feature",
+    targets: TRANSFER,
+    param: "cutAt",
+    show: (v) => (v === null ? "the zoo entry's, before its classifier" : String(v)),
+  },
+  {
+    flags: "--freeze <all|N|layer>",
+    attr: "freeze",
+    help: "what stays frozen while the head trains: all, the first N backbone layers, or up to a layer",
+    parse: (v) => (/^\d+$/.test(v) ? Number(v) : v),
+    targets: TRANSFER,
+    param: "freeze",
+  },
+  {
+    flags: "--fine-tune <k>",
+    attr: "fineTune",
+    help: "then unfreeze the backbone's top k blocks and fine-tune them (0: head only)",
+    parse: integer(0),
+    targets: TRANSFER,
+    param: "fineTune",
+  },
+  {
+    flags: "--epochs-head <n>",
+    attr: "epochsHead",
+    help: "epochs of the head on the frozen backbone (the same as --epochs)",
+    parse: integer(1),
+    targets: TRANSFER,
+    param: "epochs",
+  },
+  {
+    flags: "--epochs-fine <n>",
+    attr: "epochsFine",
+    help: "epochs of fine-tuning after the head",
+    parse: integer(0),
+    targets: TRANSFER,
+    param: "epochsFine",
+  },
+  {
+    flags: "--fine-lr <rate>",
+    attr: "fineLr",
+    help: "learning rate of the head while fine-tuning (the backbone's blocks get 1/10 to 1/3 of it)",
+    parse: positive,
+    targets: TRANSFER,
+    param: "fineLearningRate",
+  },
+  {
+    flags: "--head-hidden <sizes>",
+    attr: "headHidden",
+    help: "hidden ReLU layers of the head, e.g. 256 (none: pooled features straight to the output)",
+    parse: integerList,
+    targets: TRANSFER,
+    param: "headHidden",
+    show: (v) => ((v as number[]).length ? (v as number[]).join(",") : "none"),
+  },
 ];
+
+/** "flip,crop=2" for an AugmentConfig, "none" for null. */
+function augmentText(a: AugmentConfig | null): string {
+  if (!a) return "none";
+  const parts = a.flip ? ["flip"] : [];
+  if (a.cropPadding) parts.push(`crop=${a.cropPadding}`);
+  for (const k of ["rotate", "zoom", "translate", "brightness", "contrast"] as const)
+    if (a[k]) parts.push(`${k}=${a[k]}`);
+  return parts.join(",");
+}
 
 /** Options that read or split the data, or set the machine, and which targets take them. */
 export const DATA_OPTIONS: readonly OptionSpec[] = [
@@ -293,7 +382,9 @@ function defaultsText(spec: OptionSpec): string {
     byText.set(text, [...(byText.get(text) ?? []), t]);
   }
   if (byText.size === 1) return `(default ${[...byText.keys()][0]})`;
-  return `(default: ${[...byText].map(([text, ts]) => `${text} for ${describeTargets(ts)}`).join("; ")})`;
+  const names = (ts: readonly ModelTarget[]) =>
+    IMAGES.every((t) => ts.includes(t)) ? "image folders" : ts.map((t) => HELP_NAMES[t]).join(", ");
+  return `(default: ${[...byText].map(([text, ts]) => `${text} for ${names(ts)}`).join("; ")})`;
 }
 
 /**

@@ -6,15 +6,17 @@ import { StrataError } from "../errors.js";
 import type { Classifier } from "../estimators/estimator.js";
 import { decodeArgmax } from "../estimators/labels.js";
 import { loadClassifier } from "../estimators/load.js";
+import { resolveZoo } from "../models/zoo/load.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { row } from "../util/matrix.js";
 import { readSchema } from "../workflow/model-dir.js";
+import { classifyWithZoo } from "../workflow/zoo-predict.js";
 import { makeOutput, type Output } from "./output.js";
-import { predictImages } from "./predict-images.js";
+import { collectImages, predictImages } from "./predict-images.js";
 
 export interface PredictCommandOptions {
   out?: string;
-  top: number;
+  top?: number;
   keep?: string[];
   header: boolean;
   quiet?: boolean;
@@ -26,9 +28,13 @@ export interface PredictCommandOptions {
  */
 export async function predictCommand(dir: string, inputs: string[], o: PredictCommandOptions): Promise<void> {
   const out = makeOutput(o);
+  if (dir.startsWith("zoo:")) {
+    await predictWithZoo(dir, inputs, o);
+    return;
+  }
   const model = await loadClassifier(dir);
   try {
-    if (model.input === "images") await predictImages(model, inputs, o, out);
+    if (model.input === "images") await predictImages(model, inputs, { ...o, top: o.top ?? 3 }, out);
     else await predictRows(dir, model, inputs, o, out);
   } finally {
     model.dispose();
@@ -73,4 +79,23 @@ async function predictRows(
   } else {
     process.stdout.write(csv);
   }
+}
+
+/** strata predict zoo:NAME images…: a pretrained model as it is, its top classes per image. */
+async function predictWithZoo(ref: string, inputs: string[], o: PredictCommandOptions): Promise<void> {
+  await resolveZoo(ref); // an unknown model is named before any image is read
+  const { predictions } = await classifyWithZoo(ref, collectImages(inputs), o.top ?? 5);
+  if (o.out) {
+    const rows = predictions.map((p) => [
+      p.file,
+      ...p.top.flatMap((t) => [t.label, t.probability.toFixed(6)]),
+    ]);
+    const header = ["file", ...predictions[0].top.flatMap((_, i) => [`label_${i + 1}`, `proba_${i + 1}`])];
+    await writeFileAtomic(o.out, stringify([header, ...rows]));
+    return;
+  }
+  for (const p of predictions)
+    process.stdout.write(
+      `${p.file}: ${p.top.map((t) => `${t.label} ${(100 * t.probability).toFixed(1)}%`).join(", ")}\n`,
+    );
 }

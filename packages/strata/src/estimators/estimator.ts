@@ -16,12 +16,13 @@ export type InputOf<K extends InputKind> = K extends "table" ? TableInput : Imag
 
 /**
  * An estimator described as data: its kind and hyperparameters. What an ensemble stores for
- * each member, and what `createEstimator` turns back into an unfitted estimator.
+ * each member, and what `createEstimator` turns back into an unfitted estimator. A type rather
+ * than an interface, so that a spec is itself a Params value (an ensemble's members are params).
  */
-export interface EstimatorSpec {
+export type EstimatorSpec = {
   readonly kind: string;
   readonly params: Params;
-}
+};
 
 export interface FitOptions {
   /**
@@ -42,6 +43,8 @@ export interface FitSummary {
   readonly seconds: number;
   /** Per-epoch losses and accuracies, training and validation. */
   readonly history?: readonly EpochRecord[];
+  /** For fits in phases (transfer learning: features, head, fine-tuning): what each took. */
+  readonly phases?: readonly { readonly name: string; readonly seconds: number; readonly cached?: number }[];
   /** For composite estimators (ensembles): each member's own summary. */
   readonly members?: readonly { readonly name: string; readonly summary: FitSummary }[];
 }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import * as tf from "@tensorflow/tfjs-core";
 import type { AugmentConfig } from "../images/augment.js";
-import { imageBatches, imageSource } from "../images/batch-source.js";
+import { imageSource, predictImageFiles } from "../images/batch-source.js";
 import type { ImageItem, SkippedFile } from "../images/folder.js";
 import { DEFAULT_SCALING, type PixelScaling } from "../images/pixels.js";
 import { buildCnn, buildFlatDense, type CnnConfig, defaultCnnConfig } from "../models/cnn.js";
@@ -114,32 +114,7 @@ export class ImageClassifier extends NetworkClassifier<readonly string[], ImageC
     options: ImageReadOptions = {},
   ): Promise<ReadablePrediction> {
     const { network, classes } = this.fitted();
-    const p = this.params;
-    const batches = imageBatches(
-      files.map((file) => ({ file, label: classes[0] })),
-      classes,
-      p,
-      { ...options, batchSize: 64 },
-    );
-    const chunks: Float32Array[] = [];
-    const kept: number[] = [];
-    let cursor = 0;
-    for await (const batch of batches) {
-      const out = tf.tidy(
-        () => network.predict(tf.tensor4d(batch.x, [batch.n, ...p.size, p.channels])) as tf.Tensor,
-      );
-      chunks.push((await out.data()) as Float32Array);
-      out.dispose();
-      // Batches keep input order, so each kept file is the next input of that name.
-      for (const file of batch.files) {
-        while (files[cursor] !== file) cursor++;
-        kept.push(cursor++);
-      }
-    }
-    const values = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
-    chunks.reduce((offset, c) => (values.set(c, offset), offset + c.length), 0);
-    const proba = kept.length ? probaFromOutputs(values, classes.length) : matrix(0, classes.length);
-    return { proba, kept, skipped: batches.skipped.map((s) => ({ input: s.file, reason: s.reason })) };
+    return predictImageFiles(network, files, classes, this.params, options);
   }
 
   protected count(files: readonly string[]): number {

@@ -160,41 +160,80 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E> implement
         ? trainValidationSplit(rows, p.validationFraction, p.seed, { stratify: y, groups: options.groups })
         : { fit: rows, validation: [] };
     this.dispose();
+    this.state = await this.train(x, yIndex, split, classes, options);
+    return this;
+  }
+
+  /**
+   * The fit itself, after the params, labels and validation split are settled: by default one
+   * run of the training loop on what `prepare` makes, with checkpoints and resume. Subclasses
+   * that train in phases (transfer learning) override it and call `runLoop` per phase.
+   */
+  protected async train(
+    x: X,
+    yIndex: Int32Array,
+    split: { readonly fit: readonly number[]; readonly validation: readonly number[] },
+    classes: readonly string[],
+    options: NetworkFitOptions,
+  ): Promise<NetworkState<E>> {
+    const p = this.params;
     const prepared = await this.prepare(x, yIndex, split, classes, options);
     let resumed: Awaited<ReturnType<typeof resumableCheckpoint>>;
     try {
       const identity = { kind: this.kind, params: this.getParams(), classes, data: prepared.dataHash };
       const dir = options.checkpoint;
       resumed = dir && options.resume ? await resumableCheckpoint(dir, identity) : undefined;
-      const { network, result } = await withSeededMathRandom(p.seed, async (reseed) => {
-        const network = prepared.build();
-        const config: TrainConfig = {
-          ...this.trainConfig(),
-          resume: resumed?.state,
-          // Dropout draws from (seed, epoch) only, so resuming at any epoch gives the same fit.
-          onEpochStart: (epoch) => reseed(mixSeed(p.seed, epoch)),
-          checkpoint: dir
-            ? (state, model) =>
-                writeEpochCheckpoint(dir, identity, state, (tmp, summary) =>
-                  this.writeDirectory(tmp, { classes, network: model, extra: prepared.extra, summary }),
-                )
-            : undefined,
-        };
-        let result: TrainResult;
-        try {
-          result = await fitModel(network, prepared.train, prepared.validation, config, options.listener);
-        } catch (e) {
-          network.dispose();
-          throw e;
-        }
-        return { network, result };
-      });
-      this.state = { classes, network, extra: prepared.extra, summary: summarizeFit(result) };
+      const network = await withSeededMathRandom(p.seed, async () => prepared.build());
+      try {
+        const result = await this.runLoop(
+          network,
+          prepared.train,
+          prepared.validation,
+          {
+            ...this.trainConfig(),
+            resume: resumed?.state,
+            checkpoint: dir
+              ? (state, model) =>
+                  writeEpochCheckpoint(dir, identity, state, (tmp, summary) =>
+                    this.writeDirectory(tmp, { classes, network: model, extra: prepared.extra, summary }),
+                  )
+              : undefined,
+          },
+          options.listener,
+        );
+        return { classes, network, extra: prepared.extra, summary: summarizeFit(result) };
+      } catch (e) {
+        network.dispose();
+        throw e;
+      }
     } finally {
       prepared.dispose();
       resumed?.dispose();
     }
-    return this;
+  }
+
+  /**
+   * Runs the training loop on `network` with the random draws of dropout seeded from (seed,
+   * epoch) only, so that resuming at any epoch gives the same fit; `seed` defaults to the
+   * params' (a phase of a multi-phase fit passes its own). The caller owns the network.
+   */
+  protected async runLoop(
+    network: tfl.LayersModel,
+    train: BatchSource,
+    validation: BatchSource | undefined,
+    config: TrainConfig,
+    listener: NetworkFitOptions["listener"],
+    seed = this.params.seed,
+  ): Promise<TrainResult> {
+    return withSeededMathRandom(seed, (reseed) =>
+      fitModel(
+        network,
+        train,
+        validation,
+        { ...config, onEpochStart: (epoch) => reseed(mixSeed(seed, epoch)) },
+        listener,
+      ),
+    );
   }
 
   async predictProba(x: X): Promise<Matrix> {
@@ -259,7 +298,7 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E> implement
     return this.input === "images" ? "images" : "rows";
   }
 
-  private async writeDirectory(dir: string, state: NetworkState<E>): Promise<void> {
+  protected async writeDirectory(dir: string, state: NetworkState<E>): Promise<void> {
     await mkdir(dir, { recursive: true });
     await saveLayersModel(state.network, dir);
     const extraFiles = await this.writeExtra(dir, state.extra);

@@ -49,6 +49,19 @@ export async function estimatorKind(name: string): Promise<EstimatorKind> {
   return kind;
 }
 
+/**
+ * A kind looked up synchronously, for composite estimators that create their members in their
+ * constructor (their modules import kinds.ts, so every built-in kind is registered by then).
+ */
+export function registeredKind(name: string): EstimatorKind | undefined {
+  return kinds.get(name);
+}
+
+/** The names of the registered kinds (for messages listing them). */
+export function registeredKindNames(): string[] {
+  return [...kinds.keys()];
+}
+
 /** An unfitted estimator from its description (e.g. an ensemble member). */
 export async function createEstimator(spec: EstimatorSpec): Promise<AnyClassifier> {
   return (await estimatorKind(spec.kind)).create(spec.params);

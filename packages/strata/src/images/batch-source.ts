@@ -1,6 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { targetTensor } from "../estimators/labels.js";
+import type * as tfl from "@tensorflow/tfjs-layers";
+import type { ReadablePrediction } from "../estimators/estimator.js";
+import { probaFromOutputs, targetTensor } from "../estimators/labels.js";
 import type { BatchSource } from "../train/sources.js";
+import { matrix } from "../util/matrix.js";
 import { type AugmentConfig, makeAugmenter } from "./augment.js";
 import type { ImageItem, SkippedFile } from "./folder.js";
 import { ImageBatches } from "./loader.js";
@@ -68,4 +71,47 @@ export function imageSource(
       }
     },
   };
+}
+
+/**
+ * A network's class probabilities for image files, in input order: the files that decode are
+ * scored in batches of 64, unreadable ones are listed in `skipped` (with `strict`, the first one
+ * throws instead).
+ */
+export async function predictImageFiles(
+  network: tfl.LayersModel,
+  files: readonly string[],
+  classes: readonly string[],
+  input: ImageInputConfig,
+  options: Pick<ImageReading, "cacheDir" | "strict"> = {},
+): Promise<ReadablePrediction> {
+  const batches = imageBatches(
+    files.map((file) => ({ file, label: classes[0] })),
+    classes,
+    input,
+    { ...options, batchSize: 64 },
+  );
+  const chunks: Float32Array[] = [];
+  const kept: number[] = [];
+  let cursor = 0;
+  for await (const batch of batches) {
+    const out = tf.tidy(
+      () => network.predict(tf.tensor4d(batch.x, [batch.n, ...input.size, input.channels])) as tf.Tensor,
+    );
+    chunks.push((await out.data()) as Float32Array);
+    out.dispose();
+    // Batches keep input order, so each kept file is the next input of that name.
+    for (const file of batch.files) {
+      while (files[cursor] !== file) cursor++;
+      kept.push(cursor++);
+    }
+  }
+  const values = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
+  let offset = 0;
+  for (const c of chunks) {
+    values.set(c, offset);
+    offset += c.length;
+  }
+  const proba = kept.length ? probaFromOutputs(values, classes.length) : matrix(0, classes.length);
+  return { proba, kept, skipped: batches.skipped.map((s) => ({ input: s.file, reason: s.reason })) };
 }

@@ -1,95 +1,245 @@
-import type { EpochRecord } from "../estimators/estimator.js";
-import type { MetricsJson } from "../workflow/results.js";
+import type { TopLevelSpec } from "vega-lite";
+import { VERSION } from "../version.js";
+import {
+  confusionSpec,
+  foldSpreadSpec,
+  groupedBarsSpec,
+  learningCurvesSpec,
+  membersSpec,
+  perClassSpec,
+  rocSpec,
+} from "./charts.js";
+import { esc, fixed, pct, STYLE, table } from "./page.js";
+import { renderSvg } from "./svg.js";
+import type { DatasetSummary, FoldFigures, ReportInput, RunReport } from "./types.js";
 
-export interface ReportInput {
-  readonly title: string;
-  readonly result: MetricsJson & { nTrain?: number; nTest?: number; fitSeconds?: number; backend?: string };
-  readonly history?: readonly EpochRecord[];
-}
+export type * from "./types.js";
 
-/** A self-contained HTML page (no scripts, no external files): metrics, per-class table, confusion matrix, learning curves. */
-export function renderReport({ title, result, history }: ReportInput): string {
-  const headline: [string, string][] = [
-    ["accuracy", pct(result.accuracy)],
-    ["balanced accuracy", pct(result.balancedAccuracy)],
-    ["macro F1", result.macroF1.toFixed(4)],
-    ["log loss", result.logLoss === null ? "–" : result.logLoss.toFixed(4)],
-  ];
-  if (result.rocAuc !== undefined) headline.push(["ROC AUC", result.rocAuc.toFixed(4)]);
-  if (result.nTrain !== undefined) headline.push(["train rows", String(result.nTrain)]);
-  if (result.nTest !== undefined) headline.push(["test rows", String(result.nTest)]);
-  if (result.fitSeconds !== undefined)
-    headline.push(["fit", `${result.fitSeconds.toFixed(1)} s (${result.backend})`]);
+/**
+ * The report of a fit, cross-validation or comparison as one self-contained HTML page: charts
+ * are inline SVG drawn by Vega-Lite, thumbnails are data: URIs, and a Content-Security-Policy
+ * forbids scripts and every request, so the file opens offline in any browser as it is.
+ * A pure function of its input (no I/O; async only because Vega renders asynchronously).
+ */
+export async function renderReport(input: ReportInput): Promise<string> {
+  const multi = input.runs.length > 1;
+  const parts: string[] = [header(input)];
+  if (multi) parts.push(await comparison(input.runs));
+  else if (input.runs[0]) parts.push(headline(input.runs[0]));
+  parts.push(dataset(input.dataset));
+  if (input.folds?.length) parts.push(await folds(input.folds));
+  for (const run of input.runs) parts.push(await runSections(run, multi));
+  parts.push(settings(input));
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
-<style>
-body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222;max-width:60em}
-table{border-collapse:collapse;margin:1em 0}td,th{padding:.3em .7em;border:1px solid #ddd;text-align:right}
-th{background:#f4f4f4}td.l,th.l{text-align:left}h1{font-size:1.4em}
-</style></head><body>
-<h1>${esc(title)}</h1>
-<table>${headline.map(([k, v]) => `<tr><th class="l">${esc(k)}</th><td>${esc(v)}</td></tr>`).join("")}</table>
-<h2>Per class (test split)</h2>
-<table><tr><th class="l">class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>
-${result.perClass.map((c) => `<tr><td class="l">${esc(c.label)}</td><td>${c.precision.toFixed(3)}</td><td>${c.recall.toFixed(3)}</td><td>${c.f1.toFixed(3)}</td><td>${c.support}</td></tr>`).join("\n")}
-</table>
-<h2>Confusion matrix</h2><p>Rows: true class; columns: predicted class. Shade: share of the row.</p>
-${confusionTable(result.labels, result.confusionMatrix)}
-${history && history.length > 1 ? `<h2>Learning curves</h2>${curves(history)}` : ""}
-</body></html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="strata ${esc(VERSION)}">
+<title>${esc(input.title)}</title>
+<style>${STYLE}</style></head><body><main>
+${parts.join("\n")}
+<footer>Written by strata ${esc(VERSION)}. Charts: Vega-Lite, rendered to SVG when the run ended; this file needs nothing else.</footer>
+</main></body></html>
 `;
 }
 
-function confusionTable(labels: readonly string[], cm: readonly (readonly number[])[]): string {
-  const head = `<tr><th class="l">true \\ predicted</th>${labels.map((l) => `<th>${esc(l)}</th>`).join("")}</tr>`;
-  const rows = cm.map((row, t) => {
-    const total = row.reduce((a, b) => a + b, 0) || 1;
-    const cells = row.map((v) => `<td style="background:rgba(31,119,180,${(0.85 * v) / total})">${v}</td>`);
-    return `<tr><th class="l">${esc(labels[t])}</th>${cells.join("")}</tr>`;
-  });
-  return `<table>${head}${rows.join("")}</table>`;
+function header(input: ReportInput): string {
+  const d = input.dataset;
+  const what = { fit: "fit", cv: "cross-validation", compare: "comparison" }[input.command];
+  const bits = [
+    what,
+    d.task,
+    `${d.rows} ${d.kind === "images" ? "images" : "rows"}`,
+    `${d.classes.length} classes`,
+    `${input.backend} backend`,
+    ...(input.generatedAt ? [input.generatedAt.replace("T", " ").replace(/\.\d+Z$/, " UTC")] : []),
+  ];
+  return `<header><h1>${esc(input.title)}</h1><p class="sub">${bits.map(esc).join(" · ")}</p></header>`;
 }
 
-/** Loss and accuracy per epoch as two small inline SVG line charts. */
-function curves(history: readonly EpochRecord[]): string {
-  const chart = (name: string, train: number[], val: (number | undefined)[]) => {
-    const w = 420;
-    const h = 180;
-    const pad = 30;
-    const all = [...train, ...val.filter((v): v is number => v !== undefined)].filter(Number.isFinite);
-    const lo = Math.min(...all);
-    const hi = Math.max(...all);
-    const x = (i: number) => pad + (i / Math.max(1, train.length - 1)) * (w - 2 * pad);
-    const y = (v: number) => h - pad - ((v - lo) / (hi - lo || 1)) * (h - 2 * pad);
-    const line = (vs: (number | undefined)[], color: string) => {
-      const pts = vs.flatMap((v, i) =>
-        v === undefined || !Number.isFinite(v) ? [] : [`${x(i).toFixed(1)},${y(v).toFixed(1)}`],
-      );
-      return pts.length > 1
-        ? `<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.join(" ")}"/>`
-        : "";
-    };
-    return `<figure><figcaption>${name}: <span style="color:#1f77b4">train</span>, <span style="color:#ff7f0e">validation</span> (${lo.toFixed(3)}–${hi.toFixed(3)}, epochs 1–${train.length})</figcaption>
-<svg width="${w}" height="${h}" role="img" aria-label="${name} per epoch"><rect x="${pad}" y="${pad}" width="${w - 2 * pad}" height="${h - 2 * pad}" fill="none" stroke="#ccc"/>${line(train, "#1f77b4")}${line(val, "#ff7f0e")}</svg></figure>`;
-  };
-  return (
-    chart(
-      "loss",
-      history.map((e) => e.loss),
-      history.map((e) => e.valLoss),
-    ) +
-    chart(
-      "accuracy",
-      history.map((e) => e.accuracy),
-      history.map((e) => e.valAccuracy),
-    )
+/** The headline figures of one run, as cards. */
+function headline(run: RunReport): string {
+  const m = run.metrics;
+  const cards: [string, string][] = [
+    ["accuracy", pct(m.accuracy)],
+    ["balanced accuracy", pct(m.balancedAccuracy)],
+    ["macro F1", fixed(m.macroF1)],
+    ["log loss", m.logLoss === null ? "–" : fixed(m.logLoss)],
+  ];
+  if (m.rocAuc !== undefined) cards.push(["ROC AUC", fixed(m.rocAuc)]);
+  return `<section class="headline" data-section="headline"><div class="cards">${cards
+    .map(([k, v]) => `<div class="card"><div class="v">${esc(v)}</div><div class="k">${esc(k)}</div></div>`)
+    .join("")}</div><p class="muted">On ${esc(run.evaluatedOn)}.</p></section>`;
+}
+
+/** compare: the models side by side, as a table and bars. */
+async function comparison(runs: readonly RunReport[]): Promise<string> {
+  const rows = runs.map((r) => [
+    r.name,
+    pct(r.metrics.accuracy),
+    fixed(r.metrics.macroF1),
+    ...r.facts.map(([, v]) => v),
+  ]);
+  const heads = ["model", "accuracy", "macro F1", ...(runs[0]?.facts.map(([k]) => k) ?? [])];
+  const bars = groupedBarsSpec(
+    runs.flatMap((r) => [
+      { name: r.name, metric: "accuracy", value: r.metrics.accuracy },
+      { name: r.name, metric: "macro F1", value: r.metrics.macroF1 },
+    ]),
+    "Models on the same test split",
+    "model",
   );
+  return `<section data-section="comparison"><h2>Models compared</h2>${await chart("comparison", bars)}
+${table(heads, rows)}<p class="muted">On ${esc(runs[0]?.evaluatedOn ?? "")}.</p></section>`;
 }
 
-function pct(v: number): string {
-  return `${(100 * v).toFixed(2)}%`;
+function dataset(d: DatasetSummary): string {
+  const facts: [string, string][] = [
+    ["data", d.source],
+    [d.kind === "images" ? "images" : "rows", String(d.rows)],
+  ];
+  if (d.target) facts.push(["target", d.target]);
+  facts.push(["task", `${d.task}, ${d.classes.length} classes`], ["split", d.split.text]);
+  if (d.group) facts.push(["grouped by", `${d.group} (no value on both sides of any split)`]);
+  const withParts = d.classes.some((c) => c.train !== undefined);
+  const counts = table(
+    ["class", ...(withParts ? ["train", "test"] : []), "total", "share"],
+    d.classes.map((c) => [
+      c.label,
+      ...(withParts ? [String(c.train ?? 0), String(c.test ?? 0)] : []),
+      String(c.total),
+      pct(d.rows ? c.total / d.rows : 0, 1),
+    ]),
+  );
+  const columns = d.features
+    ? `<h3>Columns</h3><p><b>${d.features.length} used:</b> ${d.features.map((f) => `<code>${esc(f)}</code>`).join(" ")}</p>` +
+      (d.dropped?.length
+        ? `<p><b>${d.dropped.length} dropped:</b></p><ul class="dropped">${d.dropped
+            .map((c) => `<li><code>${esc(c.name)}</code>: ${esc(c.reason)}</li>`)
+            .join("")}</ul>`
+        : "<p>None dropped.</p>")
+    : "";
+  const notes = d.notes?.length
+    ? `<h3>Notes</h3><ul>${d.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`
+    : "";
+  return `<section data-section="dataset"><h2>Data</h2><div class="cols"><div>${table(
+    [],
+    facts.map(([k, v]) => [k, v]),
+    "facts",
+  )}</div><div>${counts}</div></div>${columns}${notes}</section>`;
 }
 
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+async function folds(list: readonly FoldFigures[]): Promise<string> {
+  const auc = list.some((f) => f.rocAuc !== undefined);
+  const rows = list.map((f) => [
+    String(f.fold),
+    fixed(f.accuracy),
+    fixed(f.balancedAccuracy),
+    fixed(f.macroF1),
+    ...(auc ? [f.rocAuc === undefined ? "–" : fixed(f.rocAuc)] : []),
+    f.logLoss === null ? "–" : fixed(f.logLoss),
+    String(f.nTrain),
+    String(f.nTest),
+    `${f.bestEpoch}/${f.epochs}`,
+    `${f.fitSeconds.toFixed(1)} s`,
+  ]);
+  const heads = [
+    "fold",
+    "accuracy",
+    "balanced acc.",
+    "macro F1",
+    ...(auc ? ["ROC AUC"] : []),
+    "log loss",
+    "train",
+    "test",
+    "kept/run epochs",
+    "fit",
+  ];
+  return `<section data-section="folds"><h2>Cross-validation folds</h2>${await chart("folds", foldSpreadSpec(list))}${table(heads, rows)}</section>`;
+}
+
+/** Curves, confusion matrix, per-class metrics, ROC, members and misclassified images of one run. */
+async function runSections(run: RunReport, titled: boolean): Promise<string> {
+  const m = run.metrics;
+  const out: string[] = [];
+  if (titled) out.push(`<h2 class="run-title">${esc(run.name)}</h2>${headline(run)}`);
+  const curves = learningCurvesSpec(run.curves);
+  if (curves) {
+    const kept = run.curves.length === 1 && run.curves[0].bestEpoch !== undefined;
+    out.push(
+      `<section data-section="curves"><h3>Learning curves</h3><p class="muted">Per epoch, on the training rows and on the validation rows held out for early stopping${
+        kept
+          ? "; the dashed line marks the epoch whose weights were kept"
+          : "; ◆ marks each series' kept epoch"
+      }.</p>${await chart("curves", curves)}</section>`,
+    );
+  }
+  out.push(
+    `<section data-section="confusion"><h3>Confusion matrix</h3><p class="muted">Rows: true class; columns: predicted class; the diagonal is correct. Shade: share of the row (recall on the diagonal).</p>${await chart("confusion", confusionSpec(m.labels, m.confusionMatrix))}</section>`,
+  );
+  const perClassTable = table(
+    ["class", "precision", "recall", "F1", "support"],
+    m.perClass.map((c) => [
+      c.label,
+      fixed(c.precision, 3),
+      fixed(c.recall, 3),
+      fixed(c.f1, 3),
+      String(c.support),
+    ]),
+  );
+  out.push(
+    `<section data-section="per-class"><h3>Per class</h3><div class="cols"><div>${await chart("per-class", perClassSpec(m.perClass))}</div><div>${perClassTable}</div></div></section>`,
+  );
+  if (run.roc) {
+    out.push(
+      `<section data-section="roc"><h3>ROC curve</h3><p class="muted">Every threshold on P(${esc(m.labels[1] ?? "")}); the dashed diagonal is guessing.</p>${await chart(
+        "roc",
+        rocSpec([{ run: "", auc: m.rocAuc, points: run.roc }]),
+      )}</section>`,
+    );
+  }
+  if (run.members?.length) {
+    out.push(
+      `<section data-section="members"><h3>Ensemble members</h3>${await chart(
+        "members",
+        membersSpec(run.members, { name: `${run.name} (ensemble)`, accuracy: m.accuracy }),
+      )}</section>`,
+    );
+  }
+  if (run.misclassified) out.push(misclassified(run.misclassified));
+  return `<div class="run" data-run="${esc(run.name)}">${out.join("\n")}</div>`;
+}
+
+function misclassified({ shown, total }: NonNullable<RunReport["misclassified"]>): string {
+  if (total === 0)
+    return `<section data-section="misclassified"><h3>Misclassified images</h3><p>None: every scored image was classified correctly.</p></section>`;
+  const more = total > shown.length ? ` The ${shown.length} most confidently wrong are shown.` : "";
+  return `<section data-section="misclassified"><h3>Misclassified images</h3><p class="muted">${total} wrong.${more}</p><div class="thumbs">${shown
+    .map(
+      (t) =>
+        `<figure class="thumb" title="${esc(t.name)}"><img src="${esc(t.src)}" alt="${esc(`${t.name}: ${t.truth}, predicted ${t.predicted}`)}"><figcaption><span class="truth">${esc(t.truth)}</span> → <span class="pred">${esc(t.predicted)}</span> <span class="muted">${pct(t.confidence, 0)}</span></figcaption></figure>`,
+    )
+    .join("")}</div></section>`;
+}
+
+function settings(input: ReportInput): string {
+  const params = input.runs.map((r) => {
+    const rows = Object.entries(r.params).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]);
+    const facts = r.facts.map(([k, v]) => [k, v]);
+    return `<div><h3>${esc(r.name)}</h3>${table([], [...facts, ...rows], "facts params")}</div>`;
+  });
+  const timings = table(
+    [],
+    input.timings.map((t) => [t.label, `${t.seconds.toFixed(1)} s`]),
+    "facts",
+  );
+  return `<section data-section="settings"><h2>Settings</h2><div class="cols">${params.join("")}<div><h3>Run</h3>${table(
+    [],
+    [["backend", input.backend]],
+    "facts",
+  )}${timings}</div></div></section>`;
+}
+
+async function chart(name: string, spec: TopLevelSpec): Promise<string> {
+  return `<figure class="chart" data-chart="${esc(name)}">${await renderSvg(spec)}</figure>`;
 }

@@ -1,0 +1,88 @@
+import { StrataError } from "../errors.js";
+import type { Params, ParamValue } from "../util/params.js";
+import type { AnyClassifier, EstimatorSpec, InputKind } from "./estimator.js";
+import { registeredKind, registeredKindNames } from "./registry.js";
+
+/**
+ * Each member's name: its kind, with "#2", "#3", … for the second and later of one kind
+ * (["dense", "dense", "xgboost"] → ["dense", "dense#2", "xgboost"]).
+ */
+export function memberNames(specs: readonly EstimatorSpec[]): string[] {
+  const seen = new Map<string, number>();
+  return specs.map((s) => {
+    const n = (seen.get(s.kind) ?? 0) + 1;
+    seen.set(s.kind, n);
+    return n === 1 ? s.kind : `${s.kind}#${n}`;
+  });
+}
+
+/** "member 2 (xgboost)": how messages name a member (1-based, as its directory). */
+export function memberLabel(index: number, name: string): string {
+  return `member ${index + 1} (${name})`;
+}
+
+/** A member's directory inside the ensemble's: members/<number>-<name>. */
+export function memberDir(index: number, name: string): string {
+  return `members/${index + 1}-${name}`;
+}
+
+/** Reads an ensemble's `members` param: a non-empty list of {kind, params}. */
+export function memberSpecs(
+  className: string,
+  value: ParamValue | undefined,
+  what = "members",
+): EstimatorSpec[] {
+  if (!Array.isArray(value) || value.length === 0)
+    throw new StrataError(
+      `${className}: ${what} must be a non-empty list of {kind, params}, got ${JSON.stringify(value)}`,
+    );
+  return value.map((v, i) => estimatorSpec(className, v, `${what}[${i}]`));
+}
+
+/** Reads one {kind, params} param (a member, or a stack's meta-model). */
+export function estimatorSpec(className: string, value: ParamValue | undefined, what: string): EstimatorSpec {
+  const spec = value as Partial<EstimatorSpec> | null | undefined;
+  if (
+    !spec ||
+    typeof spec !== "object" ||
+    Array.isArray(spec) ||
+    typeof spec.kind !== "string" ||
+    (spec.params !== undefined && (typeof spec.params !== "object" || spec.params === null))
+  )
+    throw new StrataError(`${className}: ${what} must be {kind, params}, got ${JSON.stringify(value)}`);
+  return { kind: spec.kind, params: (spec.params ?? {}) as Params };
+}
+
+/**
+ * Unfitted estimators for the specs (unknown kinds and params refused, naming the member), all of
+ * one input kind. Synchronous: the kinds are registered by kinds.ts, which the ensembles import.
+ */
+export function createMembers(
+  className: string,
+  specs: readonly EstimatorSpec[],
+): { members: AnyClassifier[]; input: InputKind } {
+  const names = memberNames(specs);
+  const members = specs.map((spec, i) => createSpec(className, spec, memberLabel(i, names[i])));
+  const input = members[0].input;
+  const other = members.findIndex((m) => m.input !== input);
+  if (other >= 0)
+    throw new StrataError(
+      `${className}: members must all take one kind of input: ${memberLabel(0, names[0])} takes ${input === "table" ? "tables" : "images"}, ${memberLabel(other, names[other])} ${members[other].input === "table" ? "tables" : "images"}`,
+    );
+  return { members, input };
+}
+
+/** An unfitted estimator for a spec, its errors prefixed with `what`. */
+export function createSpec(className: string, spec: EstimatorSpec, what: string): AnyClassifier {
+  const kind = registeredKind(spec.kind);
+  if (!kind)
+    throw new StrataError(
+      `${className}: ${what}: unknown kind "${spec.kind}"; the kinds are: ${registeredKindNames().join(", ")}`,
+    );
+  try {
+    return kind.create(spec.params);
+  } catch (e) {
+    if (e instanceof StrataError) throw new StrataError(`${className}: ${what}: ${e.message}`);
+    throw e;
+  }
+}

@@ -1,0 +1,209 @@
+import { mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Frame } from "../data/frame.js";
+import { type PreprocessOptions, type PreprocessState, TabularPreprocessor } from "../data/preprocess.js";
+import { StrataError } from "../errors.js";
+import { trainValidationSplit } from "../split/holdout.js";
+import { writeDirAtomic, writeJson } from "../util/atomic.js";
+import type { Matrix } from "../util/matrix.js";
+import { copyParams, type Params } from "../util/params.js";
+import type { Classifier, EpochRecord, FitOptions, FitSummary, Manifest } from "./estimator.js";
+import { balancedClassWeights, decodeArgmax, encodeLabels, resolveClasses } from "./labels.js";
+import { writeManifest } from "./manifest.js";
+import { badParam, withDefaults } from "./param-check.js";
+
+export const PREPROCESS_JSON = "preprocess.json";
+
+/** The preprocessed rows a table model learns from. */
+export interface TableTrainingSet {
+  /** Shape [rows, features]: the fit rows, through the fitted TabularPreprocessor. */
+  readonly x: Matrix;
+  /** Each fit row's class index into `classes`. */
+  readonly y: Int32Array;
+  /** One weight per fit row (class weights), when the params ask for them. */
+  readonly weights?: Float32Array;
+  /** The held-out rows for early stopping, when the params ask for a validation split. */
+  readonly validation?: { readonly x: Matrix; readonly y: Int32Array };
+  readonly classes: readonly string[];
+}
+
+/** What a subclass's fit returns besides the model: rounds or iterations, for the fit summary. */
+export interface TableFitResult<M> {
+  readonly model: M;
+  readonly epochsRun: number;
+  readonly bestEpoch: number;
+  readonly history?: readonly EpochRecord[];
+}
+
+interface TableState<M> {
+  readonly classes: readonly string[];
+  readonly preprocessor: TabularPreprocessor;
+  readonly model: M;
+  readonly summary: FitSummary;
+}
+
+/**
+ * What table classifiers that are not networks share (XGBoost, logistic regression): params with
+ * defaults (unknown names refused), the TabularPreprocessor fitted on the fit rows (the
+ * validation split's rows excluded, as DenseClassifier does), the validation split (grouped when
+ * `groups` are given, stratified otherwise), balanced class weights as per-row weights, and the
+ * model directory (strata.json, preprocess.json, the subclass's own files). A subclass says how
+ * it learns from preprocessed rows, predicts, and saves its model.
+ *
+ * Type parameters: P the params, M the fitted model, O the fit options.
+ */
+export abstract class TableClassifier<P extends object, M, O extends FitOptions = FitOptions>
+  implements Classifier<Frame>
+{
+  abstract readonly kind: string;
+  readonly input = "table" as const;
+  readonly params: P;
+  protected state?: TableState<M>;
+
+  protected constructor(
+    /** The class name, for messages. */
+    protected readonly className: string,
+    defaults: P,
+    params: Partial<P>,
+  ) {
+    this.params = withDefaults(className, defaults, params);
+  }
+
+  get classes(): readonly string[] {
+    return this.fitted().classes;
+  }
+
+  get fitSummary(): FitSummary | undefined {
+    return this.state?.summary;
+  }
+
+  /** The fitted preprocessing pipeline. */
+  get preprocessor(): TabularPreprocessor {
+    return this.fitted().preprocessor;
+  }
+
+  getParams(): Params {
+    return copyParams(this.params);
+  }
+
+  abstract clone(): TableClassifier<P, M, O>;
+
+  /** Throws a StrataError naming the first bad param. */
+  protected abstract validateParams(): void;
+  protected abstract preprocessOptions(): PreprocessOptions;
+  /** Share of the rows (or groups) held out for early stopping; 0: none. */
+  protected abstract validationFraction(): number;
+  /** Seed of the validation split. */
+  protected abstract splitSeed(): number;
+  protected abstract classWeight(): "balanced" | "none";
+  /** Learns from the preprocessed rows. */
+  protected abstract fitModel(data: TableTrainingSet, options: O): Promise<TableFitResult<M>>;
+  /** Shape [rows, classes]: probabilities for preprocessed rows. */
+  protected abstract predictModel(x: Matrix, model: M, classes: number): Matrix;
+  /** Writes the model's files into `dir`; returns their names. */
+  protected abstract writeModel(dir: string, model: M): Promise<string[]>;
+  /** Reads what writeModel wrote. */
+  protected abstract readModel(dir: string, manifest: Manifest): Promise<M>;
+  /** Frees native memory the model holds, if any. */
+  protected abstract disposeModel(model: M): void;
+
+  async fit(x: Frame, y: readonly string[], options: O = {} as O): Promise<this> {
+    this.validateParams();
+    if (y.length !== x.nRows) throw new StrataError(`fit: ${x.nRows} rows but ${y.length} labels`);
+    const started = performance.now();
+    const classes = resolveClasses(y, options.classes);
+    const yIndex = encodeLabels(y, classes);
+    const rows = Array.from({ length: x.nRows }, (_, i) => i);
+    const fraction = this.validationFraction();
+    const split =
+      fraction > 0
+        ? trainValidationSplit(rows, fraction, this.splitSeed(), { stratify: y, groups: options.groups })
+        : { fit: rows, validation: [] };
+    const preprocessor = new TabularPreprocessor(this.preprocessOptions()).fit(x.take(split.fit));
+    const fitY = Int32Array.from(split.fit, (i) => yIndex[i]);
+    const perClass =
+      this.classWeight() === "balanced" ? balancedClassWeights(fitY, classes.length) : undefined;
+    const data: TableTrainingSet = {
+      x: preprocessor.transform(x.take(split.fit)).x,
+      y: fitY,
+      weights: perClass ? Float32Array.from(fitY, (c) => perClass[c]) : undefined,
+      validation:
+        split.validation.length > 0
+          ? {
+              x: preprocessor.transform(x.take(split.validation)).x,
+              y: Int32Array.from(split.validation, (i) => yIndex[i]),
+            }
+          : undefined,
+      classes,
+    };
+    const result = await this.fitModel(data, options);
+    this.dispose();
+    this.state = {
+      classes,
+      preprocessor,
+      model: result.model,
+      summary: {
+        epochsRun: result.epochsRun,
+        bestEpoch: result.bestEpoch,
+        seconds: (performance.now() - started) / 1000,
+        history: result.history,
+      },
+    };
+    return this;
+  }
+
+  async predictProba(x: Frame): Promise<Matrix> {
+    const state = this.fitted();
+    return this.predictModel(state.preprocessor.transform(x).x, state.model, state.classes.length);
+  }
+
+  async predict(x: Frame): Promise<string[]> {
+    return decodeArgmax(await this.predictProba(x), this.classes);
+  }
+
+  async save(dir: string): Promise<void> {
+    await writeDirAtomic(dir, (tmp) => this.writeFiles(tmp));
+  }
+
+  async writeFiles(dir: string): Promise<void> {
+    const state = this.fitted();
+    await mkdir(dir, { recursive: true });
+    await writeJson(join(dir, PREPROCESS_JSON), state.preprocessor.fitted);
+    const files = await this.writeModel(dir, state.model);
+    await writeManifest(dir, {
+      kind: this.kind,
+      input: this.input,
+      params: this.getParams(),
+      classes: state.classes,
+      fitSummary: state.summary,
+      files: [PREPROCESS_JSON, ...files],
+    });
+  }
+
+  dispose(): void {
+    if (this.state) this.disposeModel(this.state.model);
+    this.state = undefined;
+  }
+
+  /** Restores the fitted state from a directory written by writeFiles (the manifest checked). */
+  protected async readState(dir: string, manifest: Manifest): Promise<this> {
+    const preprocess = JSON.parse(await readFile(join(dir, PREPROCESS_JSON), "utf8")) as PreprocessState;
+    const model = await this.readModel(dir, manifest);
+    this.state = {
+      classes: manifest.classes,
+      preprocessor: TabularPreprocessor.fromState(preprocess),
+      model,
+      summary: manifest.fitSummary ?? { epochsRun: 0, bestEpoch: 0, seconds: 0 },
+    };
+    return this;
+  }
+
+  protected fitted(): TableState<M> {
+    if (!this.state) throw new StrataError(`this ${this.className} is not fitted yet: call fit() first`);
+    return this.state;
+  }
+
+  protected badParam(name: string, expected: string, got: unknown): never {
+    badParam(this.className, name, expected, got);
+  }
+}

@@ -1,0 +1,130 @@
+import { argmaxRows, type Matrix, matrix } from "../util/matrix.js";
+import type { Params } from "../util/params.js";
+import {
+  type CombinerData,
+  EnsembleClassifier,
+  type EnsembleInput,
+  type EnsembleParams,
+} from "./ensemble.js";
+import { greedyEnsembleSelection } from "./ensemble-selection.js";
+import type { Manifest } from "./estimator.js";
+import "./kinds.js";
+import { checkNumber } from "./param-check.js";
+
+/** Hyperparameters of a VotingClassifier. */
+export interface VotingClassifierParams extends EnsembleParams {
+  /** "soft": the weighted mean of the members' probabilities; "hard": the weighted share of their votes. */
+  readonly voting: "soft" | "hard";
+  /**
+   * One weight per member; null: equal weights; "learned": Caruana's greedy ensemble selection
+   * on the members' out-of-fold probabilities (`folds`-fold cross-validation, grouped with groups).
+   */
+  readonly weights: readonly number[] | "learned" | null;
+  /** Rounds of the greedy selection (AutoGluon's ensemble_size). */
+  readonly selectionRounds: number;
+}
+
+export const VOTING_DEFAULTS: VotingClassifierParams = {
+  members: [],
+  voting: "soft",
+  weights: null,
+  selectionRounds: 25,
+  folds: 5,
+  seed: 0,
+};
+
+/** The fitted combiner: one weight per member, summing to 1. */
+interface Weights {
+  readonly weights: readonly number[];
+}
+
+/**
+ * Voting over any strata estimators of one input kind (scikit-learn's VotingClassifier): soft
+ * (weighted mean of probabilities) or hard (weighted share of votes, its predictProba rows the
+ * vote shares); weights given, equal, or learned from out-of-fold probabilities by greedy
+ * ensemble selection with replacement on log loss (as AutoGluon weighs its ensembles).
+ *
+ * ```ts
+ * const vote = new VotingClassifier({
+ *   members: [{ kind: "dense", params: {} }, { kind: "xgboost", params: {} }],
+ *   weights: "learned",
+ * });
+ * await vote.fit(train.frame, train.y, { groups: train.groups, jobs: 2 });
+ * const { members, combined } = await vote.predictVotes(test.frame);
+ * ```
+ */
+export class VotingClassifier extends EnsembleClassifier<VotingClassifierParams, Weights> {
+  readonly kind = "vote";
+
+  constructor(params: Partial<VotingClassifierParams> = {}) {
+    super("VotingClassifier", VOTING_DEFAULTS, params);
+  }
+
+  clone(): VotingClassifier {
+    return new VotingClassifier(this.getParams() as Partial<VotingClassifierParams>);
+  }
+
+  static async read(dir: string, manifest: Manifest): Promise<VotingClassifier> {
+    return new VotingClassifier(manifest.params as Partial<VotingClassifierParams>).readState(dir, manifest);
+  }
+
+  /** The fitted weights, one per member, summing to 1. */
+  get weights(): readonly number[] {
+    return this.fitted().combiner.weights;
+  }
+
+  protected validateParams(): void {
+    const p = this.params;
+    const m = p.members.length;
+    if (p.voting !== "soft" && p.voting !== "hard") this.badParam("voting", '"soft" or "hard"', p.voting);
+    if (p.weights !== null && p.weights !== "learned") {
+      const w = p.weights;
+      if (!Array.isArray(w) || w.length !== m)
+        this.badParam("weights", `one number per member (${m}), "learned" or null`, w);
+      if (!w.every((v) => typeof v === "number" && Number.isFinite(v) && v >= 0) || !w.some((v) => v > 0))
+        this.badParam("weights", "numbers >= 0, not all 0", w);
+    }
+    checkNumber(this.className, "selectionRounds", p.selectionRounds, { min: 1, integer: true });
+  }
+
+  protected needsOutOfFold(): boolean {
+    return this.params.weights === "learned";
+  }
+
+  protected async learnCombiner(data: CombinerData): Promise<Weights> {
+    const p = this.params;
+    const m = p.members.length;
+    if (data.outOfFold)
+      return { weights: greedyEnsembleSelection(data.outOfFold, data.yIndex, p.selectionRounds).weights };
+    const raw = Array.isArray(p.weights) ? p.weights : new Array<number>(m).fill(1);
+    const total = raw.reduce((a, b) => a + b, 0);
+    return { weights: raw.map((w) => w / total) };
+  }
+
+  protected async combine(proba: readonly Matrix[], _x: EnsembleInput, combiner: Weights): Promise<Matrix> {
+    const { rows, cols } = proba[0];
+    const out = matrix(rows, cols);
+    proba.forEach((p, i) => {
+      const w = combiner.weights[i];
+      if (w === 0) return;
+      if (this.params.voting === "soft") {
+        for (let j = 0; j < out.data.length; j++) out.data[j] += w * p.data[j];
+      } else {
+        argmaxRows(p).forEach((c, r) => {
+          out.data[r * cols + c] += w;
+        });
+      }
+    });
+    return out;
+  }
+
+  protected async writeCombiner(_dir: string, combiner: Weights): Promise<Params> {
+    return { weights: [...combiner.weights] };
+  }
+
+  protected async readCombiner(_dir: string, saved: Params): Promise<Weights> {
+    return { weights: saved.weights as number[] };
+  }
+
+  protected disposeCombiner(): void {}
+}

@@ -1,0 +1,103 @@
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
+import type * as tfl from "@tensorflow/tfjs-layers";
+import { imageBatches } from "../../images/batch-source.js";
+import type { SkippedFile } from "../../images/folder.js";
+
+/** Raw pixels in, as the transfer network's preprocess layer expects. */
+const RAW = { kind: "divide", by: 1 } as const;
+
+export interface FeatureOptions {
+  /** [height, width] images are resized to (the network's input). */
+  readonly size: readonly [number, number];
+  /**
+   * Folder of cached features, one file per image content, under a sub-folder per `key`
+   * (backbone, cut and size): a rerun, another fold or another head reuses them. Absent: none.
+   */
+  readonly cacheDir?: string;
+  /** What the features depend on besides the pixels (backbone, cut, size). */
+  readonly key: string;
+  readonly strict?: boolean;
+  readonly batchSize?: number;
+}
+
+export interface Features {
+  /** [kept.length, channels], row after row. */
+  readonly values: Float32Array;
+  readonly channels: number;
+  /** Indices into the files of the rows of `values`. */
+  readonly kept: number[];
+  readonly skipped: SkippedFile[];
+  /** Images whose features came from the cache. */
+  readonly cached: number;
+}
+
+/**
+ * The pooled backbone features of each image: from the cache when an image with the same bytes
+ * was seen with the same backbone, cut and size; otherwise decoded, run through `model` and
+ * stored. Unreadable images are skipped (or, with `strict`, throw).
+ */
+export async function extractFeatures(
+  model: tfl.LayersModel,
+  files: readonly string[],
+  options: FeatureOptions,
+): Promise<Features> {
+  const channels = model.outputs[0].shape[1] ?? 0;
+  const dir = options.cacheDir ? join(options.cacheDir, hashText(options.key).slice(0, 24)) : undefined;
+  if (dir) await mkdir(dir, { recursive: true });
+  const rows: (Float32Array | undefined)[] = new Array(files.length);
+  const names: (string | undefined)[] = new Array(files.length);
+  let cached = 0;
+  if (dir) {
+    await Promise.all(
+      files.map(async (file, i) => {
+        const bytes = await readFile(file).catch(() => undefined);
+        if (!bytes) return;
+        names[i] = join(dir, `${createHash("sha256").update(bytes).digest("hex")}.f32`);
+        const hit = existsSync(names[i]) ? await readFile(names[i]) : undefined;
+        if (hit && hit.byteLength === channels * 4) {
+          rows[i] = new Float32Array(hit.buffer.slice(hit.byteOffset, hit.byteOffset + hit.byteLength));
+          cached++;
+        }
+      }),
+    );
+  }
+  const todo = files.flatMap((file, i) => (rows[i] ? [] : [{ file, label: String(i) }]));
+  const labels = todo.map((t) => t.label);
+  const batches = imageBatches(
+    todo,
+    labels,
+    { size: options.size, channels: 3, scaling: RAW },
+    { batchSize: options.batchSize ?? 32, strict: options.strict },
+  );
+  for await (const batch of batches) {
+    const out = tf.tidy(
+      () => model.predict(tf.tensor4d(batch.x, [batch.n, ...options.size, 3])) as tf.Tensor,
+    );
+    const values = (await out.data()) as Float32Array;
+    out.dispose();
+    for (let b = 0; b < batch.n; b++) {
+      const i = Number(labels[batch.y[b]]);
+      rows[i] = values.slice(b * channels, (b + 1) * channels);
+      const name = names[i];
+      if (name) {
+        const tmp = `${name}.tmp-${process.pid}`;
+        await writeFile(tmp, new Uint8Array(rows[i].buffer));
+        await rename(tmp, name); // atomic: a reader never sees half a feature file
+      }
+    }
+  }
+  const kept = files.flatMap((_, i) => (rows[i] ? [i] : []));
+  const values = new Float32Array(kept.length * channels);
+  kept.forEach((i, r) => {
+    values.set(rows[i] as Float32Array, r * channels);
+  });
+  return { values, channels, kept, skipped: batches.skipped, cached };
+}
+
+export function hashText(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}

@@ -1,0 +1,167 @@
+import type { ChildProcess } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { availableParallelism, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { StrataError } from "../errors.js";
+import type { AnyClassifier } from "../estimators/estimator.js";
+import { loadClassifier } from "../estimators/load.js";
+import {
+  type LocalOutcome,
+  type MemberJob,
+  type MemberJobResult,
+  type ModelFiles,
+  runJobHere,
+} from "./job.js";
+import type { JobMessage, ReplyMessage } from "./worker.js";
+import { acquireWorker, killWorker, releaseWorker } from "./workers.js";
+
+/** Progress: one job finished. */
+export interface JobEvent {
+  readonly label: string;
+  /** Jobs finished so far, this one included, and in all. */
+  readonly done: number;
+  readonly total: number;
+  /** The member's own fit seconds. */
+  readonly seconds: number;
+}
+
+export interface RunJobsOptions {
+  /**
+   * Jobs at once, each in its own child process; 1 runs them one after another in this process.
+   * Default: the number of cores.
+   */
+  readonly jobs?: number;
+  /** Threads each child process gives libtorch and OpenMP (XGBoost); default 1. */
+  readonly threads?: number;
+  readonly onJob?: (event: JobEvent) => void;
+}
+
+/**
+ * Runs independent member jobs and returns their outcomes in the jobs' order (a kept model as a
+ * fitted estimator in this process). With `jobs` > 1, up to that many child processes run them
+ * (child_process.fork, messages only), each with its own TF.js backend and `threads` threads;
+ * otherwise this process runs them one after another. Both give the same results. The first
+ * failure stops the others and is thrown, naming its job.
+ */
+export async function runJobs(
+  jobs: readonly MemberJob[],
+  options: RunJobsOptions = {},
+): Promise<LocalOutcome[]> {
+  const parallel = Math.min(options.jobs ?? availableParallelism(), jobs.length);
+  if (!(Number.isInteger(parallel) && parallel >= 1) && jobs.length > 0)
+    throw new StrataError(`the jobs option must be an integer >= 1, got ${options.jobs}`);
+  const total = jobs.length;
+  let done = 0;
+  const report = (job: MemberJob, result: MemberJobResult) =>
+    options.onJob?.({ label: job.label, done: ++done, total, seconds: result.summary.seconds });
+  if (parallel <= 1) {
+    const outcomes: LocalOutcome[] = [];
+    try {
+      for (const job of jobs) {
+        const outcome = await runJobHere(job);
+        outcomes.push(outcome);
+        report(job, outcome.result);
+      }
+    } catch (e) {
+      for (const o of outcomes) o.model?.dispose();
+      throw e;
+    }
+    return outcomes;
+  }
+  const results = await runInWorkers(jobs, parallel, options.threads ?? 1, report);
+  const outcomes: LocalOutcome[] = [];
+  try {
+    for (const result of results) {
+      const { files, ...rest } = result;
+      outcomes.push({ result: rest, model: files ? await materialize(files) : undefined });
+    }
+  } catch (e) {
+    for (const o of outcomes) o.model?.dispose();
+    throw e;
+  }
+  return outcomes;
+}
+
+function runInWorkers(
+  jobs: readonly MemberJob[],
+  parallel: number,
+  threads: number,
+  report: (job: MemberJob, result: MemberJobResult) => void,
+): Promise<MemberJobResult[]> {
+  return new Promise((resolve, reject) => {
+    const results: MemberJobResult[] = new Array(jobs.length);
+    const slots: { worker: ChildProcess; job?: number }[] = [];
+    let next = 0;
+    let finished = 0;
+    let failed = false;
+    // After a failure the busy workers finish their job (a worker cannot be interrupted without
+    // killing it) and are then kept for the next run; meanwhile they do not keep this process alive.
+    const fail = (error: Error) => {
+      if (failed) return;
+      failed = true;
+      for (const s of slots) {
+        s.worker.unref();
+        s.worker.channel?.unref();
+      }
+      reject(error);
+    };
+    /** Sends the next job to the slot's worker, or gives the worker back when there is none. */
+    const feed = (slot: (typeof slots)[number]) => {
+      slot.job = undefined;
+      if (failed || next >= jobs.length) {
+        releaseWorker(slot.worker, threads);
+        return;
+      }
+      const id = next++;
+      slot.job = id;
+      // Members in a worker use its threads (XGBoost's nthread too) unless the job says otherwise.
+      const job = { ...jobs[id], fitOptions: { threads, ...jobs[id].fitOptions } };
+      slot.worker.send({ id, job } satisfies JobMessage, (e) => {
+        if (e) fail(new Error(`${jobs[id].label}: could not send the job to a worker process: ${e.message}`));
+      });
+    };
+    for (let w = 0; w < parallel; w++) {
+      const slot: (typeof slots)[number] = { worker: acquireWorker(threads) };
+      slots.push(slot);
+      slot.worker.on("message", (reply: ReplyMessage) => {
+        if ("error" in reply) {
+          const { name, message } = reply.error;
+          fail(name === "StrataError" ? new StrataError(message) : new Error(message));
+        } else if (!failed) {
+          results[reply.id] = reply.result;
+          report(jobs[reply.id], reply.result);
+          if (++finished === jobs.length) resolve(results);
+        }
+        feed(slot);
+      });
+      slot.worker.on("error", (e) => {
+        killWorker(slot.worker);
+        fail(new Error(`a worker process failed: ${e.message}`));
+      });
+      slot.worker.on("exit", (code, signal) => {
+        if (slot.job !== undefined)
+          fail(
+            new Error(
+              `${jobs[slot.job].label}: its worker process ended (${signal ?? `exit code ${code}`}) before finishing`,
+            ),
+          );
+      });
+      feed(slot);
+    }
+  });
+}
+
+/** A fitted member from the files of its model directory (sent by a worker). */
+async function materialize(files: ModelFiles): Promise<AnyClassifier> {
+  const dir = await mkdtemp(join(tmpdir(), "strata-member-"));
+  try {
+    for (const f of files) {
+      const path = join(dir, f.path);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, f.data);
+    }
+    return await loadClassifier(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

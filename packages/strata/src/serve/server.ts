@@ -1,0 +1,231 @@
+import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
+import fastifyMultipart from "@fastify/multipart";
+import { type FastifyInstance, type FastifyRequest, fastify } from "fastify";
+import { ClientError } from "./errors.js";
+import type { ModelInfo, ServedModel } from "./model.js";
+import { type Prediction, Predictor } from "./predictor.js";
+import { type Rows, rowsFromCsv, rowsFromJson } from "./rows.js";
+import { checkImages, saveUploads } from "./uploads.js";
+
+export interface ServerLimits {
+  /** Bytes per uploaded file, and of a JSON body. */
+  readonly maxUploadBytes: number;
+  /** Files per request. */
+  readonly maxFiles: number;
+  /** Table rows per request. */
+  readonly maxRows: number;
+  /** Prediction requests being received, queued or predicted at once; more get 503. */
+  readonly maxInFlight: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  maxUploadBytes: 10 * 2 ** 20,
+  maxFiles: 32,
+  maxRows: 10_000,
+  maxInFlight: 64,
+};
+
+export interface ServerOptions {
+  readonly limits?: Partial<ServerLimits>;
+  /** Where uploads are written while they are checked and predicted (the caller removes it). */
+  readonly tempDir: string;
+  /** Answer only requests addressed to a loopback name (against DNS rebinding); set when bound to loopback. */
+  readonly loopbackOnly?: boolean;
+}
+
+/** The answer of POST /api/predict. */
+export interface PredictAnswer {
+  readonly model: string;
+  readonly classes: readonly string[];
+  readonly predictions: readonly Prediction[];
+}
+
+/** The page's files, served from memory (front-end code without a build step). */
+const STATIC: Record<string, { file: string; type: string }> = {
+  "/": { file: "index.html", type: "text/html; charset=utf-8" },
+  "/app.js": { file: "app.js", type: "text/javascript; charset=utf-8" },
+  "/style.css": { file: "style.css", type: "text/css; charset=utf-8" },
+};
+const WEB = new URL("../../src/serve/web/", import.meta.url);
+
+const PAGE_POLICY =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; " +
+  "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/**
+ * The HTTP server of `strata serve`: the page, GET /api/model, and POST /api/predict (images as
+ * multipart/form-data; table rows as JSON or a CSV file). Uploads are capped in size and
+ * count, prediction requests in flight are capped (503 beyond), bad requests get a 4xx with
+ * `{ error }`, and predictions run one at a time so concurrent answers never mix.
+ * Not listening yet: call `listen`.
+ */
+export async function createServer(served: ServedModel, options: ServerOptions): Promise<FastifyInstance> {
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const predictor = new Predictor(served.model);
+  const files = Object.fromEntries(
+    Object.entries(STATIC).map(([path, s]) => [
+      path,
+      { type: s.type, body: readFileSync(new URL(s.file, WEB)) },
+    ]),
+  );
+  const app = fastify({
+    logger: false,
+    bodyLimit: limits.maxUploadBytes,
+    // A client that sends slowly is cut off rather than holding a slot forever.
+    requestTimeout: 120_000,
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+  });
+  await app.register(fastifyMultipart, {
+    limits: {
+      fileSize: limits.maxUploadBytes,
+      files: limits.maxFiles,
+      fields: 20,
+      fieldSize: 64 * 1024,
+      parts: limits.maxFiles + 20,
+      headerPairs: 100,
+    },
+  });
+
+  let inFlight = 0;
+  app.addHook("onRequest", async (request, reply) => {
+    if (options.loopbackOnly && !isLoopbackHost(request.headers.host))
+      throw new ClientError(403, "this server answers only requests addressed to localhost or 127.0.0.1");
+    if (request.routeOptions.url !== "/api/predict") return;
+    if (inFlight >= limits.maxInFlight) {
+      reply.header("retry-after", "1");
+      throw new ClientError(503, `busy: ${inFlight} requests in flight (the limit); try again shortly`);
+    }
+    inFlight++;
+    // 'close' fires when the answer is sent or the client goes away, whichever comes first.
+    reply.raw.once("close", () => inFlight--);
+  });
+
+  app.setErrorHandler((error: unknown, request, reply) => {
+    const { status, message, internal } = describeError(error);
+    if (internal) process.stderr.write(`strata serve: ${request.method} ${request.url}: ${message}\n`);
+    reply.code(status).send({ error: internal ? "internal error (see the server's log)" : message });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ error: `no such page: ${request.method} ${request.url}` });
+  });
+
+  for (const [path, f] of Object.entries(files)) {
+    app.get(path, async (_request, reply) => {
+      reply
+        .type(f.type)
+        .header("content-security-policy", PAGE_POLICY)
+        .header("x-content-type-options", "nosniff")
+        .header("referrer-policy", "no-referrer")
+        .header("cache-control", "no-store");
+      return f.body;
+    });
+  }
+  app.get(
+    "/api/model",
+    async (): Promise<ModelInfo & { limits: ServerLimits }> => ({ ...served.info, limits }),
+  );
+  app.get("/api/health", async () => ({ ok: true, pending: predictor.pending }));
+  app.post("/api/predict", async (request): Promise<PredictAnswer> => {
+    const top = topK(request, served.info.classes.length);
+    const predictions =
+      served.model.input === "images"
+        ? await predictImages(request, predictor, options.tempDir, top)
+        : await predictTable(request, served, predictor, options.tempDir, limits.maxRows, top);
+    return { model: served.info.name, classes: served.info.classes, predictions };
+  });
+  app.addHook("onClose", async () => {
+    await predictor.drain();
+  });
+  return app;
+}
+
+async function predictImages(
+  request: FastifyRequest,
+  predictor: Predictor,
+  tempDir: string,
+  top: number,
+): Promise<Prediction[]> {
+  if (!request.isMultipart())
+    throw new ClientError(
+      415,
+      "this is an image model: send images as multipart/form-data (field name: image)",
+    );
+  const uploads = await saveUploads(request, tempDir);
+  try {
+    await checkImages(uploads);
+    return await predictor.predictImages(uploads.files, uploads.names, top);
+  } finally {
+    await uploads.remove();
+  }
+}
+
+async function predictTable(
+  request: FastifyRequest,
+  served: ServedModel,
+  predictor: Predictor,
+  tempDir: string,
+  maxRows: number,
+  top: number,
+): Promise<Prediction[]> {
+  const schema = served.schema!;
+  let rows: Rows;
+  if (request.isMultipart()) {
+    const uploads = await saveUploads(request, tempDir);
+    try {
+      if (uploads.files.length !== 1)
+        throw new ClientError(
+          400,
+          `send one CSV file (with a header row), got ${uploads.files.length} files`,
+        );
+      rows = rowsFromCsv(uploads.files[0], uploads.names[0], schema, maxRows);
+    } finally {
+      await uploads.remove();
+    }
+  } else {
+    rows = rowsFromJson(request.body, schema, maxRows);
+  }
+  return predictor.predictRows(rows.frame, rows.names, top);
+}
+
+/** ?top=k: how many classes each answer lists (default 5, at most every class). */
+function topK(request: FastifyRequest, classes: number): number {
+  const raw = (request.query as Record<string, unknown> | undefined)?.top;
+  if (raw === undefined) return Math.min(5, classes);
+  const k = Number(raw);
+  if (!Number.isInteger(k) || k < 1)
+    throw new ClientError(400, `top: expected a whole number >= 1, got "${raw}"`);
+  return Math.min(k, classes);
+}
+
+/**
+ * A status and message for any error: ours (4xx, 503) and fastify's and multipart's 4xx as they
+ * are; anything else is internal: a 500 whose details go to the server's log only.
+ */
+function describeError(error: unknown): { status: number; message: string; internal: boolean } {
+  if (error instanceof ClientError)
+    return { status: error.statusCode, message: error.message, internal: false };
+  const e = error as { statusCode?: unknown; message?: unknown; code?: unknown };
+  const message = typeof e?.message === "string" ? e.message : String(error);
+  if (typeof e?.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500) {
+    if (e.code === "FST_REQ_FILE_TOO_LARGE" || e.code === "FST_ERR_CTP_BODY_TOO_LARGE")
+      return { status: 413, message: `upload too large: ${message}`, internal: false };
+    return { status: e.statusCode, message, internal: false };
+  }
+  return { status: 500, message, internal: true };
+}
+
+/** Whether a Host header names this machine by a loopback name or address. */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = host.startsWith("[") ? host.slice(1, host.indexOf("]")) : host.replace(/:\d+$/, "");
+  if (name === "localhost" || name.endsWith(".localhost")) return true;
+  if (isIP(name) === 4) return name.startsWith("127.");
+  return name === "::1";
+}
+
+/** Whether a listen address is loopback only. */
+export function isLoopbackAddress(host: string): boolean {
+  return isLoopbackHost(host.includes(":") && !host.startsWith("[") ? `[${host}]` : host);
+}

@@ -1,0 +1,142 @@
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import * as tf from "@tensorflow/tfjs-core";
+import sharp from "sharp";
+import { useBackend } from "../src/backend.js";
+import { TransferClassifier, type TransferClassifierParams } from "../src/estimators/transfer.js";
+import { loadZooModel } from "../src/models/zoo/load.js";
+import { Rng } from "../src/util/random.js";
+import { checkClassifierContract } from "./helpers/contract.js";
+
+let dir = "";
+let home: string | undefined;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "strata-transfer-"));
+  home = process.env.STRATA_HOME;
+  process.env.STRATA_HOME = join(dir, "home");
+});
+after(() => {
+  if (home === undefined) delete process.env.STRATA_HOME;
+  else process.env.STRATA_HOME = home;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** 24×24 PNGs whose class is the dominant colour channel (and a bright bar for class 2), with noise. */
+async function images(k: number, perClass = 10): Promise<{ x: string[]; y: string[] }> {
+  const root = join(dir, `images-${k}`);
+  const rng = new Rng(20 + k);
+  const x: string[] = [];
+  const y: string[] = [];
+  for (let c = 0; c < k; c++) {
+    mkdirSync(join(root, `c${c}`), { recursive: true });
+    for (let i = 0; i < perClass; i++) {
+      const pixels = Buffer.alloc(24 * 24 * 3);
+      for (let p = 0; p < 24 * 24; p++)
+        for (let ch = 0; ch < 3; ch++) pixels[p * 3 + ch] = (ch === c ? 150 : 30) + rng.int(90);
+      const file = join(root, `c${c}`, `${i}.png`);
+      await sharp(pixels, { raw: { width: 24, height: 24, channels: 3 } })
+        .png()
+        .toFile(file);
+      x.push(file);
+      y.push(`c${c}`);
+    }
+  }
+  return { x, y };
+}
+
+/** darknet-tiny at 32×32 (its feature map is then 2×2), a few fast epochs. */
+const small = (p: Partial<TransferClassifierParams> = {}) =>
+  new TransferClassifier({
+    size: [32, 32],
+    epochs: 15,
+    learningRate: 0.01,
+    fineTune: 1,
+    epochsFine: 1,
+    batchSize: 8,
+    patience: 0,
+    validationFraction: 0.2,
+    ...p,
+  });
+
+for (const k of [2, 3]) {
+  test(`TransferClassifier keeps the classifier contract (${k} classes, head then fine-tuning)`, async () => {
+    const { x, y } = await images(k);
+    await checkClassifierContract({
+      make: (p) => small(p as Partial<TransferClassifierParams>),
+      x,
+      y,
+      take: (files, idx) => idx.map((i) => files[i]),
+      dir,
+      badParams: [
+        { params: { fineTune: -1 }, message: /TransferClassifier: fineTune must be an integer >= 0/ },
+        {
+          params: { size: [8, 8] },
+          message: /size must be null or \[height, width\], each an integer >= 16/,
+        },
+        { params: { lrMult: 0.5 }, message: /lrMult must be >= 1/ },
+      ],
+    });
+  });
+}
+
+test("fine-tuning trains only the top blocks; frozen batch-norm layers keep ImageNet's statistics", async () => {
+  await useBackend();
+  const { x, y } = await images(2, 8);
+  const model = await small({ fineTune: 1, epochsFine: 2 }).fit(x, y);
+  const { model: original } = await loadZooModel("darknet-tiny", { inputSize: 32 });
+  const byName = new Map(original.layers.map((l) => [l.name, l]));
+  const backbone = model.network.layers.find((l) => l.name.includes("to_leaky_re_lu_14")) as unknown as {
+    layers: { name: string; getWeights(): tf.Tensor[] }[];
+  };
+  assert.ok(backbone, "the network holds the cut backbone");
+  const changed = (name: string) => {
+    const now = backbone.layers.find((l: { name: string }) => l.name === name)!.getWeights();
+    const before = byName.get(name)!.getWeights();
+    return now.some((w: tf.Tensor, i: number) => tf.max(tf.abs(tf.sub(w, before[i]))).dataSync()[0] > 0);
+  };
+  assert.equal(changed("conv2d_13"), false, "a frozen convolution is unchanged");
+  assert.equal(changed("batch_normalization_13"), false, "a frozen batch norm keeps its moving statistics");
+  assert.equal(changed("conv2d_14"), true, "the top block's convolution is fine-tuned");
+  assert.equal(changed("batch_normalization_14"), true, "the top block's batch norm trains");
+  assert.deepEqual(
+    model.phases.map((p) => p.name),
+    ["features", "head", "trunk", "fine-tune"],
+  );
+  original.dispose();
+  model.dispose();
+});
+
+test("the frozen backbone's features are computed once and cached on disk, keyed by image content", async () => {
+  const { x, y } = await images(2, 6);
+  const cacheDir = join(dir, "features");
+  const first = await small({ fineTune: 0 }).fit(x, y, { cacheDir });
+  assert.equal(first.phases[0].cached, 0);
+  const second = await small({ fineTune: 0, epochs: 3 }).fit(x, y, { cacheDir });
+  assert.equal(second.phases[0].cached, x.length, "every image's features come from the cache");
+  const other = await small({ fineTune: 0, size: [48, 48] }).fit(x, y, { cacheDir });
+  assert.equal(other.phases[0].cached, 0, "another input size is another cache entry");
+  for (const m of [first, second, other]) m.dispose();
+});
+
+test("bad backbones, cuts, freezes and sizes are named", async () => {
+  const { x, y } = await images(2, 4);
+  await assert.rejects(
+    small({ backbone: "resnet-9000" }).fit(x, y),
+    /unknown zoo model "resnet-9000"; known: darknet-tiny/,
+  );
+  await assert.rejects(
+    small({ cutAt: "leaky_relu_14" }).fit(x, y),
+    /no layer named "leaky_relu_14"; did you mean "leaky_re_lu_14"\?/,
+  );
+  await assert.rejects(small({ freeze: 500 }).fit(x, y), /cannot freeze 500 layers, the backbone has 46/);
+  await assert.rejects(small({ freeze: "conv2d_99" }).fit(x, y), /freeze: no layer named "conv2d_99"/);
+  await assert.rejects(small({ fineTune: 40 }).fit(x, y), /the backbone has 14 blocks, cannot unfreeze 40/);
+  await assert.rejects(small({ backbone: join(dir, "no-such-model") }).fit(x, y), /no-such-model/);
+  await assert.rejects(
+    small().fit(x, y, { checkpoint: join(dir, "ck") }),
+    /checkpoints are not supported for transfer/,
+  );
+});
