@@ -9,7 +9,7 @@ import {
   trainTestSplit,
 } from "strata";
 
-const [file = "../shared/data/spotify_songs/spotify_songs.csv", target = "playlist_genre", group] =
+const [file = "data/spotify_songs/spotify_songs.csv", target = "playlist_genre", group] =
   process.argv.slice(2);
 const grouped = group ?? (target === "playlist_genre" ? "track_artist" : undefined);
 
