@@ -21,9 +21,9 @@ export function useBackend(prefer?: BackendName): Promise<BackendName> {
   return chosen;
 }
 
-/** The backend TF.js is running on now. */
+/** The backend TF.js is running on now; "none" when no TF.js model ran (e.g. only XGBoost). */
 export function backendName(): string {
-  return tf.getBackend();
+  return tf.getBackend() ?? "none";
 }
 
 function backendFromEnv(): BackendName | undefined {

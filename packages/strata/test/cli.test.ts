@@ -448,3 +448,42 @@ test("fit on a CSV: --validation-fraction 0 trains every epoch on all rows; --ch
   assert.match(tooLarge.stderr, /--validation-fraction.*0\.7/);
   assertNoStackTrace(tooLarge.stderr);
 });
+
+test("fit --model xgboost: gradient-boosted trees on a CSV, with its own options and the dense ones refused", (t) => {
+  const dir = tempDir(t);
+  const r = runCli(
+    [
+      "fit",
+      PIMA,
+      "--target",
+      "outcome",
+      "--model",
+      "xgboost",
+      "--max-depth",
+      "3",
+      "--epochs",
+      "60",
+      "--patience",
+      "10",
+      "--json",
+      "--out",
+      "model",
+    ],
+    dir,
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const result = lastJson(r.stdout);
+  assert.equal(result.model, "xgboost");
+  const params = result.params as { maxDepth: number; nEstimators: number; earlyStoppingRounds: number };
+  assert.deepEqual([params.maxDepth, params.nEstimators, params.earlyStoppingRounds], [3, 60, 10]);
+  assert.ok((result.accuracy as number) > 0.7, `accuracy ${result.accuracy}`);
+  assert.ok(existsSync(join(dir, "model", "xgboost.json")));
+  const predicted = runCli(["predict", "model", PIMA], dir);
+  assert.equal(predicted.status, 0, predicted.stderr);
+  assertUserError(runCli(["fit", PIMA, "--model", "xgboost", "--hidden", "8"], dir), [
+    /--hidden does not apply to XGBoost/,
+  ]);
+  assertUserError(runCli(["fit", PIMA, "--max-depth", "3"], dir), [
+    /--max-depth does not apply to CSV files/,
+  ]);
+});

@@ -57,8 +57,8 @@ export async function cvCommand(file: string, o: CvCommandOptions, cmd: Command)
     seed: o.seed,
     ...paramsFromOptions(cmd, { ...o }, target, [...PARAM_OPTIONS, ...DATA_OPTIONS]),
   };
-  if (target === "table:dense")
-    await runCv(file, o, target, tableCv(file, o, tableEstimator(params), out), out);
+  if (target.startsWith("table:"))
+    await runCv(file, o, target, tableCv(file, o, tableEstimator(params, target), out), out);
   else await runCv(file, o, target, imageCv(file, o, imageEstimator(target, params), out), out);
 }
 

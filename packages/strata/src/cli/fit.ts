@@ -41,7 +41,7 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
     ...paramsFromOptions(cmd, { ...o }, target, [...PARAM_OPTIONS, ...DATA_OPTIONS, ...FIT_ONLY_OPTIONS]),
   };
   checkpointNotes(o, out);
-  if (target !== "table:dense") {
+  if (target.startsWith("images:")) {
     await fitImages(file, target, params, o, out);
     return;
   }
@@ -76,7 +76,7 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
   out.note(`split: ${splitText}; ${train.y.length} train rows, ${test.y.length} test rows (seed ${o.seed})`);
 
   const result = await fitAndScore(
-    tableEstimator(params),
+    tableEstimator(params, target),
     { x: train.frame, y: train.y, groups: train.groups },
     { x: test.frame, y: test.y },
     {

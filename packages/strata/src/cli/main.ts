@@ -17,8 +17,8 @@ function withFitOptions(cmd: Command): Command {
   cmd.addOption(
     new Option(
       "--model <kind>",
-      "dense (default for CSV files), cnn (default for image folders) or transfer (a pretrained backbone, image folders)",
-    ).choices(["dense", "cnn", "transfer"]),
+      "CSV files: dense (default) or xgboost (gradient-boosted trees); image folders: cnn (default), dense or transfer (a pretrained backbone)",
+    ).choices(["dense", "xgboost", "cnn", "transfer"]),
   );
   addOptions(cmd, PARAM_OPTIONS);
   return outputOptions(

@@ -3,6 +3,7 @@ import { StrataError } from "../errors.js";
 import { DenseClassifier, type DenseClassifierParams } from "../estimators/dense.js";
 import { ImageClassifier, type ImageClassifierParams } from "../estimators/image.js";
 import { TransferClassifier, type TransferClassifierParams } from "../estimators/transfer.js";
+import { XGBoostClassifier, type XGBoostClassifierParams } from "../estimators/xgboost.js";
 import type { ParamValue } from "../util/params.js";
 import type { ModelTarget } from "./model-options.js";
 
@@ -22,17 +23,24 @@ export function modelTarget(data: string, model: string | undefined, images = is
       return images ? "images:cnn" : "table:dense";
     case "dense":
       return images ? "images:dense" : "table:dense";
+    case "xgboost":
+      if (images) throw new StrataError(`--model xgboost needs a CSV file; ${data} is a folder of images`);
+      return "table:xgboost";
     case "cnn":
     case "transfer":
       if (!images) throw new StrataError(`--model ${model} needs a folder of images; ${data} is a file`);
       return `images:${model}`;
     default:
-      throw new StrataError(`--model: expected dense, cnn or transfer, got "${model}"`);
+      throw new StrataError(`--model: expected dense, xgboost, cnn or transfer, got "${model}"`);
   }
 }
 
 /** An unfitted table estimator for the target. */
-export function tableEstimator(params: Record<string, ParamValue>): DenseClassifier {
+export function tableEstimator(
+  params: Record<string, ParamValue>,
+  target: ModelTarget = "table:dense",
+): DenseClassifier | XGBoostClassifier {
+  if (target === "table:xgboost") return new XGBoostClassifier(params as Partial<XGBoostClassifierParams>);
   return new DenseClassifier(params as Partial<DenseClassifierParams>);
 }
 

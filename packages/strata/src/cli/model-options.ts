@@ -3,15 +3,21 @@ import { StrataError } from "../errors.js";
 import { DENSE_DEFAULTS } from "../estimators/dense.js";
 import { IMAGE_DEFAULTS } from "../estimators/image.js";
 import { TRANSFER_DEFAULTS } from "../estimators/transfer.js";
+import { XGBOOST_DEFAULTS } from "../estimators/xgboost.js";
 import type { AugmentConfig } from "../images/augment.js";
 import type { ParamValue } from "../util/params.js";
 import { parseAugment, parseSchedule, parseSize } from "./image-options.js";
 import { integer, integerList, list, nonNegative, positive, validationShare } from "./options.js";
 
 /** Which estimator a command line asks for: the data's kind and --model. */
-export type ModelTarget = "table:dense" | "images:cnn" | "images:dense" | "images:transfer";
-const ALL: readonly ModelTarget[] = ["table:dense", "images:cnn", "images:dense", "images:transfer"];
+export type ModelTarget = "table:dense" | "table:xgboost" | "images:cnn" | "images:dense" | "images:transfer";
+/** Targets trained by strata's network loop (epochs, schedules, checkpoints). */
+const NETWORKS: readonly ModelTarget[] = ["table:dense", "images:cnn", "images:dense", "images:transfer"];
+const ALL: readonly ModelTarget[] = [...NETWORKS, "table:xgboost"];
 const TABLE: readonly ModelTarget[] = ["table:dense"];
+/** Every model of tables: the data options apply to all of them. */
+const TABLES: readonly ModelTarget[] = ["table:dense", "table:xgboost"];
+const XGBOOST: readonly ModelTarget[] = ["table:xgboost"];
 const IMAGES: readonly ModelTarget[] = ["images:cnn", "images:dense", "images:transfer"];
 /** Image models trained from scratch (their pixels scaled by strata, any channel count). */
 const SCRATCH: readonly ModelTarget[] = ["images:cnn", "images:dense"];
@@ -20,6 +26,7 @@ const TRANSFER: readonly ModelTarget[] = ["images:transfer"];
 /** Each target's defaults, for the help text. */
 const DEFAULTS: Record<ModelTarget, Record<string, unknown>> = {
   "table:dense": { ...DENSE_DEFAULTS },
+  "table:xgboost": { ...XGBOOST_DEFAULTS },
   "images:cnn": { ...IMAGE_DEFAULTS },
   "images:dense": { ...IMAGE_DEFAULTS },
   "images:transfer": { ...TRANSFER_DEFAULTS },
@@ -27,6 +34,7 @@ const DEFAULTS: Record<ModelTarget, Record<string, unknown>> = {
 
 const TARGET_NAMES: Record<ModelTarget, string> = {
   "table:dense": "CSV files",
+  "table:xgboost": "XGBoost (--model xgboost)",
   "images:cnn": "CNNs on image folders",
   "images:dense": "dense networks on image folders (--model dense)",
   "images:transfer": "transfer models (--model transfer)",
@@ -35,6 +43,7 @@ const TARGET_NAMES: Record<ModelTarget, string> = {
 /** Shorter names for the help's defaults. */
 const HELP_NAMES: Record<ModelTarget, string> = {
   "table:dense": "CSV files",
+  "table:xgboost": "xgboost",
   "images:cnn": "cnn",
   "images:dense": "dense on images",
   "images:transfer": "transfer",
@@ -42,10 +51,18 @@ const HELP_NAMES: Record<ModelTarget, string> = {
 
 /** "CSV files and image folders", naming both image targets at once when both are there. */
 function describeTargets(targets: readonly ModelTarget[]): string {
-  const names = IMAGES.every((t) => targets.includes(t))
-    ? [...targets.filter((t) => !IMAGES.includes(t)).map((t) => TARGET_NAMES[t]), "image folders"]
-    : targets.map((t) => TARGET_NAMES[t]);
-  return names.join(" and ");
+  const names: string[] = [];
+  let rest = [...targets];
+  for (const [group, name] of [
+    [TABLES, "CSV files"],
+    [IMAGES, "image folders"],
+  ] as const) {
+    if (group.every((t) => rest.includes(t))) {
+      names.push(name);
+      rest = rest.filter((t) => !group.includes(t));
+    }
+  }
+  return [...names, ...rest.map((t) => TARGET_NAMES[t])].join(" and ");
 }
 
 /** A command-line option that sets a hyperparameter, or one that only some targets take. */
@@ -60,6 +77,8 @@ interface OptionSpec {
   readonly targets: readonly ModelTarget[];
   /** The hyperparameter it sets (absent: a data or machine option, not a param). */
   readonly param?: string;
+  /** Targets whose param of this option has another name. */
+  readonly params?: Partial<Record<ModelTarget, string>>;
   /** From the parsed value to the param's value (default: as it is). */
   readonly toParam?: (value: unknown) => ParamValue | undefined;
   /** How a default is shown in the help (default: as text). */
@@ -74,10 +93,11 @@ export const PARAM_OPTIONS: readonly OptionSpec[] = [
   {
     flags: "--epochs <n>",
     attr: "epochs",
-    help: "most epochs (early stopping may end sooner)",
+    help: "most epochs (early stopping may end sooner); for xgboost, most boosting rounds",
     parse: integer(1),
     targets: ALL,
     param: "epochs",
+    params: { "table:xgboost": "nEstimators" },
   },
   {
     flags: "--hidden <sizes>",
@@ -124,7 +144,7 @@ export const PARAM_OPTIONS: readonly OptionSpec[] = [
     attr: "batchSize",
     help: "rows per step (auto: about 64 steps per epoch)",
     parse: integer(1),
-    targets: ALL,
+    targets: NETWORKS,
     param: "batchSize",
   },
   {
@@ -138,10 +158,11 @@ export const PARAM_OPTIONS: readonly OptionSpec[] = [
   {
     flags: "--patience <n>",
     attr: "patience",
-    help: "early-stopping patience in epochs, 0 to disable",
+    help: "early-stopping patience in epochs (xgboost: rounds), 0 to disable",
     parse: integer(0),
     targets: ALL,
     param: "patience",
+    params: { "table:xgboost": "earlyStoppingRounds" },
   },
   {
     flags: "--activation <fn>",
@@ -156,15 +177,23 @@ export const PARAM_OPTIONS: readonly OptionSpec[] = [
     attr: "classWeight",
     help: "weigh classes in the loss: balanced or none",
     parse: choice("--class-weight", ["balanced", "none"]),
-    targets: TABLE,
+    targets: TABLES,
     param: "classWeight",
+  },
+  {
+    flags: "--max-depth <n>",
+    attr: "maxDepth",
+    help: "deepest tree",
+    parse: integer(1),
+    targets: XGBOOST,
+    param: "maxDepth",
   },
   {
     flags: "--schedule <kind>",
     attr: "schedule",
     help: "learning-rate schedule: constant, cosine, step or onecycle",
     parse: parseSchedule,
-    targets: ALL,
+    targets: NETWORKS,
     param: "schedule",
     show: scheduleKind,
   },
@@ -279,46 +308,46 @@ export const DATA_OPTIONS: readonly OptionSpec[] = [
     flags: "--target <col>",
     attr: "target",
     help: "column to predict (default: the last column)",
-    targets: TABLE,
+    targets: TABLES,
   },
   {
     flags: "--group <col>",
     attr: "group",
     help: "keep rows sharing a value of this column on one side of every split",
-    targets: TABLE,
+    targets: TABLES,
   },
   {
     flags: "--drop-duplicates <col>",
     attr: "dropDuplicates",
     help: "keep only the first row per value of this column",
-    targets: TABLE,
+    targets: TABLES,
   },
   {
     flags: "--features <cols>",
     attr: "features",
     help: "use exactly these comma-separated columns as features",
     parse: list,
-    targets: TABLE,
+    targets: TABLES,
   },
   {
     flags: "--drop <cols>",
     attr: "drop",
     help: "never use these comma-separated columns",
     parse: list,
-    targets: TABLE,
+    targets: TABLES,
   },
   {
     flags: "--categorical <cols>",
     attr: "categorical",
     help: "treat these columns as categories even if numeric",
     parse: list,
-    targets: TABLE,
+    targets: TABLES,
   },
   {
     flags: "--no-header",
     attr: "header",
     help: "the CSV has no header row (columns are named c0, c1, …)",
-    targets: TABLE,
+    targets: TABLES,
   },
   {
     flags: "--cache <dir>",
@@ -347,19 +376,19 @@ export const FIT_ONLY_OPTIONS: readonly OptionSpec[] = [
     flags: "--test <file>",
     attr: "test",
     help: "evaluate on this CSV file instead of a split",
-    targets: TABLE,
+    targets: TABLES,
   },
   {
     flags: "--checkpoint <dir>",
     attr: "checkpoint",
     help: "after every epoch write DIR/last (to resume) and DIR/best (the best epoch's model)",
-    targets: ALL,
+    targets: NETWORKS,
   },
   {
     flags: "--resume",
     attr: "resume",
     help: "continue the interrupted fit checkpointed in --checkpoint DIR",
-    targets: ALL,
+    targets: NETWORKS,
   },
 ];
 
@@ -378,7 +407,7 @@ function defaultsText(spec: OptionSpec): string {
   const show = spec.show ?? String;
   const byText = new Map<string, ModelTarget[]>();
   for (const t of spec.targets) {
-    const text = show(DEFAULTS[t][spec.param ?? ""]);
+    const text = show(DEFAULTS[t][spec.params?.[t] ?? spec.param ?? ""]);
     byText.set(text, [...(byText.get(text) ?? []), t]);
   }
   if (byText.size === 1) return `(default ${[...byText.keys()][0]})`;
@@ -408,7 +437,7 @@ export function paramsFromOptions(
     }
     if (!spec.param) continue;
     const value = (spec.toParam ?? ((v) => v as ParamValue))(options[spec.attr]);
-    if (value !== undefined) params[spec.param] = value;
+    if (value !== undefined) params[spec.params?.[target] ?? spec.param] = value;
   }
   return params;
 }

@@ -90,7 +90,8 @@ export async function modelFiles(model: AnyClassifier): Promise<ModelFiles> {
     await model.writeFiles(dir);
     const entries = await readdir(dir, { recursive: true, withFileTypes: true });
     const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
-    return Promise.all(
+    // Awaited here, before `finally` removes the directory.
+    return await Promise.all(
       files.map(async (file) => ({ path: relative(dir, file), data: new Uint8Array(await readFile(file)) })),
     );
   } finally {

@@ -224,8 +224,12 @@ function misclassified({ shown, total }: NonNullable<RunReport["misclassified"]>
 
 function settings(input: ReportInput): string {
   const params = input.runs.map((r) => {
-    const rows = Object.entries(r.params).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]);
-    const facts = r.facts.map(([k, v]) => [k, v]);
+    // A value JSON cannot say (undefined) shows as a dash rather than failing the report.
+    const rows = Object.entries(r.params).map(([k, v]) => [
+      k,
+      typeof v === "string" ? v : (JSON.stringify(v) ?? "–"),
+    ]);
+    const facts = r.facts.map(([k, v]) => [k, v ?? "–"]);
     return `<div><h3>${esc(r.name)}</h3>${table([], [...facts, ...rows], "facts params")}</div>`;
   });
   const timings = table(
