@@ -1,20 +1,12 @@
 import { createHash } from "node:crypto";
-import * as tf from "@tensorflow/tfjs-core";
 import type { AugmentConfig } from "../images/augment.js";
 import { imageSource, predictImageFiles } from "../images/batch-source.js";
-import type { ImageItem, SkippedFile } from "../images/folder.js";
+import type { ImageItem } from "../images/folder.js";
 import { DEFAULT_SCALING, type PixelScaling } from "../images/pixels.js";
 import { buildCnn, buildFlatDense, type CnnConfig, defaultCnnConfig } from "../models/cnn.js";
-import { matrix } from "../util/matrix.js";
 import type { Manifest, ReadablePrediction } from "./estimator.js";
-import { probaFromOutputs } from "./labels.js";
-import {
-  NetworkClassifier,
-  type NetworkFitOptions,
-  type NetworkParams,
-  type NetworkState,
-  type PreparedFit,
-} from "./network.js";
+import { ImageNetworkClassifier } from "./image-network.js";
+import type { NetworkFitOptions, NetworkParams, PreparedFit } from "./network.js";
 
 /** Hyperparameters of an ImageClassifier; every one has a default. */
 export interface ImageClassifierParams extends NetworkParams {
@@ -75,11 +67,8 @@ const LEGACY_MACHINE_PARAMS = ["cacheDir", "memoryCacheMiB", "strict"];
  * An image classifier whose X is a list of image files: images are decoded, resized, scaled and
  * (in training) augmented on the fly in streamed batches, so a dataset larger than memory trains.
  */
-export class ImageClassifier extends NetworkClassifier<readonly string[], ImageClassifierParams, null> {
+export class ImageClassifier extends ImageNetworkClassifier<ImageClassifierParams, null> {
   readonly kind = "image";
-  readonly input = "images";
-  /** Unreadable training images the last fit skipped, with the reason (see ImageBatches). */
-  skipped: SkippedFile[] = [];
 
   constructor(params: Partial<ImageClassifierParams> = {}) {
     super("ImageClassifier", IMAGE_DEFAULTS, params);
@@ -96,15 +85,6 @@ export class ImageClassifier extends NetworkClassifier<readonly string[], ImageC
     return new ImageClassifier(params as Partial<ImageClassifierParams>).readState(dir, manifest);
   }
 
-  override async fit(
-    files: readonly string[],
-    y: readonly string[],
-    options: ImageFitOptions = {},
-  ): Promise<this> {
-    this.skipped = [];
-    return super.fit(files, y, options);
-  }
-
   /**
    * Probabilities for the files that decode, in input order; unreadable ones are listed in
    * `skipped` (with `strict`, the first one throws instead).
@@ -115,10 +95,6 @@ export class ImageClassifier extends NetworkClassifier<readonly string[], ImageC
   ): Promise<ReadablePrediction> {
     const { network, classes } = this.fitted();
     return predictImageFiles(network, files, classes, this.params, options);
-  }
-
-  protected count(files: readonly string[]): number {
-    return files.length;
   }
 
   protected async prepare(
@@ -166,12 +142,6 @@ export class ImageClassifier extends NetworkClassifier<readonly string[], ImageC
         this.skipped = [...train.skipped, ...(validation?.skipped ?? [])];
       },
     };
-  }
-
-  protected async predictOutputs(files: readonly string[], state: NetworkState<null>): Promise<Float32Array> {
-    const { proba } = await this.predictReadable(files, { strict: true });
-    if (state.classes.length > 2) return proba.data;
-    return Float32Array.from({ length: proba.rows }, (_, i) => proba.data[2 * i + 1]);
   }
 
   protected async writeExtra(): Promise<string[]> {

@@ -6,7 +6,6 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { StrataError } from "../errors.js";
 import type { AugmentConfig } from "../images/augment.js";
 import { imageSource, predictImageFiles } from "../images/batch-source.js";
-import type { SkippedFile } from "../images/folder.js";
 import { chooseInputSize, loadBackbone } from "../models/transfer/backbone.js";
 import { extractFeatures } from "../models/transfer/features.js";
 import {
@@ -29,8 +28,9 @@ import { writeJson } from "../util/atomic.js";
 import { withSeededMathRandom } from "../util/random.js";
 import type { Manifest, ReadablePrediction } from "./estimator.js";
 import type { ImageFitOptions, ImageReadOptions } from "./image.js";
+import { ImageNetworkClassifier } from "./image-network.js";
 import { summarizeFit, targetTensor } from "./labels.js";
-import { NetworkClassifier, type NetworkParams, type NetworkState, type PreparedFit } from "./network.js";
+import type { NetworkParams, NetworkState, PreparedFit } from "./network.js";
 
 /** Hyperparameters of a TransferClassifier; every one has a default. */
 export interface TransferClassifierParams extends NetworkParams {
@@ -87,6 +87,19 @@ export const TRANSFER_DEFAULTS: TransferClassifierParams = {
   seed: 0,
 };
 
+/** What every phase of one fit works on. */
+interface PhaseContext {
+  readonly network: tfl.LayersModel;
+  readonly head: tfl.LayersModel;
+  readonly backbone: tfl.LayersModel;
+  readonly files: readonly string[];
+  readonly yIndex: Int32Array;
+  readonly split: { readonly fit: readonly number[]; readonly validation: readonly number[] };
+  readonly classes: readonly string[];
+  readonly size: readonly [number, number];
+  readonly options: TransferFitOptions;
+}
+
 /** fit's options for transfer models: those of image models, plus a memory budget. */
 export interface TransferFitOptions extends ImageFitOptions {
   /**
@@ -118,15 +131,8 @@ const RAW = { kind: "divide", by: 1 } as const;
  * `fine_tune` does. Frozen batch-norm layers stay in inference mode. The saved model is one
  * TF.js network (preprocessing, backbone and head) that reads raw image files.
  */
-export class TransferClassifier extends NetworkClassifier<
-  readonly string[],
-  TransferClassifierParams,
-  TransferInfo
-> {
+export class TransferClassifier extends ImageNetworkClassifier<TransferClassifierParams, TransferInfo> {
   readonly kind = "transfer";
-  readonly input = "images";
-  /** Unreadable training images the last fit skipped. */
-  skipped: SkippedFile[] = [];
   /** What the last fit's phases took (feature extraction, head, fine-tuning). */
   phases: { name: string; seconds: number; cached?: number }[] = [];
 
@@ -151,7 +157,6 @@ export class TransferClassifier extends NetworkClassifier<
     options: TransferFitOptions = {},
   ): Promise<this> {
     if (options.checkpoint) throw new StrataError("checkpoints are not supported for transfer models yet");
-    this.skipped = [];
     this.phases = [];
     return super.fit(files, y, options);
   }
@@ -199,29 +204,14 @@ export class TransferClassifier extends NetworkClassifier<
     });
     const frozen = frozenCount(backbone, p.freeze);
     const phases: TrainResult[] = [];
+    const ctx: PhaseContext = { network, head, backbone, files, yIndex, split, classes, size, options };
     try {
-      if (frozen === backboneLayers(backbone).length) {
-        freezeFirst(backbone, frozen);
-        phases.push(
-          await this.trainHead(head, features, files, yIndex, split, classes, size, info.key, options),
-        );
-      } else {
-        freezeFirst(backbone, frozen);
-        phases.push(
-          await this.trainImages(
-            network,
-            backbone,
-            files,
-            yIndex,
-            split,
-            classes,
-            size,
-            "layers",
-            p.epochs,
-            options,
-          ),
-        );
-      }
+      freezeFirst(backbone, frozen);
+      phases.push(
+        frozen === backboneLayers(backbone).length
+          ? await this.trainHead(ctx, features, info.key)
+          : await this.trainImages(ctx, "layers", p.epochs),
+      );
       if (p.fineTune > 0 && p.epochsFine > 0) {
         const start = Math.min(frozen, topBlocksStart(backbone, p.fineTune));
         freezeFirst(backbone, start);
@@ -229,36 +219,11 @@ export class TransferClassifier extends NetworkClassifier<
         const parts = p.trunkCache ? splitAtLayer(backbone, start) : undefined;
         const cached = parts && fitsInMemory(parts, split, options) ? parts : undefined;
         if (parts && !cached) releaseCalls(parts.applied);
-        if (cached) {
-          phases.push(
-            await this.fineTuneOnTrunk(
-              network,
-              head,
-              backbone,
-              cached,
-              files,
-              yIndex,
-              split,
-              classes,
-              size,
-              options,
-            ),
-          );
-        } else
-          phases.push(
-            await this.trainImages(
-              network,
-              backbone,
-              files,
-              yIndex,
-              split,
-              classes,
-              size,
-              "fine",
-              p.epochsFine,
-              options,
-            ),
-          );
+        phases.push(
+          cached
+            ? await this.fineTuneOnTrunk(ctx, cached)
+            : await this.trainImages(ctx, "fine", p.epochsFine),
+        );
       }
       freezeFirst(backbone, backboneLayers(backbone).length);
     } catch (e) {
@@ -282,17 +247,8 @@ export class TransferClassifier extends NetworkClassifier<
   }
 
   /** The head alone on the frozen backbone's pooled features, computed once (and cached on disk). */
-  private async trainHead(
-    head: tfl.LayersModel,
-    features: tfl.LayersModel,
-    files: readonly string[],
-    yIndex: Int32Array,
-    split: { readonly fit: readonly number[]; readonly validation: readonly number[] },
-    classes: readonly string[],
-    size: readonly [number, number],
-    key: string,
-    options: TransferFitOptions,
-  ): Promise<TrainResult> {
+  private async trainHead(ctx: PhaseContext, features: tfl.LayersModel, key: string): Promise<TrainResult> {
+    const { head, files, yIndex, split, classes, size, options } = ctx;
     const p = this.params;
     const started = performance.now();
     const rows = [...split.fit, ...split.validation];
@@ -354,18 +310,8 @@ export class TransferClassifier extends NetworkClassifier<
    * every image mirrored or not at random (flips are the augmentation; crops would need the
    * trunk again). On darknet-tiny at 128 px the trunk is about 80% of a forward pass.
    */
-  private async fineTuneOnTrunk(
-    network: tfl.LayersModel,
-    head: tfl.LayersModel,
-    backbone: tfl.LayersModel,
-    parts: TrunkSplit,
-    files: readonly string[],
-    yIndex: Int32Array,
-    split: { readonly fit: readonly number[]; readonly validation: readonly number[] },
-    classes: readonly string[],
-    size: readonly [number, number],
-    options: TransferFitOptions,
-  ): Promise<TrainResult> {
+  private async fineTuneOnTrunk(ctx: PhaseContext, parts: TrunkSplit): Promise<TrainResult> {
+    const { network, head, backbone, files, yIndex, split, classes, size, options } = ctx;
     const p = this.params;
     const started = performance.now();
     const preprocess = network.getLayer("preprocess");
@@ -428,17 +374,11 @@ export class TransferClassifier extends NetworkClassifier<
 
   /** The whole network on images (augmented): the unfrozen backbone blocks at discriminative rates. */
   private async trainImages(
-    network: tfl.LayersModel,
-    backbone: tfl.LayersModel,
-    files: readonly string[],
-    yIndex: Int32Array,
-    split: { readonly fit: readonly number[]; readonly validation: readonly number[] },
-    classes: readonly string[],
-    size: readonly [number, number],
+    ctx: PhaseContext,
     phase: "layers" | "fine",
     epochs: number,
-    options: TransferFitOptions,
   ): Promise<TrainResult> {
+    const { network, backbone, files, yIndex, split, classes, size, options } = ctx;
     const p = this.params;
     const started = performance.now();
     const items = (rows: readonly number[]) =>
@@ -473,21 +413,8 @@ export class TransferClassifier extends NetworkClassifier<
     return result;
   }
 
-  protected count(files: readonly string[]): number {
-    return files.length;
-  }
-
   protected async prepare(): Promise<PreparedFit<TransferInfo>> {
     throw new Error("TransferClassifier trains in phases (see train)");
-  }
-
-  protected async predictOutputs(
-    files: readonly string[],
-    state: NetworkState<TransferInfo>,
-  ): Promise<Float32Array> {
-    const { proba } = await this.predictReadable(files, { strict: true });
-    if (state.classes.length > 2) return proba.data;
-    return Float32Array.from({ length: proba.rows }, (_, i) => proba.data[2 * i + 1]);
   }
 
   protected async writeExtra(dir: string, info: TransferInfo): Promise<string[]> {

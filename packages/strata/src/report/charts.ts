@@ -144,7 +144,6 @@ export function learningCurvesSpec(curves: readonly CurveSeries[]): TopLevelSpec
     ],
   });
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     data: { values: points },
     hconcat: [panel("loss"), panel("accuracy")],
     resolve: { scale: { color: "shared" } },
@@ -169,7 +168,6 @@ export function confusionSpec(
   const cell = Math.max(22, Math.min(72, Math.floor(520 / labels.length)));
   const axis = { labelLimit: 140, labelAngle: 0 };
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     data: { values: cells },
     width: cell * labels.length,
     height: cell * labels.length,
@@ -223,7 +221,6 @@ export function groupedBarsSpec(
   const names = [...new Set(rows.map((r) => r.name))];
   const metrics = [...new Set(rows.map((r) => r.metric))];
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title,
     data: { values: rows },
     width: 360,
@@ -268,7 +265,6 @@ export function rocSpec(
     `${c.run ? `${c.run} ` : ""}${c.auc === undefined ? "" : `AUC ${c.auc.toFixed(3)}`}`.trim();
   const values = curves.flatMap((c) => c.points.map((p, i) => ({ run: label(c), order: i, ...p })));
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: "ROC curve",
     width: 260,
     height: 260,
@@ -322,7 +318,6 @@ export function foldSpreadSpec(folds: readonly FoldFigures[]): TopLevelSpec {
   );
   const order = metrics.map(([m]) => m);
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: "Spread over folds (dots: folds, tick: mean)",
     data: { values },
     width: 360,
@@ -355,7 +350,6 @@ export function membersSpec(members: readonly MemberAccuracy[], ensemble: Member
     { name: ensemble.name, accuracy: ensemble.accuracy, role: "ensemble" },
   ];
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: "Test accuracy: each member and the ensemble",
     data: { values },
     width: 360,
