@@ -10,15 +10,23 @@ import { renderReport } from "../report/html.js";
 import { writeReportFiles } from "../report/write.js";
 import { kFold } from "../split/kfold.js";
 import type { Split } from "../split/types.js";
+import type { Params } from "../util/params.js";
 import { crossValidate, crossValidationJson } from "../workflow/cross-validate.js";
 import { loadCsvDataset } from "../workflow/dataset.js";
 import { allImages } from "../workflow/images.js";
 import type { Labelled } from "../workflow/labelled.js";
 import { REPORT_HTML } from "../workflow/model-dir.js";
 import { foldNote, foldProgress, printFolds } from "./cv-folds.js";
+import { ensembleFitOptions } from "./ensemble-run.js";
 import { imageReadOptions, warnSkipped } from "./images.js";
-import { imageEstimator, modelName, modelTarget, tableEstimator } from "./model-choice.js";
-import { DATA_OPTIONS, type ModelTarget, PARAM_OPTIONS, paramsFromOptions } from "./model-options.js";
+import { imageEstimator, isEnsembleTarget, modelName, modelTarget, tableEstimator } from "./model-choice.js";
+import {
+  DATA_OPTIONS,
+  ENSEMBLE_OPTIONS,
+  type ModelTarget,
+  PARAM_OPTIONS,
+  paramsFromOptions,
+} from "./model-options.js";
 import { type DataOptions, loadOptions, type OutputOptions } from "./options.js";
 import { makeOutput, type Output } from "./output.js";
 
@@ -31,6 +39,7 @@ export interface CvCommandOptions extends DataOptions, OutputOptions {
   cache?: string;
   memoryCache?: number;
   strict?: boolean;
+  jobs?: number;
 }
 
 /** What cross-validation needs of the data, whatever its kind. */
@@ -55,11 +64,16 @@ export async function cvCommand(file: string, o: CvCommandOptions, cmd: Command)
   const target = modelTarget(file, o.model);
   const params = {
     seed: o.seed,
-    ...paramsFromOptions(cmd, { ...o }, target, [...PARAM_OPTIONS, ...DATA_OPTIONS]),
+    ...paramsFromOptions(cmd, { ...o }, target, [...PARAM_OPTIONS, ...ENSEMBLE_OPTIONS, ...DATA_OPTIONS]),
   };
+  // An ensemble's members get what a single model's fit would (how images are read here).
+  const adapt = <X>(run: CvData<X>): CvData<X> =>
+    isEnsembleTarget(target)
+      ? { ...run, fitOptions: { ...ensembleFitOptions(o, out, run.fitOptions as Params) } }
+      : run;
   if (target.startsWith("table:"))
-    await runCv(file, o, target, tableCv(file, o, tableEstimator(params, target), out), out);
-  else await runCv(file, o, target, imageCv(file, o, imageEstimator(target, params), out), out);
+    await runCv(file, o, target, adapt(tableCv(file, o, tableEstimator(params, target), out)), out);
+  else await runCv(file, o, target, adapt(imageCv(file, o, imageEstimator(target, params), out)), out);
 }
 
 async function runCv<X extends Frame | readonly string[]>(

@@ -12,9 +12,16 @@ import { summarizeInputs } from "../serve/inputs.js";
 import { checkTestLabels, type LabelledRows, loadCsvDataset, trainTestSplit } from "../workflow/dataset.js";
 import { type FitAndScore, type FitJson, fitAndScore, fitJson } from "../workflow/fit-and-score.js";
 import { saveModelDir } from "../workflow/model-dir.js";
+import { ensembleFitOptions, printMembers } from "./ensemble-run.js";
 import { fitImages } from "./images.js";
-import { isFolder, modelName, modelTarget, tableEstimator } from "./model-choice.js";
-import { DATA_OPTIONS, FIT_ONLY_OPTIONS, PARAM_OPTIONS, paramsFromOptions } from "./model-options.js";
+import { isEnsembleTarget, isFolder, modelName, modelTarget, tableEstimator } from "./model-choice.js";
+import {
+  DATA_OPTIONS,
+  ENSEMBLE_OPTIONS,
+  FIT_ONLY_OPTIONS,
+  PARAM_OPTIONS,
+  paramsFromOptions,
+} from "./model-options.js";
 import { type DataOptions, loadOptions, type OutputOptions } from "./options.js";
 import { makeOutput, type Output } from "./output.js";
 import { ConsoleProgress } from "./progress.js";
@@ -30,6 +37,7 @@ export interface FitCommandOptions extends DataOptions, OutputOptions {
   cache?: string;
   memoryCache?: number;
   strict?: boolean;
+  jobs?: number;
 }
 
 /** strata fit: read, split (grouped or stratified), fit, evaluate on the test split, save. */
@@ -38,13 +46,20 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
   const target = modelTarget(file, o.model);
   const params = {
     seed: o.seed,
-    ...paramsFromOptions(cmd, { ...o }, target, [...PARAM_OPTIONS, ...DATA_OPTIONS, ...FIT_ONLY_OPTIONS]),
+    ...paramsFromOptions(cmd, { ...o }, target, [
+      ...PARAM_OPTIONS,
+      ...ENSEMBLE_OPTIONS,
+      ...DATA_OPTIONS,
+      ...FIT_ONLY_OPTIONS,
+    ]),
   };
   checkpointNotes(o, out);
   if (target.startsWith("images:")) {
     await fitImages(file, target, params, o, out);
     return;
   }
+  // Made before the data is read, so that a bad member or param is the one line printed.
+  const estimator = tableEstimator(params, target);
   const data = loadCsvDataset(file, loadOptions(o));
   for (const n of data.notes) out.note(`note: ${n}`);
 
@@ -76,14 +91,18 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
   out.note(`split: ${splitText}; ${train.y.length} train rows, ${test.y.length} test rows (seed ${o.seed})`);
 
   const result = await fitAndScore(
-    tableEstimator(params, target),
+    estimator,
     { x: train.frame, y: train.y, groups: train.groups },
     { x: test.frame, y: test.y },
     {
       classes: data.labels,
-      listener: out.quiet ? undefined : new ConsoleProgress(),
-      checkpoint: o.checkpoint,
-      resume: o.resume,
+      ...(isEnsembleTarget(target)
+        ? ensembleFitOptions(o, out)
+        : {
+            listener: out.quiet ? undefined : new ConsoleProgress(),
+            checkpoint: o.checkpoint,
+            resume: o.resume,
+          }),
     },
   );
   const json = {
@@ -151,10 +170,17 @@ export async function finishFit<C extends Classifier<never>>(
     return;
   }
   out.result(formatReport(result.report));
-  const size = json.parameters === undefined ? "" : `${json.parameters} parameters; `;
-  out.result(
-    `${json.model}: ${size}fit ${summary.seconds.toFixed(1)} s on the ${json.backend} backend: ${summary.epochsRun} epoch${summary.epochsRun === 1 ? "" : "s"}, weights of epoch ${summary.bestEpoch} kept`,
-  );
+  if (json.members) {
+    printMembers(out, json);
+    out.result(
+      `${json.model}: fit ${summary.seconds.toFixed(1)} s (its members on the ${json.backend} backend)`,
+    );
+  } else {
+    const size = json.parameters === undefined ? "" : `${json.parameters} parameters; `;
+    out.result(
+      `${json.model}: ${size}fit ${summary.seconds.toFixed(1)} s on the ${json.backend} backend: ${summary.epochsRun} epoch${summary.epochsRun === 1 ? "" : "s"}, weights of epoch ${summary.bestEpoch} kept`,
+    );
+  }
   if (o.out) {
     const dir = relative(process.cwd(), o.out) || ".";
     out.result(`saved ${dir} (predict with: strata predict ${dir} ${save.predictHint})`);

@@ -5,8 +5,9 @@ import type { ParamValue } from "../util/params.js";
 import { type FitAndScore, type FitJson, fitAndScore, fitJson } from "../workflow/fit-and-score.js";
 import { imageSplit } from "../workflow/images.js";
 import type { Labelled } from "../workflow/labelled.js";
+import { ensembleFitOptions } from "./ensemble-run.js";
 import { finishFit } from "./fit.js";
-import { imageEstimator, modelName } from "./model-choice.js";
+import { type AnyEnsemble, imageEstimator, isEnsembleTarget, modelName } from "./model-choice.js";
 import type { ModelTarget } from "./model-options.js";
 import type { Output } from "./output.js";
 import { ConsoleProgress } from "./progress.js";
@@ -49,19 +50,19 @@ export async function fitAndScoreImages(
   folder: ImageFolder,
   train: Labelled<readonly string[]>,
   test: Labelled<readonly string[]>,
-  o: ImageRunOptions & { checkpoint?: string; resume?: boolean },
+  o: ImageRunOptions & { checkpoint?: string; resume?: boolean; jobs?: number },
   out: Output,
   listener = out.quiet ? undefined : new ConsoleProgress(),
-): Promise<{ result: FitAndScore<ImageClassifier | TransferClassifier>; json: FitJson }> {
-  const model: ImageClassifier | TransferClassifier = imageEstimator(target, params);
-  const result = await fitAndScore(model, train, test, {
-    ...imageReadOptions(o),
+): Promise<{ result: FitAndScore<ImageClassifier | TransferClassifier | AnyEnsemble>; json: FitJson }> {
+  const model = imageEstimator(target, params);
+  const fitOptions = isEnsembleTarget(target)
+    ? ensembleFitOptions(o, out, { ...imageReadOptions(o) })
+    : { ...imageReadOptions(o), listener, checkpoint: o.checkpoint, resume: o.resume };
+  const result = await fitAndScore<readonly string[], typeof model>(model, train, test, {
+    ...fitOptions,
     classes: folder.classes,
-    listener,
-    checkpoint: o.checkpoint,
-    resume: o.resume,
   });
-  warnSkipped(out, result.model.skipped, "unreadable training images skipped");
+  if ("skipped" in result.model) warnSkipped(out, result.model.skipped, "unreadable training images skipped");
   warnSkipped(out, result.skipped, "unreadable test images left out");
   const task = folder.classes.length === 2 ? "binary" : "multiclass";
   return { result, json: fitJson(result, task, modelName(target)) };
@@ -72,9 +73,10 @@ export async function fitImages(
   dir: string,
   target: ModelTarget,
   params: Record<string, ParamValue>,
-  o: ImageRunOptions & { out?: string; checkpoint?: string; resume?: boolean },
+  o: ImageRunOptions & { out?: string; checkpoint?: string; resume?: boolean; jobs?: number },
   out: Output,
 ): Promise<void> {
+  imageEstimator(target, params).dispose(); // a bad member or param is named before any image is read
   const { folder, train, test } = splitImages(dir, o, out);
   const { result, json } = await fitAndScoreImages(target, params, folder, train, test, o, out);
   await finishFit(

@@ -6,7 +6,13 @@ import { compareCommand } from "./compare.js";
 import { cvCommand } from "./cv.js";
 import { evaluateCommand } from "./evaluate.js";
 import { fitCommand } from "./fit.js";
-import { addOptions, DATA_OPTIONS, FIT_ONLY_OPTIONS, PARAM_OPTIONS } from "./model-options.js";
+import {
+  addOptions,
+  DATA_OPTIONS,
+  ENSEMBLE_OPTIONS,
+  FIT_ONLY_OPTIONS,
+  PARAM_OPTIONS,
+} from "./model-options.js";
 import { fraction, integer, list, positive } from "./options.js";
 import { predictCommand } from "./predict.js";
 import { zooAddCommand, zooListCommand, zooRemoveCommand } from "./zoo.js";
@@ -17,10 +23,11 @@ function withFitOptions(cmd: Command): Command {
   cmd.addOption(
     new Option(
       "--model <kind>",
-      "CSV files: dense (default) or xgboost (gradient-boosted trees); image folders: cnn (default), dense or transfer (a pretrained backbone)",
-    ).choices(["dense", "xgboost", "cnn", "transfer"]),
+      "CSV files: dense (default) or xgboost (gradient-boosted trees); image folders: cnn (default), dense or transfer (a pretrained backbone); either: vote or stack (an ensemble of --members)",
+    ).choices(["dense", "xgboost", "cnn", "transfer", "vote", "stack"]),
   );
   addOptions(cmd, PARAM_OPTIONS);
+  addOptions(cmd, ENSEMBLE_OPTIONS);
   return outputOptions(
     cmd.option("--seed <n>", "random seed for splits, initialisation, dropout and shuffling", integer(0), 0),
   );
@@ -120,6 +127,8 @@ export function buildProgram(): Command {
     )
     .option("--keep <cols>", "copy these input columns into the output (e.g. an id)", list)
     .option("--no-header", "the CSV has no header row")
+    .option("--votes", "ensembles: each member's probabilities and top class beside the combined answer")
+    .option("--json", "with --votes: print one JSON array of the votes")
     .option("--quiet", "no notes")
     .action(predictCommand);
 

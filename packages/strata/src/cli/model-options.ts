@@ -2,7 +2,10 @@ import { type Command, Option } from "commander";
 import { StrataError } from "../errors.js";
 import { DENSE_DEFAULTS } from "../estimators/dense.js";
 import { IMAGE_DEFAULTS } from "../estimators/image.js";
+import { defaultMembers, META_MODELS, presetNames } from "../estimators/presets.js";
+import { STACKING_DEFAULTS } from "../estimators/stacking.js";
 import { TRANSFER_DEFAULTS } from "../estimators/transfer.js";
+import { VOTING_DEFAULTS } from "../estimators/voting.js";
 import { XGBOOST_DEFAULTS } from "../estimators/xgboost.js";
 import type { AugmentConfig } from "../images/augment.js";
 import type { ParamValue } from "../util/params.js";
@@ -10,18 +13,42 @@ import { parseAugment, parseSchedule, parseSize } from "./image-options.js";
 import { integer, integerList, list, nonNegative, positive, validationShare } from "./options.js";
 
 /** Which estimator a command line asks for: the data's kind and --model. */
-export type ModelTarget = "table:dense" | "table:xgboost" | "images:cnn" | "images:dense" | "images:transfer";
+export type ModelTarget =
+  | "table:dense"
+  | "table:xgboost"
+  | "table:vote"
+  | "table:stack"
+  | "images:cnn"
+  | "images:dense"
+  | "images:transfer"
+  | "images:vote"
+  | "images:stack";
 /** Targets trained by strata's network loop (epochs, schedules, checkpoints). */
 const NETWORKS: readonly ModelTarget[] = ["table:dense", "images:cnn", "images:dense", "images:transfer"];
 const ALL: readonly ModelTarget[] = [...NETWORKS, "table:xgboost"];
 const TABLE: readonly ModelTarget[] = ["table:dense"];
-/** Every model of tables: the data options apply to all of them. */
+/** Every single model of tables. */
 const TABLES: readonly ModelTarget[] = ["table:dense", "table:xgboost"];
+/** Ensembles of several members (voting, stacking). */
+export const ENSEMBLES: readonly ModelTarget[] = ["table:vote", "table:stack", "images:vote", "images:stack"];
+const VOTE: readonly ModelTarget[] = ["table:vote", "images:vote"];
+const STACK: readonly ModelTarget[] = ["table:stack", "images:stack"];
+/** Everything fitted on a CSV file: the data options apply to all of them. */
+const TABLE_DATA: readonly ModelTarget[] = [...TABLES, "table:vote", "table:stack"];
 const XGBOOST: readonly ModelTarget[] = ["table:xgboost"];
 const IMAGES: readonly ModelTarget[] = ["images:cnn", "images:dense", "images:transfer"];
 /** Image models trained from scratch (their pixels scaled by strata, any channel count). */
 const SCRATCH: readonly ModelTarget[] = ["images:cnn", "images:dense"];
 const TRANSFER: readonly ModelTarget[] = ["images:transfer"];
+/** Everything fitted on an image folder: the image-reading options apply to all of them. */
+const IMAGE_DATA: readonly ModelTarget[] = [...IMAGES, "images:vote", "images:stack"];
+
+/** An ensemble's defaults for the help: its members as --members names them. */
+const ensembleDefaults = (defaults: object, input: "table" | "images") => ({
+  ...defaults,
+  members: defaultMembers(input).join(","),
+  meta: "logistic",
+});
 
 /** Each target's defaults, for the help text. */
 const DEFAULTS: Record<ModelTarget, Record<string, unknown>> = {
@@ -30,6 +57,10 @@ const DEFAULTS: Record<ModelTarget, Record<string, unknown>> = {
   "images:cnn": { ...IMAGE_DEFAULTS },
   "images:dense": { ...IMAGE_DEFAULTS },
   "images:transfer": { ...TRANSFER_DEFAULTS },
+  "table:vote": ensembleDefaults(VOTING_DEFAULTS, "table"),
+  "table:stack": ensembleDefaults(STACKING_DEFAULTS, "table"),
+  "images:vote": ensembleDefaults(VOTING_DEFAULTS, "images"),
+  "images:stack": ensembleDefaults(STACKING_DEFAULTS, "images"),
 };
 
 const TARGET_NAMES: Record<ModelTarget, string> = {
@@ -38,6 +69,10 @@ const TARGET_NAMES: Record<ModelTarget, string> = {
   "images:cnn": "CNNs on image folders",
   "images:dense": "dense networks on image folders (--model dense)",
   "images:transfer": "transfer models (--model transfer)",
+  "table:vote": "voting ensembles of CSV files (--model vote)",
+  "table:stack": "stacking ensembles of CSV files (--model stack)",
+  "images:vote": "voting ensembles of image folders (--model vote)",
+  "images:stack": "stacking ensembles of image folders (--model stack)",
 };
 
 /** Shorter names for the help's defaults. */
@@ -47,6 +82,10 @@ const HELP_NAMES: Record<ModelTarget, string> = {
   "images:cnn": "cnn",
   "images:dense": "dense on images",
   "images:transfer": "transfer",
+  "table:vote": "vote on CSV files",
+  "table:stack": "stack on CSV files",
+  "images:vote": "vote on images",
+  "images:stack": "stack on images",
 };
 
 /** "CSV files and image folders", naming both image targets at once when both are there. */
@@ -54,8 +93,13 @@ function describeTargets(targets: readonly ModelTarget[]): string {
   const names: string[] = [];
   let rest = [...targets];
   for (const [group, name] of [
+    [TABLE_DATA, "CSV files"],
     [TABLES, "CSV files"],
+    [IMAGE_DATA, "image folders"],
     [IMAGES, "image folders"],
+    [ENSEMBLES, "ensembles (--model vote or stack)"],
+    [VOTE, "voting ensembles (--model vote)"],
+    [STACK, "stacking ensembles (--model stack)"],
   ] as const) {
     if (group.every((t) => rest.includes(t))) {
       names.push(name);
@@ -292,6 +336,75 @@ export const PARAM_OPTIONS: readonly OptionSpec[] = [
   },
 ];
 
+/** Options of ensembles (--model vote or stack): the members, how they are combined, how they are run. */
+export const ENSEMBLE_OPTIONS: readonly OptionSpec[] = [
+  {
+    flags: "--members <list>",
+    attr: "members",
+    help: `the ensemble's members, comma-separated; a name given again is the same model with the next seed (${presetNames()})`,
+    targets: ENSEMBLES,
+    param: "members",
+    show: String,
+  },
+  {
+    flags: "--voting <how>",
+    attr: "voting",
+    help: "soft: average the members' probabilities; hard: count their top classes",
+    parse: choice("--voting", ["soft", "hard"]),
+    targets: VOTE,
+    param: "voting",
+  },
+  {
+    flags: "--weights <list|learned>",
+    attr: "weights",
+    help: "one weight per member (e.g. 2,1,1), or learned: greedy ensemble selection on out-of-fold probabilities",
+    parse: parseWeights,
+    targets: VOTE,
+    param: "weights",
+    show: (v) => (v === null ? "equal" : String(v)),
+  },
+  {
+    flags: "--meta <model>",
+    attr: "meta",
+    help: `the meta-model that learns from the members' out-of-fold probabilities: ${Object.keys(META_MODELS).join(" or ")}`,
+    parse: choice("--meta", Object.keys(META_MODELS)),
+    targets: STACK,
+    param: "meta",
+    toParam: (v) => META_MODELS[v as string],
+  },
+  {
+    flags: "--passthrough",
+    attr: "passthrough",
+    help: "give the meta-model the original columns beside the members' probabilities",
+    targets: ["table:stack"],
+    param: "passthrough",
+  },
+  {
+    flags: "--stack-folds <k>",
+    attr: "stackFolds",
+    help: "folds of the cross-validation that gives each member's out-of-fold probabilities (stack, vote --weights learned)",
+    parse: integer(2),
+    targets: ENSEMBLES,
+    param: "folds",
+  },
+  {
+    flags: "--jobs <n>",
+    attr: "jobs",
+    help: "member fits at once, each in its own process (default: the number of cores; 1: one after another here)",
+    parse: integer(1),
+    targets: ENSEMBLES,
+  },
+];
+
+/** "learned" or one non-negative weight per member. */
+function parseWeights(value: string): number[] | "learned" {
+  if (value === "learned") return value;
+  const weights = list(value).map(nonNegative);
+  if (weights.length === 0 || weights.every((w) => w === 0))
+    throw new StrataError(`--weights: expected numbers, not all 0, or "learned", got "${value}"`);
+  return weights;
+}
+
 /** "flip,crop=2" for an AugmentConfig, "none" for null. */
 function augmentText(a: AugmentConfig | null): string {
   if (!a) return "none";
@@ -308,65 +421,65 @@ export const DATA_OPTIONS: readonly OptionSpec[] = [
     flags: "--target <col>",
     attr: "target",
     help: "column to predict (default: the last column)",
-    targets: TABLES,
+    targets: TABLE_DATA,
   },
   {
     flags: "--group <col>",
     attr: "group",
     help: "keep rows sharing a value of this column on one side of every split",
-    targets: TABLES,
+    targets: TABLE_DATA,
   },
   {
     flags: "--drop-duplicates <col>",
     attr: "dropDuplicates",
     help: "keep only the first row per value of this column",
-    targets: TABLES,
+    targets: TABLE_DATA,
   },
   {
     flags: "--features <cols>",
     attr: "features",
     help: "use exactly these comma-separated columns as features",
     parse: list,
-    targets: TABLES,
+    targets: TABLE_DATA,
   },
   {
     flags: "--drop <cols>",
     attr: "drop",
     help: "never use these comma-separated columns",
     parse: list,
-    targets: TABLES,
+    targets: TABLE_DATA,
   },
   {
     flags: "--categorical <cols>",
     attr: "categorical",
     help: "treat these columns as categories even if numeric",
     parse: list,
-    targets: TABLES,
+    targets: TABLE_DATA,
   },
   {
     flags: "--no-header",
     attr: "header",
     help: "the CSV has no header row (columns are named c0, c1, …)",
-    targets: TABLES,
+    targets: TABLE_DATA,
   },
   {
     flags: "--cache <dir>",
     attr: "cache",
     help: "keep decoded images here so reruns skip decoding",
-    targets: IMAGES,
+    targets: IMAGE_DATA,
   },
   {
     flags: "--memory-cache <MiB>",
     attr: "memoryCache",
     help: "decoded images kept in memory between epochs (default 512; 0: decode every epoch)",
     parse: nonNegative,
-    targets: IMAGES,
+    targets: IMAGE_DATA,
   },
   {
     flags: "--strict",
     attr: "strict",
     help: "fail on the first unreadable image instead of skipping it",
-    targets: IMAGES,
+    targets: IMAGE_DATA,
   },
 ];
 
@@ -376,7 +489,7 @@ export const FIT_ONLY_OPTIONS: readonly OptionSpec[] = [
     flags: "--test <file>",
     attr: "test",
     help: "evaluate on this CSV file instead of a split",
-    targets: TABLES,
+    targets: TABLE_DATA,
   },
   {
     flags: "--checkpoint <dir>",

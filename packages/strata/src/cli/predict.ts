@@ -13,6 +13,7 @@ import { readSchema } from "../workflow/model-dir.js";
 import { classifyWithZoo } from "../workflow/zoo-predict.js";
 import { makeOutput, type Output } from "./output.js";
 import { collectImages, predictImages } from "./predict-images.js";
+import { asVoter, exampleVotes, printVotes } from "./predict-votes.js";
 
 export interface PredictCommandOptions {
   out?: string;
@@ -20,6 +21,9 @@ export interface PredictCommandOptions {
   keep?: string[];
   header: boolean;
   quiet?: boolean;
+  /** Each ensemble member's probabilities and top class beside the combined answer. */
+  votes?: boolean;
+  json?: boolean;
 }
 
 /**
@@ -32,8 +36,24 @@ export async function predictCommand(dir: string, inputs: string[], o: PredictCo
     await predictWithZoo(dir, inputs, o);
     return;
   }
+  if (o.json && !o.votes) throw new StrataError("--json prints the members' votes: give it with --votes");
   const model = await loadClassifier(dir);
   try {
+    if (o.votes) {
+      if (o.out) throw new StrataError("--votes prints to the terminal; leave out --out");
+      const voter = asVoter(model, dir);
+      if (model.input === "images") {
+        const files = collectImages(inputs);
+        const votes = await voter.predictVotes(files);
+        printVotes(out, exampleVotes(votes, model.classes, files, voter.kind), model.classes);
+      } else {
+        const frame = await readRows(dir, inputs, o);
+        const votes = await voter.predictVotes(frame.frame);
+        const rows = Array.from({ length: frame.frame.nRows }, (_, i) => `row ${i + 1}`);
+        printVotes(out, exampleVotes(votes, model.classes, rows, voter.kind), model.classes);
+      }
+      return;
+    }
     if (model.input === "images") await predictImages(model, inputs, { ...o, top: o.top ?? 3 }, out);
     else await predictRows(dir, model, inputs, o, out);
   } finally {
@@ -48,11 +68,7 @@ async function predictRows(
   o: PredictCommandOptions,
   out: Output,
 ): Promise<void> {
-  if (inputs.length !== 1)
-    throw new StrataError(`a table model predicts one CSV file, got ${inputs.length} paths`);
-  const file = inputs[0];
-  const schema = await readSchema(dir);
-  const table = readCsv(file, { header: o.header });
+  const { file, schema, table, frame } = await readRows(dir, inputs, o);
   const keep = (o.keep ?? []).map((name) => {
     const j = table.columns.indexOf(name);
     if (j === -1)
@@ -61,7 +77,6 @@ async function predictRows(
       );
     return j;
   });
-  const frame = toFrame(table, schema.features);
   const proba = await model.predictProba(frame);
   const classes = model.classes;
   const labels = decodeArgmax(proba, classes);
@@ -79,6 +94,16 @@ async function predictRows(
   } else {
     process.stdout.write(csv);
   }
+}
+
+/** The one CSV file of a table model's rows, read with the model's schema. */
+async function readRows(dir: string, inputs: readonly string[], o: PredictCommandOptions) {
+  if (inputs.length !== 1)
+    throw new StrataError(`a table model predicts one CSV file, got ${inputs.length} paths`);
+  const file = inputs[0];
+  const schema = await readSchema(dir);
+  const table = readCsv(file, { header: o.header });
+  return { file, schema, table, frame: toFrame(table, schema.features) };
 }
 
 /** strata predict zoo:NAME images…: a pretrained model as it is, its top classes per image. */

@@ -75,6 +75,13 @@ function presetSpec(name: string): EstimatorSpec {
   throw new StrataError(`unknown member "${name}"; the members are: ${presetNames()}`);
 }
 
-function presetNames(): string {
+/** The meta-models a stack can take by name (`--meta`): logistic regression, or a small dense net. */
+export const META_MODELS: Readonly<Record<string, EstimatorSpec>> = {
+  logistic: { kind: "logistic", params: {} },
+  dense: { kind: "dense", params: { hiddenUnits: [32], dropout: 0.1 } },
+};
+
+/** The valid member names, for messages and help. */
+export function presetNames(): string {
   return [...Object.keys(MEMBER_PRESETS), "transfer:<backbone>"].join(", ");
 }

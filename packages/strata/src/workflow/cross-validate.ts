@@ -6,7 +6,7 @@ import { type ClassificationReport, classificationReport } from "../metrics/clas
 import type { Split } from "../split/types.js";
 import type { TrainListener } from "../train/listener.js";
 import { argmaxRows, type Matrix, matrix, row, takeRows } from "../util/matrix.js";
-import { scoreClassifier } from "./evaluate.js";
+import { type MemberScore, scoreClassifier } from "./evaluate.js";
 import { inputCount, type Labelled, takeLabelled } from "./labelled.js";
 import { type MetricsJson, meanOver, metricsJson } from "./results.js";
 
@@ -33,6 +33,8 @@ export interface FoldResult {
   readonly nTest: number;
   readonly summary: FitSummary;
   readonly skipped: readonly { readonly input: string; readonly reason: string }[];
+  /** For an ensemble: each member's own score on the fold's test rows. */
+  readonly members?: readonly MemberScore[];
 }
 
 export interface CrossValidation {
@@ -83,6 +85,7 @@ export async function crossValidate<X extends Frame | readonly string[]>(
         nTest: scored.kept.length,
         summary: model.fitSummary ?? { epochsRun: 0, bestEpoch: 0, seconds: 0 },
         skipped: scored.skipped,
+        ...(scored.members ? { members: scored.members } : {}),
       };
       folds.push(result);
       options.onFold?.(result);
@@ -137,6 +140,8 @@ export type FoldJson = Omit<MetricsJson, "labels" | "confusionMatrix" | "perClas
   fitSeconds: number;
   epochs: number;
   bestEpoch: number;
+  /** An ensemble's members, each scored alone on the fold's test rows. */
+  members?: readonly MemberScore[];
 };
 
 /**
@@ -154,9 +159,11 @@ export function crossValidationJson(cv: CrossValidation, task: Task) {
       fitSeconds: f.summary.seconds,
       epochs: f.summary.epochsRun,
       bestEpoch: f.summary.bestEpoch,
+      ...(f.members ? { members: f.members } : {}),
     };
   });
   const means = meanOver(folds, [...AVERAGED]);
+  const members = memberMeans(cv.folds);
   return {
     task,
     ...means,
@@ -164,6 +171,20 @@ export function crossValidationJson(cv: CrossValidation, task: Task) {
     confusionMatrix: cv.pooled.confusionMatrix,
     perClass: cv.pooled.perClass,
     pooled: ["confusionMatrix", "perClass"],
+    ...(members ? { members } : {}),
     folds,
   };
+}
+
+/** An ensemble's members' mean accuracy and log loss over the folds (± std), beside the ensemble's. */
+function memberMeans(folds: readonly FoldResult[]) {
+  const first = folds[0]?.members;
+  if (!first) return undefined;
+  return first.map((m, i) => ({
+    name: m.name,
+    ...meanOver(
+      folds.map((f) => ({ accuracy: f.members![i].accuracy, logLoss: f.members![i].logLoss })),
+      ["accuracy", "logLoss"],
+    ),
+  }));
 }

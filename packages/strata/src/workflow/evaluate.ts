@@ -2,7 +2,12 @@ import type { Frame } from "../data/frame.js";
 import { StrataError } from "../errors.js";
 import type { Classifier } from "../estimators/estimator.js";
 import { encodeLabels } from "../estimators/labels.js";
-import { type ClassificationReport, classificationReport } from "../metrics/classification.js";
+import {
+  accuracy,
+  type ClassificationReport,
+  classificationReport,
+  logLoss,
+} from "../metrics/classification.js";
 import { argmaxRows, type Matrix } from "../util/matrix.js";
 import type { LabelledRows } from "./dataset.js";
 import type { Labelled } from "./labelled.js";
@@ -16,6 +21,29 @@ export interface Scored {
   readonly kept: readonly number[];
   /** Inputs left out (unreadable images), with the reason. */
   readonly skipped: readonly { readonly input: string; readonly reason: string }[];
+  /** For an ensemble: each member's own score on the same examples, beside the ensemble's. */
+  readonly members?: readonly MemberScore[];
+}
+
+/** One ensemble member's score on the examples its ensemble was scored on. */
+export interface MemberScore {
+  readonly name: string;
+  readonly accuracy: number;
+  readonly logLoss: number;
+}
+
+/** What an ensemble adds to a classifier: each member's probabilities beside the combined ones. */
+interface VotingModel<X> {
+  predictVotesReadable(x: X): Promise<{
+    readonly members: readonly { readonly name: string; readonly proba: Matrix }[];
+    readonly combined: Matrix;
+    readonly kept: readonly number[];
+    readonly skipped: readonly { readonly input: string; readonly reason: string }[];
+  }>;
+}
+
+function hasVotes<X>(model: Classifier<X>): model is Classifier<X> & VotingModel<X> {
+  return typeof (model as Partial<VotingModel<X>>).predictVotesReadable === "function";
 }
 
 /**
@@ -25,6 +53,21 @@ export interface Scored {
  */
 export async function scoreClassifier<X>(model: Classifier<X>, data: Labelled<X>): Promise<Scored> {
   const classes = [...model.classes];
+  if (hasVotes(model)) {
+    // One pass gives the ensemble's probabilities and every member's.
+    const votes = await model.predictVotesReadable(data.x);
+    const scored = scoreProba(classes, data.y, votes.combined, votes.kept, votes.skipped);
+    const truth = encodeLabels(
+      votes.kept.map((i) => data.y[i]),
+      classes,
+    );
+    const members = votes.members.map((m) => ({
+      name: m.name,
+      accuracy: accuracy(truth, argmaxRows(m.proba)),
+      logLoss: logLoss(truth, m.proba),
+    }));
+    return { ...scored, members };
+  }
   const prediction = model.predictReadable
     ? await model.predictReadable(data.x)
     : {
@@ -32,13 +75,23 @@ export async function scoreClassifier<X>(model: Classifier<X>, data: Labelled<X>
         kept: Array.from(data.y, (_, i) => i),
         skipped: [],
       };
-  const { proba, kept, skipped } = prediction;
+  return scoreProba(classes, data.y, prediction.proba, prediction.kept, prediction.skipped);
+}
+
+/** The report of probabilities for the kept examples (a StrataError when none were kept). */
+function scoreProba(
+  classes: string[],
+  y: readonly string[],
+  proba: Matrix,
+  kept: readonly number[],
+  skipped: Scored["skipped"],
+): Scored {
   if (kept.length === 0)
     throw new StrataError(
-      `none of the ${data.y.length} examples could be read (first: ${skipped[0]?.input}: ${skipped[0]?.reason})`,
+      `none of the ${y.length} examples could be read (first: ${skipped[0]?.input}: ${skipped[0]?.reason})`,
     );
   const truth = encodeLabels(
-    kept.map((i) => data.y[i]),
+    kept.map((i) => y[i]),
     classes,
   );
   const report = classificationReport(truth, argmaxRows(proba), classes, proba);

@@ -3,7 +3,7 @@ import type { Frame } from "../data/frame.js";
 import type { Task } from "../data/tabular.js";
 import type { Classifier, FitSummary, Params } from "../estimators/estimator.js";
 import { NetworkClassifier } from "../estimators/network.js";
-import { type Scored, scoreClassifier } from "./evaluate.js";
+import { type MemberScore, type Scored, scoreClassifier } from "./evaluate.js";
 import type { Labelled } from "./labelled.js";
 import { type MetricsJson, metricsJson } from "./results.js";
 
@@ -42,6 +42,8 @@ export interface FitJson extends MetricsJson {
   params: Params;
   /** Weights in the network, when the model is one. */
   parameters?: number;
+  /** An ensemble's members, each scored alone on the same test examples, with its fit seconds. */
+  members?: { name: string; accuracy: number; logLoss: number; fitSeconds?: number }[];
 }
 
 export function fitJson<C extends Classifier<never>>(
@@ -61,5 +63,14 @@ export function fitJson<C extends Classifier<never>>(
     model: modelName,
     params: result.model.getParams(),
     ...(network ? { parameters: network.countParams() } : {}),
+    ...(result.members ? { members: memberJson(result.members, result.summary) } : {}),
   };
+}
+
+/** Each member's test score beside the seconds of its fit on all the training rows. */
+function memberJson(members: readonly MemberScore[], summary: FitSummary): NonNullable<FitJson["members"]> {
+  return members.map((m, i) => {
+    const seconds = summary.members?.[i]?.summary.seconds;
+    return { ...m, ...(seconds === undefined ? {} : { fitSeconds: seconds }) };
+  });
 }

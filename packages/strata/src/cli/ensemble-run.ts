@@ -1,0 +1,48 @@
+import type { EnsembleFitOptions } from "../estimators/ensemble.js";
+import type { Params } from "../util/params.js";
+import type { FitJson } from "../workflow/fit-and-score.js";
+import type { Output } from "./output.js";
+
+/**
+ * An ensemble's fit options from the command line: --jobs, what every member gets (how images
+ * are read here), and one progress line per finished member fit (with an ETA), since the members'
+ * own epoch bars would interleave across processes.
+ */
+export function ensembleFitOptions(
+  o: { jobs?: number },
+  out: Output,
+  memberOptions: Params = {},
+): EnsembleFitOptions {
+  const started = performance.now();
+  const defined = Object.fromEntries(Object.entries(memberOptions).filter(([, v]) => v !== undefined));
+  return {
+    jobs: o.jobs,
+    memberOptions: defined,
+    onJob: (e) => {
+      const elapsed = (performance.now() - started) / 1000;
+      const eta =
+        e.done < e.total ? `, about ${formatSeconds((elapsed / e.done) * (e.total - e.done))} left` : "";
+      out.note(`[${e.done}/${e.total}] ${e.label}: ${e.seconds.toFixed(1)} s${eta}`);
+    },
+  };
+}
+
+/** "42 s" or "3 min 5 s". */
+function formatSeconds(s: number): string {
+  if (s < 60) return `${Math.round(s)} s`;
+  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+/** The members' own test scores beside the ensemble's, one line each. */
+export function printMembers(out: Output, json: FitJson): void {
+  if (!json.members) return;
+  const width = Math.max(8, ...json.members.map((m) => m.name.length));
+  out.result(`${"member".padEnd(width)}  accuracy  log loss  fit s`);
+  for (const m of json.members)
+    out.result(
+      `${m.name.padEnd(width)}  ${m.accuracy.toFixed(4).padStart(8)}  ${m.logLoss.toFixed(4).padStart(8)}  ${(m.fitSeconds ?? Number.NaN).toFixed(1).padStart(5)}`,
+    );
+  out.result(
+    `${json.model.padEnd(width)}  ${json.accuracy.toFixed(4).padStart(8)}  ${(json.logLoss ?? Number.NaN).toFixed(4).padStart(8)}  ${json.fitSeconds.toFixed(1).padStart(5)}`,
+  );
+}
