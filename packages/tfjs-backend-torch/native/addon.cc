@@ -37,6 +37,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterConv(env, exports);
   RegisterOptim(env, exports);
   RegisterNorm(env, exports);
+  RegisterTrain(env, exports);
   return exports;
 }
 

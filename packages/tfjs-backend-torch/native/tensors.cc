@@ -25,6 +25,8 @@ const at::Tensor& Get(int32_t handle) {
   return it->second;
 }
 
+at::Tensor& Slot(int32_t handle) { return const_cast<at::Tensor&>(Get(handle)); }
+
 void Release(int32_t handle) { Table().erase(handle); }
 
 size_t LiveCount() { return Table().size(); }

@@ -11,6 +11,8 @@ namespace tbt {
 
 int32_t Put(at::Tensor t);
 const at::Tensor& Get(int32_t handle);
+// The table's own entry, to update a tensor behind a handle (the native training step).
+at::Tensor& Slot(int32_t handle);
 void Release(int32_t handle);
 size_t LiveCount();
 
@@ -44,6 +46,7 @@ void RegisterReduce(Napi::Env env, Napi::Object exports);
 void RegisterConv(Napi::Env env, Napi::Object exports);
 void RegisterOptim(Napi::Env env, Napi::Object exports);
 void RegisterNorm(Napi::Env env, Napi::Object exports);
+void RegisterTrain(Napi::Env env, Napi::Object exports);
 
 }  // namespace tbt
 

@@ -75,6 +75,16 @@ export class TorchBackend extends MathBackendCPU {
     return this.store(t.dataId).handleFor(t.shape);
   }
 
+  /** The handle of a tensor that no other tensor shares (a native op may write to it in place); else undefined. */
+  exclusiveHandle(t: TensorInfo): Handle | undefined {
+    return this.store(t.dataId).exclusiveHandle(t.shape);
+  }
+
+  /** After a native op wrote to t's handle in place: forgets the JS copy of its values. */
+  invalidate(t: TensorInfo): void {
+    this.store(t.dataId).invalidate();
+  }
+
   /** Wraps the handle a native op just returned (its shape and dtype are in the scratch array). */
   output(h: Handle): TensorInfo {
     const rank = this.scratch[0];

@@ -161,6 +161,34 @@ export interface NativeAddon {
   ): Handle;
   resizeNearestGrad(images: Handle, dy: Handle, alignCorners: boolean): Handle;
   mirrorPad(x: Handle, paddings: number[], offset: 0 | 1): Handle;
+
+  /** The native training step (native/train.cc; see src/train.ts). */
+  compileProgram(spec: { ops: object[]; l1: number[]; l2: number[]; binary: boolean }): number;
+  releaseProgram(program: number): void;
+  trainStep(
+    program: number,
+    x: Handle,
+    y: Handle,
+    weights: Float32Array | null,
+    rows: Int32Array | null,
+    params: Int32Array,
+    trained: Int32Array,
+    moments: Int32Array,
+    hyper: Float64Array,
+    seed: number,
+    out: Float64Array,
+  ): void;
+  forwardProgram(program: number, x: Handle, params: Int32Array): Handle;
+  evaluateProgram(
+    program: number,
+    x: Handle,
+    y: Handle,
+    params: Int32Array,
+    batch: number,
+    out: Float64Array,
+  ): void;
+  /** A copy of x's values under a new handle (not sharing its storage). */
+  copy(x: Handle): Handle;
 }
 
 const ADDON = fileURLToPath(new URL("../build/tfjs_backend_torch.node", import.meta.url));

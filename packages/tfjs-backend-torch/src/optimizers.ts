@@ -91,6 +91,53 @@ export class FusedAdamOptimizer extends AdamOptimizer {
     });
     this.incrementIterations();
   }
+
+  /**
+   * For the native training step: the first and second moments of `variables` (created as
+   * applyGradients would, in the same slots), and Adam's numbers for the next step,
+   * [learningRate, beta1, beta2, epsilon, biasCorrection1, biasCorrection2].
+   */
+  nativeSlots(variables: readonly Variable[]): { m: Variable[]; v: Variable[]; hyper: number[] } {
+    const self = this as unknown as AdamState;
+    const m: Variable[] = [];
+    const v: Variable[] = [];
+    variables.forEach((value, i) => {
+      self.accumulatedFirstMoment[i] ??= {
+        originalName: `${value.name}/m`,
+        variable: tidy(() => zerosLike(value).variable(false)),
+      };
+      self.accumulatedSecondMoment[i] ??= {
+        originalName: `${value.name}/v`,
+        variable: tidy(() => zerosLike(value).variable(false)),
+      };
+      m.push(self.accumulatedFirstMoment[i].variable as Variable);
+      v.push(self.accumulatedSecondMoment[i].variable as Variable);
+    });
+    const step = this.iterations + 1;
+    return {
+      m,
+      v,
+      hyper: [
+        this.learningRate,
+        this.beta1,
+        this.beta2,
+        this.epsilon,
+        1 - this.beta1 ** step,
+        1 - this.beta2 ** step,
+      ],
+    };
+  }
+
+  /** After a native step: the iteration count and beta powers move on as applyGradients' would. */
+  advance(): void {
+    const self = this as unknown as AdamState;
+    const step = this.iterations + 1;
+    tidy(() => {
+      self.accBeta1.assign(scalar(this.beta1 ** (step + 1)));
+      self.accBeta2.assign(scalar(this.beta2 ** (step + 1)));
+    });
+    this.incrementIterations();
+  }
 }
 
 /** Like tf.train.adam, fused on the torch backend. */

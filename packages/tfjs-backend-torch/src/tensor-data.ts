@@ -67,6 +67,21 @@ export class TorchTensorData {
     return view;
   }
 
+  /**
+   * The handle, when a native op may write to it in place: this data belongs to one tensor only
+   * (refCount 1), under the handle's own shape, with no reshaped views. Else undefined.
+   */
+  exclusiveHandle(shape: number[]): Handle | undefined {
+    if (this.refCount !== 1 || this.views !== undefined || !this.native) return undefined;
+    if (this.handle === undefined) this.handleFor(shape);
+    return sameShape(this.handleShape!, shape) ? this.handle : undefined;
+  }
+
+  /** Drops the JS copy of the values after a native op wrote to the handle in place. */
+  invalidate(): void {
+    if (this.handle !== undefined) this.jsValues = undefined;
+  }
+
   /** Frees the native memory (the JS copy goes with this object). */
   release(): void {
     if (this.handle !== undefined) this.addon.release(this.handle);

@@ -1,11 +1,13 @@
-import * as tf from "@tensorflow/tfjs-core";
+import type * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { type FusedAdamOptimizer, fusedAdam } from "tfjs-backend-torch/optimizers";
+import { StrataError } from "../errors.js";
 import { BestWeights, type BestWeightsState } from "./best-weights.js";
 import type { EpochLogs, TrainListener } from "./listener.js";
+import { stepRunner } from "./runner.js";
 import { type LrSchedule, learningRateAt } from "./schedule.js";
 import type { BatchSource } from "./sources.js";
-import { classifierObjective, evaluateSource, makeTrainStep, type ParamGroup } from "./step.js";
+import type { ParamGroup } from "./step.js";
 import { mutableWeights, unfrozenLayers } from "./weights.js";
 
 /** Layers that train at their own share of the learning rate (fastai's discriminative learning rates). */
@@ -85,11 +87,8 @@ export async function fitModel(
   const schedule = config.schedule ?? { kind: "constant" };
   const weights = mutableWeights(model);
   const groups = paramGroups(model, config);
-  const step = makeTrainStep(
-    model,
-    classifierObjective(model),
-    groups.filter((g) => g.variables.length > 0),
-  );
+  // The native step when the network has one (one libtorch call per batch), else TF.js's.
+  const runner = stepRunner(model, groups);
   const resume = config.resume;
   listener.onTrainStart?.({
     epochs: config.epochs,
@@ -110,7 +109,7 @@ export async function fitModel(
       let lossSum = 0;
       let accSum = 0;
       let seen = 0;
-      for await (const data of train.batches(epoch)) {
+      for await (const data of runner.batches(train, epoch)) {
         const rate = learningRateAt(
           schedule,
           config.learningRate,
@@ -121,22 +120,20 @@ export async function fitModel(
         groups.forEach((g, i) => {
           g.optimizer.setLearningRate(rate * (config.layerGroups?.[i]?.factor ?? 1));
         });
-        const n = data.x.shape[0];
-        let out: { loss: tf.Scalar; accuracy: tf.Scalar };
-        try {
-          out = step(data);
-        } finally {
-          tf.dispose([data.x, data.y, data.weight].filter((t) => t !== undefined));
-        }
-        const [loss, acc] = await Promise.all([out.loss.data(), out.accuracy.data()]);
-        tf.dispose([out.loss, out.accuracy]);
-        lossSum += loss[0] * n;
-        accSum += acc[0] * n;
+        const n = data.n;
+        const { loss, accuracy } = await data.run();
+        lossSum += loss * n;
+        accSum += accuracy * n;
         seen += n;
         batch++;
-        listener.onBatchEnd?.(batch, train.batchesPerEpoch, { loss: loss[0], accuracy: acc[0] });
+        listener.onBatchEnd?.(batch, train.batchesPerEpoch, { loss, accuracy });
       }
-      const val = validation ? await evaluateSource(model, validation, undefined, epoch) : undefined;
+      const val = validation ? await runner.evaluate(validation, epoch) : undefined;
+      const diverged = [lossSum / seen, val?.loss ?? 0].find((l) => !Number.isFinite(l));
+      if (diverged !== undefined)
+        throw new StrataError(
+          `training diverged: the ${Number.isFinite(lossSum / seen) ? "validation " : ""}loss is ${diverged} at epoch ${epoch + 1}; nothing was saved (lower the learning rate, or check the data for extreme values)`,
+        );
       const improved = best.update(val?.loss ?? lossSum / seen, epoch + 1);
       const logs: EpochLogs = {
         epoch: epoch + 1,
@@ -162,6 +159,7 @@ export async function fitModel(
     if (validation) best.restore();
   } finally {
     best.dispose();
+    runner.dispose();
     for (const g of groups) g.optimizer.dispose();
   }
   const seconds = (performance.now() - started) / 1000;

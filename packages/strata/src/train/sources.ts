@@ -22,6 +22,23 @@ export interface BatchSource {
   readonly batchesPerEpoch: number;
   /** The batches of one epoch (0-based), in that epoch's order. */
   batches(epoch: number): AsyncIterable<TensorBatch>;
+  /**
+   * When the batches are rows of tensors held in memory (`tensorSource`): those tensors and each
+   * epoch's row order, so that a native step can gather its batches itself. Batch k of an epoch
+   * is rows [k * batchSize, (k + 1) * batchSize) of `order(epoch)`.
+   */
+  readonly tensors?: SourceTensors;
+}
+
+/** A tensor source's data: see BatchSource.tensors. */
+export interface SourceTensors {
+  readonly x: tf.Tensor;
+  readonly y: tf.Tensor;
+  /** A loss weight per row of x. */
+  readonly weights?: Float32Array;
+  readonly batchSize: number;
+  /** The rows of x in the order of an epoch's batches. */
+  order(epoch: number): Int32Array;
 }
 
 export interface TensorSourceOptions {
@@ -40,16 +57,18 @@ export function tensorSource(x: tf.Tensor, y: tf.Tensor, options: TensorSourceOp
   const samples = x.shape[0];
   if (y.shape[0] !== samples) throw new Error(`tensorSource: ${samples} rows of x but ${y.shape[0]} of y`);
   const { batchSize, seed, weights } = options;
+  const order = (epoch: number): Int32Array =>
+    seed === undefined
+      ? Int32Array.from({ length: samples }, (_, i) => i)
+      : Int32Array.from(new Rng(mixSeed(seed, epoch)).permutation(samples));
   return {
     samples,
     batchesPerEpoch: Math.ceil(samples / batchSize),
+    tensors: { x, y, weights, batchSize, order },
     async *batches(epoch: number) {
-      const order =
-        seed === undefined
-          ? Array.from({ length: samples }, (_, i) => i)
-          : new Rng(mixSeed(seed, epoch)).permutation(samples);
+      const rows = order(epoch);
       for (let start = 0; start < samples; start += batchSize) {
-        const ids = Int32Array.from(order.slice(start, start + batchSize));
+        const ids = rows.slice(start, start + batchSize);
         yield tf.tidy(() => {
           const index = tf.tensor1d(ids, "int32");
           return {
