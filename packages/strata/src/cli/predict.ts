@@ -47,9 +47,13 @@ export async function predictCommand(dir: string, inputs: string[], o: PredictCo
         const votes = await voter.predictVotes(files);
         printVotes(out, exampleVotes(votes, model.classes, files, voter.kind), model.classes);
       } else {
-        const frame = await readRows(dir, inputs, o);
-        const votes = await voter.predictVotes(frame.frame);
-        const rows = Array.from({ length: frame.frame.nRows }, (_, i) => `row ${i + 1}`);
+        const { file, table, frame } = await readRows(dir, inputs, o);
+        const votes = await voter.predictVotes(frame);
+        // Each row is named by its --keep columns (e.g. a song's name), else by its number.
+        const keep = keepColumns(file, table, o.keep);
+        const rows = table.rows.map((r, i) =>
+          keep.length ? keep.map((j) => r[j]).join(", ") : `row ${i + 1}`,
+        );
         printVotes(out, exampleVotes(votes, model.classes, rows, voter.kind), model.classes);
       }
       return;
@@ -69,14 +73,7 @@ async function predictRows(
   out: Output,
 ): Promise<void> {
   const { file, schema, table, frame } = await readRows(dir, inputs, o);
-  const keep = (o.keep ?? []).map((name) => {
-    const j = table.columns.indexOf(name);
-    if (j === -1)
-      throw new StrataError(
-        `${file}: --keep column "${name}" not found; the columns are: ${table.columns.join(", ")}`,
-      );
-    return j;
-  });
+  const keep = keepColumns(file, table, o.keep);
   const proba = await model.predictProba(frame);
   const classes = model.classes;
   const labels = decodeArgmax(proba, classes);
@@ -94,6 +91,22 @@ async function predictRows(
   } else {
     process.stdout.write(csv);
   }
+}
+
+/** The indices of the --keep columns (a StrataError naming a missing one). */
+function keepColumns(
+  file: string,
+  table: { readonly columns: readonly string[] },
+  names: readonly string[] = [],
+): number[] {
+  return names.map((name) => {
+    const j = table.columns.indexOf(name);
+    if (j === -1)
+      throw new StrataError(
+        `${file}: --keep column "${name}" not found; the columns are: ${table.columns.join(", ")}`,
+      );
+    return j;
+  });
 }
 
 /** The one CSV file of a table model's rows, read with the model's schema. */

@@ -34,6 +34,18 @@ export const MEMBER_PRESETS: Readonly<
     about: "gradient-boosted trees, depth 3",
   },
   logistic: { spec: { kind: "logistic", params: {} }, about: "logistic regression" },
+  stack: {
+    spec: {
+      kind: "stack",
+      params: {
+        members: [
+          { kind: "dense", params: {} },
+          { kind: "xgboost", params: {} },
+        ],
+      },
+    },
+    about: "a stack of dense and xgboost: as a member, a second stacking level",
+  },
   cnn: { spec: { kind: "image", params: { model: "cnn" } }, about: "convolutional network on images" },
   "image-dense": {
     spec: { kind: "image", params: { model: "dense" } },
@@ -61,7 +73,9 @@ export function parseMembers(list: string | readonly string[], seed = 0): Estima
     const spec = presetSpec(name);
     const repeat = repeats.get(name) ?? 0;
     repeats.set(name, repeat + 1);
-    const seeded = Object.hasOwn(registeredKind(spec.kind)?.create({}).getParams() ?? {}, "seed");
+    const probe = registeredKind(spec.kind)?.create(spec.params);
+    const seeded = Object.hasOwn(probe?.getParams() ?? {}, "seed");
+    probe?.dispose();
     const params: Params = seeded ? { ...spec.params, seed: seed + repeat } : spec.params;
     return { kind: spec.kind, params };
   });
