@@ -4,16 +4,23 @@ import type { AnyClassifier, EstimatorSpec, InputKind } from "./estimator.js";
 import { registeredKind, registeredKindNames } from "./registry.js";
 
 /**
- * Each member's name: its kind, with "#2", "#3", … for the second and later of one kind
- * (["dense", "dense", "xgboost"] → ["dense", "dense#2", "xgboost"]).
+ * Each member's name: its kind (an image model's "cnn" or "image-dense"), with "#2", "#3", … for
+ * the second and later of one kind (["dense", "dense", "xgboost"] → ["dense", "dense#2", "xgboost"]).
  */
 export function memberNames(specs: readonly EstimatorSpec[]): string[] {
   const seen = new Map<string, number>();
   return specs.map((s) => {
-    const n = (seen.get(s.kind) ?? 0) + 1;
-    seen.set(s.kind, n);
-    return n === 1 ? s.kind : `${s.kind}#${n}`;
+    const base = memberKindName(s);
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return n === 1 ? base : `${base}#${n}`;
   });
+}
+
+/** A member's kind as --members names it: image models are "cnn" or "image-dense", not "image". */
+function memberKindName(spec: EstimatorSpec): string {
+  if (spec.kind !== "image") return spec.kind;
+  return spec.params.model === "dense" ? "image-dense" : "cnn";
 }
 
 /** "member 2 (xgboost)": how messages name a member (1-based, as its directory). */

@@ -47,6 +47,10 @@ export const MEMBER_PRESETS: Readonly<
     about: "a stack of dense and xgboost: as a member, a second stacking level",
   },
   cnn: { spec: { kind: "image", params: { model: "cnn" } }, about: "convolutional network on images" },
+  "cnn:deep": {
+    spec: { kind: "image", params: { model: "cnn", architecture: { blockFilters: [32, 64, 128] } } },
+    about: "convolutional network with a third block of 128 filters",
+  },
   "image-dense": {
     spec: { kind: "image", params: { model: "dense" } },
     about: "dense network on an image's flattened pixels",
