@@ -233,7 +233,7 @@ test("bad members are refused at once, naming them", () => {
           { kind: "image", params: {} },
         ],
       }),
-    /members must all take one kind of input: member 1 \(dense\) takes tables, member 2 \(image\) images/,
+    /members must all take one kind of input: member 1 \(dense\) takes tables, member 2 \(cnn\) images/,
   );
   assert.throws(
     () => new VotingClassifier({ members: [{ kind: "dense", params: { layers: 3 } }] }),
