@@ -29,6 +29,7 @@ import {
   reportFallbacks,
   reportKernels,
   runPeer,
+  strataEpochs,
   THREADS,
   useTorch,
 } from "./common.js";
@@ -112,10 +113,34 @@ const yb = tf.slice(y, [0, 0], [Math.min(BATCH, N), CLASSES]);
 const kernels = await kernelsPerStep(() => model.trainOnBatch(xb, yb));
 reportKernels(kernels, "training step (trainOnBatch)");
 
+// strata's own loop (the native training step) on the same network (fresh weights) and data.
+seed = 1;
+const strataRun = await strataEpochs(
+  tfl.sequential({
+    layers: [
+      conv(32, [SIZE, SIZE, 3]),
+      conv(32),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      conv(64),
+      conv(64),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.flatten(),
+      tfl.layers.dense({ units: 128, activation: "relu" }),
+      tfl.layers.dense({ units: CLASSES, activation: "softmax" }),
+    ],
+  }),
+  x,
+  y,
+  BATCH,
+  REPEATS,
+  WARMUP_N,
+);
+
 const peer = runPeer("cnn.py", { n: N, size: SIZE, batch: BATCH, "warmup-n": WARMUP_N, repeats: REPEATS });
 
 const epochS = min(times);
 const measurements: Measurement[] = [
+  measure(`CNN epoch, strata fitModel (${strataRun.step})`, "s", min(strataRun.times), num(peer, "epoch_s")),
   measure(`CNN epoch (${N} images ${SIZE}x${SIZE}, batch ${BATCH})`, "s", epochS, num(peer, "epoch_s")),
   measure("CNN training step (epoch / steps)", "ms", (1000 * epochS) / steps, num(peer, "step_ms")),
   measure("CNN training throughput", "images/s", N / epochS, num(peer, "images_per_s"), "rate"),
@@ -127,6 +152,8 @@ emit({
   config: { n: N, size: SIZE, batch: BATCH, classes: CLASSES, repeats: REPEATS, adam: ADAM },
   measurements,
   strataEpochTimes: times,
+  fitModelEpochTimes: strataRun.times,
+  fitModelStep: strataRun.step,
   fallbacks,
   kernelsPerStep: kernels.kernels,
   kernelProfile: kernels,

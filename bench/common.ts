@@ -372,3 +372,37 @@ export function peakRssMiB(): number {
 export function emit(summary: Record<string, unknown>): void {
   console.log(JSON.stringify(summary));
 }
+
+/**
+ * Epochs of strata's own training loop (packages/strata/src/train/loop.ts: the native training
+ * step when the network compiles to it, else TF.js's), over x and y in shuffled batches, Adam 1e-3,
+ * no validation: a warm-up epoch on the first `warmupRows` rows, then `repeats` timed epochs.
+ * Returns their seconds and which step ran.
+ */
+export async function strataEpochs(
+  model: import("@tensorflow/tfjs-layers").LayersModel,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  batchSize: number,
+  repeats: number,
+  warmupRows: number,
+): Promise<{ times: number[]; step: string }> {
+  const { fitModel } = await import("../packages/strata/src/train/loop.js");
+  const { tensorSource } = await import("../packages/strata/src/train/sources.js");
+  const { nativeTrainingStats } = await import("tfjs-backend-torch/train");
+  const config = { epochs: 1, learningRate: 1e-3, patience: 0 };
+  const xw = tf.slice(x, 0, warmupRows);
+  const yw = tf.slice(y, 0, warmupRows);
+  await fitModel(model, tensorSource(xw, yw, { batchSize, seed: 0 }), undefined, config);
+  tf.dispose([xw, yw]);
+  const before = nativeTrainingStats().steps;
+  const times: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const t0 = now();
+    await fitModel(model, tensorSource(x, y, { batchSize, seed: r + 1 }), undefined, config);
+    times.push(now() - t0);
+  }
+  const step = nativeTrainingStats().steps > before ? "native step" : "TF.js step";
+  console.log(`strata fitModel (${step}): epochs ${times.map((t) => fmt(t)).join(", ")} s`);
+  return { times, step };
+}

@@ -122,8 +122,50 @@ console.log(
     `; tf tensors ${first.tensors} -> ${last.tensors}, libtorch handles ${first.nativeHandles} -> ${last.nativeHandles}`,
 );
 
+// The same network and batches through the native training step (one libtorch call per step).
+const { NativeNetwork } = await import("tfjs-backend-torch/train");
+const { fusedAdam } = await import("tfjs-backend-torch/optimizers");
+const nativeModel = tfl.sequential({
+  layers: [
+    tfl.layers.dense({ inputShape: [FEATURES], units: 64, activation: "relu" }),
+    tfl.layers.dense({ units: 64, activation: "relu" }),
+    tfl.layers.dense({ units: CLASSES, activation: "softmax" }),
+  ],
+});
+const net = NativeNetwork.compile(nativeModel);
+if (typeof net === "string") throw new Error(`no native step: ${net}`);
+const groups = [
+  { variables: nativeModel.trainableWeights.map((w) => w.read() as tf.Variable), optimizer: fusedAdam(1e-3) },
+];
+const nativeSamples: Sample[] = [];
+const n0 = now();
+for (let step = 0; step <= STEPS; step++) {
+  if (step > 0) net.trainStep(batches[step % batches.length], groups, step);
+  if (step % EVERY === 0) {
+    sample(step, n0);
+    nativeSamples.push(samples.pop() as Sample);
+  }
+}
+const nativeTotal = now() - n0;
+const nFirst = nativeSamples.find((s) => s.step >= EVERY) ?? nativeSamples[0];
+const nLast = nativeSamples[nativeSamples.length - 1];
+const nativeGrowth = nLast.rssMiB - nFirst.rssMiB;
+console.log(
+  `native step: ${STEPS} steps in ${fmt(nativeTotal)} s (${fmt((1000 * nativeTotal) / STEPS)} ms/step); rss growth ` +
+    `from step ${nFirst.step} to ${nLast.step}: ${nativeGrowth >= 0 ? "+" : ""}${nativeGrowth.toFixed(1)} MiB; ` +
+    `tf tensors ${nFirst.tensors} -> ${nLast.tensors}, libtorch handles ${nFirst.nativeHandles} -> ${nLast.nativeHandles}`,
+);
+net.dispose();
+
 emit({
   bench: "memory",
+  native: {
+    samples: nativeSamples,
+    rssGrowthMiB: nativeGrowth,
+    tensorGrowth: nLast.tensors - nFirst.tensors,
+    nativeHandleGrowth: nLast.nativeHandles - nFirst.nativeHandles,
+    msPerStep: (1000 * nativeTotal) / STEPS,
+  },
   threads: THREADS,
   config: { steps: STEPS, every: EVERY, batch: BATCH, adam: ADAM, gc: gc !== undefined },
   samples,

@@ -34,6 +34,7 @@ import {
   reportFallbacks,
   reportKernels,
   runPeer,
+  strataEpochs,
   THREADS,
   useTorch,
 } from "./common.js";
@@ -124,6 +125,8 @@ async function train(kind: AdamKind): Promise<Run> {
 }
 
 const main = await train(ADAM);
+// strata's own loop (the native training step) on the same network and data.
+const strataRun = await strataEpochs(buildModel(ADAM), x, y, BATCH, REPEATS, WARMUP_ROWS);
 const other: AdamKind = ADAM === "fused" ? "tfjs" : "fused";
 const second = BOTH ? await train(other) : null;
 
@@ -149,6 +152,12 @@ const peer = runPeer("mlp.py", {
 const name = (kind: AdamKind) => (kind === "fused" ? "fusedAdam" : "tf.train.adam");
 const epochS = min(main.times);
 const measurements: Measurement[] = [
+  measure(
+    `MLP epoch, strata fitModel (${strataRun.step}, best of ${REPEATS})`,
+    "s",
+    min(strataRun.times),
+    num(peer, "epoch_s"),
+  ),
   measure(
     `MLP epoch (${ROWS} rows, batch ${BATCH}, ${name(ADAM)}, best of ${REPEATS})`,
     "s",
@@ -183,6 +192,8 @@ emit({
   },
   measurements,
   strataEpochTimes: main.times,
+  fitModelEpochTimes: strataRun.times,
+  fitModelStep: strataRun.step,
   fallbacks: main.fallbacks,
   kernelsPerStep: main.kernels,
   ...(second

@@ -91,6 +91,27 @@ reportKernels(kernels, "inference batch (predict)");
 const peakRss = peakRssMiB();
 console.log(`peak RSS of the Node process so far: ${fmt(peakRss)} MiB`);
 
+// The same network and weights through the native step's compiled forward (one libtorch call).
+const { NativeNetwork } = await import("tfjs-backend-torch/train");
+const net = NativeNetwork.compile(model);
+const nativeTimes: number[] = [];
+if (typeof net === "string") console.log(`no native forward for MobileNetV2: ${net}`);
+else {
+  const check = tf.tidy(
+    () => tf.max(tf.abs(tf.sub(net.predict(x), model.predict(x) as tf.Tensor))).dataSync()[0],
+  );
+  console.log(`native forward: max abs difference from model.predict ${fmt(check)}`);
+  for (let i = 0; i < WARMUP + STEPS; i++) {
+    const t0 = now();
+    const y = net.predict(x);
+    await y.data();
+    if (i >= WARMUP) nativeTimes.push(now() - t0);
+    y.dispose();
+  }
+  console.log(`native forward: ${nativeTimes.map((t) => fmt(t)).join(", ")} s`);
+  net.dispose();
+}
+
 const onnxPath = join(
   tmpdir(),
   `strata-bench-mobilenet_v2-${ALPHA}-${SIZE}-${CLASSES}-b${BATCH}-${process.pid}.onnx`,
@@ -181,6 +202,16 @@ const ortResult = await timeOrt()
 const stepS = median(times);
 const torchStep = num(peer, "step_s");
 const measurements: Measurement[] = [
+  ...(nativeTimes.length
+    ? [
+        measure(
+          `MobileNetV2 native inference batch ${BATCH} ${SIZE}x${SIZE} (median)`,
+          "s/batch",
+          median(nativeTimes),
+          torchStep,
+        ),
+      ]
+    : []),
   measure(`MobileNetV2 inference batch ${BATCH} ${SIZE}x${SIZE} (median)`, "s/batch", stepS, torchStep),
   measure(
     "MobileNetV2 inference throughput",

@@ -83,6 +83,33 @@ reportKernels(kernels, "training step (trainOnBatch)");
 const peakRss = peakRssMiB();
 console.log(`peak RSS of the Node process so far: ${fmt(peakRss)} MiB`);
 
+// The same network through the native training step (one libtorch call per step), fresh weights.
+const { NativeNetwork } = await import("tfjs-backend-torch/train");
+const { fusedAdam } = await import("tfjs-backend-torch/optimizers");
+const nativeModel = mobileNetV2({ size: SIZE, alpha: ALPHA, classes: CLASSES });
+const net = NativeNetwork.compile(nativeModel);
+const nativeTimes: number[] = [];
+if (typeof net === "string") console.log(`no native step for MobileNetV2: ${net}`);
+else {
+  const groups = [
+    {
+      variables: nativeModel.trainableWeights.map((w) => w.read() as tf.Variable),
+      optimizer: fusedAdam(1e-3),
+    },
+  ];
+  for (let i = 0; i < WARMUP + STEPS; i++) {
+    const t0 = now();
+    const r = net.trainStep({ x, y }, groups, i);
+    if (i >= WARMUP) nativeTimes.push(now() - t0);
+    console.log(
+      `native step ${i + 1}${i < WARMUP ? " (warm-up)" : ""}: ${fmt(now() - t0)} s, loss ${fmt(r.loss)}`,
+    );
+  }
+  net.dispose();
+  groups[0].optimizer.dispose();
+}
+nativeModel.dispose();
+
 const peer = runPeer("mobilenet.py", {
   mode: "train",
   batch: BATCH,
@@ -96,6 +123,16 @@ const peer = runPeer("mobilenet.py", {
 const stepS = median(times);
 const torchStep = num(peer, "step_s");
 const measurements: Measurement[] = [
+  ...(nativeTimes.length
+    ? [
+        measure(
+          `MobileNetV2 native training step batch ${BATCH} ${SIZE}x${SIZE} (median)`,
+          "s/step",
+          median(nativeTimes),
+          torchStep,
+        ),
+      ]
+    : []),
   measure(`MobileNetV2 training step batch ${BATCH} ${SIZE}x${SIZE} (median)`, "s/step", stepS, torchStep),
   measure(
     "MobileNetV2 training throughput",

@@ -17,7 +17,7 @@ set -uo pipefail
 
 cd "$(dirname "$0")/.."
 [ "$#" -eq 0 ] && set -- 1 2
-BENCHES=${BENCH_ONLY:-"mlp cnn mobilenet_infer mobilenet_train memory cifar_epoch stream_memory transfer_features"}
+BENCHES=${BENCH_ONLY:-"spotify_fit mlp cnn mobilenet_infer mobilenet_train memory cifar_epoch stream_memory transfer_features"}
 OUT=${BENCH_OUT:-/tmp/strata-bench-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"
 RESULTS="$OUT/results.jsonl"

@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { dropDuplicates, readCsv } from "../src/data/csv.js";
 import { StrataError } from "../src/errors.js";
 import { sharedData } from "./helpers/data.js";
 
 const dir = mkdtempSync(join(tmpdir(), "strata-csv-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
 function file(name: string, text: string): string {
   const path = join(dir, name);
   writeFileSync(path, text);

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { useBackend } from "../src/backend.js";
 import { DenseClassifier } from "../src/estimators/dense.js";
@@ -17,6 +17,7 @@ const banknote = loadCsvDataset(sharedData("jbrownlee_extra/banknote_authenticat
 });
 const { train, test: held } = trainTestSplit(banknote, { testSize: 0.25, seed: 0 });
 const tmp = mkdtempSync(join(tmpdir(), "strata-dense-"));
+after(() => rmSync(tmp, { recursive: true, force: true }));
 
 test("binary: banknotes are separated almost perfectly, with probabilities that sum to 1", async () => {
   const model = await new DenseClassifier({ epochs: 30, seed: 0 }).fit(train.frame, train.y);

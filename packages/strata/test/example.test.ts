@@ -3,17 +3,29 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { loadCsvDataset } from "../src/workflow/dataset.js";
 import { evaluateClassifier } from "../src/workflow/evaluate.js";
 import { loadModelDir } from "../src/workflow/model-dir.js";
 import { sharedData } from "./helpers/data.js";
 
+/** Temporary directories made by the tests below, removed when they have run. */
+const made: string[] = [];
+after(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+/** A fresh temporary directory, removed after the tests. */
+function madeTemp(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
+
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 
 test("the README's TypeScript program runs end to end and saves a model the CLI can use", async () => {
-  const cwd = mkdtempSync(join(tmpdir(), "strata-example-"));
+  const cwd = madeTemp("strata-example-");
   const pima = sharedData("pima_diabetes/pima-indians-diabetes.csv");
   const run = spawnSync(
     join(root, "node_modules/.bin/tsx"),
@@ -36,7 +48,7 @@ test("the README's TypeScript program runs end to end and saves a model the CLI 
 });
 
 test("the image example trains the flattened-pixel baseline and a CNN, and saves the CNN", () => {
-  const cwd = mkdtempSync(join(tmpdir(), "strata-example-images-"));
+  const cwd = madeTemp("strata-example-images-");
   const run = spawnSync(
     join(root, "node_modules/.bin/tsx"),
     [join(root, "examples/images.ts"), sharedData("cifar10_jpg_subset"), "6", "100"],
@@ -55,7 +67,7 @@ test("the image example trains the flattened-pixel baseline and a CNN, and saves
 });
 
 test("the transfer example freezes darknet-tiny by hand, then fits a TransferClassifier that fine-tunes it", () => {
-  const cwd = mkdtempSync(join(tmpdir(), "strata-example-transfer-"));
+  const cwd = madeTemp("strata-example-transfer-");
   const run = spawnSync(
     join(root, "node_modules/.bin/tsx"),
     [join(root, "examples/transfer.ts"), sharedData("cifar10_jpg_subset"), "20", "64", "30"],

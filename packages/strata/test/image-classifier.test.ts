@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { ImageClassifier } from "../src/estimators/image.js";
 import { loadImageClassifier } from "../src/estimators/load.js";
 import { scanImageFolder } from "../src/images/folder.js";
@@ -15,6 +15,7 @@ const pick = (items: { file: string; label: string }[], n: number) =>
 const train = pick(cifar.train, 150);
 const test_ = pick(cifar.test!, 50);
 const tmp = mkdtempSync(join(tmpdir(), "strata-image-"));
+after(() => rmSync(tmp, { recursive: true, force: true }));
 
 test("a small CNN separates frogs from ships on held-out images; save and load predict the same", async () => {
   const model = new ImageClassifier({ epochs: 6, batchSize: 32, validationFraction: 0, seed: 0 });

@@ -1,19 +1,39 @@
 // strata fit / predict / evaluate / compare on image folders, through the CLI.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { sharedData } from "./helpers/data.js";
+
+/** Temporary directories made by the tests below, removed when they have run. */
+const made: string[] = [];
+after(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+/** A fresh temporary directory, removed after the tests. */
+function madeTemp(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
 
 const bin = fileURLToPath(new URL("../bin/strata.js", import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
 
 /** A two-class folder of 24 CIFAR images per class, plus whatever `extra` adds. */
 function folder(extra?: (dir: string) => void): string {
-  const dir = mkdtempSync(join(tmpdir(), "strata-imgcli-"));
+  const dir = madeTemp("strata-imgcli-");
   for (const c of ["frog", "ship"]) {
     mkdirSync(join(dir, c));
     const src = sharedData(`cifar10_jpg_subset/train/${c}`);
@@ -26,6 +46,7 @@ function folder(extra?: (dir: string) => void): string {
 test("fit an image folder, save it, predict top-k and evaluate", () => {
   const dir = folder();
   const out = join(dir, "..", `${dir.split("/").pop()}-model`);
+  made.push(out);
   const fit = run("fit", dir, "--epochs", "2", "--json", "--out", out);
   assert.equal(fit.status, 0, fit.stderr);
   const result = JSON.parse(fit.stdout.trim().split("\n").pop()!);
@@ -62,11 +83,11 @@ test("an unreadable image is skipped with a warning naming it, or fails the run 
 });
 
 test("bad folders: one class, no images, an empty class folder", () => {
-  const one = mkdtempSync(join(tmpdir(), "strata-one-"));
+  const one = madeTemp("strata-one-");
   mkdirSync(join(one, "cats"));
   copyFileSync(sharedData("cifar10_jpg_subset/train/cat/0000.jpg"), join(one, "cats", "a.jpg"));
   assert.match(run("fit", one).stderr, /^strata: error: .*one class/im);
-  const none = mkdtempSync(join(tmpdir(), "strata-none-"));
+  const none = madeTemp("strata-none-");
   mkdirSync(join(none, "a"));
   writeFileSync(join(none, "a", "readme.txt"), "x");
   mkdirSync(join(none, "b"));
@@ -94,6 +115,7 @@ test("compare trains the dense baseline and the CNN on the same split", () => {
 test("--checkpoint writes last/ and best/ each epoch; --resume continues it; --augment sets the augmentation", () => {
   const dir = folder();
   const ck = join(dir, "..", `${dir.split("/").pop()}-ckpt`);
+  made.push(ck);
   const args = [
     "fit",
     dir,

@@ -1,8 +1,16 @@
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import sharp from "sharp";
 import { StrataError } from "../src/errors.js";
 import {
@@ -37,6 +45,7 @@ const CIFAR_CLASSES = [
   "truck",
 ];
 const tmp = mkdtempSync(join(tmpdir(), "strata-images-"));
+after(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Makes `dir/<rel>` (creating folders) with the given bytes or text. */
 function put(root: string, rel: string, data: string | Uint8Array = ""): string {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { dropDuplicates, readCsv } from "../src/data/csv.js";
 import { inferSchema } from "../src/data/schema.js";
 import { toDataset, toFrame } from "../src/data/tabular.js";
@@ -10,6 +10,7 @@ import { parseDecimalYear, sortLabels } from "../src/data/values.js";
 import { sharedData } from "./helpers/data.js";
 
 const dir = mkdtempSync(join(tmpdir(), "strata-schema-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
 function csv(name: string, text: string) {
   const path = join(dir, name);
   writeFileSync(path, text);

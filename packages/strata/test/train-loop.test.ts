@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { useBackend } from "../src/backend.js";
 import { buildCnn, defaultCnnConfig } from "../src/models/cnn.js";
@@ -10,6 +10,18 @@ import { identityDifferences, readCheckpoint, writeCheckpoint } from "../src/tra
 import { fitModel } from "../src/train/loop.js";
 import type { BatchSource } from "../src/train/sources.js";
 import { Rng } from "../src/util/random.js";
+
+/** Temporary directories made by the tests below, removed when they have run. */
+const made: string[] = [];
+after(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+/** A fresh temporary directory, removed after the tests. */
+function madeTemp(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
 
 /** Streams 8×8 one-channel images: class 1 has a bright bar in its top half, class 0 in its bottom half. */
 function source(n: number, batchSize: number, seed: number): BatchSource {
@@ -65,7 +77,7 @@ test("fitModel trains a CNN from streamed batches, validates each epoch and leav
 
 test("a fit stopped after epoch 2 and resumed from its checkpoint ends with the uninterrupted fit's weights", async () => {
   await useBackend();
-  const dir = mkdtempSync(join(tmpdir(), "strata-ckpt-"));
+  const dir = madeTemp("strata-ckpt-");
   const config = { epochs: 4, learningRate: 0.01, schedule: { kind: "cosine" as const }, patience: 0 };
   const network = () =>
     buildCnn({ ...defaultCnnConfig([8, 8, 1], 2), blockFilters: [4], denseUnits: 8, headDropout: 0 });
@@ -126,7 +138,7 @@ test("a fit stopped after epoch 2 and resumed from its checkpoint ends with the 
 });
 
 test("a damaged or newer checkpoint is refused with a message naming it", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "strata-ckpt-"));
+  const dir = madeTemp("strata-ckpt-");
   assert.equal(await readCheckpoint(dir), undefined, "an empty folder holds no checkpoint");
   writeFileSync(join(dir, "checkpoint.json"), JSON.stringify({ format: 99, strataVersion: "9.0.0" }));
   writeFileSync(join(dir, "state.bin"), "");
@@ -147,7 +159,7 @@ test("a damaged or newer checkpoint is refused with a message naming it", async 
 
 test("a checkpoint moved aside by an interrupted replace is still found; damaged fields are named", async () => {
   await useBackend();
-  const root = mkdtempSync(join(tmpdir(), "strata-ckpt-"));
+  const root = madeTemp("strata-ckpt-");
   const identity = { kind: "test", params: { a: { x: 1, y: 2 } }, classes: ["0", "1"], data: "d" };
   const w = tf.tensor1d([1, 2, 3]);
   const state = {

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { BACKENDS } from "../backend.js";
 import { StrataError } from "../errors.js";
+import { abandonPendingWrites, recoverInterruptedWrites } from "../util/atomic.js";
 import { VERSION } from "../version.js";
 import { compareCommand } from "./compare.js";
 import { cvCommand } from "./cv.js";
@@ -163,16 +164,66 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** Exit codes after a signal, as a shell reports them (128 + the signal's number). */
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/**
+ * Makes SIGINT and SIGTERM stop the command at once with one line: any model directory or file
+ * being written atomically is put back as it was (no temp sibling left), then the process exits.
+ * Returns the function that removes the handlers.
+ */
+function handleInterrupts(): () => void {
+  const handlers = Object.entries(SIGNAL_EXIT).map(([signal, code]) => {
+    const handler = () => {
+      abandonPendingWrites();
+      process.stderr.write(`strata: interrupted (${signal}); nothing half-written was left behind\n`);
+      process.exit(code);
+    };
+    process.on(signal, handler);
+    return () => process.off(signal, handler);
+  });
+  return () => {
+    for (const off of handlers) off();
+  };
+}
+
+/**
+ * Before a command reads or writes a model directory: cleans up what a strata process killed
+ * while writing it left beside it (restoring the old directory when the kill came mid-swap),
+ * and says so on stderr.
+ */
+function recoverBefore(action: Command): void {
+  const o = action.opts() as { out?: string; quiet?: boolean; json?: boolean };
+  const dirs = [
+    ...(typeof o.out === "string" ? [o.out] : []),
+    ...(["predict", "evaluate", "serve"].includes(action.name()) &&
+    typeof action.args[0] === "string" &&
+    !action.args[0].startsWith("zoo:")
+      ? [action.args[0]]
+      : []),
+  ];
+  for (const dir of dirs)
+    for (const note of recoverInterruptedWrites(dir))
+      if (!o.quiet && !o.json) process.stderr.write(`note: ${note}\n`);
+}
+
 /** Runs the CLI; returns the exit code. User errors print one line, never a stack trace. */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  let release = () => {};
+  program.hook("preAction", (_program, action) => {
+    recoverBefore(action);
+    // serve shuts down on its own signals, finishing the requests in progress.
+    if (action.name() !== "serve") release = handleInterrupts();
+  });
   try {
     await program.parseAsync(argv);
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode;
     if (e instanceof StrataError) {
-      process.stderr.write(`strata: error: ${e.message}\n`);
+      // One line, whatever a library's message held (its later lines are advice, not the error).
+      process.stderr.write(`strata: error: ${e.message.split("\n")[0].trim()}\n`);
       return 1;
     }
     const message = e instanceof Error ? e.message : String(e);
@@ -180,5 +231,7 @@ export async function main(argv: string[]): Promise<number> {
     if (process.env.STRATA_DEBUG) process.stderr.write(`${e instanceof Error ? e.stack : ""}\n`);
     else process.stderr.write("(set STRATA_DEBUG=1 for the stack trace, and please report it)\n");
     return 70;
+  } finally {
+    release();
   }
 }

@@ -10,7 +10,15 @@ import { XGBOOST_DEFAULTS } from "../estimators/xgboost.js";
 import type { AugmentConfig } from "../images/augment.js";
 import type { ParamValue } from "../util/params.js";
 import { parseAugment, parseSchedule, parseSize } from "./image-options.js";
-import { integer, integerList, list, nonNegative, positive, validationShare } from "./options.js";
+import {
+  integer,
+  integerList,
+  list,
+  nonFinitePolicy,
+  nonNegative,
+  positive,
+  validationShare,
+} from "./options.js";
 
 /** Which estimator a command line asks for: the data's kind and --model. */
 export type ModelTarget =
@@ -460,6 +468,13 @@ export const DATA_OPTIONS: readonly OptionSpec[] = [
     flags: "--no-header",
     attr: "header",
     help: "the CSV has no header row (columns are named c0, c1, …)",
+    targets: TABLE_DATA,
+  },
+  {
+    flags: "--non-finite <how>",
+    attr: "nonFinite",
+    help: "a number too large for a double (1e999): error (default, names the cell) or missing (imputed, at predict time too)",
+    parse: nonFinitePolicy,
     targets: TABLE_DATA,
   },
   {

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "commander";
+import type { NonFinitePolicy } from "../data/schema.js";
 import type { LoadCsvOptions } from "../workflow/dataset.js";
 
 /** Options shared by the commands that read a labelled CSV (fit, cv). */
@@ -10,6 +11,7 @@ export interface DataOptions {
   drop?: string[];
   categorical?: string[];
   header: boolean;
+  nonFinite?: NonFinitePolicy;
 }
 
 export interface OutputOptions {
@@ -55,6 +57,13 @@ export function positive(value: string): number {
   return n;
 }
 
+/** --non-finite: what a number too large for a double is, "error" or "missing". */
+export function nonFinitePolicy(value: string): NonFinitePolicy {
+  if (value !== "error" && value !== "missing")
+    throw new InvalidArgumentError(`expected "error" or "missing", got "${value}"`);
+  return value;
+}
+
 export function list(value: string): string[] {
   return value
     .split(",")
@@ -76,5 +85,6 @@ export function loadOptions(o: DataOptions): LoadCsvOptions {
     drop: o.drop,
     categorical: o.categorical,
     header: o.header,
+    nonFinite: o.nonFinite,
   };
 }

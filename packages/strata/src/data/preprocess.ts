@@ -106,6 +106,8 @@ export class TabularPreprocessor {
       if (column.kind !== "numeric")
         throw new StrataError(`column "${c.name}": expected numbers, as in training`);
       for (let i = 0; i < frame.nRows; i++) {
+        if (column.values[i] === Number.POSITIVE_INFINITY || column.values[i] === Number.NEGATIVE_INFINITY)
+          throw nonFinite(c.name, i, column.values[i]);
         const v = Number.isNaN(column.values[i]) ? c.median : column.values[i];
         x.data[i * dim + j] = (v - c.mean) / c.std;
       }
@@ -132,7 +134,16 @@ function numericAsCategory(v: number): string | null {
   return Number.isNaN(v) ? null : String(v);
 }
 
+/** A StrataError for an infinite value in a numeric column (NaN is a missing value, ±Infinity never is). */
+function nonFinite(name: string, row: number, value: number): StrataError {
+  return new StrataError(
+    `column "${name}", row ${row + 1}: ${value} is not a finite number; give a number, or NaN (null) for a missing value`,
+  );
+}
+
 function fitNumeric(name: string, values: Float64Array, standardize: boolean): NumericState {
+  const infinite = values.findIndex((v) => v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY);
+  if (infinite !== -1) throw nonFinite(name, infinite, values[infinite]);
   const present = Float64Array.from(values.filter((v) => !Number.isNaN(v))).sort();
   if (present.length === 0) throw new StrataError(`column "${name}": no values in the training rows`);
   const mid = present.length >> 1;
@@ -144,6 +155,10 @@ function fitNumeric(name: string, values: Float64Array, standardize: boolean): N
   let squares = 0;
   for (const v of values) squares += ((Number.isNaN(v) ? median : v) - mean) ** 2;
   const std = Math.sqrt(squares / values.length);
+  if (!(Number.isFinite(mean) && Number.isFinite(std)))
+    throw new StrataError(
+      `column "${name}": its values are too large to standardise (the mean or spread overflows a double); rescale the column`,
+    );
   return { name, median, mean, std: std > 1e-12 ? std : 1 };
 }
 
@@ -159,4 +174,61 @@ function fitCategorical(
   const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([v]) => v);
   const categories = ranked.slice(0, maxCategories).sort();
   return { name, categories, mostFrequent: ranked[0] };
+}
+
+/**
+ * Checks a PreprocessState read from a file (a model directory's preprocess.json): every field
+ * of the expected type, every number finite, every scale positive. A StrataError names `file`
+ * and the first bad field.
+ */
+export function validatePreprocessState(value: unknown, file: string): PreprocessState {
+  const bad = (what: string): never => {
+    throw new StrataError(`${file}: damaged: ${what}`);
+  };
+  if (!isObject(value)) bad("not a JSON object");
+  const s = value as Record<string, unknown>;
+  if (typeof s.standardize !== "boolean") bad('"standardize" is not true or false');
+  if (!Array.isArray(s.numeric)) bad('"numeric" is not a list');
+  if (!Array.isArray(s.categorical)) bad('"categorical" is not a list');
+  const names = new Set<string>();
+  const checkName = (name: unknown, at: string): void => {
+    if (typeof name !== "string" || name === "") bad(`${at}.name is not a column name`);
+    if (names.has(name as string)) bad(`column "${name}" appears twice`);
+    names.add(name as string);
+  };
+  (s.numeric as unknown[]).forEach((c, i) => {
+    const at = `numeric[${i}]`;
+    if (!isObject(c)) bad(`${at} is not an object`);
+    const n = c as Record<string, unknown>;
+    checkName(n.name, at);
+    for (const field of ["median", "mean", "std"]) {
+      if (typeof n[field] !== "number" || !Number.isFinite(n[field]))
+        bad(
+          `${at} (column "${n.name}"): ${field} is ${JSON.stringify(n[field]) ?? "missing"}, not a finite number`,
+        );
+    }
+    if (!((n.std as number) > 0)) bad(`${at} (column "${n.name}"): std is ${n.std}, not > 0`);
+  });
+  (s.categorical as unknown[]).forEach((c, i) => {
+    const at = `categorical[${i}]`;
+    if (!isObject(c)) bad(`${at} is not an object`);
+    const n = c as Record<string, unknown>;
+    checkName(n.name, at);
+    if (
+      !Array.isArray(n.categories) ||
+      n.categories.length === 0 ||
+      !n.categories.every((v) => typeof v === "string")
+    )
+      bad(`${at} (column "${n.name}"): categories is not a non-empty list of strings`);
+    if (typeof n.mostFrequent !== "string") bad(`${at} (column "${n.name}"): mostFrequent is not a string`);
+  });
+  if (names.size === 0) bad("no columns");
+  return {
+    imputation: { numeric: "median", categorical: "most_frequent" },
+    ...(s as object),
+  } as PreprocessState;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }

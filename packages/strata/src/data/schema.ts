@@ -8,6 +8,12 @@ export interface FeatureSpec {
   readonly kind: "numeric" | "categorical";
   /** For numeric features: "date" cells (YYYY-MM-DD) become decimal years. */
   readonly parse?: "number" | "date";
+  /**
+   * For numeric features: "missing" reads a number too large for a double (e.g. 1e999, which
+   * parses as Infinity) as a missing value, imputed like any other; absent, such a cell is an
+   * error naming its line and column.
+   */
+  readonly nonFinite?: "missing";
 }
 
 export interface DroppedColumn {
@@ -33,7 +39,15 @@ export interface InferSchemaOptions {
   drop?: readonly string[];
   /** Treat these columns as categories even if their values are numbers (e.g. a key 0..11). */
   categorical?: readonly string[];
+  /**
+   * What a number too large for a double (1e999, read as Infinity) is: "error" (default) refuses
+   * the file, naming the line and column; "missing" treats it as a missing value, here and
+   * wherever the schema is used (evaluate, predict, serve).
+   */
+  nonFinite?: NonFinitePolicy;
 }
+
+export type NonFinitePolicy = "error" | "missing";
 
 /** A column of more distinct strings than this (and than 5% of the rows) is not treated as categorical. */
 const MAX_CATEGORIES = 1000;
@@ -68,7 +82,12 @@ export function inferSchema(table: RawTable, opts: InferSchemaOptions): TabularS
     const leak =
       verdict.kind === "categorical" && !explicit ? leakage(table, name, target, opts.target) : undefined;
     if (leak) dropped.push({ name, reason: leak });
-    else features.push(verdict);
+    else
+      features.push(
+        verdict.kind === "numeric" && opts.nonFinite === "missing"
+          ? { ...verdict, nonFinite: "missing" }
+          : verdict,
+      );
   }
   if (features.length === 0) {
     throw new StrataError(

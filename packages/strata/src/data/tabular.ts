@@ -57,6 +57,16 @@ function convertColumn(table: RawTable, f: FeatureSpec): Column {
         `${where(table.file, table.lines[i], f.name)}: expected ${expected}, got "${cell}"`,
       );
     }
+    if (!Number.isFinite(v)) {
+      if (f.nonFinite === "missing") {
+        values[i] = Number.NaN;
+        return;
+      }
+      throw new StrataError(
+        `${where(table.file, table.lines[i], f.name)}: "${cell.trim()}" is not a finite number (too large for a double, it reads as ${v}); ` +
+          "fix the value, or fit with --non-finite missing to treat such values as missing",
+      );
+    }
     values[i] = v;
   });
   return { kind: "numeric", values };

@@ -1,12 +1,15 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
+import type * as tfl from "@tensorflow/tfjs-layers";
 import type { Frame } from "../data/frame.js";
-import { type PreprocessState, TabularPreprocessor } from "../data/preprocess.js";
+import { TabularPreprocessor, validatePreprocessState } from "../data/preprocess.js";
+import { StrataError } from "../errors.js";
 import { type Activation, buildDenseNetwork } from "../models/dense.js";
+import { MODEL_JSON } from "../models/io.js";
 import { type BatchSource, tensorSource } from "../train/sources.js";
 import { writeJson } from "../util/atomic.js";
+import { readJsonFile } from "../util/files.js";
 import type { Matrix } from "../util/matrix.js";
 import type { Manifest } from "./estimator.js";
 import { balancedClassWeights, targetTensor } from "./labels.js";
@@ -156,8 +159,20 @@ export class DenseClassifier extends NetworkClassifier<Frame, DenseClassifierPar
   }
 
   protected async readExtra(dir: string): Promise<TabularPreprocessor> {
-    const state = JSON.parse(await readFile(join(dir, PREPROCESS_JSON), "utf8")) as PreprocessState;
-    return TabularPreprocessor.fromState(state);
+    const path = join(dir, PREPROCESS_JSON);
+    return TabularPreprocessor.fromState(validatePreprocessState(await readJsonFile(path), path));
+  }
+
+  protected override checkLoaded(
+    dir: string,
+    network: tfl.LayersModel,
+    preprocessor: TabularPreprocessor,
+  ): void {
+    const width = network.inputs[0]?.shape[1];
+    if (network.inputs.length !== 1 || width !== preprocessor.outputDim)
+      throw new StrataError(
+        `${dir}: damaged: ${PREPROCESS_JSON} makes ${preprocessor.outputDim} input columns but ${MODEL_JSON}'s network takes ${width}`,
+      );
   }
 
   protected validateParams(): void {

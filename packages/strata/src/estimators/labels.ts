@@ -26,6 +26,12 @@ export function encodeLabels(y: readonly string[], classes: readonly string[]): 
 
 /** The most probable class name of each row of `proba` (shape [rows, classes.length]). */
 export function decodeArgmax(proba: Matrix, classes: readonly string[]): string[] {
+  // A label for a row of NaN probabilities would be a silent wrong answer: refuse it by row.
+  const k = proba.data.findIndex((p) => !Number.isFinite(p));
+  if (k !== -1)
+    throw new StrataError(
+      `row ${Math.floor(k / proba.cols) + 1}: the model's probabilities are ${proba.data[k]}, not numbers; its input or its files hold non-finite values`,
+    );
   return Array.from(argmaxRows(proba), (i) => classes[i]);
 }
 

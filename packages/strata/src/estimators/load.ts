@@ -13,7 +13,15 @@ export { readManifest } from "./registry.js";
 export async function loadClassifier(dir: string): Promise<AnyClassifier> {
   const { manifest, kind } = await modelDirKind(dir);
   await useBackend();
-  return kind.read(dir, manifest);
+  try {
+    return await kind.read(dir, manifest);
+  } catch (e) {
+    if (e instanceof StrataError) throw e;
+    // A file the kind's own checks let through: still the directory's fault, not a bug to report.
+    throw new StrataError(
+      `${dir}: cannot load the ${manifest.kind} model; a file is damaged (${(e instanceof Error ? e.message : String(e)).split("\n")[0]})`,
+    );
+  }
 }
 
 /** Loads a classifier that must take tables (a StrataError names the directory otherwise). */

@@ -1,7 +1,8 @@
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { PreprocessOptions } from "../data/preprocess.js";
+import { StrataError } from "../errors.js";
 import { writeJson } from "../util/atomic.js";
+import { readJsonFile } from "../util/files.js";
 import { minimizeLbfgs } from "../util/lbfgs.js";
 import { type Matrix, matrix } from "../util/matrix.js";
 import type { Manifest } from "./estimator.js";
@@ -152,14 +153,34 @@ export class LogisticRegression extends TableClassifier<LogisticRegressionParams
   }
 
   protected async readModel(dir: string): Promise<LogisticModel> {
-    const json = JSON.parse(await readFile(join(dir, LOGISTIC_JSON), "utf8")) as LogisticJson;
+    const path = join(dir, LOGISTIC_JSON);
+    const json = (await readJsonFile(path, { object: true })) as LogisticJson;
+    const bad = (what: string): never => {
+      throw new StrataError(`${path}: damaged: ${what}`);
+    };
+    const finite = (v: unknown): boolean => typeof v === "number" && Number.isFinite(v);
+    if (!Array.isArray(json.coef) || json.coef.length === 0 || !json.coef.every(Array.isArray))
+      bad('"coef" is not a list of rows');
+    const features = json.coef[0].length;
+    if (!json.coef.every((r) => r.length === features && r.every(finite)))
+      bad(`"coef" rows are not all ${features} finite numbers`);
+    if (
+      !Array.isArray(json.intercept) ||
+      json.intercept.length !== json.coef.length ||
+      !json.intercept.every(finite)
+    )
+      bad(`"intercept" is not ${json.coef.length} finite numbers (one per row of "coef")`);
     return {
       coef: Float64Array.from(json.coef.flat()),
       intercept: Float64Array.from(json.intercept),
-      features: json.coef[0]?.length ?? 0,
+      features,
       iterations: json.iterations,
       converged: json.converged,
     };
+  }
+
+  protected override modelInputs(model: LogisticModel): number {
+    return model.features;
   }
 
   protected disposeModel(): void {}

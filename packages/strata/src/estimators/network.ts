@@ -257,14 +257,25 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E> implement
   /** Restores the fitted state from a directory written by writeFiles (the manifest checked). */
   protected async readState(dir: string, manifest: Manifest): Promise<this> {
     const extra = await this.readExtra(dir, manifest);
-    this.state = {
-      classes: manifest.classes,
-      network: await loadLayersModel(dir),
-      extra,
-      summary: manifest.fitSummary,
-    };
+    const network = await loadLayersModel(dir);
+    try {
+      const units = network.outputs[0]?.shape[network.outputs[0].shape.length - 1];
+      const expected = manifest.classes.length === 2 ? 1 : manifest.classes.length;
+      if (network.outputs.length !== 1 || units !== expected)
+        throw new StrataError(
+          `${dir}: damaged: ${MANIFEST} lists ${manifest.classes.length} classes but ${MODEL_JSON}'s network has ${units} output${units === 1 ? "" : "s"} (expected ${expected})`,
+        );
+      this.checkLoaded(dir, network, extra);
+    } catch (e) {
+      network.dispose();
+      throw e;
+    }
+    this.state = { classes: manifest.classes, network, extra, summary: manifest.fitSummary };
     return this;
   }
+
+  /** Checks a read network against the rest of its directory (e.g. its input width); throws a StrataError. */
+  protected checkLoaded(_dir: string, _network: tfl.LayersModel, _extra: E): void {}
 
   dispose(): void {
     this.state?.network.dispose();

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { StrataError } from "../errors.js";
+import { describeJson, readJsonFile } from "../util/files.js";
 import type { Params } from "../util/params.js";
 import {
   type AnyClassifier,
@@ -72,12 +72,7 @@ export async function readManifest(dir: string): Promise<Manifest> {
   if (!existsSync(dir)) throw new StrataError(`${dir}: model directory not found`);
   const path = join(dir, MANIFEST);
   if (!existsSync(path)) throw new StrataError(`${dir}: not a strata model directory (no ${MANIFEST})`);
-  let manifest: Manifest;
-  try {
-    manifest = JSON.parse(await readFile(path, "utf8")) as Manifest;
-  } catch {
-    throw new StrataError(`${path}: not valid JSON`);
-  }
+  const manifest = (await readJsonFile(path, { object: true })) as Manifest;
   if (typeof manifest.format !== "number" || typeof manifest.kind !== "string") {
     throw new StrataError(`${path}: lacks "format" or "kind"`);
   }
@@ -86,10 +81,33 @@ export async function readManifest(dir: string): Promise<Manifest> {
       `${dir}: written by a newer strata (model format ${manifest.format}${manifest.strataVersion ? `, strata ${manifest.strataVersion}` : ""}); this strata reads format ${FORMAT_VERSION} and older: upgrade strata`,
     );
   }
+  checkManifestFields(manifest, path);
   const missing = (manifest.files ?? []).filter((f) => !existsSync(join(dir, f)));
   if (missing.length > 0)
     throw new StrataError(`${dir}: incomplete model directory, missing ${missing.join(", ")}`);
   return manifest;
+}
+
+/** The fields every kind reads from strata.json, of the right types (a StrataError names the first bad one). */
+function checkManifestFields(m: Manifest, path: string): void {
+  const bad = (what: string): never => {
+    throw new StrataError(`${path}: damaged: ${what}`);
+  };
+  if (m.input !== undefined && m.input !== "table" && m.input !== "images")
+    bad(`"input" is ${describeJson(m.input)}, not "table" or "images"`);
+  if (typeof m.params !== "object" || m.params === null || Array.isArray(m.params))
+    bad(`"params" is ${describeJson(m.params)}, not an object`);
+  const classes: unknown = m.classes;
+  if (!Array.isArray(classes) || !classes.every((c) => typeof c === "string"))
+    bad(`"classes" is ${describeJson(classes)}, not a list of class names`);
+  const list = classes as string[];
+  if (list.length < 2)
+    bad(
+      `"classes" lists ${list.length} class${list.length === 1 ? "" : "es"}; a classifier has at least two`,
+    );
+  if (new Set(list).size !== list.length) bad(`"classes" lists a class twice`);
+  if (m.files !== undefined && !(Array.isArray(m.files) && m.files.every((f) => typeof f === "string")))
+    bad(`"files" is ${describeJson(m.files)}, not a list of file names`);
 }
 
 /** The kind of estimator a model directory holds (its manifest checked), without loading it. */

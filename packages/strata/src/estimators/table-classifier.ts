@@ -1,10 +1,11 @@
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Frame } from "../data/frame.js";
-import { type PreprocessOptions, type PreprocessState, TabularPreprocessor } from "../data/preprocess.js";
+import { type PreprocessOptions, TabularPreprocessor, validatePreprocessState } from "../data/preprocess.js";
 import { StrataError } from "../errors.js";
 import { trainValidationSplit } from "../split/holdout.js";
 import { writeDirAtomic, writeJson } from "../util/atomic.js";
+import { readJsonFile } from "../util/files.js";
 import type { Matrix } from "../util/matrix.js";
 import { copyParams, type Params } from "../util/params.js";
 import type { Classifier, EpochRecord, FitOptions, FitSummary, Manifest } from "./estimator.js";
@@ -187,15 +188,30 @@ export abstract class TableClassifier<P extends object, M, O extends FitOptions 
 
   /** Restores the fitted state from a directory written by writeFiles (the manifest checked). */
   protected async readState(dir: string, manifest: Manifest): Promise<this> {
-    const preprocess = JSON.parse(await readFile(join(dir, PREPROCESS_JSON), "utf8")) as PreprocessState;
+    const preprocessPath = join(dir, PREPROCESS_JSON);
+    const preprocessor = TabularPreprocessor.fromState(
+      validatePreprocessState(await readJsonFile(preprocessPath), preprocessPath),
+    );
     const model = await this.readModel(dir, manifest);
+    const inputs = this.modelInputs(model);
+    if (inputs !== undefined && inputs !== preprocessor.outputDim) {
+      this.disposeModel(model);
+      throw new StrataError(
+        `${dir}: damaged: ${PREPROCESS_JSON} makes ${preprocessor.outputDim} input columns but the ${this.kind} model takes ${inputs}`,
+      );
+    }
     this.state = {
       classes: manifest.classes,
-      preprocessor: TabularPreprocessor.fromState(preprocess),
+      preprocessor,
       model,
       summary: manifest.fitSummary ?? { epochsRun: 0, bestEpoch: 0, seconds: 0 },
     };
     return this;
+  }
+
+  /** How many input columns a read model takes, to check against preprocess.json (undefined: not known). */
+  protected modelInputs(_model: M): number | undefined {
+    return undefined;
   }
 
   protected fitted(): TableState<M> {

@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
@@ -25,6 +24,7 @@ import type { LayerGroup, TrainResult } from "../train/loop.js";
 import type { LrSchedule } from "../train/schedule.js";
 import { type BatchSource, tensorSource } from "../train/sources.js";
 import { writeJson } from "../util/atomic.js";
+import { readJsonFile } from "../util/files.js";
 import { withSeededMathRandom } from "../util/random.js";
 import type { Manifest, ReadablePrediction } from "./estimator.js";
 import type { ImageFitOptions, ImageReadOptions } from "./image.js";
@@ -423,7 +423,16 @@ export class TransferClassifier extends ImageNetworkClassifier<TransferClassifie
   }
 
   protected async readExtra(dir: string): Promise<TransferInfo> {
-    return JSON.parse(await readFile(join(dir, TRANSFER_JSON), "utf8")) as TransferInfo;
+    const path = join(dir, TRANSFER_JSON);
+    const info = (await readJsonFile(path, { object: true })) as TransferInfo;
+    const size: unknown = info.size;
+    if (typeof info.backbone !== "string" || typeof info.cut !== "string")
+      throw new StrataError(`${path}: damaged: "backbone" or "cut" is not a name`);
+    if (!(Array.isArray(size) && size.length === 2 && size.every((d) => Number.isInteger(d) && d > 0)))
+      throw new StrataError(`${path}: damaged: "size" is ${JSON.stringify(size)}, not [height, width]`);
+    if (typeof info.preprocessing !== "object" || info.preprocessing === null)
+      throw new StrataError(`${path}: damaged: "preprocessing" is not an object`);
+    return info;
   }
 
   protected validateParams(): void {

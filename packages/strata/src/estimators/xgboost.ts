@@ -1,4 +1,4 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   Booster,
@@ -10,6 +10,7 @@ import {
 } from "xgboost-native";
 import type { PreprocessOptions } from "../data/preprocess.js";
 import { StrataError } from "../errors.js";
+import { readFileChecked } from "../util/files.js";
 import type { Matrix } from "../util/matrix.js";
 import type { EpochRecord, FitOptions, Manifest } from "./estimator.js";
 import { probaFromOutputs } from "./labels.js";
@@ -232,10 +233,22 @@ export class XGBoostClassifier extends TableClassifier<
   }
 
   protected async readModel(dir: string): Promise<FittedBooster> {
-    const booster = Booster.loadModel(await readFile(join(dir, XGBOOST_MODEL_JSON)));
+    const path = join(dir, XGBOOST_MODEL_JSON);
+    const bytes = await readFileChecked(path);
+    if (bytes.byteLength === 0) throw new StrataError(`${path}: is empty (0 bytes of JSON)`);
+    let booster: Booster;
+    try {
+      booster = Booster.loadModel(bytes);
+    } catch (e) {
+      throw new StrataError(`${path}: damaged: XGBoost cannot load it (${firstLine(e)})`);
+    }
     const best = Number(booster.getAttr("best_iteration"));
     const rounds = Number.isInteger(best) ? best + 1 : booster.numBoostedRounds();
     return { booster, rounds };
+  }
+
+  protected override modelInputs(model: FittedBooster): number {
+    return model.booster.numFeatures();
   }
 
   protected disposeModel(model: FittedBooster): void {
@@ -287,4 +300,15 @@ function history(metrics: Record<string, number[]>): EpochRecord[] {
     accuracy: 1 - error[i],
     ...(valLoss ? { valLoss: valLoss[i], valAccuracy: valError ? 1 - valError[i] : undefined } : {}),
   }));
+}
+
+/** The first line of an error's message (XGBoost's own messages run to a stack of its frames). */
+function firstLine(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return (
+    message
+      .split("\n")
+      .find((l) => l.trim() !== "")
+      ?.trim() ?? message
+  );
 }

@@ -2,6 +2,7 @@ import type * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { type FusedAdamOptimizer, fusedAdam } from "tfjs-backend-torch/optimizers";
 import { StrataError } from "../errors.js";
+import { yieldToEventLoop } from "../util/yield.js";
 import { BestWeights, type BestWeightsState } from "./best-weights.js";
 import type { EpochLogs, TrainListener } from "./listener.js";
 import { stepRunner } from "./runner.js";
@@ -127,6 +128,7 @@ export async function fitModel(
         seen += n;
         batch++;
         listener.onBatchEnd?.(batch, train.batchesPerEpoch, { loss, accuracy });
+        await yieldToEventLoop(); // so that SIGINT is handled mid-epoch
       }
       const val = validation ? await runner.evaluate(validation, epoch) : undefined;
       const diverged = [lossSum / seen, val?.loss ?? 0].find((l) => !Number.isFinite(l));

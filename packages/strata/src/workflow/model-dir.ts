@@ -1,12 +1,15 @@
 import { existsSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Frame } from "../data/frame.js";
+import { validatePreprocessState } from "../data/preprocess.js";
 import type { TabularSchema } from "../data/schema.js";
 import { StrataError } from "../errors.js";
 import type { Classifier } from "../estimators/estimator.js";
 import { loadTableClassifier, readManifest } from "../estimators/load.js";
+import { PREPROCESS_JSON } from "../estimators/table-classifier.js";
 import { writeDirAtomic, writeJson } from "../util/atomic.js";
+import { describeJson, readJsonFile } from "../util/files.js";
 
 export const SCHEMA_JSON = "schema.json";
 export const METRICS_JSON = "metrics.json";
@@ -49,10 +52,45 @@ export async function loadModelDir(
   return { model: await loadTableClassifier(dir), schema };
 }
 
-/** The schema.json of a table model's directory. */
+/**
+ * The schema.json of a table model's directory, checked: a target, a list of named features of a
+ * known kind, and (when the directory has its own preprocess.json) the same columns as it.
+ */
 export async function readSchema(dir: string): Promise<TabularSchema> {
   const schemaPath = join(dir, SCHEMA_JSON);
   if (!existsSync(schemaPath))
     throw new StrataError(`${dir}: incomplete model directory, missing ${SCHEMA_JSON}`);
-  return JSON.parse(await readFile(schemaPath, "utf8")) as TabularSchema;
+  const schema = (await readJsonFile(schemaPath, { object: true })) as TabularSchema;
+  const bad = (what: string): never => {
+    throw new StrataError(`${schemaPath}: damaged: ${what}`);
+  };
+  if (typeof schema.target !== "string" || schema.target === "")
+    bad(`"target" is ${describeJson(schema.target)}, not a column name`);
+  if (!Array.isArray(schema.features) || schema.features.length === 0)
+    bad(`"features" is ${describeJson(schema.features)}, not a list of columns`);
+  schema.features.forEach((f, i) => {
+    if (typeof f !== "object" || f === null || typeof f.name !== "string" || f.name === "")
+      bad(`features[${i}] has no column name`);
+    if (f.kind !== "numeric" && f.kind !== "categorical")
+      bad(`features[${i}] ("${f.name}"): kind ${JSON.stringify(f.kind)} is not "numeric" or "categorical"`);
+    if (f.parse !== undefined && f.parse !== "number" && f.parse !== "date")
+      bad(`features[${i}] ("${f.name}"): parse ${JSON.stringify(f.parse)} is not "number" or "date"`);
+  });
+  if (schema.group !== undefined && typeof schema.group !== "string") bad(`"group" is not a column name`);
+  if (schema.dropped !== undefined && !Array.isArray(schema.dropped)) bad(`"dropped" is not a list`);
+  const preprocessPath = join(dir, PREPROCESS_JSON);
+  if (existsSync(preprocessPath)) {
+    const state = validatePreprocessState(await readJsonFile(preprocessPath), preprocessPath);
+    const kinds = new Map([
+      ...state.numeric.map((c) => [c.name, "numeric"] as const),
+      ...state.categorical.map((c) => [c.name, "categorical"] as const),
+    ]);
+    const names = schema.features.map((f) => f.name);
+    const differ = names.length !== kinds.size || schema.features.some((f) => kinds.get(f.name) !== f.kind);
+    if (differ)
+      throw new StrataError(
+        `${dir}: damaged: ${SCHEMA_JSON}'s features (${names.join(", ")}) are not the columns of ${PREPROCESS_JSON} (${[...kinds.keys()].join(", ")})`,
+      );
+  }
+  return { ...schema, dropped: schema.dropped ?? [] };
 }

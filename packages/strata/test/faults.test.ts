@@ -1,0 +1,166 @@
+// Faults during `strata fit --out DIR` when DIR already holds a model: SIGINT and kill -9 while
+// training and while writing, and two fits writing the same DIR at once. The old model survives
+// byte for byte (or the new one lands whole), and no temporary sibling outlives the next run.
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type TestContext, test } from "node:test";
+import { CLI, linesOf, runCli, tempDir } from "./helpers/cli.js";
+import { sharedData } from "./helpers/data.js";
+import { assertSameTree, runCliAsync, snapshot } from "./helpers/sweep.js";
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; at: number }>;
+}
+
+function start(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Running {
+  const fullEnv: NodeJS.ProcessEnv = { ...process.env, STRATA_BACKEND: "wasm", ...env };
+  delete fullEnv.STRATA_DEBUG;
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd,
+    env: fullEnv,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr!.on("data", (d) => {
+    stderr += d;
+  });
+  const done = new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stderr: string;
+    at: number;
+  }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stderr, at: Date.now() })));
+  return { child, done };
+}
+
+/** Waits until `ready()` holds (polling), failing after `ms`. */
+async function until(ready: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ready()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** A folder with data.csv (Pima's first 300 rows) and model/, a model fitted on it. */
+function setup(t: TestContext): { dir: string; old: Map<string, string> } {
+  const dir = tempDir(t, "strata-faults-");
+  const lines = readFileSync(sharedData("pima_diabetes/pima-indians-diabetes.csv"), "utf8").split("\n");
+  writeFileSync(join(dir, "data.csv"), `${lines.slice(0, 301).join("\n")}\n`);
+  const fit = runCli(["fit", "data.csv", "--epochs", "2", "--quiet", "--out", "model"], dir);
+  assert.equal(fit.status, 0, fit.stderr);
+  return { dir, old: snapshot(join(dir, "model")) };
+}
+
+const siblings = (dir: string) => readdirSync(dir).filter((f) => f.startsWith(".model."));
+const LONG_FIT = ["fit", "data.csv", "--epochs", "100000", "--patience", "0", "--quiet", "--out", "model"];
+
+test("SIGINT while training stops within two seconds with one line; the old model is intact", async (t) => {
+  const { dir, old } = setup(t);
+  const run = start(LONG_FIT, dir);
+  // Training has begun once the loop is well past loading (the fit writes nothing before it ends).
+  await new Promise((r) => setTimeout(r, 3000));
+  assert.equal(run.child.exitCode, null, "still training");
+  const sent = Date.now();
+  run.child.kill("SIGINT");
+  const r = await run.done;
+  assert.ok(r.at - sent < 2000, `stopped ${r.at - sent} ms after SIGINT`);
+  assert.equal(r.code, 130);
+  assert.deepEqual(linesOf(r.stderr), ["strata: interrupted (SIGINT); nothing half-written was left behind"]);
+  assertSameTree(old, snapshot(join(dir, "model")), "the old model survives");
+  assert.deepEqual(siblings(dir), []);
+});
+
+for (const stage of ["before-commit", "mid-swap"] as const) {
+  test(`SIGINT while writing (${stage}) puts the old model back and leaves no temp sibling`, async (t) => {
+    const { dir, old } = setup(t);
+    const run = start(["fit", "data.csv", "--epochs", "2", "--quiet", "--out", "model"], dir, {
+      STRATA_FAULT_DELAY: `${stage}:30000`,
+    });
+    const marker = stage === "mid-swap" ? ".model.old-" : ".model.tmp-";
+    await until(() => siblings(dir).some((f) => f.startsWith(marker)), 60_000, marker);
+    if (stage === "mid-swap")
+      assert.equal(existsSync(join(dir, "model")), false, "the old model is moved aside");
+    run.child.kill("SIGINT");
+    const r = await run.done;
+    assert.equal(r.code, 130, r.stderr);
+    assert.equal(linesOf(r.stderr).length, 1, r.stderr);
+    assertSameTree(old, snapshot(join(dir, "model")), "the old model survives");
+    assert.deepEqual(siblings(dir), []);
+  });
+}
+
+test("kill -9 while writing: the old model survives, and the next fit removes the temp sibling and says so", async (t) => {
+  const { dir, old } = setup(t);
+  const run = start(["fit", "data.csv", "--epochs", "2", "--quiet", "--out", "model"], dir, {
+    STRATA_FAULT_DELAY: "before-commit:30000",
+  });
+  await until(() => siblings(dir).some((f) => f.startsWith(".model.tmp-")), 60_000, "the temp directory");
+  const tmp = siblings(dir).find((f) => f.startsWith(".model.tmp-"))!;
+  await until(() => existsSync(join(dir, tmp, "strata.json")), 10_000, "the temp directory's files");
+  run.child.kill("SIGKILL");
+  assert.equal((await run.done).signal, "SIGKILL");
+  assertSameTree(old, snapshot(join(dir, "model")), "the old model survives a kill -9");
+  assert.deepEqual(siblings(dir), [tmp], "what the killed process left");
+  const next = runCli(["fit", "data.csv", "--epochs", "2", "--out", "model"], dir);
+  assert.equal(next.status, 0, next.stderr);
+  assert.match(
+    next.stderr,
+    new RegExp(
+      `note: removed \\.model\\.tmp-\\d+-[0-9a-f]+, left by a strata process \\(pid ${run.child.pid}\\) that was killed while writing model`,
+    ),
+  );
+  assert.deepEqual(siblings(dir), []);
+});
+
+test("kill -9 mid-swap: the next command that reads the directory restores the old model and says so", async (t) => {
+  const { dir, old } = setup(t);
+  const run = start(["fit", "data.csv", "--epochs", "2", "--quiet", "--out", "model"], dir, {
+    STRATA_FAULT_DELAY: "mid-swap:30000",
+  });
+  await until(() => siblings(dir).some((f) => f.startsWith(".model.old-")), 60_000, "the swap");
+  run.child.kill("SIGKILL");
+  await run.done;
+  assert.equal(existsSync(join(dir, "model")), false);
+  const predict = runCli(["predict", "model", "data.csv", "--out", "pred.csv"], dir);
+  assert.equal(predict.status, 0, predict.stderr);
+  assert.match(
+    predict.stderr,
+    /note: restored model from \.model\.old-\d+-[0-9a-f]+, where a strata process \(pid \d+\) that was killed mid-write had moved it/,
+  );
+  assert.match(predict.stderr, /note: removed \.model\.tmp-/);
+  assertSameTree(old, snapshot(join(dir, "model")), "the old model, restored");
+  assert.deepEqual(siblings(dir), []);
+});
+
+test("two fits writing the same --out at once each land whole, one after the other; never a mixed directory", async (t) => {
+  const { dir } = setup(t);
+  // Both hold the swap a while, so that the second reaches it while the first is mid-swap.
+  const env = { STRATA_FAULT_DELAY: "mid-swap:1500" };
+  const fit = (hidden: string) =>
+    runCliAsync(
+      ["fit", "data.csv", "--epochs", "2", "--hidden", hidden, "--quiet", "--out", "model"],
+      dir,
+      env,
+    );
+  const [a, b] = await Promise.all([fit("16"), fit("24")]);
+  assert.equal(a.status, 0, a.stderr);
+  assert.equal(b.status, 0, b.stderr);
+  assert.deepEqual(siblings(dir), [], "no temp sibling, old copy or lock left");
+  const model = join(dir, "model");
+  const manifest = JSON.parse(readFileSync(join(model, "strata.json"), "utf8"));
+  const metrics = JSON.parse(readFileSync(join(model, "metrics.json"), "utf8"));
+  const json = JSON.parse(readFileSync(join(model, "model.json"), "utf8"));
+  const hidden: number = manifest.params.hiddenUnits[0];
+  assert.ok([16, 24].includes(hidden), `one of the two fits: ${hidden}`);
+  assert.deepEqual(metrics.params.hiddenUnits, manifest.params.hiddenUnits, "metrics.json from the same fit");
+  const specs: { shape: number[] }[] = json.weightsManifest[0].weights;
+  assert.deepEqual(specs[0].shape, [8, hidden], "model.json from the same fit");
+  const bytes = 4 * specs.reduce((n, s) => n + s.shape.reduce((m, d) => m * d, 1), 0);
+  assert.equal(statSync(join(model, "weights.bin")).size, bytes, "weights.bin from the same fit");
+  const predict = runCli(["predict", "model", "data.csv"], dir);
+  assert.equal(predict.status, 0, predict.stderr);
+});
