@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import type { EnsembleFitOptions } from "../estimators/ensemble.js";
 import type { Params } from "../util/params.js";
 import type { FitJson } from "../workflow/fit-and-score.js";
@@ -20,9 +21,17 @@ export function ensembleFitOptions(
     memberOptions: defined,
     onJob: (e) => {
       const elapsed = (performance.now() - started) / 1000;
+      // Jobs run `jobs` at a time: those not started yet take rounds of about a round's mean time.
+      const atOnce = Math.max(1, o.jobs ?? availableParallelism());
+      const waiting = Math.max(0, e.total - e.done - atOnce);
+      const round = elapsed / Math.ceil(e.done / atOnce);
       const eta =
-        e.done < e.total ? `, about ${formatSeconds((elapsed / e.done) * (e.total - e.done))} left` : "";
-      out.note(`[${e.done}/${e.total}] ${e.label}: ${e.seconds.toFixed(1)} s${eta}`);
+        waiting > 0
+          ? `; ${waiting} not started: about ${formatSeconds(Math.ceil(waiting / atOnce) * round)} after the running ones`
+          : "";
+      out.note(
+        `[${e.done}/${e.total}] ${e.label}: ${e.seconds.toFixed(1)} s (${formatSeconds(elapsed)} in all)${eta}`,
+      );
     },
   };
 }

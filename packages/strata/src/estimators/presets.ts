@@ -48,8 +48,17 @@ export const MEMBER_PRESETS: Readonly<
   },
   cnn: { spec: { kind: "image", params: { model: "cnn" } }, about: "convolutional network on images" },
   "cnn:deep": {
-    spec: { kind: "image", params: { model: "cnn", architecture: { blockFilters: [32, 64, 128] } } },
-    about: "convolutional network with a third block of 128 filters",
+    // Not early-stopped (a cosine schedule to the last epoch), so no image is held out for validation.
+    spec: {
+      kind: "image",
+      params: {
+        model: "cnn",
+        architecture: { blockFilters: [32, 64, 128] },
+        epochs: 25,
+        validationFraction: 0,
+      },
+    },
+    about: "convolutional network with a third block of 128 filters, 25 epochs on every training image",
   },
   "image-dense": {
     spec: { kind: "image", params: { model: "dense" } },
