@@ -8,11 +8,15 @@
  * Env: TBT_NUM_THREADS (libtorch and PyTorch intra-op threads), BENCH_MNV2_BATCH (16),
  * BENCH_MNV2_SIZE (224), BENCH_MNV2_ALPHA (1.0), BENCH_MNV2_CLASSES (1000), BENCH_MNV2_WARMUP (2),
  * BENCH_MNV2_STEPS (5; the median batch is reported), BENCH_ORT_THREADS (ORT's intra-op threads:
- * 1 whatever TBT_NUM_THREADS is, unless set), BENCH_PEERS=0, BENCH_ORT=0 (skip ORT).
+ * 1 whatever TBT_NUM_THREADS is, unless set), BENCH_PEERS=0, BENCH_ORT=0 (skip ORT),
+ * BENCH_ORT_DIR (a folder where onnxruntime-node is installed, when it is not in the repository's
+ * node_modules: `cd DIR && ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node`).
  */
 import { existsSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
 import {
   emit,
@@ -162,7 +166,9 @@ async function timeOrt(): Promise<{ stepS: number; bestS: number } | null> {
     // Not a dependency (its install script downloads files unless ONNXRUNTIME_NODE_INSTALL=skip):
     // install it for this benchmark with `ONNXRUNTIME_NODE_INSTALL=skip npm install --no-save onnxruntime-node`.
     const name = "onnxruntime-node";
-    ort = (await import(name)) as OrtModule;
+    const dir = process.env.BENCH_ORT_DIR;
+    const where = dir ? pathToFileURL(createRequire(join(dir, "package.json")).resolve(name)).href : name;
+    ort = (await import(where)) as OrtModule;
   } catch (e) {
     console.log(`ONNX Runtime skipped: onnxruntime-node does not load (${(e as Error).message})`);
     return null;
@@ -223,11 +229,17 @@ const measurements: Measurement[] = [
   measure("peak RSS (whole process)", "MiB", peakRss, num(peer, "peak_rss_mib"), "memory"),
 ];
 if (ortResult) {
-  Object.assign(measurements[0], { ort: ortResult.stepS, ortThreads: ORT_THREADS });
-  Object.assign(measurements[1], { ort: BATCH / ortResult.stepS, ortThreads: ORT_THREADS });
+  // The s/batch rows (native forward and model.predict) and the throughput row.
+  for (const m of measurements.slice(0, -2))
+    Object.assign(m, { ort: ortResult.stepS, ortThreads: ORT_THREADS });
+  Object.assign(measurements[measurements.length - 2], {
+    ort: BATCH / ortResult.stepS,
+    ortThreads: ORT_THREADS,
+  });
   console.log(
     `ONNX Runtime (${ORT_THREADS} intra-op thread${ORT_THREADS > 1 ? "s" : ""}): ${fmt(ortResult.stepS)} s/batch, ` +
-      `${fmt(BATCH / ortResult.stepS)} images/s | ratio strata/ORT (time) ${fmt(stepS / ortResult.stepS, 3)}x`,
+      `${fmt(BATCH / ortResult.stepS)} images/s | ratio strata/ORT (time) ${fmt(stepS / ortResult.stepS, 3)}x` +
+      (nativeTimes.length ? `, native forward/ORT ${fmt(median(nativeTimes) / ortResult.stepS, 3)}x` : ""),
   );
 }
 

@@ -1,5 +1,6 @@
 """PyTorch peer of bench/mobilenet_infer.ts and bench/mobilenet_train.ts: torchvision's
-MobileNetV2 (random initialisation, NCHW, float32, eager).
+MobileNetV2 (random initialisation, NCHW, float32, eager; where torchvision is not installed, as
+with Debian's python3-torch, an identical copy of torchvision 0.14's network defined below).
 
 --mode infer: eval mode under torch.no_grad(), one batch per step; optionally --onnx PATH exports
 the same model to ONNX (opset 13) for ONNX Runtime.
@@ -14,7 +15,79 @@ import statistics
 import time
 
 import torch
-import torchvision
+
+try:
+    import torchvision
+except ImportError:  # Debian's python3-torch comes without torchvision: the same network below
+    torchvision = None
+
+
+def _make_divisible(v: float, divisor: int = 8) -> int:
+    new_v = max(divisor, int(v + divisor / 2) // divisor * divisor)
+    return new_v + divisor if new_v < 0.9 * v else new_v
+
+
+def _conv_bn(inp: int, oup: int, k: int, stride: int = 1, groups: int = 1) -> torch.nn.Sequential:
+    return torch.nn.Sequential(
+        torch.nn.Conv2d(inp, oup, k, stride, (k - 1) // 2, groups=groups, bias=False),
+        torch.nn.BatchNorm2d(oup),
+        torch.nn.ReLU6(inplace=True),
+    )
+
+
+class _InvertedResidual(torch.nn.Module):
+    def __init__(self, inp: int, oup: int, stride: int, t: int) -> None:
+        super().__init__()
+        hidden = int(round(inp * t))
+        self.use_res = stride == 1 and inp == oup
+        layers: list[torch.nn.Module] = [] if t == 1 else [_conv_bn(inp, hidden, 1)]
+        layers += [
+            _conv_bn(hidden, hidden, 3, stride, hidden),
+            torch.nn.Conv2d(hidden, oup, 1, 1, 0, bias=False),
+            torch.nn.BatchNorm2d(oup),
+        ]
+        self.conv = torch.nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.conv(x) if self.use_res else self.conv(x)
+
+
+class _MobileNetV2(torch.nn.Module):
+    """torchvision 0.14's mobilenet_v2 (same layers, parameter count and initialisation)."""
+
+    def __init__(self, num_classes: int = 1000, width_mult: float = 1.0) -> None:
+        super().__init__()
+        settings = [[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1]]
+        inp = _make_divisible(32 * width_mult)
+        self.last_channel = _make_divisible(1280 * max(1.0, width_mult))
+        features: list[torch.nn.Module] = [_conv_bn(3, inp, 3, 2)]
+        for t, c, n, s in settings:
+            oup = _make_divisible(c * width_mult)
+            for i in range(n):
+                features.append(_InvertedResidual(inp, oup, s if i == 0 else 1, t))
+                inp = oup
+        features.append(_conv_bn(inp, self.last_channel, 1))
+        self.features = torch.nn.Sequential(*features)
+        self.classifier = torch.nn.Sequential(torch.nn.Dropout(0.2), torch.nn.Linear(self.last_channel, num_classes))
+        for m in self.modules():
+            if isinstance(m, torch.nn.Conv2d):
+                torch.nn.init.kaiming_normal_(m.weight, mode="fan_out")
+            elif isinstance(m, torch.nn.BatchNorm2d):
+                torch.nn.init.ones_(m.weight)
+                torch.nn.init.zeros_(m.bias)
+            elif isinstance(m, torch.nn.Linear):
+                torch.nn.init.normal_(m.weight, 0, 0.01)
+                torch.nn.init.zeros_(m.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = torch.nn.functional.adaptive_avg_pool2d(self.features(x), (1, 1))
+        return self.classifier(torch.flatten(x, 1))
+
+
+def mobilenet_v2(num_classes: int, width_mult: float) -> torch.nn.Module:
+    if torchvision is not None:
+        return torchvision.models.mobilenet_v2(num_classes=num_classes, width_mult=width_mult)
+    return _MobileNetV2(num_classes=num_classes, width_mult=width_mult)
 
 
 def main() -> None:
@@ -33,12 +106,12 @@ def main() -> None:
 
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
-    model = torchvision.models.mobilenet_v2(num_classes=a.classes, width_mult=a.alpha)
+    model = mobilenet_v2(a.classes, a.alpha)
     params = sum(t.numel() for t in model.parameters())
     g = torch.Generator().manual_seed(a.seed)
     x = torch.randn(a.batch, 3, a.size, a.size, generator=g)
     print(
-        f"torch {torch.__version__}, torchvision {torchvision.__version__}, threads {torch.get_num_threads()}, "
+        f"torch {torch.__version__}, torchvision {torchvision.__version__ if torchvision else 'absent (own copy)'}, threads {torch.get_num_threads()}, "
         f"MobileNetV2 alpha {a.alpha}, {params} parameters, batch {a.batch}, {a.size}x{a.size}, mode {a.mode}"
     )
 

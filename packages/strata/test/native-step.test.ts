@@ -5,11 +5,15 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { fusedAdam } from "tfjs-backend-torch/optimizers";
 import { NativeNetwork, nativeTrainingStats } from "tfjs-backend-torch/train";
 import { useBackend } from "../src/backend.js";
+import { DenseClassifier } from "../src/estimators/dense.js";
 import { buildDenseNetwork } from "../src/models/dense.js";
+import { predictTensor } from "../src/train/forward.js";
 import { fitModel } from "../src/train/loop.js";
 import { tensorSource } from "../src/train/sources.js";
 import { classifierObjective, makeTrainStep } from "../src/train/step.js";
 import { Rng, withSeededMathRandom } from "../src/util/random.js";
+import { loadCsvDataset, trainTestSplit } from "../src/workflow/dataset.js";
+import { sharedData } from "./helpers/data.js";
 
 /** Two copies of the same network (same initial weights). */
 async function twins(build: () => tfl.LayersModel): Promise<[tfl.LayersModel, tfl.LayersModel]> {
@@ -287,4 +291,131 @@ test("fitModel: the native step and STRATA_NATIVE_STEP=0 (train/step.ts) end wit
     );
   });
   tf.dispose([x, y]);
+});
+
+/** Sets every batch norm's moving statistics (and gamma, beta) to values far from their initial ones. */
+function perturbBatchNorms(model: tfl.LayersModel, rng: Rng): void {
+  for (const layer of model.layers) {
+    if (layer.getClassName() !== "BatchNormalization") continue;
+    layer.setWeights(
+      layer.getWeights().map((w, k) => {
+        // [gamma, beta, moving mean, moving variance]: the variance stays positive.
+        const v = Float32Array.from({ length: w.size }, () =>
+          k === 3 ? 0.2 + rng.next() * 2 : rng.next() * 2 - 1,
+        );
+        return tf.tensor(v, w.shape);
+      }),
+    );
+  }
+}
+
+test("native forward: predictions equal model.predict (conv + batch norm folded, relu6 and adds in place, the input untouched)", async () => {
+  await useBackend();
+  const build = () => {
+    const input = tfl.input({ shape: [9, 9, 4] });
+    // An activation straight on the input: in place it would overwrite the caller's tensor.
+    const first = tfl.layers.activation({ activation: "relu6" }).apply(input) as tfl.SymbolicTensor;
+    let x = tfl.layers
+      .conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: "same", useBias: false })
+      .apply(first) as tfl.SymbolicTensor;
+    x = tfl.layers.batchNormalization({ epsilon: 1e-3 }).apply(x) as tfl.SymbolicTensor;
+    const skip = tfl.layers.reLU({ maxValue: 6 }).apply(x) as tfl.SymbolicTensor;
+    let y = tfl.layers.conv2d({ filters: 16, kernelSize: 1 }).apply(skip) as tfl.SymbolicTensor;
+    y = tfl.layers.batchNormalization().apply(y) as tfl.SymbolicTensor;
+    y = tfl.layers.activation({ activation: "relu6" }).apply(y) as tfl.SymbolicTensor;
+    y = tfl.layers
+      .depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false })
+      .apply(y) as tfl.SymbolicTensor;
+    y = tfl.layers.batchNormalization().apply(y) as tfl.SymbolicTensor;
+    y = tfl.layers.reLU({ maxValue: 6 }).apply(y) as tfl.SymbolicTensor;
+    y = tfl.layers.conv2d({ filters: 8, kernelSize: 1, useBias: false }).apply(y) as tfl.SymbolicTensor;
+    y = tfl.layers.batchNormalization().apply(y) as tfl.SymbolicTensor;
+    // The skip value is read twice (here and by the add): never overwritten before its last read.
+    x = tfl.layers.add().apply([skip, y]) as tfl.SymbolicTensor;
+    x = tfl.layers.add().apply([x, skip]) as tfl.SymbolicTensor;
+    x = tfl.layers.globalAveragePooling2d({}).apply(x) as tfl.SymbolicTensor;
+    const out = tfl.layers.dense({ units: 3, activation: "softmax" }).apply(x) as tfl.SymbolicTensor;
+    return tfl.model({ inputs: input, outputs: out });
+  };
+  const model = await withSeededMathRandom(3, async () => build());
+  const rng = new Rng(5);
+  perturbBatchNorms(model, rng);
+  const n = 10;
+  const pixels = Float32Array.from({ length: n * 9 * 9 * 4 }, () => rng.next() * 8 - 1);
+  const x = tf.tensor4d(pixels, [n, 9, 9, 4]);
+  const net = NativeNetwork.compile(model, { inference: true });
+  assert.ok(net instanceof NativeNetwork, `compiles: ${net}`);
+  const expected = (model.predict(x) as tf.Tensor).dataSync();
+  const native = net.predict(x);
+  assert.deepEqual(native.shape, [n, 3]);
+  const got = native.dataSync();
+  let diff = 0;
+  for (let i = 0; i < got.length; i++) diff = Math.max(diff, Math.abs(got[i] - expected[i]));
+  assert.ok(diff < 1e-5, `max difference from model.predict ${diff}`);
+  assert.deepEqual(x.dataSync(), pixels, "the input is not written");
+  // predictTensor: the same values in batches of 3 rows (native) and through TF.js (STRATA_NATIVE_STEP=0).
+  const forwards = nativeTrainingStats().forwards;
+  const batched = predictTensor(model, x, 3);
+  assert.ok(nativeTrainingStats().forwards >= forwards + 4, "four native batches");
+  const previous = process.env.STRATA_NATIVE_STEP;
+  process.env.STRATA_NATIVE_STEP = "0";
+  const viaTfjs = predictTensor(model, x, 3);
+  if (previous === undefined) delete process.env.STRATA_NATIVE_STEP;
+  else process.env.STRATA_NATIVE_STEP = previous;
+  const [b, t] = [batched.dataSync(), viaTfjs.dataSync()];
+  for (let i = 0; i < b.length; i++) assert.ok(Math.abs(b[i] - t[i]) < 1e-5, `row ${Math.floor(i / 3)}`);
+  assert.throws(() => net.trainStep({ x, y: x }, [], 0), /inference only/);
+  net.dispose();
+  tf.dispose([x, native, batched, viaTfjs]);
+  model.dispose();
+});
+
+test("native forward: a feature extractor (no softmax) compiles for inference only; its features equal model.predict", async () => {
+  await useBackend();
+  const model = await withSeededMathRandom(4, async () =>
+    tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ inputShape: [8, 8, 3], filters: 6, kernelSize: 3, padding: "same" }),
+        tfl.layers.batchNormalization(),
+        tfl.layers.leakyReLU({ alpha: 0.1 }),
+        tfl.layers.maxPooling2d({ poolSize: 2 }),
+        tfl.layers.globalAveragePooling2d({}),
+      ],
+    }),
+  );
+  perturbBatchNorms(model, new Rng(6));
+  assert.equal(typeof NativeNetwork.compile(model), "string", "no training step without a loss");
+  const x = tf.randomUniform([5, 8, 8, 3], -1, 1);
+  const got = predictTensor(model, x).dataSync();
+  const expected = (model.predict(x) as tf.Tensor).dataSync();
+  for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i] - expected[i]) < 1e-5, `feature ${i}`);
+  x.dispose();
+  model.dispose();
+});
+
+test("DenseClassifier.predictProba: the native forward and STRATA_NATIVE_STEP=0 (model.predict) agree", async () => {
+  await useBackend();
+  const banknote = loadCsvDataset(sharedData("jbrownlee_extra/banknote_authentication.csv"), {
+    header: false,
+    target: "c4",
+  });
+  const { train, test: held } = trainTestSplit(banknote, { testSize: 0.25, seed: 0 });
+  const model = await new DenseClassifier({ epochs: 3, seed: 0, batchNorm: true }).fit(train.frame, train.y);
+  const forwards = nativeTrainingStats().forwards;
+  const native = await model.predictProba(held.frame);
+  assert.ok(nativeTrainingStats().forwards > forwards, "predicted natively");
+  const previous = process.env.STRATA_NATIVE_STEP;
+  process.env.STRATA_NATIVE_STEP = "0";
+  try {
+    const tfjs = await model.predictProba(held.frame);
+    assert.equal(native.data.length, tfjs.data.length);
+    for (let i = 0; i < native.data.length; i++)
+      assert.ok(
+        Math.abs(native.data[i] - tfjs.data[i]) < 1e-5,
+        `entry ${i}: ${native.data[i]} vs ${tfjs.data[i]}`,
+      );
+  } finally {
+    if (previous === undefined) delete process.env.STRATA_NATIVE_STEP;
+    else process.env.STRATA_NATIVE_STEP = previous;
+  }
 });

@@ -17,6 +17,7 @@
 #include <limits>
 #include <memory>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "tensors.h"
 
@@ -37,6 +38,9 @@ struct Program {
   std::vector<double> l1, l2;  // per parameter, the L1L2 regulariser's coefficients (0: none)
   bool binary = false;         // one sigmoid output (binary cross-entropy) or a softmax (categorical)
   bool dropout = false;
+  std::vector<int> last_use;   // per value slot, the last op that reads it (-1: none; the output: ops.size())
+  std::vector<int> fold_into;  // per op: for a linear conv2d whose output only a batch norm reads, that op; else -1
+  std::vector<bool> folded;    // per op: a batch norm folded into the convolution before it (in inference)
 };
 
 std::unordered_map<int32_t, std::unique_ptr<Program>>& Programs() {
@@ -63,7 +67,7 @@ std::vector<T> Numbers(const Napi::Object& o, const char* key) {
 at::Tensor Activate(const at::Tensor& x, const std::string& a) {
   if (a == "linear" || a.empty()) return x;
   if (a == "relu") return at::relu(x);
-  if (a == "relu6") return at::minimum(at::relu(x), at::scalar_tensor(6.0, x.options()));
+  if (a == "relu6") return at::hardtanh(x, 0, 6);  // one pass (and one in backward), as PyTorch's ReLU6
   if (a == "elu") return at::elu(x);
   if (a == "selu") return at::selu(x);
   if (a == "sigmoid") return at::sigmoid(x);
@@ -81,6 +85,16 @@ at::Tensor Activate(const at::Tensor& x, const std::string& a) {
   throw std::runtime_error("trainStep: unknown activation " + a);
 }
 
+// The activation in place, on a tensor nothing else reads (inference only).
+at::Tensor ActivateInPlace(at::Tensor x, const std::string& a) {
+  if (a == "linear" || a.empty()) return x;
+  if (a == "relu") return x.relu_();
+  if (a == "relu6") return x.clamp_(0, 6);
+  if (a == "sigmoid") return x.sigmoid_();
+  if (a == "tanh") return x.tanh_();
+  return Activate(x, a);
+}
+
 // NHWC -> NCHW view (channels-last memory) and back.
 at::Tensor ToNCHW(const at::Tensor& x) { return x.permute({0, 3, 1, 2}); }
 at::Tensor ToNHWC(const at::Tensor& y) { return y.permute({0, 2, 3, 1}); }
@@ -91,7 +105,10 @@ at::Tensor PadFor(const at::Tensor& x, const std::vector<int64_t>& pads, double 
   int64_t sh = std::min(pads[0], pads[1]), sw = std::min(pads[2], pads[3]);
   *sym = {sh, sw};
   if (pads[0] == sh && pads[1] == sh && pads[2] == sw && pads[3] == sw) return x;
-  return at::constant_pad_nd(x, {pads[2] - sw, pads[3] - sw, pads[0] - sh, pads[1] - sh}, value);
+  // Kept channels-last: constant_pad_nd returns NCHW-contiguous memory, which would send the
+  // convolution (and everything after it) through the slower NCHW kernels and layout copies.
+  return at::constant_pad_nd(x, {pads[2] - sw, pads[3] - sw, pads[0] - sh, pads[1] - sh}, value)
+      .contiguous(at::MemoryFormat::ChannelsLast);
 }
 
 struct Moving {
@@ -100,21 +117,66 @@ struct Moving {
 };
 
 // The forward pass. training: dropout on (masks drawn from the step seed *gen), batch norm on batch statistics,
-// whose moving averages (tfjs-layers' update) are collected in `moving`.
+// whose moving averages (tfjs-layers' update) are collected in `moving`. Each value is dropped after its last
+// reader (autograd keeps what backward needs). In inference: batch norms after a linear convolution are folded
+// into its filter and bias, and activations and residual adds run in place on values nobody else reads.
 at::Tensor Forward(const Program& prog, const at::Tensor& x, const std::vector<at::Tensor>& params, bool training,
                    const uint64_t* gen, std::vector<Moving>* moving) {
   std::vector<at::Tensor> v(prog.ops.size() + 1);
   v[0] = x;
   auto P = [&](int k) -> const at::Tensor* { return k >= 0 ? &params[k] : nullptr; };
+  // v[j] moved out when op k is its last reader and reads it once (so that the op may overwrite it).
+  auto take = [&](size_t k, int j) -> at::Tensor {
+    if (j == 0 || prog.last_use[j] != static_cast<int>(k)) return v[j];
+    int reads = 0;
+    for (int i : prog.ops[k].in) reads += i == j;
+    return reads == 1 ? std::move(v[j]) : v[j];
+  };
+  // Storage that an in-place op must never write: the caller's input and the parameters.
+  std::unordered_set<const c10::StorageImpl*> fixed;
+  if (!training) {
+    fixed.insert(x.storage().unsafeGetStorageImpl());
+    for (const auto& p : params)
+      if (p.defined()) fixed.insert(p.storage().unsafeGetStorageImpl());
+  }
+  // Whether t (moved out of its slot) shares its memory with nothing: no other holder, no other live value.
+  auto writable = [&](const at::Tensor& t) {
+    if (!t.defined() || t.use_count() != 1) return false;
+    const auto* st = t.storage().unsafeGetStorageImpl();
+    if (fixed.count(st)) return false;
+    for (const auto& u : v)
+      if (u.defined() && u.storage().unsafeGetStorageImpl() == st) return false;
+    return true;
+  };
   for (size_t k = 0; k < prog.ops.size(); k++) {
     const Op& op = prog.ops[k];
     const at::Tensor& a = v[op.in[0]];
     at::Tensor y;
+    if (!training && (op.op == "activation" || op.op == "relu" || op.op == "add")) {
+      at::Tensor t = take(k, op.in[0]);
+      bool same = true;  // an in-place add does not broadcast its first input
+      for (size_t j = 1; j < op.in.size(); j++) same = same && v[op.in[j]].sizes() == t.sizes();
+      if (same && writable(t)) {
+        if (op.op == "activation") {
+          y = ActivateInPlace(t, op.s);
+        } else if (op.op == "relu") {
+          y = std::isnan(op.f[0]) ? t.relu_() : t.clamp_(0, op.f[0]);
+        } else {
+          y = t;
+          for (size_t j = 1; j < op.in.size(); j++) y.add_(v[op.in[j]]);
+        }
+        v[k + 1] = y;
+        for (int j : op.in)
+          if (j != 0 && prog.last_use[j] == static_cast<int>(k)) v[j].reset();
+        continue;
+      }
+      if (op.in[0] != 0 && !v[op.in[0]].defined()) v[op.in[0]] = std::move(t);
+    }
     if (op.op == "dense") {
       const at::Tensor* b = P(op.p[1]);
       y = a.dim() == 2 && b ? at::addmm(*b, a, params[op.p[0]]) : at::matmul(a, params[op.p[0]]);
       if (b && a.dim() != 2) y = y + *b;
-      y = Activate(y, op.s);
+      y = training ? Activate(y, op.s) : ActivateInPlace(y, op.s);
     } else if (op.op == "activation") {
       y = Activate(a, op.s);
     } else if (op.op == "relu") {  // f: [maxValue or NaN]
@@ -148,6 +210,8 @@ at::Tensor Forward(const Program& prog, const at::Tensor& x, const std::vector<a
       } else {
         y = a;
       }
+    } else if (op.op == "batchnorm" && !training && prog.folded[k]) {
+      y = a;  // folded into the convolution that wrote a
     } else if (op.op == "batchnorm") {  // p: [gamma, beta, movingMean, movingVariance]; f: [epsilon, momentum]
       int64_t c = a.size(-1);
       auto cl = a.reshape({-1, 1, 1, c}).permute({0, 3, 1, 2});
@@ -180,9 +244,20 @@ at::Tensor Forward(const Program& prog, const at::Tensor& x, const std::vector<a
       auto xin = PadFor(ToNCHW(a), {op.i[4], op.i[5], op.i[6], op.i[7]}, 0, &sym);
       c10::optional<at::Tensor> bias;
       if (op.p[1] >= 0) bias = params[op.p[1]];
+      if (!training && prog.fold_into[k] >= 0) {
+        // The batch norm after it: conv(x, w) * s + (beta - mean * s), s = gamma * rsqrt(variance + epsilon).
+        const Op& bn = prog.ops[prog.fold_into[k]];
+        auto scale = at::rsqrt(params[bn.p[3]] + bn.f[0]);
+        if (bn.p[0] >= 0) scale = scale * params[bn.p[0]];
+        auto shift = (bias ? *bias : at::zeros_like(scale)) - params[bn.p[2]];
+        shift = shift * scale;
+        if (bn.p[1] >= 0) shift = shift + params[bn.p[1]];
+        w = w * scale.reshape({-1, 1, 1, 1});
+        bias = shift;
+      }
       y = at::convolution(xin, w, bias, {op.i[0], op.i[1]}, sym, {op.i[2], op.i[3]}, false, {0, 0},
                           depthwise ? kern.size(2) : 1);
-      y = Activate(ToNHWC(y), op.s);
+      y = training ? Activate(ToNHWC(y), op.s) : ActivateInPlace(ToNHWC(y), op.s);
     } else if (op.op == "pool") {  // s: max | avg; i: [kh, kw, sh, sw, top, bottom, left, right]
       std::vector<int64_t> sym;
       bool max = op.s == "max";
@@ -219,6 +294,8 @@ at::Tensor Forward(const Program& prog, const at::Tensor& x, const std::vector<a
       throw std::runtime_error("trainStep: unknown op " + op.op);
     }
     v[k + 1] = y;
+    for (int j : op.in)
+      if (j != 0 && prog.last_use[j] == static_cast<int>(k)) v[j].reset();
   }
   return v.back();
 }
@@ -271,6 +348,27 @@ TBT_FN(CompileProgram) {
       if (j < 0 || j > static_cast<int>(k)) throw std::runtime_error("compileProgram: bad input slot");
     if (op.op == "dropout") prog->dropout = true;
     prog->ops.push_back(std::move(op));
+  }
+  size_t n = prog->ops.size();
+  prog->last_use.assign(n + 1, -1);
+  std::vector<int> readers(n + 1, 0);
+  for (size_t k = 0; k < n; k++)
+    for (int j : prog->ops[k].in) {
+      prog->last_use[j] = static_cast<int>(k);
+      readers[j]++;
+    }
+  prog->last_use[n] = static_cast<int>(n);  // the output outlives the loop
+  prog->fold_into.assign(n, -1);
+  prog->folded.assign(n, false);
+  for (size_t k = 0; k + 1 < n; k++) {
+    const Op& conv = prog->ops[k];
+    if (conv.op != "conv2d" || !(conv.s == "linear" || conv.s.empty()) || readers[k + 1] != 1) continue;
+    int r = prog->last_use[k + 1];
+    const Op& bn = prog->ops[r];
+    if (bn.op == "batchnorm" && bn.in.size() == 1 && bn.in[0] == static_cast<int>(k + 1)) {
+      prog->fold_into[k] = r;
+      prog->folded[r] = true;
+    }
   }
   prog->l1 = Numbers<double>(spec, "l1");
   prog->l2 = Numbers<double>(spec, "l2");

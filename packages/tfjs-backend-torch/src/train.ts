@@ -50,10 +50,18 @@ interface Regularizer {
 /** Why a network has no native step (the first unsupported thing met), per reason: how often it was asked. */
 const fallbackCounts = new Map<string, number>();
 let nativeSteps = 0;
+let nativeForwards = 0;
 
-/** How many native steps ran and, per reason, how many networks fell back to the TF.js step. */
-export function nativeTrainingStats(): { steps: number; fallbacks: Record<string, number> } {
-  return { steps: nativeSteps, fallbacks: Object.fromEntries(fallbackCounts) };
+/**
+ * How many native steps and native inference calls (predict, evaluate) ran and, per reason, how
+ * many networks fell back to TF.js (strata prefixes inference fallbacks with "inference: ").
+ */
+export function nativeTrainingStats(): {
+  steps: number;
+  forwards: number;
+  fallbacks: Record<string, number>;
+} {
+  return { steps: nativeSteps, forwards: nativeForwards, fallbacks: Object.fromEntries(fallbackCounts) };
 }
 
 /** Records that a network trains through TF.js instead (strata's loop calls it once per fit). */
@@ -118,19 +126,25 @@ export class NativeNetwork {
     readonly params: readonly LayerWeight[],
     /** Indices of params that a training step writes besides the trained ones (batch-norm moving statistics). */
     private readonly moving: readonly number[],
+    /** Compiled for inference only (any output; no training step, no loss). */
+    readonly inferenceOnly: boolean,
   ) {
     this.handles = new Int32Array(params.length);
   }
 
-  /** Compiles `model`, or says why it cannot be (then it trains through TF.js). */
-  static compile(model: tfl.LayersModel): NativeNetwork | string {
+  /**
+   * Compiles `model`, or says why it cannot be (then it trains through TF.js). With `inference`,
+   * the network may end in any output (a feature extractor, say): `predict` only, no step or loss.
+   */
+  static compile(model: tfl.LayersModel, options: { inference?: boolean } = {}): NativeNetwork | string {
     const backend = engine().backend;
     if (getBackend() !== BACKEND_NAME || !(backend instanceof TorchBackend)) return "not the torch backend";
     if (typeof backend.addon.compileProgram !== "function") return "the addon has no native step";
+    const inference = options.inference === true;
     try {
-      const { ops, params, l1, l2, binary, moving } = describe(model);
+      const { ops, params, l1, l2, binary, moving } = describe(model, inference);
       const program = backend.addon.compileProgram({ ops, l1, l2, binary });
-      return new NativeNetwork(backend, program, params, moving);
+      return new NativeNetwork(backend, program, params, moving, inference);
     } catch (e) {
       if (e instanceof Unsupported) return e.message;
       throw e;
@@ -147,6 +161,7 @@ export class NativeNetwork {
     seed: number,
   ): { loss: number; accuracy: number } {
     this.check();
+    if (this.inferenceOnly) throw new Error("trainStep: this NativeNetwork was compiled for inference only");
     const index = new Map<Tensor, number>();
     this.params.forEach((p, i) => {
       index.set(p.read(), i);
@@ -191,18 +206,25 @@ export class NativeNetwork {
     return { loss: this.out[0], accuracy: this.out[1] };
   }
 
-  /** The network's output for x in inference mode (a new tensor, owned by the caller). */
+  /**
+   * The network's output for x in inference mode (a new tensor, owned by the caller): model.predict's
+   * values within float rounding (batch norms after a convolution are folded into its filter).
+   */
   predict(x: Tensor): Tensor {
     this.check();
+    if (x.dtype !== "float32") throw new Error(`predict: a ${x.dtype} input (the network takes float32)`);
     this.readHandles();
     const b = this.backend;
     const info = b.output(b.addon.forwardProgram(this.program, b.handle(x), this.handles));
+    nativeForwards++;
     return engine().makeTensorFromTensorInfo(info);
   }
 
   /** Mean loss (no penalties, no row weights) and accuracy over every row, in inference mode. */
   evaluate(x: Tensor, y: Tensor, batchSize = 1024): { loss: number; accuracy: number } {
     this.check();
+    if (this.inferenceOnly) throw new Error("evaluate: this NativeNetwork was compiled for inference only");
+    nativeForwards++;
     this.readHandles();
     const b = this.backend;
     b.addon.evaluateProgram(this.program, b.handle(x), b.handle(y), this.handles, batchSize, this.out);
@@ -262,7 +284,7 @@ function pair(v: unknown): [number, number] {
 }
 
 /** The network as native ops: its parameters, their L1/L2 coefficients, the loss kind. */
-function describe(model: tfl.LayersModel) {
+function describe(model: tfl.LayersModel, inference: boolean) {
   const graph = graphOf(model);
   if (graph.inputLayers.length !== 1 || graph.outputLayers.length !== 1)
     fail("more than one input or output");
@@ -455,8 +477,10 @@ function describe(model: tfl.LayersModel) {
     slotOf.set(layer, ops.length);
   }
   if (slotOf.get(graph.outputLayers[0]) !== ops.length) fail("the output is not the last layer");
+  if (ops.length === 0) fail("a network without layers");
   const last = ops[ops.length - 1];
   const units = model.outputs[0].shape[1] ?? 1;
+  if (inference) return { ops, params, l1, l2, binary: units === 1, moving };
   if (model.outputs[0].shape.length !== 2) fail("an output that is not [batch, classes]");
   const binary = units === 1;
   const ends = binary ? "sigmoid" : "softmax";

@@ -7,6 +7,7 @@ import { TabularPreprocessor, validatePreprocessState } from "../data/preprocess
 import { StrataError } from "../errors.js";
 import { type Activation, buildDenseNetwork } from "../models/dense.js";
 import { MODEL_JSON } from "../models/io.js";
+import { predictTensor } from "../train/forward.js";
 import { type BatchSource, tensorSource } from "../train/sources.js";
 import { writeJson } from "../util/atomic.js";
 import { readJsonFile } from "../util/files.js";
@@ -144,7 +145,7 @@ export class DenseClassifier extends NetworkClassifier<Frame, DenseClassifierPar
   protected async predictOutputs(x: Frame, state: NetworkState<TabularPreprocessor>): Promise<Float32Array> {
     const input = toTensor(state.extra.transform(x).x);
     try {
-      const out = state.network.predict(input, { batchSize: 1024 }) as tf.Tensor2D;
+      const out = predictTensor(state.network, input, 1024);
       const values = (await out.data()) as Float32Array;
       out.dispose();
       return values;

@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import type { ReadablePrediction } from "../estimators/estimator.js";
 import { probaFromOutputs, targetTensor } from "../estimators/labels.js";
+import { predictTensor } from "../train/forward.js";
 import type { BatchSource } from "../train/sources.js";
 import { matrix } from "../util/matrix.js";
 import { type AugmentConfig, makeAugmenter } from "./augment.js";
@@ -95,8 +96,8 @@ export async function predictImageFiles(
   const kept: number[] = [];
   let cursor = 0;
   for await (const batch of batches) {
-    const out = tf.tidy(
-      () => network.predict(tf.tensor4d(batch.x, [batch.n, ...input.size, input.channels])) as tf.Tensor,
+    const out = tf.tidy(() =>
+      predictTensor(network, tf.tensor4d(batch.x, [batch.n, ...input.size, input.channels])),
     );
     chunks.push((await out.data()) as Float32Array);
     out.dispose();

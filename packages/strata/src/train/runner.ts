@@ -20,8 +20,8 @@ export interface StepRunner {
   dispose(): void;
 }
 
-/** STRATA_NATIVE_STEP=0 trains every network through TF.js (for comparisons). */
-function nativeAllowed(): boolean {
+/** STRATA_NATIVE_STEP=0 trains (and predicts with) every network through TF.js (for comparisons). */
+export function nativeAllowed(): boolean {
   const v = process.env.STRATA_NATIVE_STEP?.trim().toLowerCase();
   return !(v === "0" || v === "false" || v === "no" || v === "off");
 }

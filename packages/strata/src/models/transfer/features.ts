@@ -6,6 +6,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { imageBatches } from "../../images/batch-source.js";
 import type { SkippedFile } from "../../images/folder.js";
+import { predictTensor } from "../../train/forward.js";
 
 /** Raw pixels in, as the transfer network's preprocess layer expects. */
 const RAW = { kind: "divide", by: 1 } as const;
@@ -74,9 +75,7 @@ export async function extractFeatures(
     { batchSize: options.batchSize ?? 32, strict: options.strict },
   );
   for await (const batch of batches) {
-    const out = tf.tidy(
-      () => model.predict(tf.tensor4d(batch.x, [batch.n, ...options.size, 3])) as tf.Tensor,
-    );
+    const out = tf.tidy(() => predictTensor(model, tf.tensor4d(batch.x, [batch.n, ...options.size, 3])));
     const values = (await out.data()) as Float32Array;
     out.dispose();
     for (let b = 0; b < batch.n; b++) {
