@@ -99,6 +99,8 @@ console.log(`peak RSS of the Node process so far: ${fmt(peakRss)} MiB`);
 const { NativeNetwork } = await import("tfjs-backend-torch/train");
 const net = NativeNetwork.compile(model);
 const nativeTimes: number[] = [];
+/** CPU seconds (user + system) of each timed native call: steadier than wall time on a shared machine. */
+const nativeCpu: number[] = [];
 if (typeof net === "string") console.log(`no native forward for MobileNetV2: ${net}`);
 else {
   const check = tf.tidy(
@@ -107,9 +109,14 @@ else {
   console.log(`native forward: max abs difference from model.predict ${fmt(check)}`);
   for (let i = 0; i < WARMUP + STEPS; i++) {
     const t0 = now();
+    const c0 = process.cpuUsage();
     const y = net.predict(x);
     await y.data();
-    if (i >= WARMUP) nativeTimes.push(now() - t0);
+    const c = process.cpuUsage(c0);
+    if (i >= WARMUP) {
+      nativeTimes.push(now() - t0);
+      nativeCpu.push((c.user + c.system) / 1e6);
+    }
     y.dispose();
   }
   console.log(`native forward: ${nativeTimes.map((t) => fmt(t)).join(", ")} s`);
@@ -243,6 +250,12 @@ if (ortResult) {
   );
 }
 
+if (nativeCpu.length)
+  console.log(
+    `native CPU time per batch: ${fmt(median(nativeCpu))} s | PyTorch ${fmt(num(peer, "cpu_s"))} s | ratio ` +
+      `${num(peer, "cpu_s") ? fmt(median(nativeCpu) / (num(peer, "cpu_s") as number), 3) : "n/a"}x`,
+  );
+
 emit({
   bench: "mobilenet_infer",
   threads: THREADS,
@@ -263,5 +276,6 @@ emit({
   kernelsPerStep: kernels.kernels,
   kernelProfile: kernels,
   cpuSeconds: { user: cpu.user / 1e6, system: cpu.system / 1e6, wall },
+  nativeCpuS: nativeCpu.length ? median(nativeCpu) : null,
   peer,
 });

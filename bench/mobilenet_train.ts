@@ -89,6 +89,8 @@ const { fusedAdam } = await import("tfjs-backend-torch/optimizers");
 const nativeModel = mobileNetV2({ size: SIZE, alpha: ALPHA, classes: CLASSES });
 const net = NativeNetwork.compile(nativeModel);
 const nativeTimes: number[] = [];
+/** CPU seconds (user + system) of each timed native call: steadier than wall time on a shared machine. */
+const nativeCpu: number[] = [];
 if (typeof net === "string") console.log(`no native step for MobileNetV2: ${net}`);
 else {
   const groups = [
@@ -99,8 +101,13 @@ else {
   ];
   for (let i = 0; i < WARMUP + STEPS; i++) {
     const t0 = now();
+    const c0 = process.cpuUsage();
     const r = net.trainStep({ x, y }, groups, i);
-    if (i >= WARMUP) nativeTimes.push(now() - t0);
+    const c = process.cpuUsage(c0);
+    if (i >= WARMUP) {
+      nativeTimes.push(now() - t0);
+      nativeCpu.push((c.user + c.system) / 1e6);
+    }
     console.log(
       `native step ${i + 1}${i < WARMUP ? " (warm-up)" : ""}: ${fmt(now() - t0)} s, loss ${fmt(r.loss)}`,
     );
@@ -144,6 +151,12 @@ const measurements: Measurement[] = [
   measure("peak RSS (whole process)", "MiB", peakRss, num(peer, "peak_rss_mib"), "memory"),
 ];
 
+if (nativeCpu.length)
+  console.log(
+    `native CPU time per step: ${fmt(median(nativeCpu))} s | PyTorch ${fmt(num(peer, "cpu_s"))} s | ratio ` +
+      `${num(peer, "cpu_s") ? fmt(median(nativeCpu) / (num(peer, "cpu_s") as number), 3) : "n/a"}x`,
+  );
+
 emit({
   bench: "mobilenet_train",
   threads: THREADS,
@@ -163,5 +176,6 @@ emit({
   kernelsPerStep: kernels.kernels,
   kernelProfile: kernels,
   cpuSeconds: { user: cpu.user / 1e6, system: cpu.system / 1e6, wall },
+  nativeCpuS: nativeCpu.length ? median(nativeCpu) : null,
   peer,
 });

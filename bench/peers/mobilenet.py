@@ -117,15 +117,17 @@ def main() -> None:
 
     result: dict[str, object] = {"mode": a.mode, "params": params, "threads": torch.get_num_threads()}
     times: list[float] = []
+    cpu: list[float] = []  # CPU seconds (user + system) per step: steadier than wall time on a shared machine
     if a.mode == "infer":
         model.eval()
         with torch.no_grad():
             for _ in range(a.warmup):
                 model(x)
             for i in range(a.steps):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 model(x)
                 times.append(time.perf_counter() - t0)
+                cpu.append(time.process_time() - c0)
                 print(f"batch {i + 1}: {times[-1]:.4f} s ({a.batch / times[-1]:.1f} images/s)")
         if a.onnx:
             t0 = time.perf_counter()
@@ -156,9 +158,10 @@ def main() -> None:
         for _ in range(a.warmup):
             step()
         for i in range(a.steps):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             loss = step()
             times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
             print(f"step {i + 1}: {times[-1]:.4f} s, loss {loss:.4f}")
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -169,6 +172,7 @@ def main() -> None:
             "step_s": med,
             "best_s": min(times),
             "times_s": times,
+            "cpu_s": statistics.median(cpu),
             "images_per_s": a.batch / med,
             "peak_rss_mib": peak,
         }
