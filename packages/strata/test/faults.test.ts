@@ -7,8 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
 import { CLI, linesOf, runCli, tempDir } from "./helpers/cli.js";
-import { sharedData } from "./helpers/data.js";
-import { assertSameTree, runCliAsync, snapshot } from "./helpers/sweep.js";
+import { assertSameTree, runCliAsync, snapshot, syntheticPima } from "./helpers/sweep.js";
 
 interface Running {
   readonly child: ChildProcess;
@@ -45,11 +44,10 @@ async function until(ready: () => boolean, ms: number, what: string): Promise<vo
   }
 }
 
-/** A folder with data.csv (Pima's first 300 rows) and model/, a model fitted on it. */
+/** A folder with data.csv (a Pima-shaped table of 300 rows) and model/, a model fitted on it. */
 function setup(t: TestContext): { dir: string; old: Map<string, string> } {
   const dir = tempDir(t, "strata-faults-");
-  const lines = readFileSync(sharedData("pima_diabetes/pima-indians-diabetes.csv"), "utf8").split("\n");
-  writeFileSync(join(dir, "data.csv"), `${lines.slice(0, 301).join("\n")}\n`);
+  writeFileSync(join(dir, "data.csv"), syntheticPima(300));
   const fit = runCli(["fit", "data.csv", "--epochs", "2", "--quiet", "--out", "model"], dir);
   assert.equal(fit.status, 0, fit.stderr);
   return { dir, old: snapshot(join(dir, "model")) };
@@ -163,4 +161,21 @@ test("two fits writing the same --out at once each land whole, one after the oth
   assert.equal(statSync(join(model, "weights.bin")).size, bytes, "weights.bin from the same fit");
   const predict = runCli(["predict", "model", "data.csv"], dir);
   assert.equal(predict.status, 0, predict.stderr);
+});
+
+test("predict into a pipe that closes early (strata predict … | head) exits quietly", async (t) => {
+  const { dir } = setup(t);
+  writeFileSync(join(dir, "big.csv"), syntheticPima(20_000));
+  const fullEnv: NodeJS.ProcessEnv = { ...process.env, STRATA_BACKEND: "wasm" };
+  delete fullEnv.STRATA_DEBUG;
+  const child = spawn(process.execPath, [CLI, "predict", "model", "big.csv"], { cwd: dir, env: fullEnv });
+  let stderr = "";
+  child.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  // Read the first chunk, then close the reading end, as head does after its lines.
+  child.stdout.once("data", () => child.stdout.destroy());
+  const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+  assert.equal(stderr, "", "no stack trace");
+  assert.equal(code, 0);
 });

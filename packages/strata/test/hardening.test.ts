@@ -11,14 +11,11 @@ import { DenseClassifier } from "../src/estimators/dense.js";
 import { decodeArgmax } from "../src/estimators/labels.js";
 import { matrix } from "../src/util/matrix.js";
 import { assertNotWritten, assertUserError, linesOf, runCli, tempDir } from "./helpers/cli.js";
-import { sharedData } from "./helpers/data.js";
-import { snapshot } from "./helpers/sweep.js";
+import { snapshot, syntheticPima } from "./helpers/sweep.js";
 
-/** The first `rows` rows of the Pima CSV, with `edit` applied to line `line` (the header is line 1). */
+/** A Pima-shaped table of `rows` rows as dir/data.csv, with `edits` applied by line (the header is line 1). */
 function pima(dir: string, rows: number, edits: Record<number, (l: string) => string> = {}): string {
-  const lines = readFileSync(sharedData("pima_diabetes/pima-indians-diabetes.csv"), "utf8")
-    .split("\n")
-    .slice(0, rows + 1);
+  const lines = syntheticPima(rows).trimEnd().split("\n");
   for (const [n, edit] of Object.entries(edits)) lines[Number(n) - 1] = edit(lines[Number(n) - 1]);
   writeFileSync(join(dir, "data.csv"), `${lines.join("\n")}\n`);
   return "data.csv";

@@ -5,21 +5,19 @@
 // directory that --out would replace, the damaged model) is byte-identical afterwards, with no
 // temporary sibling left behind.
 import assert from "node:assert/strict";
-import {
-  copyFileSync,
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { sharedData } from "./helpers/data.js";
-import { assertRefused, assertSameTree, runCliAsync, snapshot } from "./helpers/sweep.js";
+import {
+  assertRefused,
+  assertSameTree,
+  PIMA_HEADER as HEADER,
+  runCliAsync,
+  snapshot,
+  syntheticImages,
+  syntheticPima,
+} from "./helpers/sweep.js";
 
 type Area = "csv" | "options" | "model-dir" | "images";
 type Fixture = "dense" | "xgboost" | "cnn";
@@ -39,8 +37,6 @@ interface Row {
 let root: string;
 const fixtures: Partial<Record<Fixture, string>> = {};
 const PIMA_ROWS = 200;
-
-const HEADER = "pregnancies,glucose,blood_pressure,skin_thickness,insulin,bmi,diabetes_pedigree,age,outcome";
 
 /** Replaces line `n` (1-based, the header is 1) of dir/name. */
 function editLine(dir: string, name: string, n: number, edit: (line: string) => string): void {
@@ -295,6 +291,28 @@ const ROWS: readonly Row[] = [
     expect: ['--keep column "nope"'],
   },
 
+  {
+    area: "options",
+    name: "--hidden too wide to allocate",
+    args: [...FIT, "--hidden", "100000000"],
+    expect: ["hiddenUnits 100000000", "use smaller --hidden"],
+  },
+  {
+    area: "options",
+    name: "--out under a file",
+    setup: writeFile("afile", "x"),
+    args: ["fit", "data.csv", "--epochs", "1", "--quiet", "--out", "afile/model"],
+    expect: ["afile/model: cannot write it", "a file is in the way"],
+  },
+  {
+    area: "options",
+    name: "predict --out under a file",
+    model: "dense",
+    setup: writeFile("afile", "x"),
+    args: ["predict", "model", "data.csv", "--out", "afile/pred.csv"],
+    expect: ["afile/pred.csv: cannot write it", "a file is in the way"],
+  },
+
   // ---- model directories: every file damaged in turn ----
   {
     area: "model-dir",
@@ -507,6 +525,14 @@ const ROWS: readonly Row[] = [
   },
   {
     area: "model-dir",
+    name: "evaluate with a truncated weights.bin",
+    model: "dense",
+    setup: truncateFile("weights.bin", 2000),
+    args: ["evaluate", "model", "data.csv"],
+    expect: ["model/weights.bin", "truncated", "has 2000 bytes"],
+  },
+  {
+    area: "model-dir",
     name: "preprocess.json missing",
     model: "dense",
     setup: removeFile("preprocess.json"),
@@ -682,6 +708,37 @@ const ROWS: readonly Row[] = [
     expect: ["model/weights.bin", "NaN at index 0"],
   },
 
+  {
+    area: "model-dir",
+    name: "image model's strata.json image size disagrees with the network",
+    model: "cnn",
+    setup: editJson("strata.json", (j) => {
+      (j.params as Record<string, unknown>).size = [32, 32];
+    }),
+    args: PREDICT_IMAGE,
+    expect: ["model", "32x32x3", "takes 16x16x3"],
+  },
+  {
+    area: "model-dir",
+    name: "image model's pixel scaling null",
+    model: "cnn",
+    setup: editJson("strata.json", (j) => {
+      (j.params as Record<string, unknown>).scaling = null;
+    }),
+    args: PREDICT_IMAGE,
+    expect: ["model/strata.json: damaged params", "scaling"],
+  },
+  {
+    area: "model-dir",
+    name: "strata.json params of the wrong type",
+    model: "dense",
+    setup: editJson("strata.json", (j) => {
+      (j.params as Record<string, unknown>).hiddenUnits = "wide";
+    }),
+    args: PREDICT,
+    expect: ["model/strata.json: damaged params", "hiddenUnits"],
+  },
+
   // ---- image folders ----
   {
     area: "images",
@@ -744,14 +801,8 @@ const ROWS: readonly Row[] = [
 
 before(async () => {
   root = mkdtempSync(join(tmpdir(), "strata-sweep-"));
-  const lines = readFileSync(sharedData("pima_diabetes/pima-indians-diabetes.csv"), "utf8").split("\n");
-  writeFileSync(join(root, "data.csv"), `${lines.slice(0, PIMA_ROWS + 1).join("\n")}\n`);
-  for (const c of ["frog", "ship"]) {
-    mkdirSync(join(root, "images", c), { recursive: true });
-    const src = sharedData(`cifar10_jpg_subset/train/${c}`);
-    for (const f of readdirSync(src).sort().slice(0, 10))
-      copyFileSync(join(src, f), join(root, "images", c, f));
-  }
+  writeFileSync(join(root, "data.csv"), syntheticPima(PIMA_ROWS));
+  await syntheticImages(join(root, "images"), 10);
   const fits: [Fixture, string[], NodeJS.ProcessEnv][] = [
     ["dense", ["fit", "data.csv", "--epochs", "2", "--quiet", "--out", "fixture-dense"], {}],
     [

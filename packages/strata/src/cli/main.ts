@@ -207,8 +207,24 @@ function recoverBefore(action: Command): void {
       if (!o.quiet && !o.json) process.stderr.write(`note: ${note}\n`);
 }
 
+let quietOnClosedStdout = false;
+
+/**
+ * `strata predict … | head`: when the reader of stdout goes away (EPIPE), stop quietly, as
+ * Unix tools do, instead of dying with a stack trace.
+ */
+function exitOnClosedStdout(): void {
+  if (quietOnClosedStdout) return;
+  quietOnClosedStdout = true;
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
+}
+
 /** Runs the CLI; returns the exit code. User errors print one line, never a stack trace. */
 export async function main(argv: string[]): Promise<number> {
+  exitOnClosedStdout();
   const program = buildProgram();
   let release = () => {};
   program.hook("preAction", (_program, action) => {

@@ -107,6 +107,7 @@ export class DenseClassifier extends NetworkClassifier<Frame, DenseClassifierPar
       maxCategories: p.maxCategories,
     });
     preprocessor.fit(x.take(split.fit));
+    checkNetworkSize(preprocessor.outputDim, p.hiddenUnits, classes.length);
     const owned: tf.Tensor[] = [];
     const source = (rows: readonly number[], training: boolean): BatchSource => {
       const features = toTensor(preprocessor.transform(x.take(rows)).x);
@@ -190,6 +191,20 @@ export class DenseClassifier extends NetworkClassifier<Frame, DenseClassifierPar
     if (!(Number.isInteger(p.maxCategories) && p.maxCategories > 0))
       this.badParam("maxCategories", "a positive integer", p.maxCategories);
   }
+}
+
+/** Most weights a dense network may have: 1 GB of float32, 3 GB with Adam's two moments. */
+const MAX_WEIGHTS = 250_000_000;
+
+/** A StrataError, before any allocation, for hidden widths that make a network too large to hold. */
+function checkNetworkSize(inputDim: number, hidden: readonly number[], classes: number): void {
+  const widths = [inputDim, ...hidden, classes === 2 ? 1 : classes];
+  let weights = 0;
+  for (let i = 1; i < widths.length; i++) weights += (widths[i - 1] + 1) * widths[i];
+  if (weights > MAX_WEIGHTS)
+    throw new StrataError(
+      `DenseClassifier: hiddenUnits ${hidden.join(",")} make a network of ${weights.toExponential(2)} weights (${((12 * weights) / 2 ** 30).toFixed(0)} GiB with the optimizer's state); the most is ${MAX_WEIGHTS / 1e6} million: use smaller --hidden`,
+    );
 }
 
 /** About 64 steps per epoch, as a power of two between 16 and 256. */

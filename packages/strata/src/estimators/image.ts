@@ -1,10 +1,13 @@
 import { createHash } from "node:crypto";
+import type * as tfl from "@tensorflow/tfjs-layers";
+import { StrataError } from "../errors.js";
 import type { AugmentConfig } from "../images/augment.js";
 import { imageSource, predictImageFiles } from "../images/batch-source.js";
 import type { ImageItem } from "../images/folder.js";
 import { DEFAULT_SCALING, type PixelScaling } from "../images/pixels.js";
 import { buildCnn, buildFlatDense, type CnnConfig, defaultCnnConfig } from "../models/cnn.js";
-import type { Manifest, ReadablePrediction } from "./estimator.js";
+import { MODEL_JSON } from "../models/io.js";
+import { MANIFEST, type Manifest, type ReadablePrediction } from "./estimator.js";
 import { ImageNetworkClassifier } from "./image-network.js";
 import type { NetworkFitOptions, NetworkParams, PreparedFit } from "./network.js";
 
@@ -152,6 +155,16 @@ export class ImageClassifier extends ImageNetworkClassifier<ImageClassifierParam
     return null;
   }
 
+  protected override checkLoaded(dir: string, network: tfl.LayersModel): void {
+    const p = this.params;
+    const expected = [p.size[0], p.size[1], p.channels];
+    const shape = network.inputs[0]?.shape.slice(1);
+    if (network.inputs.length !== 1 || shape?.join("x") !== expected.join("x"))
+      throw new StrataError(
+        `${dir}: damaged: ${MANIFEST}'s params say images of ${expected.join("x")} but ${MODEL_JSON}'s network takes ${shape?.join("x")}`,
+      );
+  }
+
   protected validateParams(): void {
     const p = this.params;
     this.validateNetworkParams();
@@ -159,6 +172,8 @@ export class ImageClassifier extends ImageNetworkClassifier<ImageClassifierParam
     if (!(Array.isArray(p.size) && p.size.length === 2 && p.size.every((s) => Number.isInteger(s) && s >= 8)))
       this.badParam("size", "[height, width], each an integer >= 8", p.size);
     if (p.channels !== 1 && p.channels !== 3) this.badParam("channels", "1 or 3", p.channels);
+    if (typeof p.scaling !== "object" || p.scaling === null || typeof p.scaling.kind !== "string")
+      this.badParam("scaling", 'a pixel scaling such as { kind: "divide", by: 255 }', p.scaling);
     if (!(Number.isInteger(p.batchSize) && p.batchSize > 0))
       this.badParam("batchSize", "a positive integer", p.batchSize);
     if (!p.hiddenUnits.every((u) => Number.isInteger(u) && u > 0))

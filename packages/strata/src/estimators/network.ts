@@ -24,6 +24,7 @@ import {
   type Manifest,
 } from "./estimator.js";
 import { decodeArgmax, encodeLabels, probaFromOutputs, resolveClasses, summarizeFit } from "./labels.js";
+import { checkSavedParams } from "./param-check.js";
 
 /** Hyperparameters every network classifier has. */
 export interface NetworkParams {
@@ -256,6 +257,7 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E> implement
 
   /** Restores the fitted state from a directory written by writeFiles (the manifest checked). */
   protected async readState(dir: string, manifest: Manifest): Promise<this> {
+    checkSavedParams(dir, () => this.validateParams());
     const extra = await this.readExtra(dir, manifest);
     const network = await loadLayersModel(dir);
     try {

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { StrataError } from "../errors.js";
 
 /**
@@ -41,4 +42,15 @@ export function checkNumber(
   if (max !== undefined) parts.push(`<= ${max}`);
   const kind = integer ? "an integer" : "a number";
   badParam(className, name, parts.length ? `${kind} ${parts.join(" and ")}` : kind, value);
+}
+
+/** Runs an estimator's param checks on params read from a directory, naming its strata.json. */
+export function checkSavedParams(dir: string, validate: () => void): void {
+  try {
+    validate();
+  } catch (e) {
+    if (e instanceof StrataError)
+      throw new StrataError(`${join(dir, "strata.json")}: damaged params: ${e.message}`);
+    throw e;
+  }
 }

@@ -11,7 +11,7 @@ import { copyParams, type Params } from "../util/params.js";
 import type { Classifier, EpochRecord, FitOptions, FitSummary, Manifest } from "./estimator.js";
 import { balancedClassWeights, decodeArgmax, encodeLabels, resolveClasses } from "./labels.js";
 import { writeManifest } from "./manifest.js";
-import { badParam, withDefaults } from "./param-check.js";
+import { badParam, checkSavedParams, withDefaults } from "./param-check.js";
 
 export const PREPROCESS_JSON = "preprocess.json";
 
@@ -188,6 +188,7 @@ export abstract class TableClassifier<P extends object, M, O extends FitOptions 
 
   /** Restores the fitted state from a directory written by writeFiles (the manifest checked). */
   protected async readState(dir: string, manifest: Manifest): Promise<this> {
+    checkSavedParams(dir, () => this.validateParams());
     const preprocessPath = join(dir, PREPROCESS_JSON);
     const preprocessor = TabularPreprocessor.fromState(
       validatePreprocessState(await readJsonFile(preprocessPath), preprocessPath),

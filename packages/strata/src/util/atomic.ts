@@ -39,7 +39,9 @@ const LOCK_WAIT_MS = 60_000;
 export async function writeDirAtomic(dir: string, fill: (tmp: string) => Promise<void>): Promise<string[]> {
   const target = resolve(dir);
   const parent = dirname(target);
-  await mkdir(parent, { recursive: true });
+  await mkdir(parent, { recursive: true }).catch((e) => {
+    throw cannotWrite(dir, e);
+  });
   const tag = `${process.pid}-${randomBytes(4).toString("hex")}`;
   const write: PendingWrite = { target, tmp: join(parent, `.${basename(target)}.tmp-${tag}`) };
   pending.add(write);
@@ -62,11 +64,37 @@ export async function writeDirAtomic(dir: string, fill: (tmp: string) => Promise
     return notes;
   } catch (e) {
     undo(write);
-    throw e;
+    throw cannotWrite(dir, e);
   } finally {
     if (write.lock) rmSync(write.lock, { force: true });
     pending.delete(write);
   }
+}
+
+/**
+ * A StrataError naming `path` for a failed system call (no such folder, no permission, a full or
+ * read-only disk); any other error as it is.
+ */
+function cannotWrite(path: string, e: unknown): unknown {
+  const err = e as NodeJS.ErrnoException;
+  if (!(e instanceof Error) || typeof err.code !== "string" || typeof err.syscall !== "string") return e;
+  const why: Record<string, string> = {
+    EACCES: "permission denied",
+    EPERM: "not permitted",
+    ENOENT: "a folder on the way cannot be created",
+    ENOTDIR: "a file is in the way",
+    EEXIST: "a file is in the way",
+    EROFS: "read-only file system",
+    ENOSPC: "no space left on the device",
+    EDQUOT: "disk quota exceeded",
+    EISDIR: "a folder is in the way",
+  };
+  return new StrataError(
+    `${path}: cannot write it (${why[err.code] ?? err.code}: ${err.syscall} ${err.path ?? ""})`.replace(
+      / \)$/,
+      ")",
+    ),
+  );
 }
 
 /**
@@ -108,7 +136,7 @@ export function recoverInterruptedWrites(dir: string): string[] {
   const target = resolve(dir);
   const parent = dirname(target);
   const name = basename(target);
-  if (!existsSync(parent)) return [];
+  if (!existsSync(parent) || !statSync(parent).isDirectory()) return [];
   const notes: string[] = [];
   const siblings = readdirSync(parent)
     .map((f) => ({ file: f, m: SIBLING.exec(f) }))
@@ -216,7 +244,9 @@ export async function writeJson(path: string, value: unknown): Promise<void> {
 /** Writes a file via a temp file and a rename, so readers never see half of it. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const target = resolve(path);
-  await mkdir(dirname(target), { recursive: true });
+  await mkdir(dirname(target), { recursive: true }).catch((e) => {
+    throw cannotWrite(path, e);
+  });
   const write: PendingWrite = {
     target,
     tmp: join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`),
@@ -227,7 +257,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rename(write.tmp, target);
   } catch (e) {
     rmSync(write.tmp, { force: true });
-    throw e;
+    throw cannotWrite(path, e);
   } finally {
     pending.delete(write);
   }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { assertNoStackTrace, CLI, type CliResult, linesOf } from "./cli.js";
 
@@ -82,4 +82,70 @@ export function assertRefused(r: CliResult, fragments: readonly (string | RegExp
     else assert.match(line, f);
   }
   return line;
+}
+
+/** The Pima diabetes columns, which the synthetic table below imitates. */
+export const PIMA_HEADER =
+  "pregnancies,glucose,blood_pressure,skin_thickness,insulin,bmi,diabetes_pedigree,age,outcome";
+
+/**
+ * A deterministic table shaped like the Pima diabetes data (eight numeric columns, a binary
+ * outcome that glucose, BMI and age predict), so that these tests need no file outside the
+ * repository.
+ */
+export function syntheticPima(rows: number, seed = 1): string {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+  const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
+  const lines = [PIMA_HEADER];
+  for (let i = 0; i < rows; i++) {
+    const glucose = int(70, 200);
+    const bmi = 18 + 32 * next();
+    const age = int(21, 80);
+    const risk = (glucose - 120) / 30 + (bmi - 32) / 8 + (age - 45) / 30 + 1.2 * (next() - 0.5);
+    lines.push(
+      [
+        int(0, 12),
+        glucose,
+        int(40, 110),
+        int(0, 50),
+        int(0, 300),
+        bmi.toFixed(1),
+        (0.1 + 2.4 * next()).toFixed(3),
+        age,
+        risk > 0.3 ? 1 : 0,
+      ].join(","),
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Writes `perClass` small PNGs into dir/frog and dir/ship: greenish and bluish noise, which a
+ * CNN tells apart in an epoch or two.
+ */
+export async function syntheticImages(dir: string, perClass: number, size = 16): Promise<void> {
+  const sharp = (await import("sharp")).default;
+  let state = 7;
+  const next = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+  for (const [c, tint] of [
+    ["frog", [60, 160, 60]],
+    ["ship", [60, 90, 180]],
+  ] as const) {
+    mkdirSync(join(dir, c), { recursive: true });
+    for (let k = 0; k < perClass; k++) {
+      const pixels = Buffer.alloc(size * size * 3);
+      for (let i = 0; i < pixels.length; i++)
+        pixels[i] = Math.max(0, Math.min(255, tint[i % 3] + Math.round(80 * (next() - 0.5))));
+      await sharp(pixels, { raw: { width: size, height: size, channels: 3 } })
+        .png()
+        .toFile(join(dir, c, `${String(k).padStart(4, "0")}.png`));
+    }
+  }
 }
