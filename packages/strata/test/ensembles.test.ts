@@ -11,10 +11,13 @@ import { loadClassifier, loadTableClassifier } from "../src/estimators/load.js";
 import { defaultMembers, parseMembers } from "../src/estimators/presets.js";
 import { StackingClassifier } from "../src/estimators/stacking.js";
 import { VotingClassifier } from "../src/estimators/voting.js";
+import { scanImageFolder } from "../src/images/folder.js";
 import { matrix } from "../src/util/matrix.js";
 import { Rng } from "../src/util/random.js";
 import { loadCsvDataset, trainTestSplit } from "../src/workflow/dataset.js";
+import { allImages } from "../src/workflow/images.js";
 import { sharedData } from "./helpers/data.js";
+import { writeShapeFolder } from "./helpers/shapes.js";
 
 const skip = xgboostLoadError() ?? false;
 const tmp = mkdtempSync(join(tmpdir(), "strata-ensembles-"));
@@ -358,4 +361,38 @@ test("member lists: presets by name, repeats seeded apart, unknown names refused
     () => parseMembers("dense,forest"),
     /unknown member "forest"; the members are: dense, dense:wide, .*xgboost.*, transfer:<backbone>/,
   );
+});
+
+test("image members (cnn, image-dense) are saved and loaded by kind, their votes unchanged", async () => {
+  const dir = join(tmp, "shapes");
+  await writeShapeFolder(dir, 6);
+  const data = allImages(scanImageFolder(dir));
+  const small = { size: [16, 16], epochs: 2, validationFraction: 0, augment: null };
+  const vote = new VotingClassifier({
+    members: [
+      { kind: "image", params: { ...small, model: "cnn" } },
+      { kind: "image", params: { ...small, model: "dense", hiddenUnits: [16] } },
+    ],
+  });
+  assert.deepEqual(vote.memberNames, ["cnn", "image-dense"]);
+  await vote.fit(data.x, data.y, sequential);
+  const before = await vote.predictVotes(data.x);
+  const saved = join(tmp, "image-vote");
+  await vote.save(saved);
+  vote.dispose();
+  assert.ok(existsSync(join(saved, "members", "1-cnn", "strata.json")));
+  assert.ok(existsSync(join(saved, "members", "2-image-dense", "strata.json")));
+  const loaded = await loadClassifier(saved);
+  try {
+    const after = await (loaded as VotingClassifier).predictVotes(data.x);
+    assert.deepEqual(
+      after.members.map((m) => m.name),
+      ["cnn", "image-dense"],
+    );
+    for (const [i, m] of after.members.entries())
+      assert.deepEqual(Array.from(m.proba.data), Array.from(before.members[i].proba.data));
+    assert.deepEqual(Array.from(after.combined.data), Array.from(before.combined.data));
+  } finally {
+    loaded.dispose();
+  }
 });

@@ -72,6 +72,7 @@ export async function readEnsembleDir(
   dir: string,
   manifest: Manifest,
   names: readonly string[],
+  kinds: readonly string[],
   input: InputKind,
 ): Promise<{ members: AnyClassifier[]; combiner: Params; outOfFold?: EnsembleJson["outOfFold"] }> {
   let json: EnsembleJson;
@@ -97,7 +98,7 @@ export async function readEnsembleDir(
         throw new StrataError(`${dir}: ${what} cannot be loaded: ${(e as Error).message}`);
       }
       members.push(member);
-      const kind = names[i].split("#")[0];
+      const kind = kinds[i];
       if (member.kind !== kind)
         throw new StrataError(`${dir}: ${what} holds a ${member.kind} model, not ${kind}`);
       if (member.input !== input)

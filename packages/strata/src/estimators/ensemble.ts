@@ -325,7 +325,13 @@ export abstract class EnsembleClassifier<P extends EnsembleParams, C> implements
 
   /** Restores the fitted state from a directory written by writeFiles (the manifest checked). */
   protected async readState(dir: string, manifest: Manifest): Promise<this> {
-    const saved = await readEnsembleDir(dir, manifest, this.memberNames, this.input);
+    const saved = await readEnsembleDir(
+      dir,
+      manifest,
+      this.memberNames,
+      this.params.members.map((m) => m.kind),
+      this.input,
+    );
     try {
       const combiner = await this.readCombiner(dir, saved.combiner, manifest);
       this.state = {
