@@ -348,10 +348,16 @@ test("member lists: presets by name, repeats seeded apart, unknown names refused
     { kind: "dense", params: { seed: 8 } },
     { kind: "logistic", params: {} },
   ]);
+  const deep = {
+    model: "cnn",
+    architecture: { blockFilters: [32, 64, 128] },
+    epochs: 25,
+    validationFraction: 0,
+  };
   assert.deepEqual(parseMembers(defaultMembers("images")), [
-    { kind: "image", params: { model: "cnn", seed: 0 } },
-    { kind: "image", params: { model: "cnn", seed: 1 } },
-    { kind: "image", params: { model: "cnn", seed: 2 } },
+    { kind: "image", params: { ...deep, seed: 0 } },
+    { kind: "image", params: { ...deep, seed: 1 } },
+    { kind: "image", params: { ...deep, seed: 2 } },
   ]);
   assert.deepEqual(parseMembers(defaultMembers("table")), [
     { kind: "dense", params: { seed: 0 } },
