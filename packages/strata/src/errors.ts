@@ -18,3 +18,17 @@ export function where(file: string | undefined, row?: number, column?: string): 
   if (column !== undefined) parts.push(`column "${column}"`);
   return parts.join(", ");
 }
+
+/**
+ * The first non-empty line of an error's message: what a user needs of a library's error
+ * (XGBoost's run to a stack of its frames, TF.js's to paragraphs of advice).
+ */
+export function firstLine(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return (
+    message
+      .split("\n")
+      .find((l) => l.trim() !== "")
+      ?.trim() ?? message
+  );
+}

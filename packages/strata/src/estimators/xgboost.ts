@@ -9,7 +9,7 @@ import {
   xgboostLoadError,
 } from "xgboost-native";
 import type { PreprocessOptions } from "../data/preprocess.js";
-import { StrataError } from "../errors.js";
+import { firstLine, StrataError } from "../errors.js";
 import { readFileChecked } from "../util/files.js";
 import type { Matrix } from "../util/matrix.js";
 import type { EpochRecord, FitOptions, Manifest } from "./estimator.js";
@@ -300,15 +300,4 @@ function history(metrics: Record<string, number[]>): EpochRecord[] {
     accuracy: 1 - error[i],
     ...(valLoss ? { valLoss: valLoss[i], valAccuracy: valError ? 1 - valError[i] : undefined } : {}),
   }));
-}
-
-/** The first line of an error's message (XGBoost's own messages run to a stack of its frames). */
-function firstLine(e: unknown): string {
-  const message = e instanceof Error ? e.message : String(e);
-  return (
-    message
-      .split("\n")
-      .find((l) => l.trim() !== "")
-      ?.trim() ?? message
-  );
 }

@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
-import { StrataError } from "../errors.js";
+import { firstLine, StrataError } from "../errors.js";
 import { writeJson } from "../util/atomic.js";
 import { describeJson, readFileChecked, readJsonFile } from "../util/files.js";
 
@@ -146,15 +146,4 @@ function checkFiniteWeights(
     }
     offset += bytes;
   }
-}
-
-/** The first line of an error's message (TF.js's run to paragraphs of advice). */
-function firstLine(e: unknown): string {
-  const message = e instanceof Error ? e.message : String(e);
-  return (
-    message
-      .split("\n")
-      .find((l) => l.trim() !== "")
-      ?.trim() ?? message
-  );
 }
