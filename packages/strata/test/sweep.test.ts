@@ -20,7 +20,7 @@ import {
 } from "./helpers/sweep.js";
 
 type Area = "csv" | "options" | "model-dir" | "images";
-type Fixture = "dense" | "xgboost" | "cnn";
+type Fixture = "dense" | "xgboost" | "cnn" | "stack";
 
 interface Row {
   readonly area: Area;
@@ -797,6 +797,80 @@ const ROWS: readonly Row[] = [
     args: PREDICT_IMAGE,
     expect: ["images/frog"],
   },
+  // Ensembles: a model directory of model directories, and their options.
+  {
+    area: "model-dir",
+    name: "ensemble.json missing",
+    model: "stack",
+    setup: removeFile("ensemble.json"),
+    args: PREDICT,
+    expect: ["model", "ensemble.json"],
+  },
+  {
+    area: "model-dir",
+    name: "an ensemble member's directory missing",
+    model: "stack",
+    setup: (dir) => rmSync(join(dir, "model", "members", "2-xgboost"), { recursive: true }),
+    args: PREDICT,
+    expect: ["member 2 (xgboost)", "is missing"],
+  },
+  {
+    area: "model-dir",
+    name: "an ensemble member's file garbage",
+    model: "stack",
+    setup: writeFile("model/members/1-logistic/logistic.json", "garbage\n"),
+    args: PREDICT,
+    expect: ["member 1 (logistic)", "logistic.json", "not valid JSON"],
+  },
+  {
+    area: "model-dir",
+    name: "a stack's meta-model missing",
+    model: "stack",
+    setup: (dir) => rmSync(join(dir, "model", "meta"), { recursive: true }),
+    args: PREDICT,
+    expect: ["the meta-model in", "cannot be loaded"],
+  },
+  {
+    area: "model-dir",
+    name: "ensemble.json lists fewer members than the params",
+    model: "stack",
+    setup: editJson("ensemble.json", (j) => {
+      j.members = (j.members as unknown[]).slice(0, 1);
+    }),
+    args: PREDICT,
+    expect: ["ensemble.json", "lists 1 members, the ensemble's params 2"],
+  },
+  {
+    area: "options",
+    name: "--votes on a model that is not an ensemble",
+    model: "dense",
+    args: ["predict", "model", "data.csv", "--votes"],
+    expect: ["--votes shows an ensemble's members' votes", "dense model"],
+  },
+  {
+    area: "options",
+    name: "--weights not one per member",
+    args: [
+      "fit",
+      "data.csv",
+      "--model",
+      "vote",
+      "--members",
+      "logistic,xgboost",
+      "--weights",
+      "1,2,3",
+      "--quiet",
+      "--out",
+      "old",
+    ],
+    expect: ["weights must be one number per member (2)", "[1,2,3]"],
+  },
+  {
+    area: "options",
+    name: "an unknown ensemble member",
+    args: ["fit", "data.csv", "--model", "stack", "--members", "dense,forest", "--out", "old"],
+    expect: ['unknown member "forest"', "xgboost:shallow"],
+  },
 ];
 
 before(async () => {
@@ -808,6 +882,23 @@ before(async () => {
     [
       "xgboost",
       ["fit", "data.csv", "--model", "xgboost", "--epochs", "3", "--quiet", "--out", "fixture-xgboost"],
+      {},
+    ],
+    [
+      "stack",
+      [
+        "fit",
+        "data.csv",
+        "--model",
+        "stack",
+        "--members",
+        "logistic,xgboost:shallow",
+        "--jobs",
+        "1",
+        "--quiet",
+        "--out",
+        "fixture-stack",
+      ],
       {},
     ],
     // The WASM backend lacks the kernels that train convolutions: the default backend fits the CNN.

@@ -13,7 +13,8 @@ export async function readJsonFile(path: string, options: { object?: boolean } =
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new StrataError(`${path}: not valid JSON (${(e as Error).message})`);
+    // JSON.parse quotes the text around the fault, newlines included: keep the message one line.
+    throw new StrataError(`${path}: not valid JSON (${(e as Error).message.replace(/\s+/g, " ")})`);
   }
   if (options.object && (typeof value !== "object" || value === null || Array.isArray(value)))
     throw new StrataError(`${path}: damaged: expected a JSON object, got ${describeJson(value)}`);
