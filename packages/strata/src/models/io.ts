@@ -5,6 +5,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { firstLine, StrataError } from "../errors.js";
 import { writeJson } from "../util/atomic.js";
 import { describeJson, readFileChecked, readJsonFile } from "../util/files.js";
+import { VALUE_BYTES } from "./formats/tfjs-layers.js";
 
 export const MODEL_JSON = "model.json";
 export const WEIGHTS_BIN = "weights.bin";
@@ -38,16 +39,6 @@ interface ModelJson {
   modelTopology: tf.io.ModelArtifacts["modelTopology"];
   weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
 }
-
-const DTYPE_BYTES: Record<string, number> = {
-  float32: 4,
-  int32: 4,
-  bool: 1,
-  complex64: 8,
-  uint8: 1,
-  uint16: 2,
-  float16: 2,
-};
 
 /**
  * Loads a model written by saveLayersModel (or any single-directory TF.js layers model). What it
@@ -111,7 +102,7 @@ function checkModelJson(value: unknown, file: string): ModelJson {
       if (typeof name !== "string") bad(`${wat}.name is not a string`);
       if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
         bad(`${wat} ("${name}"): shape ${JSON.stringify(shape)} is not a list of sizes`);
-      if (typeof dtype !== "string" || !(dtype in DTYPE_BYTES))
+      if (typeof dtype !== "string" || !(dtype in VALUE_BYTES))
         bad(`${wat} ("${name}"): dtype ${JSON.stringify(dtype)} is not one TF.js stores`);
     }
   }
@@ -121,7 +112,7 @@ function checkModelJson(value: unknown, file: string): ModelJson {
 function specBytes(spec: tf.io.WeightsManifestEntry, file: string): number {
   const count = spec.shape.reduce((n, d) => n * d, 1);
   const dtype = spec.quantization?.dtype ?? spec.dtype;
-  const bytes = DTYPE_BYTES[dtype];
+  const bytes = VALUE_BYTES[dtype];
   if (bytes === undefined)
     throw new StrataError(`${file}: damaged: weight "${spec.name}" has dtype ${JSON.stringify(dtype)}`);
   return count * bytes;

@@ -129,7 +129,8 @@ function isGraphTopology(t: unknown): boolean {
   return typeof t === "object" && t !== null && "node" in t && !("class_name" in t) && !("model_config" in t);
 }
 
-const VALUE_BYTES: Record<string, number> = {
+/** Bytes per stored value of each TF.js weight dtype (and quantization dtype). */
+export const VALUE_BYTES: Readonly<Record<string, number>> = {
   float32: 4,
   int32: 4,
   bool: 1,
