@@ -7,11 +7,14 @@
  *   so the two fit times give the speedup of running jobs at once; the test accuracy of each
  *   member, of the stack and of an equal-weight soft vote of the same fitted members; whether both
  *   fits gave the same probabilities.
- * - Pima diabetes, stratified 5-fold cross-validation (seed 0): each member alone, the stack and a
- *   vote with learned weights.
+ * - Pima diabetes, stratified 5-fold cross-validation for seeds 0-4 (BENCH_ENS_PIMA_SEEDS): each
+ *   member alone (BENCH_ENS_PIMA_MEMBERS, default logistic,dense:small,xgboost:shallow), a soft
+ *   vote, a hard vote, a vote with learned weights and a stack; then each model's accuracy per
+ *   seed, its mean over seeds and an ensemble's margin over its best member per seed. The peer
+ *   (bench/peers/pima_ensembles.py) runs scikit-learn's and XGBoost's counterparts on the same folds.
  *
  * Env: BENCH_ENS_ONLY (spotify | pima | peers | both, default both), BENCH_ENS_MEMBERS
- * ("dense,xgboost"; Pima adds logistic), BENCH_ENS_JOBS (2), BENCH_ENS_SEQUENTIAL=0 (skip the
+ * (Spotify's stack, "dense,xgboost"), BENCH_ENS_JOBS (2), BENCH_ENS_SEQUENTIAL=0 (skip the
  * one-after-another fit), BENCH_PEERS=0 (skip bench/peers/ensembles.py: XGBoost and scikit-learn on the
  * same rows). Run: `node --import tsx bench/ensembles.ts`; each figure is one JSON line.
  */
@@ -30,6 +33,7 @@ import { XGBOOST_DEFAULTS } from "../packages/strata/src/estimators/xgboost.js";
 import { accuracy, classificationReport } from "../packages/strata/src/metrics/classification.js";
 import { trainValidationSplit } from "../packages/strata/src/split/holdout.js";
 import { kFold } from "../packages/strata/src/split/kfold.js";
+import type { Split } from "../packages/strata/src/split/types.js";
 import { argmaxRows, type Matrix, matrix } from "../packages/strata/src/util/matrix.js";
 import { crossValidate } from "../packages/strata/src/workflow/cross-validate.js";
 import {
@@ -119,16 +123,27 @@ async function spotify(): Promise<void> {
   stack.dispose();
 }
 
+/** A frame's values row by row for a Python peer: null where a value is missing. */
+function numericRows(frame: Frame): (number | null)[][] {
+  return Array.from({ length: frame.nRows }, (_, r) =>
+    frame.names.map((name) => {
+      const column = frame.column(name);
+      if (column.kind !== "numeric") throw new Error(`the peer takes numeric columns; ${name} is not`);
+      return Number.isNaN(column.values[r]) ? null : column.values[r];
+    }),
+  );
+}
+
+/** Runs a peer script of bench/peers/ on its JSON input file, then removes the file's folder. */
+function runPeer(script: string, file: string): void {
+  const path = fileURLToPath(new URL(script, import.meta.url));
+  const run = spawnSync(PYTHON, [path, file], { stdio: ["ignore", "inherit", "inherit"] });
+  rmSync(dirname(file), { recursive: true, force: true });
+  if (run.status !== 0) console.error(`${script} failed (exit ${run.status})`);
+}
+
 /** bench/peers/ensembles.py on the same rows, features and early-stopping split. */
 function peers(train: LabelledRows, test: LabelledRows, labels: readonly string[]): void {
-  const rows = (frame: Frame) =>
-    Array.from({ length: frame.nRows }, (_, r) =>
-      frame.names.map((name) => {
-        const column = frame.column(name);
-        if (column.kind !== "numeric") throw new Error(`the peer takes numeric columns; ${name} is not`);
-        return Number.isNaN(column.values[r]) ? null : column.values[r];
-      }),
-    );
   const everyRow = Array.from({ length: train.y.length }, (_, i) => i);
   const split = trainValidationSplit(everyRow, XGBOOST_DEFAULTS.validationFraction, 0, {
     stratify: train.y,
@@ -138,42 +153,96 @@ function peers(train: LabelledRows, test: LabelledRows, labels: readonly string[
   writeFileSync(
     file,
     JSON.stringify({
-      xTrain: rows(train.frame),
+      xTrain: numericRows(train.frame),
       yTrain: Array.from(encodeLabels(train.y, labels)),
-      xTest: rows(test.frame),
+      xTest: numericRows(test.frame),
       yTest: Array.from(encodeLabels(test.y, labels)),
       fit: split.fit,
       validation: split.validation,
     }).replaceAll("null", "NaN"),
   );
-  const script = fileURLToPath(new URL("peers/ensembles.py", import.meta.url));
-  const run = spawnSync(PYTHON, [script, file], { stdio: ["ignore", "inherit", "inherit"] });
-  rmSync(dirname(file), { recursive: true, force: true });
-  if (run.status !== 0) console.error(`the peer failed (exit ${run.status})`);
+  runPeer("peers/ensembles.py", file);
 }
 
+/** Mean and population standard deviation, rounded to 4 places. */
+function meanStd(xs: readonly number[]): { mean: number; std: number } {
+  const mean = xs.reduce((a, b) => a + b) / xs.length;
+  const std = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
+  return { mean: Math.round(mean * 1e4) / 1e4, std: Math.round(std * 1e4) / 1e4 };
+}
+
+/**
+ * Pima: every member alone and four ensembles of them, 5-fold stratified CV for each seed in
+ * BENCH_ENS_PIMA_SEEDS. A seed changes the folds too, so the spread over seeds is the noise an
+ * accuracy difference on 768 rows has to beat. The peer gets the very same folds.
+ */
 async function pima(): Promise<void> {
   const data = loadCsvDataset(`${DATA}pima_diabetes/pima-indians-diabetes.csv`, { target: "outcome" });
-  const splits = kFold(data.y.length, { k: 5, seed: 0, stratify: data.y });
-  const members = parseMembers(`logistic,${memberList}`);
-  const models: { name: string; spec: EstimatorSpec }[] = [
-    ...members.map((spec) => ({ name: spec.kind, spec })),
-    { name: "stack", spec: { kind: "stack", params: { members } } },
-    { name: "vote (learned weights)", spec: { kind: "vote", params: { members, weights: "learned" } } },
-  ];
-  for (const { name, spec } of models) {
-    const started = performance.now();
-    const cv = await crossValidate(
-      (await createEstimator(spec)) as Classifier<Frame>,
-      { x: data.frame, y: data.y },
-      { splits, classes: data.labels, fitOptions: { jobs } as object },
-    );
-    const accuracies = cv.folds.map((f) => f.report.accuracy);
-    const mean = accuracies.reduce((a, b) => a + b) / accuracies.length;
-    const std = Math.sqrt(accuracies.reduce((a, b) => a + (b - mean) ** 2, 0) / accuracies.length);
-    line({ data: "pima", model: name, accuracy: mean, accuracyStd: std, seconds: seconds(started) });
+  const seeds = (process.env.BENCH_ENS_PIMA_SEEDS ?? "0,1,2,3,4").split(",").map(Number);
+  const memberNames = (process.env.BENCH_ENS_PIMA_MEMBERS ?? "logistic,dense:small,xgboost:shallow").split(
+    ",",
+  );
+  const foldsBySeed = seeds.map((seed) => kFold(data.y.length, { k: 5, seed, stratify: data.y }));
+  if (envFlag("BENCH_PEERS")) pimaPeers(data.frame, encodeLabels(data.y, data.labels), seeds, foldsBySeed);
+  if (only === "peers") return;
+  const scores = new Map<string, number[]>();
+  for (const [s, seed] of seeds.entries()) {
+    const members = parseMembers(memberNames, seed);
+    const models: { name: string; spec: EstimatorSpec }[] = [
+      ...members.map((spec, i) => ({ name: memberNames[i], spec })),
+      { name: "soft vote", spec: { kind: "vote", params: { members, seed } } },
+      { name: "hard vote", spec: { kind: "vote", params: { members, voting: "hard", seed } } },
+      {
+        name: "vote, learned weights",
+        spec: { kind: "vote", params: { members, weights: "learned", seed } },
+      },
+      { name: "stack -> logistic", spec: { kind: "stack", params: { members, seed } } },
+    ];
+    for (const { name, spec } of models) {
+      const started = performance.now();
+      const cv = await crossValidate(
+        (await createEstimator(spec)) as Classifier<Frame>,
+        { x: data.frame, y: data.y },
+        { splits: foldsBySeed[s], classes: data.labels, fitOptions: { jobs } as object },
+      );
+      const { mean, std } = meanStd(cv.folds.map((f) => f.report.accuracy));
+      scores.set(name, [...(scores.get(name) ?? []), mean]);
+      line({ data: "pima", seed, model: name, accuracy: mean, accuracyStd: std, seconds: seconds(started) });
+    }
+  }
+  const bestMember = (s: number) => Math.max(...memberNames.map((n) => scores.get(n)![s]));
+  for (const [name, perSeed] of scores) {
+    const margins = perSeed.map((a, s) => Math.round((a - bestMember(s)) * 1e4) / 1e4);
+    line({
+      data: "pima",
+      model: name,
+      seeds,
+      accuracyBySeed: perSeed,
+      accuracyOverSeeds: meanStd(perSeed),
+      ...(memberNames.includes(name) ? {} : { overBestMemberBySeed: margins }),
+    });
   }
 }
 
+/** bench/peers/pima_ensembles.py on the same rows and the same folds of every seed. */
+function pimaPeers(
+  frame: Frame,
+  y: Int32Array,
+  seeds: readonly number[],
+  foldsBySeed: readonly Split[][],
+): void {
+  const file = join(mkdtempSync(join(tmpdir(), "strata-bench-")), "pima.json");
+  writeFileSync(
+    file,
+    JSON.stringify({
+      x: numericRows(frame),
+      y: Array.from(y),
+      seeds,
+      testFolds: foldsBySeed.map((splits) => splits.map((split) => split.test)),
+    }).replaceAll("null", "NaN"),
+  );
+  runPeer("peers/pima_ensembles.py", file);
+}
+
 if (only !== "pima") await spotify();
-if (only !== "spotify" && only !== "peers") await pima();
+if (only !== "spotify") await pima();
