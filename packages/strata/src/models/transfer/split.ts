@@ -48,7 +48,7 @@ export function splitAtLayer(backbone: tfl.LayersModel, start: number): TrunkSpl
     return undefined;
   for (const layer of top) {
     const inputs = inboundTensors(layer);
-    if (!inputs || !inputs.every((t) => mapped.has(t.id))) {
+    if (!inputs?.every((t) => mapped.has(t.id))) {
       releaseCalls(applied);
       return undefined;
     }
