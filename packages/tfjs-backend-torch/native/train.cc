@@ -409,6 +409,14 @@ at::Tensor RowsArg(const Napi::CallbackInfo& info, size_t i) {
   return at::from_blob(rows.Data(), {static_cast<int64_t>(rows.ElementLength())}, at::kInt).to(at::kLong);
 }
 
+// TBT_PROFILE_STEP=FILE: libtorch's profiler traces each training step or forward (until the
+// returned guard goes) into FILE, for chrome://tracing. The variable is read once per process.
+std::unique_ptr<torch::autograd::profiler::RecordProfile> ProfileIfAsked() {
+  static const char* file = std::getenv("TBT_PROFILE_STEP");
+  if (!file) return nullptr;
+  return std::make_unique<torch::autograd::profiler::RecordProfile>(std::string(file));
+}
+
 // trainStep(program, x, y, weights: Float32Array | null, rows: Int32Array | null, params: Int32Array,
 //           trained: Int32Array, moments: Int32Array, hyper: Float64Array, seed, out: Float64Array)
 //   x, y: the whole training tensors (or one batch, rows null); weights: a loss weight per row of x;
@@ -439,10 +447,7 @@ TBT_FN(TrainStep) {
   std::vector<at::Tensor> grads;
   std::vector<Moving> moving;
   double loss_value, accuracy;
-  // TBT_PROFILE_STEP=FILE: libtorch's profiler traces the step (forward, backward) into FILE (chrome://tracing).
-  std::unique_ptr<torch::autograd::profiler::RecordProfile> trace;
-  if (const char* file = std::getenv("TBT_PROFILE_STEP"))
-    trace = std::make_unique<torch::autograd::profiler::RecordProfile>(std::string(file));
+  auto trace = ProfileIfAsked();
   {
     auto params = ParamsOf(handles);
     std::vector<at::Tensor> leaves;
@@ -510,9 +515,7 @@ TBT_FN(ForwardProgram) {
   const Program& prog = ProgramArg(info, 0);
   at::NoGradGuard no_grad;
   auto params = ParamsOf(info[2].As<Napi::Int32Array>());
-  std::unique_ptr<torch::autograd::profiler::RecordProfile> trace;  // TBT_PROFILE_STEP, as in trainStep
-  if (const char* file = std::getenv("TBT_PROFILE_STEP"))
-    trace = std::make_unique<torch::autograd::profiler::RecordProfile>(std::string(file));
+  auto trace = ProfileIfAsked();
   auto y = Forward(prog, TensorArg(info, 1), params, false, nullptr, nullptr).contiguous();
   trace.reset();
   return Handle(info, y);

@@ -71,6 +71,19 @@ export async function writeDirAtomic(dir: string, fill: (tmp: string) => Promise
   }
 }
 
+/** What a failed system call's code means for a write, in a user's words. */
+const WRITE_FAILURES: Readonly<Record<string, string>> = {
+  EACCES: "permission denied",
+  EPERM: "not permitted",
+  ENOENT: "a folder on the way cannot be created",
+  ENOTDIR: "a file is in the way",
+  EEXIST: "a file is in the way",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  EISDIR: "a folder is in the way",
+};
+
 /**
  * A StrataError naming `path` for a failed system call (no such folder, no permission, a full or
  * read-only disk); any other error as it is.
@@ -78,23 +91,8 @@ export async function writeDirAtomic(dir: string, fill: (tmp: string) => Promise
 function cannotWrite(path: string, e: unknown): unknown {
   const err = e as NodeJS.ErrnoException;
   if (!(e instanceof Error) || typeof err.code !== "string" || typeof err.syscall !== "string") return e;
-  const why: Record<string, string> = {
-    EACCES: "permission denied",
-    EPERM: "not permitted",
-    ENOENT: "a folder on the way cannot be created",
-    ENOTDIR: "a file is in the way",
-    EEXIST: "a file is in the way",
-    EROFS: "read-only file system",
-    ENOSPC: "no space left on the device",
-    EDQUOT: "disk quota exceeded",
-    EISDIR: "a folder is in the way",
-  };
-  return new StrataError(
-    `${path}: cannot write it (${why[err.code] ?? err.code}: ${err.syscall} ${err.path ?? ""})`.replace(
-      / \)$/,
-      ")",
-    ),
-  );
+  const call = err.path ? `${err.syscall} ${err.path}` : err.syscall;
+  return new StrataError(`${path}: cannot write it (${WRITE_FAILURES[err.code] ?? err.code}: ${call})`);
 }
 
 /**
