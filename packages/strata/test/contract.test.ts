@@ -185,7 +185,13 @@ for (const k of [2, 3]) {
       badParams: [
         { params: { voting: "majority" }, message: /VotingClassifier: voting must be "soft" or "hard"/ },
         { params: { weights: [1] }, message: /weights must be one number per member \(2\)/ },
-        { params: { weights: [0, 0] }, message: /weights must be numbers >= 0, not all 0/ },
+        { params: { weights: [0, 0] }, message: /weights must be finite numbers >= 0, not all 0/ },
+        { params: { weights: [-1, 2] }, message: /weights must be finite numbers >= 0, .*got \[-1, 2\]/ },
+        {
+          params: { weights: [Number.NaN, 1] },
+          message: /weights must be finite numbers >= 0, .*got \[NaN, 1\]/,
+        },
+        { params: { weights: [1, Number.POSITIVE_INFINITY] }, message: /got \[1, Infinity\]/ },
         { params: { folds: 1 }, message: /folds must be an integer >= 2, got 1/ },
         { params: { selectionRounds: 0 }, message: /selectionRounds must be an integer >= 1/ },
       ],

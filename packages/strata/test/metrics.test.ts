@@ -131,6 +131,32 @@ test("zero division gives 0; balanced accuracy skips classes absent from yTrue",
   ]);
 });
 
+test("macro averages follow scikit-learn: classes in yTrue or yPred only; the rest are named", () => {
+  // Five classes: "d" is only predicted (it takes part, with precision, recall and F1 0), "e" has
+  // no rows and no predictions (left out). Expected values from scikit-learn 1.2.1:
+  //   yt = [0, 0, 1, 1, 1, 2, 0, 2]; yp = [0, 1, 1, 1, 2, 2, 3, 2]
+  //   precision_score / recall_score / f1_score(yt, yp, average=..., zero_division=0),
+  //   balanced_accuracy_score(yt, yp)
+  const yTrue = [0, 0, 1, 1, 1, 2, 0, 2];
+  const yPred = [0, 1, 1, 1, 2, 2, 3, 2];
+  const r = classificationReport(yTrue, yPred, ["a", "b", "c", "d", "e"]);
+  close(r.macroPrecision, 0.5833333333333333);
+  close(r.macroRecall, 0.5);
+  close(r.macroF1, 0.49166666666666664);
+  close(r.weightedF1, 0.6375);
+  close(r.balancedAccuracy, 0.6666666666666666);
+  assert.deepEqual(r.macroLeftOut, ["e"]);
+  // The table's weighted averages (precision 0.79, recall 0.62 in scikit-learn's report).
+  const text = formatReport(r);
+  assert.match(text, /^weighted avg\s+0\.792\s+0\.625\s+0\.637\s+8$/m);
+  assert.match(text, /^macro avg\s+0\.583\s+0\.500\s+0\.492\s+8$/m);
+  assert.match(text, /^note: the macro averages leave out e: no test rows and never predicted/m);
+  // Every class present: nothing left out, and no note.
+  const full = classificationReport(Y_TRUE3, Y_PRED3, LABELS3);
+  assert.deepEqual(full.macroLeftOut, []);
+  assert.doesNotMatch(formatReport(full), /leave out/);
+});
+
 test("logLoss: mean of -ln p(true class)", () => {
   // rows (true class marked *):
   //   [*0.5, 0.25, 0.25]  -> -ln 0.5  = 0.6931471805599453

@@ -1,3 +1,5 @@
+import { join } from "node:path";
+import { StrataError } from "../errors.js";
 import { argmaxRows, type Matrix, matrix } from "../util/matrix.js";
 import type { Params } from "../util/params.js";
 import {
@@ -6,6 +8,7 @@ import {
   type EnsembleInput,
   type EnsembleParams,
 } from "./ensemble.js";
+import { ENSEMBLE_JSON } from "./ensemble-dir.js";
 import { greedyEnsembleSelection } from "./ensemble-selection.js";
 import type { Manifest } from "./estimator.js";
 import "./kinds.js";
@@ -75,16 +78,25 @@ export class VotingClassifier extends EnsembleClassifier<VotingClassifierParams,
 
   protected validateParams(): void {
     const p = this.params;
-    const m = p.members.length;
     if (p.voting !== "soft" && p.voting !== "hard") this.badParam("voting", '"soft" or "hard"', p.voting);
-    if (p.weights !== null && p.weights !== "learned") {
-      const w = p.weights;
-      if (!Array.isArray(w) || w.length !== m)
-        this.badParam("weights", `one number per member (${m}), "learned" or null`, w);
-      if (!w.every((v) => typeof v === "number" && Number.isFinite(v) && v >= 0) || !w.some((v) => v > 0))
-        this.badParam("weights", "numbers >= 0, not all 0", w);
-    }
+    this.checkWeights();
     checkNumber(this.className, "selectionRounds", p.selectionRounds, { min: 1, integer: true });
+  }
+
+  /**
+   * The weights param: null, "learned", or one finite number >= 0 per member, not all 0 (a
+   * negative or non-finite weight would give negative or NaN "probabilities").
+   */
+  private checkWeights(): void {
+    const w: unknown = this.params.weights;
+    if (w === null || w === "learned") return;
+    const m = this.params.members.length;
+    if (!Array.isArray(w) || w.length !== m)
+      this.badParam("weights", `one number per member (${m}), "learned" or null`, w);
+    if (!validWeights(w))
+      throw new StrataError(
+        `${this.className}: weights must be finite numbers >= 0, not all 0, got ${describeWeights(w)}`,
+      );
   }
 
   protected needsOutOfFold(): boolean {
@@ -122,9 +134,33 @@ export class VotingClassifier extends EnsembleClassifier<VotingClassifierParams,
     return { weights: [...combiner.weights] };
   }
 
-  protected async readCombiner(_dir: string, saved: Params): Promise<Weights> {
-    return { weights: saved.weights as number[] };
+  protected async readCombiner(dir: string, saved: Params): Promise<Weights> {
+    const w: unknown = saved.weights;
+    const m = this.params.members.length;
+    // What fit saved sums to 1; anything else (a hand edit) would combine into wrong probabilities.
+    if (!Array.isArray(w) || w.length !== m || !validWeights(w) || Math.abs(sum(w) - 1) > 1e-6)
+      throw new StrataError(
+        `${join(dir, ENSEMBLE_JSON)}: damaged: the combiner's weights must be one finite number >= 0 per member (${m}), summing to 1; got ${describeWeights(w)}`,
+      );
+    return { weights: w };
   }
 
   protected disposeCombiner(): void {}
+}
+
+function validWeights(w: readonly unknown[]): w is number[] {
+  return (
+    w.every((v) => typeof v === "number" && Number.isFinite(v) && v >= 0) && w.some((v) => (v as number) > 0)
+  );
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+/** Weights as a message shows them: JSON would print NaN and Infinity as null. */
+function describeWeights(w: unknown): string {
+  return Array.isArray(w)
+    ? `[${w.map((v) => (typeof v === "number" ? String(v) : JSON.stringify(v))).join(", ")}]`
+    : JSON.stringify(w);
 }

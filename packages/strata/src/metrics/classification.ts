@@ -24,6 +24,11 @@ export interface ClassificationReport {
   macroRecall: number;
   macroF1: number;
   weightedF1: number;
+  /**
+   * Classes the macro averages leave out: no rows in yTrue and never predicted (scikit-learn
+   * averages over `unique_labels(y_true, y_pred)`). Empty when every class takes part.
+   */
+  macroLeftOut: string[];
   /** One entry per class, in label order. Length k. */
   perClass: ClassMetrics[];
   /** Counts indexed `[true][pred]`, shape k×k. */
@@ -243,8 +248,10 @@ function binaryAuc(yTrue: ArrayLike<number>, proba: Matrix, cm: number[][]): num
 /**
  * All metrics at once. yTrue, yPred: length n, indices in [0, k) with k = labels.length.
  * proba (optional): shape [n, k], class probabilities; enables logLoss and, when k = 2, rocAuc
- * (omitted if yTrue holds only one class). Macro averages are unweighted means over all k
- * classes, including classes with no support; weightedF1 is weighted by support.
+ * (omitted if yTrue holds only one class). Macro averages are unweighted means over the classes
+ * present in yTrue or yPred, as scikit-learn's (its labels=None: `unique_labels(y_true, y_pred)`);
+ * a class with neither rows nor predictions is listed in `macroLeftOut`. weightedF1 is weighted
+ * by support; balancedAccuracy is the mean recall over the classes present in yTrue.
  */
 export function classificationReport(
   yTrue: ArrayLike<number>,
@@ -258,13 +265,16 @@ export function classificationReport(
   if (proba) checkProba(proba, yTrue.length, k);
   const perClass = perClassMetrics(cm, labels);
   const n = yTrue.length;
+  // yTrue is non-empty, so at least one class is present.
+  const present = perClass.filter((m, c) => m.support > 0 || columnSum(cm, c) > 0);
   const report: ClassificationReport = {
     accuracy: accuracy(yTrue, yPred),
     balancedAccuracy: balancedAccuracyFromCm(cm),
-    macroPrecision: mean(perClass.map((m) => m.precision)),
-    macroRecall: mean(perClass.map((m) => m.recall)),
-    macroF1: mean(perClass.map((m) => m.f1)),
+    macroPrecision: mean(present.map((m) => m.precision)),
+    macroRecall: mean(present.map((m) => m.recall)),
+    macroF1: mean(present.map((m) => m.f1)),
     weightedF1: perClass.reduce((s, m) => s + m.f1 * m.support, 0) / n,
+    macroLeftOut: perClass.filter((m) => !present.includes(m)).map((m) => m.label),
     perClass,
     confusionMatrix: cm,
     logLoss: proba ? logLoss(yTrue, proba) : Number.NaN,
@@ -321,6 +331,11 @@ function confusionTable(r: ClassificationReport): string[] {
  */
 export function formatReport(r: ClassificationReport): string {
   const lines = metricsTable(r);
+  const leftOut = r.macroLeftOut;
+  if (leftOut.length > 0)
+    lines.push(
+      `note: the macro averages leave out ${leftOut.join(", ")}: no test rows and never predicted (as scikit-learn does)`,
+    );
   lines.push("", `balanced accuracy: ${r.balancedAccuracy.toFixed(4)}`);
   if (!Number.isNaN(r.logLoss)) lines.push(`log loss: ${r.logLoss.toFixed(4)}`);
   if (r.rocAuc !== undefined) lines.push(`ROC AUC: ${r.rocAuc.toFixed(4)}`);
