@@ -15,6 +15,7 @@ import {
   PARAM_OPTIONS,
 } from "./model-options.js";
 import { fraction, integer, list, positive } from "./options.js";
+import { checkOutputs } from "./output-paths.js";
 import { predictCommand } from "./predict.js";
 import { zooAddCommand, zooListCommand, zooRemoveCommand } from "./zoo.js";
 
@@ -228,6 +229,8 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   let release = () => {};
   program.hook("preAction", (_program, action) => {
+    // Every path the command will write is checked before it reads or trains anything.
+    checkOutputs(action.name(), action.args, action.opts());
     recoverBefore(action);
     // serve shuts down on its own signals, finishing the requests in progress.
     if (action.name() !== "serve") release = handleInterrupts();

@@ -9,6 +9,7 @@ import {
 } from "../train/checkpoint.js";
 import type { TrainingState } from "../train/loop.js";
 import { writeDirAtomic } from "../util/atomic.js";
+import { ensureStrataDir } from "../util/strata-dirs.js";
 import type { FitSummary } from "./estimator.js";
 import { summarizeFit } from "./labels.js";
 
@@ -36,7 +37,8 @@ export async function resumableCheckpoint(
 
 /**
  * After an epoch: `dir/last` gets the state to resume from, and when the epoch is the best so
- * far `dir/best` gets a model directory of it (written by `writeModel`), both atomically.
+ * far `dir/best` gets a model directory of it (written by `writeModel`), both atomically. `dir`
+ * must be a checkpoint folder (or new, or empty: it is made one, with its manifest).
  */
 export async function writeEpochCheckpoint(
   dir: string,
@@ -44,6 +46,7 @@ export async function writeEpochCheckpoint(
   state: TrainingState,
   writeModel: (tmp: string, summary: FitSummary) => Promise<void>,
 ): Promise<void> {
+  await ensureStrataDir(dir, "checkpoints");
   const latest = state.history[state.history.length - 1];
   if (latest?.improved) {
     const summary = summarizeFit({

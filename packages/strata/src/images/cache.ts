@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { writeFileAtomic } from "../util/atomic.js";
+import { ensureStrataDir } from "../util/strata-dirs.js";
 import type { DecodeOptions } from "./decode.js";
 
 /**
@@ -13,6 +14,9 @@ import type { DecodeOptions } from "./decode.js";
  * under a valid name. Safe to delete at any time.
  */
 export class DecodeCache {
+  /** Made a cache folder (with its manifest) before the first entry is written. */
+  private ready: Promise<void> | undefined;
+
   constructor(readonly dir: string) {}
 
   /** The entry's path for `file` decoded with `opts` (stats `file`). */
@@ -42,6 +46,8 @@ export class DecodeCache {
   }
 
   async write(path: string, pixels: Uint8Array): Promise<void> {
+    this.ready ??= ensureStrataDir(this.dir, "cache");
+    await this.ready;
     await writeFileAtomic(path, pixels);
   }
 }

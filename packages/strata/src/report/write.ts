@@ -1,13 +1,22 @@
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { writeFileAtomic } from "../util/atomic.js";
+import { writeDirAtomic, writeJson } from "../util/atomic.js";
+import { writeDirManifest } from "../util/strata-dirs.js";
 import { METRICS_JSON, REPORT_HTML } from "../workflow/model-dir.js";
 
 /**
- * Writes a run's report.html and metrics.json into `dir` (created if needed; other files in it
- * are left alone), each atomically. For commands whose output is a report rather than a model
- * directory (cv, compare).
+ * Writes a run's report folder for commands whose output is a report rather than a model
+ * directory (cv, compare): report.html, metrics.json and the folder's manifest, atomically. The
+ * folder is replaced only if it is new, empty or a report folder strata wrote (see strata-dirs.ts).
  */
 export async function writeReportFiles(dir: string, metrics: object, html: string): Promise<void> {
-  await writeFileAtomic(join(dir, METRICS_JSON), `${JSON.stringify(metrics, null, 2)}\n`);
-  await writeFileAtomic(join(dir, REPORT_HTML), html);
+  await writeDirAtomic(
+    dir,
+    async (tmp) => {
+      await writeDirManifest(tmp, "report");
+      await writeJson(join(tmp, METRICS_JSON), metrics);
+      await writeFile(join(tmp, REPORT_HTML), html);
+    },
+    "report",
+  );
 }

@@ -84,10 +84,14 @@ export async function writeCheckpoint(
     },
     specs,
   };
-  await writeDirAtomic(dir, async (tmp) => {
-    await writeFile(join(tmp, STATE_BIN), new Uint8Array(data));
-    await writeJson(join(tmp, STATE_JSON), json);
-  });
+  await writeDirAtomic(
+    dir,
+    async (tmp) => {
+      await writeFile(join(tmp, STATE_BIN), new Uint8Array(data));
+      await writeJson(join(tmp, STATE_JSON), json);
+    },
+    "checkpoint-state",
+  );
 }
 
 /** A checkpoint read back: its identity and the state to resume from (dispose it after use). */

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } f
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { StrataError } from "../errors.js";
+import { assertDirOutput, type DirSort } from "./strata-dirs.js";
 
 /**
  * An atomic write in progress, so that a signal handler can undo it synchronously: the temp
@@ -34,9 +35,18 @@ const LOCK_WAIT_MS = 60_000;
  *   write of `dir` (or by `recoverInterruptedWrites`): an old directory moved aside but never
  *   replaced is restored, temp directories and stale locks are removed.
  *
+ * `dir` is replaced only when it is missing, an empty folder, or a strata folder of `sort` holding
+ * nothing strata did not write (see strata-dirs.ts): checked before `fill` and again under the
+ * lock just before the swap; anything else is refused with a StrataError and left untouched.
+ *
  * Returns what that cleanup did, one line each (empty when there was nothing to clean up).
  */
-export async function writeDirAtomic(dir: string, fill: (tmp: string) => Promise<void>): Promise<string[]> {
+export async function writeDirAtomic(
+  dir: string,
+  fill: (tmp: string) => Promise<void>,
+  sort: DirSort = "model",
+): Promise<string[]> {
+  assertDirOutput(dir, sort);
   const target = resolve(dir);
   const parent = dirname(target);
   await mkdir(parent, { recursive: true }).catch((e) => {
@@ -51,6 +61,7 @@ export async function writeDirAtomic(dir: string, fill: (tmp: string) => Promise
     await faultDelay("before-commit");
     write.lock = await acquireLock(target);
     const notes = recoverInterruptedWrites(target);
+    assertDirOutput(dir, sort);
     if (existsSync(target)) {
       // rename() cannot replace a non-empty directory: move the old one aside first.
       write.old = join(parent, `.${basename(target)}.old-${tag}`);

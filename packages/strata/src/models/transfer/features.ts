@@ -7,6 +7,7 @@ import type * as tfl from "@tensorflow/tfjs-layers";
 import { imageBatches } from "../../images/batch-source.js";
 import type { SkippedFile } from "../../images/folder.js";
 import { predictTensor } from "../../train/forward.js";
+import { ensureStrataDir } from "../../util/strata-dirs.js";
 
 /** Raw pixels in, as the transfer network's preprocess layer expects. */
 const RAW = { kind: "divide", by: 1 } as const;
@@ -47,8 +48,12 @@ export async function extractFeatures(
   options: FeatureOptions,
 ): Promise<Features> {
   const channels = model.outputs[0].shape[1] ?? 0;
-  const dir = options.cacheDir ? join(options.cacheDir, hashText(options.key).slice(0, 24)) : undefined;
-  if (dir) await mkdir(dir, { recursive: true });
+  const { cacheDir } = options;
+  const dir = cacheDir ? join(cacheDir, hashText(options.key).slice(0, 24)) : undefined;
+  if (cacheDir && dir) {
+    await ensureStrataDir(cacheDir, "cache");
+    await mkdir(dir, { recursive: true });
+  }
   const rows: (Float32Array | undefined)[] = new Array(files.length);
   const names: (string | undefined)[] = new Array(files.length);
   let cached = 0;

@@ -63,17 +63,21 @@ export async function addZooModel(name: string, path: string, meta: ZooMeta = {}
   const labelFile = merged.labels?.file ? resolveLabelFile(merged.labels.file, detected.dir) : undefined;
   const target = join(zooCacheDir(), name);
   let info: ZooInfo | undefined;
-  await writeDirAtomic(target, async (tmp) => {
-    await copyModelFiles(detected, tmp);
-    const labels = labelFile ? { ...merged.labels, file: basename(labelFile) } : merged.labels;
-    if (labelFile) await copyFile(labelFile, join(tmp, basename(labelFile)));
-    const draft = makeInfo(name, detected, { ...merged, labels }, tmp, false, 0, path);
-    // Load the copy once, so a broken model never gets registered.
-    (await loadByFormat(draft)).dispose();
-    const { dir: _dir, bytes: _bytes, builtin: _builtin, ...stored } = draft;
-    await writeJson(join(tmp, ZOO_JSON), { zooJsonVersion: ZOO_JSON_VERSION, ...stored });
-    info = { ...draft, dir: target };
-  });
+  await writeDirAtomic(
+    target,
+    async (tmp) => {
+      await copyModelFiles(detected, tmp);
+      const labels = labelFile ? { ...merged.labels, file: basename(labelFile) } : merged.labels;
+      if (labelFile) await copyFile(labelFile, join(tmp, basename(labelFile)));
+      const draft = makeInfo(name, detected, { ...merged, labels }, tmp, false, 0, path);
+      // Load the copy once, so a broken model never gets registered.
+      (await loadByFormat(draft)).dispose();
+      const { dir: _dir, bytes: _bytes, builtin: _builtin, ...stored } = draft;
+      await writeJson(join(tmp, ZOO_JSON), { zooJsonVersion: ZOO_JSON_VERSION, ...stored });
+      info = { ...draft, dir: target };
+    },
+    "zoo",
+  );
   return { ...info!, bytes: await diskBytes(target) };
 }
 
