@@ -5,11 +5,21 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { Frame } from "../src/data/frame.js";
+import { TabularPreprocessor } from "../src/data/preprocess.js";
+import { RowError } from "../src/data/row-error.js";
 import { StrataError } from "../src/errors.js";
 import { loadClassifier } from "../src/estimators/load.js";
 import { VotingClassifier } from "../src/estimators/voting.js";
 import { Rng } from "../src/util/random.js";
-import { tempDir } from "./helpers/cli.js";
+import {
+  assertNoStackTrace,
+  assertNotWritten,
+  assertUserError,
+  linesOf,
+  runCli,
+  tempDir,
+} from "./helpers/cli.js";
+import { syntheticPima } from "./helpers/sweep.js";
 
 /** 80 rows of two numeric columns; the class is the sign of x1 + x2 (with some noise). */
 function table(n = 80): { x: Frame; y: string[] } {
@@ -79,4 +89,67 @@ test("ensemble.json weights that are negative, infinite, not numbers or not summ
     assert.notEqual(readFileSync(file, "utf8"), original, "the weights were rewritten");
     await rejectsNaming(loadClassifier(dir), [file, "weights", shown]);
   }
+});
+
+/** Writes dir/data.csv (120 Pima-shaped rows) and fits dir/model on it (2 epochs). */
+function fittedModel(dir: string): void {
+  writeFileSync(join(dir, "data.csv"), syntheticPima(120));
+  const fit = runCli(["fit", "data.csv", "--epochs", "2", "--quiet", "--out", "model"], dir);
+  assert.equal(fit.status, 0, fit.stderr);
+}
+
+test("evaluate and predict name the file, line and column of a value that overflows the model's float32 (1e300)", (t) => {
+  const dir = tempDir(t, "strata-overflow-");
+  fittedModel(dir);
+  const header = syntheticPima(1).split("\n")[0];
+  writeFileSync(
+    join(dir, "rows.csv"),
+    `${header}\n1,85,66,29,0,26.6,0.351,31,0\n2,90,66,29,0,26.6,0.351,31,\n3,1e300,66,29,0,26.6,0.351,31,1\n`,
+  );
+  // Line 3 has no label, so evaluate leaves it out: the bad row is still named by its line, 4.
+  const expected = ["rows.csv, line 4", 'column "glucose"', "1e+300 is too large for the model", "32-bit"];
+  const evaluate = runCli(["evaluate", "model", "rows.csv"], dir);
+  assert.equal(evaluate.status, 1, evaluate.stderr);
+  assertNoStackTrace(evaluate.stderr);
+  // A note on stderr says the unlabelled row was left out; the error is the last line.
+  const last = linesOf(evaluate.stderr).at(-1) ?? "";
+  for (const f of expected) assert.ok(last.includes(f), `${last} should say ${f}`);
+  assertUserError(runCli(["predict", "model", "rows.csv", "--out", "pred.csv"], dir), expected);
+  assertNotWritten(dir, "pred.csv");
+});
+
+test("NaN probabilities from a model's extreme weights: evaluate and predict name the file and line, not an internal error", (t) => {
+  const dir = tempDir(t, "strata-nan-");
+  fittedModel(dir);
+  // Finite weights (so the model loads) of mixed signs, large enough that Infinity meets -Infinity.
+  const file = join(dir, "model", "weights.bin");
+  const weights = new Float32Array(readFileSync(file).byteLength / 4).map((_, i) => (i % 3 ? 3e38 : -3e38));
+  writeFileSync(file, new Uint8Array(weights.buffer));
+  const expected = [/^strata: error: data\.csv, line \d+: the model's probabilities are NaN, not numbers/];
+  assertUserError(runCli(["evaluate", "model", "data.csv"], dir), expected);
+  assertUserError(runCli(["predict", "model", "data.csv", "--out", "pred.csv"], dir), expected);
+  assertNotWritten(dir, "pred.csv");
+});
+
+test("TabularPreprocessor refuses a finite value that overflows float32 once scaled, by column and row (so serve gets it too)", () => {
+  const train = Frame.fromColumns({ a: [1, 2, 3, 4], b: [10, 20, 30, 40] });
+  const p = new TabularPreprocessor().fit(train);
+  const rows = Frame.fromColumns({ a: [1, 2], b: [20, 1e300] });
+  assert.throws(
+    () => p.transform(rows),
+    (e: unknown) =>
+      e instanceof RowError &&
+      e.row === 1 &&
+      e.column === "b" &&
+      /^column "b", row 2: 1e\+300 is too large for the model \(scaled by the training rows' mean 25 and spread 11\.18: /.test(
+        e.message,
+      ),
+  );
+  // Unscaled (standardize false, as XGBoost's input is), a double beyond float32 is refused as well.
+  const raw = new TabularPreprocessor({ standardize: false }).fit(train);
+  assert.throws(
+    () => raw.transform(Frame.fromColumns({ a: [1e39], b: [1] })),
+    /column "a", row 1: 1e\+39 is too large/,
+  );
+  assert.ok(raw.transform(Frame.fromColumns({ a: [3e38], b: [1] })).x.data.every(Number.isFinite));
 });

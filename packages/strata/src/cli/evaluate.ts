@@ -1,5 +1,8 @@
 import { backendName } from "../backend.js";
+import { readCsv } from "../data/csv.js";
+import { RowError } from "../data/row-error.js";
 import type { Task } from "../data/tabular.js";
+import { isMissing } from "../data/values.js";
 import { StrataError } from "../errors.js";
 import type { Classifier, ImageInput } from "../estimators/estimator.js";
 import { loadClassifier } from "../estimators/load.js";
@@ -29,10 +32,16 @@ export async function evaluateCommand(dir: string, data: string, o: EvaluateComm
       scored = await scoreImageFolder(model, data, out);
       task = model.classes.length === 2 ? "binary" : "multiclass";
     } else {
-      const rows = loadCsvDataset(data, { header: o.header }, await readSchema(dir));
+      const schema = await readSchema(dir);
+      const rows = loadCsvDataset(data, { header: o.header }, schema);
       for (const n of rows.notes) out.note(`note: ${n}`);
       checkTestLabels(rows, model.classes);
-      scored = await scoreClassifier(model, { x: rows.frame, y: rows.y });
+      try {
+        scored = await scoreClassifier(model, { x: rows.frame, y: rows.y });
+      } catch (e) {
+        if (e instanceof RowError) throw e.at(data, lineOfRow(data, o.header, schema.target, e.row));
+        throw e;
+      }
       task = rows.task;
     }
   } finally {
@@ -49,13 +58,31 @@ export async function evaluateCommand(dir: string, data: string, o: EvaluateComm
   else out.result(formatReport(scored.report));
 }
 
+/**
+ * The line of the file where the labelled data row `row` starts (rows without a target are left
+ * out of the dataset, so they are skipped here too). Read again only to name a bad row.
+ */
+function lineOfRow(file: string, header: boolean, target: string, row: number): number | undefined {
+  const table = readCsv(file, { header });
+  const t = table.columns.indexOf(target);
+  const labelled = table.lines.filter((_, i) => t === -1 || !isMissing(table.rows[i][t]));
+  return labelled[row];
+}
+
 /** Scores an image model on a class-folder dataset (its test/ part when it has one). */
 async function scoreImageFolder(model: Classifier<ImageInput>, path: string, out: Output): Promise<Scored> {
   const folder = scanImageFolder(path);
   const unknown = folder.classes.filter((c) => !model.classes.includes(c));
   if (unknown.length > 0)
     throw new StrataError(`${path}: classes the model does not know: ${unknown.join(", ")}`);
-  const scored = await scoreClassifier(model, imageExamples(folder.test ?? folder.train));
+  const examples = imageExamples(folder.test ?? folder.train);
+  let scored: Scored;
+  try {
+    scored = await scoreClassifier(model, examples);
+  } catch (e) {
+    if (e instanceof RowError && examples.x[e.row] !== undefined) throw e.at(examples.x[e.row]);
+    throw e;
+  }
   warnSkipped(out, scored.skipped, "unreadable test images left out");
   return scored;
 }

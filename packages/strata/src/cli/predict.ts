@@ -1,6 +1,7 @@
 import { stringify } from "csv-stringify/sync";
-import { readCsv } from "../data/csv.js";
+import { type RawTable, readCsv } from "../data/csv.js";
 import type { Frame } from "../data/frame.js";
+import { RowError } from "../data/row-error.js";
 import { toFrame } from "../data/tabular.js";
 import { StrataError } from "../errors.js";
 import type { Classifier } from "../estimators/estimator.js";
@@ -48,7 +49,12 @@ export async function predictCommand(dir: string, inputs: string[], o: PredictCo
         printVotes(out, exampleVotes(votes, model.classes, files, voter.kind), model.classes);
       } else {
         const { file, table, frame } = await readRows(dir, inputs, o);
-        const votes = await voter.predictVotes(frame);
+        const votes = await namingRows(file, table, async () => {
+          const v = await voter.predictVotes(frame);
+          for (const m of v.members) decodeArgmax(m.proba, model.classes);
+          decodeArgmax(v.combined, model.classes);
+          return v;
+        });
         // Each row is named by its --keep columns (e.g. a song's name), else by its number.
         const keep = keepColumns(file, table, o.keep);
         const rows = table.rows.map((r, i) =>
@@ -74,9 +80,11 @@ async function predictRows(
 ): Promise<void> {
   const { file, schema, table, frame } = await readRows(dir, inputs, o);
   const keep = keepColumns(file, table, o.keep);
-  const proba = await model.predictProba(frame);
   const classes = model.classes;
-  const labels = decodeArgmax(proba, classes);
+  const { proba, labels } = await namingRows(file, table, async () => {
+    const p = await model.predictProba(frame);
+    return { proba: p, labels: decodeArgmax(p, classes) };
+  });
 
   const header = [...(o.keep ?? []), `predicted_${schema.target}`, ...classes.map((c) => `proba_${c}`)];
   const records = labels.map((label, i) => [
@@ -90,6 +98,16 @@ async function predictRows(
     out.note(`wrote ${records.length} predictions to ${o.out}`);
   } else {
     process.stdout.write(csv);
+  }
+}
+
+/** Runs `work` on the rows of `table`; a RowError (a bad value, NaN probabilities) names the file's line. */
+async function namingRows<T>(file: string, table: RawTable, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (e instanceof RowError) throw e.at(file, table.lines[e.row]);
+    throw e;
   }
 }
 

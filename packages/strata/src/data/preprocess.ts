@@ -1,6 +1,10 @@
 import { StrataError } from "../errors.js";
 import { type Matrix, matrix } from "../util/matrix.js";
 import type { Frame } from "./frame.js";
+import { RowError } from "./row-error.js";
+
+/** The largest finite float32: the model reads its input as float32, where anything beyond is Infinity. */
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** What was learned for one numeric column: missing → median, then (x - mean) / std. */
 export interface NumericState {
@@ -109,7 +113,10 @@ export class TabularPreprocessor {
         if (column.values[i] === Number.POSITIVE_INFINITY || column.values[i] === Number.NEGATIVE_INFINITY)
           throw nonFinite(c.name, i, column.values[i]);
         const v = Number.isNaN(column.values[i]) ? c.median : column.values[i];
-        x.data[i * dim + j] = (v - c.mean) / c.std;
+        const scaled = (v - c.mean) / c.std;
+        // A finite double (1e300) can overflow float32 once scaled: Infinity in, NaN probabilities out.
+        if (!(Math.abs(scaled) <= FLOAT32_MAX)) throw outOfRange(c, i, v, scaled);
+        x.data[i * dim + j] = scaled;
       }
     });
     let offset = s.numeric.length;
@@ -134,10 +141,26 @@ function numericAsCategory(v: number): string | null {
   return Number.isNaN(v) ? null : String(v);
 }
 
-/** A StrataError for an infinite value in a numeric column (NaN is a missing value, ±Infinity never is). */
-function nonFinite(name: string, row: number, value: number): StrataError {
-  return new StrataError(
-    `column "${name}", row ${row + 1}: ${value} is not a finite number; give a number, or NaN (null) for a missing value`,
+/** A RowError for an infinite value in a numeric column (NaN is a missing value, ±Infinity never is). */
+function nonFinite(name: string, row: number, value: number): RowError {
+  return new RowError(
+    row,
+    `${value} is not a finite number; give a number, or NaN (null) for a missing value`,
+    name,
+  );
+}
+
+/** A RowError for a value whose scaled form a float32 cannot hold. */
+function outOfRange(c: NumericState, row: number, value: number, scaled: number): RowError {
+  const g = (v: number) => String(Number(v.toPrecision(4)));
+  const scaling =
+    c.mean === 0 && c.std === 1
+      ? ""
+      : ` (scaled by the training rows' mean ${g(c.mean)} and spread ${g(c.std)}: ${g(scaled)})`;
+  return new RowError(
+    row,
+    `${value} is too large for the model${scaling}, beyond the ±3.4e38 of the 32-bit floats it computes in; give a value on the training rows' scale`,
+    c.name,
   );
 }
 

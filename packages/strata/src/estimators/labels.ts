@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { checkFiniteProba } from "../data/row-error.js";
 import { sortLabels } from "../data/values.js";
 import { StrataError } from "../errors.js";
 import type { EpochLogs } from "../train/listener.js";
@@ -24,14 +25,12 @@ export function encodeLabels(y: readonly string[], classes: readonly string[]): 
   });
 }
 
-/** The most probable class name of each row of `proba` (shape [rows, classes.length]). */
+/**
+ * The most probable class name of each row of `proba` (shape [rows, classes.length]). A label
+ * for a row of NaN probabilities would be a silent wrong answer: a RowError names the row.
+ */
 export function decodeArgmax(proba: Matrix, classes: readonly string[]): string[] {
-  // A label for a row of NaN probabilities would be a silent wrong answer: refuse it by row.
-  const k = proba.data.findIndex((p) => !Number.isFinite(p));
-  if (k !== -1)
-    throw new StrataError(
-      `row ${Math.floor(k / proba.cols) + 1}: the model's probabilities are ${proba.data[k]}, not numbers; its input or its files hold non-finite values`,
-    );
+  checkFiniteProba(proba);
   return Array.from(argmaxRows(proba), (i) => classes[i]);
 }
 

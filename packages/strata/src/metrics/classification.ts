@@ -3,8 +3,11 @@
  *
  * Class labels are integer indices `0..k-1`; `labels[i]` is the display name of
  * class `i`. Invalid input (length mismatch, empty input, out-of-range index)
- * throws a plain `Error` whose message names the function and the problem.
+ * throws a plain `Error` whose message names the function and the problem. Probabilities
+ * that are not finite numbers (a model given values it cannot use) are the data's fault, not
+ * a bug: a RowError (a StrataError) names the row.
  */
+import { checkFiniteProba } from "../data/row-error.js";
 import type { Matrix } from "../util/matrix.js";
 
 /** Precision, recall, F1 and support of one class (zero division gives 0, like sklearn `zero_division=0`). */
@@ -168,6 +171,7 @@ export function logLoss(yTrue: ArrayLike<number>, proba: Matrix, eps = 1e-15): n
     throw new Error(`${fn}: proba has ${proba.rows} rows but yTrue has ${yTrue.length} values`);
   }
   checkIndices(fn, "yTrue", yTrue, proba.cols);
+  checkFiniteProba(proba);
   let total = 0;
   for (let r = 0; r < proba.rows; r++) total -= Math.log(clippedProbability(proba, r, yTrue[r], eps));
   return total / proba.rows;
@@ -179,7 +183,6 @@ function clippedProbability(proba: Matrix, r: number, c: number, eps: number): n
   let target = 0;
   for (let j = 0; j < proba.cols; j++) {
     const v = proba.data[r * proba.cols + j];
-    if (!Number.isFinite(v)) throw new Error(`logLoss: proba[${r}][${j}] = ${v} is not a finite number`);
     const p = Math.min(Math.max(v, eps), 1 - eps);
     sum += p;
     if (j === c) target = p;
@@ -228,13 +231,14 @@ function averageRanks(values: ArrayLike<number>): Float64Array {
   return ranks;
 }
 
-/** Checks that proba has shape [n, k] for the report. */
+/** Checks that proba has shape [n, k] for the report, and finite values (a RowError otherwise). */
 function checkProba(proba: Matrix, n: number, k: number): void {
   if (proba.rows !== n || proba.cols !== k) {
     throw new Error(
       `classificationReport: proba must have shape [${n}, ${k}], got [${proba.rows}, ${proba.cols}]`,
     );
   }
+  checkFiniteProba(proba);
 }
 
 /** ROC AUC of column 1 of a binary proba matrix, or undefined when it is not defined. */

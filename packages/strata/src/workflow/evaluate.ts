@@ -1,4 +1,5 @@
 import type { Frame } from "../data/frame.js";
+import { checkFiniteProba } from "../data/row-error.js";
 import { StrataError } from "../errors.js";
 import type { Classifier } from "../estimators/estimator.js";
 import { encodeLabels } from "../estimators/labels.js";
@@ -61,11 +62,14 @@ export async function scoreClassifier<X>(model: Classifier<X>, data: Labelled<X>
       votes.kept.map((i) => data.y[i]),
       classes,
     );
-    const members = votes.members.map((m) => ({
-      name: m.name,
-      accuracy: accuracy(truth, argmaxRows(m.proba)),
-      logLoss: logLoss(truth, m.proba),
-    }));
+    const members = votes.members.map((m) => {
+      checkFiniteProba(m.proba, (r) => votes.kept[r], `the member ${m.name}'s`);
+      return {
+        name: m.name,
+        accuracy: accuracy(truth, argmaxRows(m.proba)),
+        logLoss: logLoss(truth, m.proba),
+      };
+    });
     return { ...scored, members };
   }
   const prediction = model.predictReadable
@@ -78,7 +82,10 @@ export async function scoreClassifier<X>(model: Classifier<X>, data: Labelled<X>
   return scoreProba(classes, data.y, prediction.proba, prediction.kept, prediction.skipped);
 }
 
-/** The report of probabilities for the kept examples (a StrataError when none were kept). */
+/**
+ * The report of probabilities for the kept examples (a StrataError when none were kept; a
+ * RowError naming the example, by its index in `y`, whose probabilities are not numbers).
+ */
 function scoreProba(
   classes: string[],
   y: readonly string[],
@@ -90,6 +97,7 @@ function scoreProba(
     throw new StrataError(
       `none of the ${y.length} examples could be read (first: ${skipped[0]?.input}: ${skipped[0]?.reason})`,
     );
+  checkFiniteProba(proba, (r) => kept[r]);
   const truth = encodeLabels(
     kept.map((i) => y[i]),
     classes,
