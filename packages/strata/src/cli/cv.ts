@@ -3,12 +3,14 @@ import type { Command } from "commander";
 import { backendName } from "../backend.js";
 import type { Frame } from "../data/frame.js";
 import type { Task } from "../data/tabular.js";
+import { where } from "../errors.js";
 import type { Classifier } from "../estimators/estimator.js";
 import { scanImageFolder } from "../images/folder.js";
 import { cvReportInput } from "../report/build.js";
 import { renderReport } from "../report/html.js";
 import { writeReportFiles } from "../report/write.js";
 import { kFold } from "../split/kfold.js";
+import { requireClassesInTraining } from "../split/training-classes.js";
 import type { Split } from "../split/types.js";
 import type { Params } from "../util/params.js";
 import { crossValidate, crossValidationJson } from "../workflow/cross-validate.js";
@@ -127,6 +129,12 @@ function tableCv(file: string, o: CvCommandOptions, template: Classifier<Frame>,
   const data = loadCsvDataset(file, loadOptions(o));
   for (const n of data.notes) out.note(`note: ${n}`);
   const splits = kFold(data.y.length, { k: o.folds, seed: o.seed, stratify: data.y, groups: data.groups });
+  requireClassesInTraining(data.y, splits, {
+    what: `${o.folds}-fold cross-validation`,
+    source: where(file, undefined, data.schema.target),
+    groups: data.groups,
+    groupedBy: o.group === undefined ? undefined : `--group ${o.group}`,
+  });
   out.note(
     `${file}: ${data.y.length} rows, ${o.folds}-fold ${data.groups ? `grouped by ${o.group}` : "stratified"} cross-validation (seed ${o.seed})`,
   );
@@ -162,6 +170,11 @@ function imageCv(
   warnSkipped(out, folder.skipped, "files skipped");
   const data = allImages(folder);
   const splits = kFold(data.y.length, { k: o.folds, seed: o.seed, stratify: data.y });
+  requireClassesInTraining(data.y, splits, {
+    what: `${o.folds}-fold cross-validation`,
+    source: dir,
+    unit: "image",
+  });
   out.note(
     `${dir}: ${folder.classes.length} classes, ${data.y.length} images${folder.test ? " (train/ and test/ together)" : ""}, ` +
       `${o.folds}-fold stratified cross-validation (seed ${o.seed})`,

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Command } from "commander";
 import { Frame } from "../data/frame.js";
-import { StrataError } from "../errors.js";
+import { StrataError, where } from "../errors.js";
 import { CHECKPOINT_LAST } from "../estimators/checkpointing.js";
 import type { Classifier } from "../estimators/estimator.js";
 import { formatReport } from "../metrics/classification.js";
@@ -54,6 +54,10 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
     ]),
   };
   checkpointNotes(o, out);
+  if (o.test && cmd.getOptionValueSource("testSize") === "cli")
+    throw new StrataError(
+      "--test gives the test set, so there is no split to size: leave out --test-size (or --test, to split the training file)",
+    );
   if (target.startsWith("images:")) {
     await fitImages(file, target, params, o, out);
     return;
@@ -67,13 +71,23 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
   let test: LabelledRows;
   let splitInfo: Record<string, unknown>;
   if (o.test) {
-    const testData = loadCsvDataset(o.test, { header: o.header }, data.schema);
+    // Read as the training file was, unless --delimiter or --encoding say otherwise for both.
+    const testData = loadCsvDataset(
+      o.test,
+      { header: o.header, delimiter: o.delimiter, encoding: o.encoding ?? data.schema.encoding },
+      data.schema,
+    );
     checkTestLabels(testData, data.labels);
     train = data;
     test = testData;
     splitInfo = { kind: "given", test: o.test };
   } else {
-    ({ train, test } = trainTestSplit(data, { testSize: o.testSize, seed: o.seed }));
+    ({ train, test } = trainTestSplit(data, {
+      testSize: o.testSize,
+      seed: o.seed,
+      source: where(file, undefined, data.schema.target),
+      groupedBy: o.group === undefined ? undefined : `--group ${o.group}`,
+    }));
     splitInfo = data.groups
       ? { kind: "grouped", group: o.group, testSize: o.testSize, seed: o.seed }
       : { kind: "stratified", testSize: o.testSize, seed: o.seed };

@@ -11,8 +11,11 @@ import type { AugmentConfig } from "../images/augment.js";
 import type { ParamValue } from "../util/params.js";
 import { parseAugment, parseSchedule, parseSize } from "./image-options.js";
 import {
+  delimiter,
+  encoding,
   integer,
   integerList,
+  integerListOrNone,
   list,
   nonFinitePolicy,
   nonNegative,
@@ -337,7 +340,7 @@ export const PARAM_OPTIONS: readonly OptionSpec[] = [
     flags: "--head-hidden <sizes>",
     attr: "headHidden",
     help: "hidden ReLU layers of the head, e.g. 256 (none: pooled features straight to the output)",
-    parse: integerList,
+    parse: integerListOrNone,
     targets: TRANSFER,
     param: "headHidden",
     show: (v) => ((v as number[]).length ? (v as number[]).join(",") : "none"),
@@ -478,6 +481,20 @@ export const DATA_OPTIONS: readonly OptionSpec[] = [
     targets: TABLE_DATA,
   },
   {
+    flags: "--delimiter <char>",
+    attr: "delimiter",
+    help: "the CSV's field delimiter, e.g. ';' or '\\t' (default: detected from the first lines: , ; tab or |); saved with the model",
+    parse: delimiter,
+    targets: TABLE_DATA,
+  },
+  {
+    flags: "--encoding <name>",
+    attr: "encoding",
+    help: "how the CSV's bytes are text: utf8 (default) or latin1 (ISO-8859-1 / Windows-1252); saved with the model",
+    parse: encoding,
+    targets: TABLE_DATA,
+  },
+  {
     flags: "--cache <dir>",
     attr: "cache",
     help: "keep decoded images here so reruns skip decoding",
@@ -559,6 +576,13 @@ export function paramsFromOptions(
     if (cmd.getOptionValueSource(spec.attr) !== "cli") continue;
     if (!spec.targets.includes(target)) {
       const flag = spec.flags.split(" ")[0];
+      const singles = singleModelsLike(target, spec.targets);
+      if (singles.length > 0)
+        throw new StrataError(
+          `${flag} does not apply to ${TARGET_NAMES[target]}` +
+            (spec.param ? ": their members take their settings from their presets (--members); " : "; ") +
+            `${flag} applies to single models: --model ${singles.join(" or ")}`,
+        );
       throw new StrataError(
         `${flag} does not apply to ${TARGET_NAMES[target]}; it applies to ${describeTargets(spec.targets)}`,
       );
@@ -568,6 +592,17 @@ export function paramsFromOptions(
     if (value !== undefined) params[spec.params?.[target] ?? spec.param] = value;
   }
   return params;
+}
+
+/**
+ * For an ensemble target and an option that no ensemble takes: the --model names of the single
+ * models of the same data kind that take it (empty otherwise). "applies to CSV files" would
+ * contradict itself when the ensemble is fitted on a CSV file too.
+ */
+function singleModelsLike(target: ModelTarget, targets: readonly ModelTarget[]): string[] {
+  if (!ENSEMBLES.includes(target) || targets.some((t) => ENSEMBLES.includes(t))) return [];
+  const kind = target.split(":")[0];
+  return targets.filter((t) => t.startsWith(`${kind}:`)).map((t) => t.split(":")[1]);
 }
 
 function choice(flag: string, values: readonly string[]): (value: string) => string {

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "commander";
+import type { CsvEncoding } from "../data/csv.js";
 import type { NonFinitePolicy } from "../data/schema.js";
 import type { LoadCsvOptions } from "../workflow/dataset.js";
 
@@ -12,6 +13,8 @@ export interface DataOptions {
   categorical?: string[];
   header: boolean;
   nonFinite?: NonFinitePolicy;
+  delimiter?: string;
+  encoding?: CsvEncoding;
 }
 
 export interface OutputOptions {
@@ -64,15 +67,55 @@ export function nonFinitePolicy(value: string): NonFinitePolicy {
   return value;
 }
 
+/** Comma-separated items; an empty value or an empty item ("8,,4", "8,") is refused, not dropped. */
 export function list(value: string): string[] {
-  return value
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s !== "");
+  const items = value.split(",").map((s) => s.trim());
+  if (items.some((s) => s === ""))
+    throw new InvalidArgumentError(
+      value.trim() === ""
+        ? "expected a comma-separated list, got nothing"
+        : `expected a comma-separated list without empty items, got "${value}"`,
+    );
+  return items;
 }
 
 export function integerList(value: string): number[] {
   return list(value).map((s) => integer(1)(s));
+}
+
+/** A list of whole numbers >= 1, or "none" for an empty one. */
+export function integerListOrNone(value: string): number[] {
+  return value.trim() === "none" ? [] : integerList(value);
+}
+
+const ENCODINGS: Record<string, CsvEncoding> = {
+  utf8: "utf8",
+  "utf-8": "utf8",
+  latin1: "latin1",
+  "latin-1": "latin1",
+  "iso-8859-1": "latin1",
+  "windows-1252": "latin1",
+  cp1252: "latin1",
+};
+
+/** --encoding: utf8 or latin1 (with their usual other names). */
+export function encoding(value: string): CsvEncoding {
+  const e = ENCODINGS[value.trim().toLowerCase()];
+  if (e === undefined)
+    throw new InvalidArgumentError(`expected utf8 or latin1 (ISO-8859-1 / Windows-1252), got "${value}"`);
+  return e;
+}
+
+/** --delimiter: one character, or "\t" / "tab" for a tab. */
+export function delimiter(value: string): string {
+  if (value === "\\t" || value.toLowerCase() === "tab") return "\t";
+  if (value === '"')
+    throw new InvalidArgumentError("a double quote encloses fields; it cannot separate them");
+  if ([...value].length !== 1 || value === "\n" || value === "\r")
+    throw new InvalidArgumentError(
+      `expected one character (e.g. ";", "|", or "\\t" for a tab), got "${value}"`,
+    );
+  return value;
 }
 
 /** The CSV-reading options (the target defaults to the last column). */
@@ -86,5 +129,7 @@ export function loadOptions(o: DataOptions): LoadCsvOptions {
     categorical: o.categorical,
     header: o.header,
     nonFinite: o.nonFinite,
+    delimiter: o.delimiter,
+    encoding: o.encoding,
   };
 }

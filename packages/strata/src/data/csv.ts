@@ -1,6 +1,10 @@
 import { readFileSync, statSync } from "node:fs";
 import { CsvError, parse } from "csv-parse/sync";
 import { StrataError, where } from "../errors.js";
+import { DELIMITERS, delimiterArgument, describeDelimiter, sniffDelimiter } from "./delimiter.js";
+import { type CsvEncoding, decodeCsvBytes, type EncodingSource } from "./text.js";
+
+export type { CsvEncoding } from "./text.js";
 
 /** A CSV file as read: every cell a string, with each row's line number in the file for error messages. */
 export interface RawTable {
@@ -11,12 +15,26 @@ export interface RawTable {
   readonly rows: readonly (readonly string[])[];
   /** lines[i] is the 1-based line of the file where data row i starts. */
   readonly lines: readonly number[];
+  /** The field delimiter the file was read with (absent for tables not read from a file). */
+  readonly delimiter?: string;
+  /** True when the delimiter was sniffed rather than given. */
+  readonly delimiterDetected?: boolean;
+  /** How the file's bytes were read as text. */
+  readonly encoding?: CsvEncoding;
 }
 
 export interface ReadCsvOptions {
   /** false: the file has no header row; columns are named c0, c1, … */
   header?: boolean;
+  /** The field delimiter; absent, it is sniffed from the first lines (see sniffDelimiter). */
   delimiter?: string;
+  /** How the bytes are text (default "utf8"); see CsvEncoding. */
+  encoding?: CsvEncoding;
+  /**
+   * Where `encoding` came from, for the advice when the file is not in it: "option" (default)
+   * suggests --encoding latin1; "model" says the model reads that encoding.
+   */
+  encodingSource?: EncodingSource;
 }
 
 interface ParsedRecord {
@@ -28,7 +46,9 @@ interface ParsedRecord {
 /**
  * Reads a whole CSV file with csv-parse (quoted fields, embedded commas and newlines,
  * CRLF and a UTF-8 byte-order mark are handled by the parser). Ragged rows are an error
- * naming the row, not silently padded.
+ * naming the row, not silently padded. A file that is not text in the encoding (an image,
+ * an archive, UTF-16, invalid UTF-8) is an error saying what it looks like; the delimiter,
+ * unless given, is sniffed from the first lines.
  */
 export function readCsv(file: string, options: ReadCsvOptions = {}): RawTable {
   const header = options.header ?? true;
@@ -42,6 +62,7 @@ export function readCsv(file: string, options: ReadCsvOptions = {}): RawTable {
     if (code === "ENOENT") throw new StrataError(`${file}: file not found`);
     throw new StrataError(`${file}: cannot read file (${code ?? String(e)})`);
   }
+  bytes = decodeCsvBytes(file, bytes, options.encoding, options.encodingSource);
   if (
     bytes
       .toString("utf8")
@@ -50,11 +71,13 @@ export function readCsv(file: string, options: ReadCsvOptions = {}): RawTable {
   )
     throw new StrataError(`${file}: file is empty`);
 
+  const delimiter = options.delimiter ?? sniffDelimiter(bytes.subarray(0, 128 * 1024).toString("utf8"));
+  checkDelimiter(delimiter);
   let parsed: ParsedRecord[];
   try {
     parsed = parse(bytes, {
       bom: true,
-      delimiter: options.delimiter ?? ",",
+      delimiter,
       relax_column_count: true,
       skip_empty_lines: true,
       info: true,
@@ -83,13 +106,41 @@ export function readCsv(file: string, options: ReadCsvOptions = {}): RawTable {
     end = info.bytes;
     if (record.length !== columns.length) {
       throw new StrataError(
-        `${where(file, line)}: expected ${columns.length} fields (as in the ${header ? "header" : "first row"}), got ${record.length}`,
+        `${where(file, line)}: expected ${columns.length} fields (as in the ${header ? "header" : "first row"}${delimiter === "," ? "" : `, split at ${describeDelimiter(delimiter)}`}), got ${record.length}`,
       );
     }
     rows.push(record);
     lines.push(line);
   }
-  return { file, columns, rows, lines };
+  return {
+    file,
+    columns,
+    rows,
+    lines,
+    delimiter,
+    delimiterDetected: options.delimiter === undefined,
+    encoding: options.encoding ?? "utf8",
+  };
+}
+
+/** A delimiter csv-parse can split at: one character, not a quote or a line break. */
+function checkDelimiter(d: string): void {
+  if ([...d].length !== 1 || d === '"' || d === "\n" || d === "\r")
+    throw new StrataError(
+      `the CSV delimiter must be one character other than a quote or a line break, got ${JSON.stringify(d)}`,
+    );
+}
+
+/**
+ * Why a table read as one column may be another delimiter's file: "the header has ';' between
+ * names; use --delimiter ';'", or undefined when its one name holds no other delimiter.
+ */
+export function oneColumnHint(table: RawTable): string | undefined {
+  if (table.columns.length !== 1) return undefined;
+  const other = DELIMITERS.find((d) => d !== table.delimiter && table.columns[0].includes(d));
+  return other === undefined
+    ? undefined
+    : `the header has ${describeDelimiter(other)} between names; use --delimiter ${delimiterArgument(other)}`;
 }
 
 function nameColumns(names: string[], file: string): string[] {
@@ -130,8 +181,9 @@ function lineCounter(bytes: Buffer): (offset: number) => number {
 export function columnIndex(table: RawTable, name: string, role: string): number {
   const j = table.columns.indexOf(name);
   if (j === -1) {
+    const hint = oneColumnHint(table);
     throw new StrataError(
-      `${table.file}: ${role} column "${name}" not found; the columns are: ${table.columns.join(", ")}`,
+      `${table.file}: ${role} column "${name}" not found; the columns are: ${table.columns.join(", ")}${hint ? ` (${hint})` : ""}`,
     );
   }
   return j;

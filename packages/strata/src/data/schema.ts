@@ -1,5 +1,6 @@
 import { StrataError, where } from "../errors.js";
-import { columnIndex, type RawTable } from "./csv.js";
+import { type CsvEncoding, columnIndex, oneColumnHint, type RawTable, type ReadCsvOptions } from "./csv.js";
+import { describeDelimiter } from "./delimiter.js";
 import { isMissing, looksLikeDate, parseDecimalYear, parseNumber } from "./values.js";
 
 /** How one feature column is read from text and fed to a model. */
@@ -27,6 +28,24 @@ export interface TabularSchema {
   readonly group?: string;
   readonly features: readonly FeatureSpec[];
   readonly dropped: readonly DroppedColumn[];
+  /**
+   * The field delimiter and the encoding of the file the schema was inferred from: files read
+   * for the model (evaluate, predict, serve) are read the same way. Absent in models saved before
+   * they were recorded: such files are sniffed and read as UTF-8.
+   */
+  readonly delimiter?: string;
+  readonly encoding?: CsvEncoding;
+}
+
+/** How to read a CSV file for a model of this schema: its training file's delimiter and encoding. */
+export function csvReadOptions(
+  schema: TabularSchema,
+): Pick<ReadCsvOptions, "delimiter" | "encoding" | "encodingSource"> {
+  return {
+    ...(schema.delimiter === undefined ? {} : { delimiter: schema.delimiter }),
+    ...(schema.encoding === undefined ? {} : { encoding: schema.encoding }),
+    encodingSource: "model",
+  };
 }
 
 export interface InferSchemaOptions {
@@ -62,6 +81,14 @@ const ALWAYS_CATEGORICAL = 50;
 export function inferSchema(table: RawTable, opts: InferSchemaOptions): TabularSchema {
   const targetIndex = columnIndex(table, opts.target, "target");
   if (opts.group !== undefined) columnIndex(table, opts.group, "--group");
+  if (opts.group === opts.target)
+    throw new StrataError(
+      `${table.file}: --group "${opts.group}" is the target column; group by another column (rows sharing its value stay on one side of every split)`,
+    );
+  if (opts.features?.includes(opts.target))
+    throw new StrataError(
+      `${table.file}: --features lists "${opts.target}", the target column; a model cannot take as input the column it predicts`,
+    );
   for (const name of [...(opts.features ?? []), ...(opts.drop ?? []), ...(opts.categorical ?? [])]) {
     columnIndex(table, name, "option's");
   }
@@ -89,12 +116,28 @@ export function inferSchema(table: RawTable, opts: InferSchemaOptions): TabularS
           : verdict,
       );
   }
+  if (table.columns.length === 1) {
+    const read =
+      table.delimiter === undefined
+        ? ""
+        : ` when read with ${describeDelimiter(table.delimiter)} between fields`;
+    throw new StrataError(
+      `${table.file}: one column ("${table.columns[0]}")${read}: ${oneColumnHint(table) ?? "nothing to predict it from; a model needs feature columns beside the target"}`,
+    );
+  }
   if (features.length === 0) {
     throw new StrataError(
       `${table.file}: no usable feature columns left${dropped.length ? ` (dropped: ${dropped.map((d) => `${d.name}: ${d.reason}`).join("; ")})` : ""}`,
     );
   }
-  return { target: opts.target, group: opts.group, features, dropped };
+  return {
+    target: opts.target,
+    group: opts.group,
+    features,
+    dropped,
+    ...(table.delimiter === undefined ? {} : { delimiter: table.delimiter }),
+    ...(table.encoding === undefined ? {} : { encoding: table.encoding }),
+  };
 }
 
 function inferColumn(

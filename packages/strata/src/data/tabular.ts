@@ -1,5 +1,6 @@
 import { StrataError, where } from "../errors.js";
 import { columnIndex, type RawTable } from "./csv.js";
+import { DELIMITERS, describeDelimiter } from "./delimiter.js";
 import { type Column, Frame } from "./frame.js";
 import type { FeatureSpec, TabularSchema } from "./schema.js";
 import { isMissing, parseDecimalYear, parseNumber, sortLabels } from "./values.js";
@@ -29,12 +30,21 @@ export function toFrame(table: RawTable, features: readonly FeatureSpec[]): Fram
   const missing = features.filter((f) => !table.columns.includes(f.name)).map((f) => f.name);
   if (missing.length > 0) {
     throw new StrataError(
-      `${table.file}: lacks ${missing.length === 1 ? "column" : "columns"} the model was trained on: ${missing.join(", ")}`,
+      `${table.file}: lacks ${missing.length === 1 ? "column" : "columns"} the model was trained on: ${missing.join(", ")}${otherDelimiter(table)}`,
     );
   }
   const columns = new Map<string, Column>();
   for (const f of features) columns.set(f.name, convertColumn(table, f));
   return new Frame(columns);
+}
+
+/** " (… its header is one column with ';' between names)" when the file looks split at another delimiter. */
+function otherDelimiter(table: RawTable): string {
+  if (table.columns.length !== 1 || table.delimiter === undefined) return "";
+  const other = DELIMITERS.find((d) => d !== table.delimiter && table.columns[0].includes(d));
+  return other === undefined
+    ? ""
+    : ` (read with ${describeDelimiter(table.delimiter)} between fields, as the model's training file was, its header is one column with ${describeDelimiter(other)} between names)`;
 }
 
 function convertColumn(table: RawTable, f: FeatureSpec): Column {

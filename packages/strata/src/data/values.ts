@@ -47,3 +47,18 @@ export function sortLabels(labels: Iterable<string>): string[] {
     ? list.sort((a, b) => parseNumber(a) - parseNumber(b))
     : list.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
+
+/**
+ * Groups of labels that are different strings but look like one class: the same word in
+ * another case ("Yes", "yes") or the same number written another way ("1", "1.0"). Each group
+ * lists its labels in the order given; labels alike with no other are left out.
+ */
+export function lookalikeLabels(labels: readonly string[]): string[][] {
+  const groups = new Map<string, string[]>();
+  for (const label of new Set(labels)) {
+    const n = parseNumber(label);
+    const key = Number.isNaN(n) ? `text:${label.trim().toLowerCase()}` : `number:${n}`;
+    groups.set(key, [...(groups.get(key) ?? []), label]);
+  }
+  return [...groups.values()].filter((g) => g.length > 1);
+}

@@ -11,4 +11,9 @@ export {
   trainValidationSplit,
 } from "./holdout.js";
 export { type KFoldOptions, kFold } from "./kfold.js";
+export {
+  requireClassesInTraining,
+  requireTwoPerClass,
+  type TrainingClassesContext,
+} from "./training-classes.js";
 export type { Split } from "./types.js";

@@ -1,9 +1,12 @@
-import { dropDuplicates, type RawTable, readCsv } from "../data/csv.js";
+import { type CsvEncoding, dropDuplicates, type RawTable, readCsv } from "../data/csv.js";
+import { describeDelimiter } from "../data/delimiter.js";
 import { type Frame, takeAt } from "../data/frame.js";
-import { type InferSchemaOptions, inferSchema, type TabularSchema } from "../data/schema.js";
+import { csvReadOptions, type InferSchemaOptions, inferSchema, type TabularSchema } from "../data/schema.js";
 import { type TabularDataset, toDataset } from "../data/tabular.js";
+import { lookalikeLabels, parseNumber } from "../data/values.js";
 import { StrataError } from "../errors.js";
 import { type HoldoutOptions, holdoutSplit } from "../split/holdout.js";
+import { requireClassesInTraining, requireTwoPerClass } from "../split/training-classes.js";
 
 /** Rows of a dataset: features, labels, and groups when the data has them. */
 export interface LabelledRows {
@@ -19,6 +22,10 @@ export interface LoadCsvOptions extends Omit<InferSchemaOptions, "target"> {
   readonly dropDuplicates?: string;
   /** false: the file has no header row; its columns are c0, c1, … */
   readonly header?: boolean;
+  /** The field delimiter; absent: the schema's, else sniffed from the file. */
+  readonly delimiter?: string;
+  /** How the bytes are text; absent: the schema's, else UTF-8. */
+  readonly encoding?: CsvEncoding;
 }
 
 /** A CSV file read, typed and labelled, with what was decided on the way. */
@@ -32,10 +39,20 @@ export interface CsvDataset extends TabularDataset {
 /**
  * Reads a CSV file into a labelled dataset: parse, drop duplicates, infer the schema
  * (or follow `schema` when given, as when reading a test file for a trained model), type the columns.
+ * With a schema, the file is read with its delimiter and encoding unless `options` give others.
  */
 export function loadCsvDataset(file: string, options: LoadCsvOptions, schema?: TabularSchema): CsvDataset {
-  let table: RawTable = readCsv(file, { header: options.header });
+  let table: RawTable = readCsv(file, {
+    header: options.header,
+    ...(schema ? csvReadOptions(schema) : {}),
+    ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }),
+    ...(options.encoding === undefined ? {} : { encoding: options.encoding, encodingSource: "option" }),
+  });
   const notes: string[] = [];
+  if (table.delimiterDetected && table.delimiter !== undefined && table.delimiter !== ",")
+    notes.push(
+      `${file}: fields separated by ${describeDelimiter(table.delimiter)} (detected${schema ? "" : "; --delimiter sets it"})`,
+    );
   if (options.dropDuplicates !== undefined) {
     const result = dropDuplicates(table, options.dropDuplicates);
     table = result.table;
@@ -53,7 +70,31 @@ export function loadCsvDataset(file: string, options: LoadCsvOptions, schema?: T
   const dataset = toDataset(table, used);
   if (dataset.missingTarget > 0)
     notes.push(`${dataset.missingTarget} rows without a ${used.target} value left out`);
+  const alike = lookalikeNote(used.target, dataset.labels);
+  if (alike) notes.push(alike);
   return { ...dataset, file, schema: used, notes };
+}
+
+/**
+ * `target label: "Yes" and "yes" differ only in case; …`: distinct strings are distinct
+ * classes, but a user who meant one class should hear of it before a model learns two.
+ */
+function lookalikeNote(target: string, labels: readonly string[]): string | undefined {
+  const groups = lookalikeLabels(labels);
+  if (groups.length === 0) return undefined;
+  const names = (g: readonly string[]) =>
+    g.length === 2
+      ? `"${g[0]}" and "${g[1]}"`
+      : `${g
+          .slice(0, -1)
+          .map((l) => `"${l}"`)
+          .join(", ")} and "${g.at(-1)}"`;
+  const parts = groups.map((g) =>
+    Number.isNaN(parseNumber(g[0]))
+      ? `${names(g)} differ only in case`
+      : `${names(g)} are one number written ${g.length === 2 ? "two" : g.length} ways`,
+  );
+  return `target ${target}: ${parts.join(", and ")}; they are kept as different classes (give them one spelling if they mean one class)`;
 }
 
 /** The rows at `indices`. */
@@ -65,15 +106,38 @@ export function selectRows(data: LabelledRows, indices: ArrayLike<number>): Labe
   };
 }
 
+export interface TrainTestSplitOptions extends Pick<HoldoutOptions, "testSize" | "seed"> {
+  /** Where the labels come from, for messages, e.g. `data.csv, column "label"`. */
+  readonly source?: string;
+  /** How the user named the grouping, for messages, e.g. "--group artist". */
+  readonly groupedBy?: string;
+}
+
 /**
  * A hold-out split of a dataset: grouped when it has groups (testSize is then the share of
- * groups), otherwise stratified by label.
+ * groups), otherwise stratified by label. A StrataError, before any training, when the training
+ * part would lack a class: a class of one row (stratified), or a class whose groups all fell in
+ * the test part (grouped).
  */
 export function trainTestSplit(
   data: LabelledRows,
-  options: Pick<HoldoutOptions, "testSize" | "seed">,
+  options: TrainTestSplitOptions,
 ): { train: LabelledRows; test: LabelledRows } {
-  const split = holdoutSplit(data.y.length, { ...options, stratify: data.y, groups: data.groups });
+  const grouped = data.groups !== undefined;
+  const ctx = {
+    what: grouped ? `the hold-out split (seed ${options.seed})` : "a stratified hold-out split",
+    source: options.source,
+    groups: data.groups,
+    groupedBy: options.groupedBy,
+  };
+  if (!grouped) requireTwoPerClass(data.y, ctx);
+  const split = holdoutSplit(data.y.length, {
+    testSize: options.testSize,
+    seed: options.seed,
+    stratify: data.y,
+    groups: data.groups,
+  });
+  requireClassesInTraining(data.y, [split], ctx);
   return { train: selectRows(data, split.train), test: selectRows(data, split.test) };
 }
 
@@ -82,8 +146,20 @@ export function checkTestLabels(test: CsvDataset, labels: readonly string[]): vo
   const known = new Set(labels);
   const unknown = [...new Set(test.y)].filter((l) => !known.has(l));
   if (unknown.length > 0) {
+    // "yes" beside a training "Yes": say so, it is the likely cause.
+    const alike = lookalikeLabels([...labels, ...unknown]).filter((g) => g.some((l) => known.has(l)));
+    const hint = alike.length
+      ? ` (the training set has ${alike
+          .map((g) =>
+            g
+              .filter((l) => known.has(l))
+              .map((l) => `"${l}"`)
+              .join(", "),
+          )
+          .join("; ")})`
+      : "";
     throw new StrataError(
-      `${test.file}: the test set has ${test.schema.target} values the training set lacks: ${unknown.join(", ")}`,
+      `${test.file}: the test set has ${test.schema.target} values the training set lacks: ${unknown.join(", ")}${hint}`,
     );
   }
 }

@@ -1,6 +1,7 @@
 import type { ImageInput } from "../estimators/estimator.js";
 import { type ImageFolder, type ImageItem, scanImageFolder } from "../images/folder.js";
 import { holdoutSplit } from "../split/holdout.js";
+import { requireClassesInTraining } from "../split/training-classes.js";
 import type { Labelled } from "./labelled.js";
 
 /** Image items as labelled examples: X is the files, y their class folders. */
@@ -18,7 +19,8 @@ export interface ImageSplitOptions {
 
 /**
  * An image folder's training and test examples: its own test/ part when it has one, otherwise
- * a stratified hold-out of its images.
+ * a stratified hold-out of its images (a StrataError, before any image is read, when a class has
+ * fewer than 2 images: one of them could not be trained on).
  */
 export function imageSplit(
   dir: string,
@@ -26,11 +28,15 @@ export function imageSplit(
 ): { folder: ImageFolder; train: Labelled<ImageInput>; test: Labelled<ImageInput> } {
   const folder = scanImageFolder(dir, { strict: options.strict });
   if (folder.test) return { folder, train: imageExamples(folder.train), test: imageExamples(folder.test) };
+  const labels = folder.train.map((i) => i.label);
+  const ctx = { what: "a stratified hold-out split", source: dir, unit: "image" };
+  requireClassesInTraining(labels, [], ctx);
   const split = holdoutSplit(folder.train.length, {
     testSize: options.testSize,
     seed: options.seed,
-    stratify: folder.train.map((i) => i.label),
+    stratify: labels,
   });
+  requireClassesInTraining(labels, [split], ctx);
   return {
     folder,
     train: imageExamples(split.train.map((i) => folder.train[i])),
