@@ -19,7 +19,7 @@ import {
   runCli,
   tempDir,
 } from "./helpers/cli.js";
-import { syntheticPima } from "./helpers/sweep.js";
+import { syntheticImages, syntheticPima } from "./helpers/sweep.js";
 
 /** 80 rows of two numeric columns; the class is the sign of x1 + x2 (with some noise). */
 function table(n = 80): { x: Frame; y: string[] } {
@@ -152,4 +152,49 @@ test("TabularPreprocessor refuses a finite value that overflows float32 once sca
     /column "a", row 1: 1e\+39 is too large/,
   );
   assert.ok(raw.transform(Frame.fromColumns({ a: [3e38], b: [1] })).x.data.every(Number.isFinite));
+});
+
+test("a backbone path that is not an image model is named, and said not to be one (not 'input size must be whole numbers')", async (t) => {
+  const dir = tempDir(t, "strata-backbone-");
+  fittedModel(dir); // a strata model directory: its model.json takes rows of 8 numbers
+  await syntheticImages(join(dir, "images"), 15);
+  writeFileSync(join(dir, "notes.txt"), "not a model\n");
+  const fit = (backbone: string) =>
+    runCli(["fit", "images", "--model", "transfer", "--backbone", backbone, "--out", "out", "--quiet"], dir);
+  for (const backbone of ["model", join("model", "model.json")])
+    assertUserError(fit(backbone), [
+      `error: ${backbone}: not an image model (a strata model directory)`,
+      "its input has shape [null, 8]",
+      "TF.js layers folder or model.json, a Keras .h5, or a Keras 3 .keras archive",
+    ]);
+  assertUserError(fit("notes.txt"), ["notes.txt: not a model", ".h5"]);
+  assertNotWritten(dir, "out");
+});
+
+test("an unknown or bad parameter in strata.json names the file, for a model and for an ensemble's member", async (t) => {
+  const root = tempDir(t, "strata-params-");
+  const { x, y } = table();
+  const vote = await new VotingClassifier({
+    members: [
+      { kind: "logistic", params: {} },
+      { kind: "logistic", params: { C: 0.01 } },
+    ],
+  }).fit(x, y);
+  const dir = join(root, "vote");
+  await vote.save(dir);
+  vote.dispose();
+  const manifest = join(dir, "strata.json");
+  const original = readFileSync(manifest, "utf8");
+  editJson(manifest, (text) => text.replace('"params": {', '"params": {\n    "colour": "red",'));
+  await rejectsNaming(loadClassifier(dir), [
+    `${manifest}: damaged params: VotingClassifier: unknown parameter "colour"`,
+  ]);
+  writeFileSync(manifest, original);
+  // A member's own directory is a model directory: its strata.json is named.
+  const listed = JSON.parse(readFileSync(join(dir, "ensemble.json"), "utf8")) as {
+    members: { dir: string }[];
+  };
+  const member = join(dir, listed.members[1].dir, "strata.json");
+  editJson(member, (text) => text.replace(/"C": [0-9.e-]+/, '"C": -1'));
+  await rejectsNaming(loadClassifier(dir), [member, "damaged params", "C must be"]);
 });

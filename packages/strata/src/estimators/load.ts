@@ -1,6 +1,7 @@
 import { useBackend } from "../backend.js";
 import { StrataError } from "../errors.js";
 import type { AnyClassifier, Classifier, ImageInput, TableInput } from "./estimator.js";
+import { checkSavedParams } from "./param-check.js";
 import { modelDirKind } from "./registry.js";
 
 export { readManifest } from "./registry.js";
@@ -12,6 +13,8 @@ export { readManifest } from "./registry.js";
  */
 export async function loadClassifier(dir: string): Promise<AnyClassifier> {
   const { manifest, kind } = await modelDirKind(dir);
+  // The params first, so that one the kind does not have (or a bad value) names strata.json.
+  checkSavedParams(dir, () => kind.create(manifest.params).dispose());
   await useBackend();
   try {
     return await kind.read(dir, manifest);

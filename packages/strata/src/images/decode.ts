@@ -107,6 +107,15 @@ async function fileSize(file: string): Promise<number> {
   }
 }
 
+/**
+ * What to do about an image over the pixel limit. The CLI and serve have no option to raise it
+ * (it guards against decompression bombs), so the advice is to make the image smaller.
+ */
+function bombAdvice(maxPixels: number): string {
+  const side = Math.floor(Math.sqrt(maxPixels));
+  return `(a guard against decompression bombs): resize the image to at most ${maxPixels} pixels (e.g. ${side}×${side}) and give it again`;
+}
+
 /** Turns sharp's (often multi-line, repetitive) error into one short line naming the file. */
 async function decodeError(
   file: string,
@@ -120,14 +129,15 @@ async function decodeError(
       const { width, height } = await sharp(file, { limitInputPixels: false }).metadata();
       if (width !== undefined && height !== undefined) {
         return new StrataError(
-          `${file}: ${width}×${height} = ${width * height} pixels exceeds the limit of ${maxPixels} ` +
-            `(a guard against decompression bombs; raise maxPixels to allow it)`,
+          `${file}: ${width}×${height} = ${width * height} pixels exceeds the limit of ${maxPixels} ${bombAdvice(maxPixels)}`,
         );
       }
     } catch {
       // fall through to the generic message
     }
-    return new StrataError(`${file}: image exceeds the limit of ${maxPixels} pixels`);
+    return new StrataError(
+      `${file}: image exceeds the limit of ${maxPixels} pixels ${bombAdvice(maxPixels)}`,
+    );
   }
   if (/unsupported image format/i.test(message)) {
     return new StrataError(`${file}: not a readable image (unsupported or unrecognised format)`);

@@ -1,5 +1,6 @@
+import { existsSync } from "node:fs";
 import { open, readFile, stat } from "node:fs/promises";
-import { basename, dirname } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { unzipSync } from "fflate";
 import type { Group } from "h5wasm";
 import { StrataError } from "../../errors.js";
@@ -9,7 +10,7 @@ import { getDataset, getGroup, isHdf5, stringAttr, stringListAttr, withH5 } from
 import { isZip, KERAS_CONFIG, KERAS_WEIGHTS } from "./keras-archive.js";
 import { keras3ToKeras2 } from "./keras3-config.js";
 import { readTfjsModelJson } from "./tfjs-layers.js";
-import { originalSize, sizeBoundLayer, type TopologyJson } from "./topology.js";
+import { declaredInputShape, originalSize, sizeBoundLayer, type TopologyJson } from "./topology.js";
 
 /** What a model path holds, found from its files without building the model. */
 export interface DetectedModel {
@@ -59,6 +60,7 @@ export async function detectModel(path: string): Promise<DetectedModel> {
 
 async function fromTfjs(path: string): Promise<DetectedModel> {
   const s = await readTfjsModelJson(path);
+  checkImageInput(s.topology, path, s.dir);
   const fullyConvolutional = sizeBoundLayer(s.topology) === undefined;
   return {
     format: "tfjs-layers",
@@ -103,11 +105,25 @@ async function describeH5(path: string): Promise<Described & { whole: boolean }>
     } catch {
       throw new StrataError(`${path}: the "model_config" attribute is not JSON`);
     }
-    return { whole: true, params, ...fromTopology(topology) };
+    return { whole: true, params, ...fromTopology(topology, path) };
   });
 }
 
-function fromTopology(topology: TopologyJson): Omit<Described, "params"> {
+/**
+ * Refuses a model whose declared input is not an image batch [batch, height, width, channels]:
+ * e.g. a strata model directory of a table model, whose model.json takes rows of numbers.
+ */
+function checkImageInput(topology: TopologyJson, path: string, dir = dirname(path)): void {
+  const shape = declaredInputShape(topology);
+  if (shape === undefined || shape.length === 4) return;
+  const strata = existsSync(join(dir, "strata.json")) ? " (a strata model directory)" : "";
+  throw new StrataError(
+    `${path}: not an image model${strata}: its input has shape [${shape.map((d) => d ?? "null").join(", ")}], not images [batch, height, width, channels]; expected a TF.js layers folder or model.json, a Keras .h5, or a Keras 3 .keras archive of an image network`,
+  );
+}
+
+function fromTopology(topology: TopologyJson, path: string): Omit<Described, "params"> {
+  checkImageInput(topology, path);
   return { inputSize: originalSize(topology), fullyConvolutional: sizeBoundLayer(topology) === undefined };
 }
 
@@ -128,7 +144,7 @@ async function describeArchive(path: string): Promise<Described> {
   } catch {
     throw new StrataError(`${path}: config.json is not JSON`);
   }
-  const shape = fromTopology(keras3ToKeras2(config, path).topology);
+  const shape = fromTopology(keras3ToKeras2(config, path).topology, path);
   const params = await withH5(entries[KERAS_WEIGHTS], `${path} ${KERAS_WEIGHTS}`, (h5) => {
     const layers = getGroup(h5, "layers") ?? getGroup(h5, "_layer_checkpoint_dependencies");
     return layers ? countValues(layers) : 0;

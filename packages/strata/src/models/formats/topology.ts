@@ -139,6 +139,12 @@ export function originalSize(topology: TopologyJson): [number, number] {
   return [shape[1] ?? 0, shape[2] ?? 0];
 }
 
+/** The first input's declared shape, batch dimension first (an image network's is rank 4), if declared. */
+export function declaredInputShape(topology: TopologyJson): readonly (number | null)[] | undefined {
+  const slot = inputShapeSlots(modelConfig(topology))[0];
+  return slot?.batch_input_shape as (number | null)[] | undefined;
+}
+
 /** The configs holding `batch_input_shape` for the model's inputs. */
 function inputShapeSlots(root: LayerJson): Record<string, unknown>[] {
   const layers = containerLayers(root);
