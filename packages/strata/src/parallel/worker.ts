@@ -2,6 +2,7 @@
 // in and a message out. It has its own TF.js backend; the pool sets its thread counts.
 import type { MemberJob, MemberJobResult } from "./job.js";
 import { modelFiles, runJobHere } from "./job.js";
+import { exitWithParent, PARENT_ENV } from "./watchdog.js";
 
 /** parent → worker */
 export interface JobMessage {
@@ -29,8 +30,42 @@ async function handle({ id, job }: JobMessage): Promise<ReplyMessage> {
   }
 }
 
+/**
+ * Sends a reply. The parent may be gone meanwhile (interrupted, killed): the write then fails
+ * (EPIPE, or the channel is already closed), and with nobody to answer this process leaves
+ * quietly rather than dying on an unhandled 'error' event.
+ */
+function reply(message: ReplyMessage): void {
+  if (!process.connected) process.exit(0);
+  process.send?.(message, undefined, {}, (e) => {
+    if (e) process.exit(0);
+  });
+}
+
+/**
+ * For fault-injection tests only: `STRATA_FAULT_WORKER_BLOCK_MS=MS` makes the worker hold its
+ * thread MS ms after each job, before it replies (as a long native fit does), after saying so on
+ * stderr, so that a test can end the parent then.
+ */
+function faultBlock(): void {
+  const ms = Number(process.env.STRATA_FAULT_WORKER_BLOCK_MS);
+  if (!(ms > 0)) return;
+  process.stderr.write(`strata worker ${process.pid}: blocking ${ms} ms (STRATA_FAULT_WORKER_BLOCK_MS)\n`);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+// The parent's stderr, shared: if its reader is gone, what a worker would say is lost anyway.
+process.stdout.on("error", () => {});
+process.stderr.on("error", () => {});
+
 process.on("message", (message: JobMessage) => {
-  handle(message).then((reply) => process.send?.(reply));
+  handle(message).then((answer) => {
+    faultBlock();
+    reply(answer);
+  });
 });
 // The pool disconnects when it has no more work (or has given up): leave then.
 process.on("disconnect", () => process.exit(0));
+
+const parent = Number(process.env[PARENT_ENV]);
+if (Number.isInteger(parent) && parent > 0) exitWithParent(parent);

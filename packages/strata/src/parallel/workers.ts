@@ -1,11 +1,17 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { PARENT_ENV } from "./watchdog.js";
 
 /**
  * Child processes that run member jobs (worker.ts), kept warm between runs: starting one costs
  * seconds (Node, TF.js, libtorch), as much as a small member's fit, and a cross-validated
  * ensemble fits one ensemble per fold. An idle worker does not keep this process alive, and
  * leaves when this process exits (its IPC channel closes) or after IDLE_MS unused.
+ *
+ * A busy worker may hold its thread for long (a native fit), and would notice this process's
+ * end only when its job is done: so every worker is killed when this process exits, however it
+ * exits (the CLI's SIGINT and SIGTERM handlers call process.exit), and a worker whose parent was
+ * killed with -9 ends itself (watchdog.ts).
  */
 const IDLE_MS = 30_000;
 
@@ -16,6 +22,15 @@ interface Idle {
 
 /** Idle workers by thread count (a worker's threads are fixed when it starts). */
 const idle = new Map<number, Idle[]>();
+
+/** Every worker started and not yet exited. */
+const live = new Set<ChildProcess>();
+
+/** Kills every live worker (synchronously, as an 'exit' listener must). */
+function killAll(): void {
+  for (const worker of live) worker.kill("SIGKILL");
+  live.clear();
+}
 
 /** A worker with `threads` threads for libtorch and OpenMP: an idle one if there is one, else a new one. */
 export function acquireWorker(threads: number): ChildProcess {
@@ -88,10 +103,11 @@ function spawnWorker(threads: number): ChildProcess {
     ...process.env,
     TBT_NUM_THREADS: String(threads),
     OMP_NUM_THREADS: String(threads),
+    [PARENT_ENV]: String(process.pid),
   };
   // Set by node --test for its own children; a worker is not one.
   delete env.NODE_TEST_CONTEXT;
-  return fork(workerFile(), [], {
+  const worker = fork(workerFile(), [], {
     env,
     // The parent's loader flags (tsx from source) carry over; a debugger port would clash.
     execArgv: process.execArgv.filter((a) => !a.startsWith("--inspect")),
@@ -99,4 +115,11 @@ function spawnWorker(threads: number): ChildProcess {
     // A worker's stdout goes to our stderr: stdout may be the CLI's --json line.
     stdio: ["ignore", 2, 2, "ipc"],
   });
+  if (live.size === 0) process.once("exit", killAll);
+  live.add(worker);
+  worker.once("exit", () => {
+    live.delete(worker);
+    if (live.size === 0) process.off("exit", killAll);
+  });
+  return worker;
 }
