@@ -7,11 +7,11 @@
  * `tsc -b packages/strata` first).
  */
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { InvalidArgumentError } from "commander";
-import { integerList, list } from "../src/cli/options.js";
+import { integerList, integerListOrNone, list } from "../src/cli/options.js";
 import { readCsv } from "../src/data/csv.js";
 import { inferSchema } from "../src/data/schema.js";
 import { lookalikeLabels } from "../src/data/values.js";
@@ -30,7 +30,7 @@ import {
   tempDir,
   writeCsv,
 } from "./helpers/cli.js";
-import { assertRefused } from "./helpers/sweep.js";
+import { assertRefused, syntheticImages } from "./helpers/sweep.js";
 
 /** A deterministic generator (an LCG), so generated files are the same every run. */
 function lcg(seed: number): () => number {
@@ -276,6 +276,15 @@ test("labels that differ only by case or number format get a note naming them", 
   assert.match(n.stderr, /note: .*"1" and "1\.0".*number/);
 });
 
+test("image class folders that differ only in case get a note", async (t) => {
+  const dir = tempDir(t);
+  await syntheticImages(join(dir, "images"), 12, 8);
+  renameSync(join(dir, "images", "ship"), join(dir, "images", "Frog"));
+  const r = runCli(["fit", "images", "--model", "dense", "--epochs", "1"], dir);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /note: images: class folders "Frog" and "frog" differ only in case/);
+});
+
 // ---------- 7. a class with no training rows ----------
 
 test("a class with one row: fit and cv refuse, naming the class and the minimum", (t) => {
@@ -357,6 +366,7 @@ test("--hidden, --head-hidden and --weights with an empty item are refused namin
   assert.throws(() => integerList("8,,4"), InvalidArgumentError);
   assert.throws(() => list("a,,b"), InvalidArgumentError);
   assert.deepEqual(integerList("8, 4"), [8, 4]);
+  assert.deepEqual(integerListOrNone("none"), [], "--head-hidden none: no hidden layer");
   const dir = tempDir(t);
   writeCsv(dir, "data.csv", table());
   for (const [flag, value] of [

@@ -20,7 +20,7 @@ import type { Labelled } from "../workflow/labelled.js";
 import { REPORT_HTML } from "../workflow/model-dir.js";
 import { foldNote, foldProgress, printFolds } from "./cv-folds.js";
 import { ensembleFitOptions } from "./ensemble-run.js";
-import { imageReadOptions, warnSkipped } from "./images.js";
+import { imageReadOptions, noteLookalikeClasses, warnSkipped } from "./images.js";
 import { imageEstimator, isEnsembleTarget, modelName, modelTarget, tableEstimator } from "./model-choice.js";
 import {
   DATA_OPTIONS,
@@ -168,6 +168,7 @@ function imageCv(
 ): CvData<readonly string[]> {
   const folder = scanImageFolder(dir, { strict: o.strict });
   warnSkipped(out, folder.skipped, "files skipped");
+  noteLookalikeClasses(out, dir, folder.classes);
   const data = allImages(folder);
   const splits = kFold(data.y.length, { k: o.folds, seed: o.seed, stratify: data.y });
   requireClassesInTraining(data.y, splits, {

@@ -2,6 +2,7 @@ import type { ImageClassifier, ImageFitOptions } from "../estimators/image.js";
 import type { TransferClassifier } from "../estimators/transfer.js";
 import type { ImageFolder, SkippedFile } from "../images/folder.js";
 import type { ParamValue } from "../util/params.js";
+import { lookalikeNote } from "../workflow/dataset.js";
 import { type FitAndScore, type FitJson, fitAndScore, fitJson } from "../workflow/fit-and-score.js";
 import { imageSplit } from "../workflow/images.js";
 import type { Labelled } from "../workflow/labelled.js";
@@ -33,6 +34,7 @@ export function splitImages(dir: string, o: ImageRunOptions, out: Output) {
   const split = imageSplit(dir, { testSize: o.testSize, seed: o.seed, strict: o.strict });
   warnSkipped(out, split.folder.skipped, "files skipped");
   const { folder, train, test } = split;
+  noteLookalikeClasses(out, dir, folder.classes);
   out.note(
     `${dir}: ${folder.classes.length} classes, ${train.y.length} training and ${test.y.length} test images` +
       (folder.test ? " (its test/ folder)" : ` (stratified hold-out, seed ${o.seed})`),
@@ -91,6 +93,12 @@ export async function fitImages(
       test,
     },
   );
+}
+
+/** A note when class folders differ only in case or number format ("Cat" and "cat"). */
+export function noteLookalikeClasses(out: Output, dir: string, classes: readonly string[]): void {
+  const alike = lookalikeNote(classes);
+  if (alike) out.note(`note: ${dir}: class folders ${alike}`);
 }
 
 /** One warning line: how many files were passed over, and the first few with their reasons. */

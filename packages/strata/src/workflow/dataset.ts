@@ -70,31 +70,30 @@ export function loadCsvDataset(file: string, options: LoadCsvOptions, schema?: T
   const dataset = toDataset(table, used);
   if (dataset.missingTarget > 0)
     notes.push(`${dataset.missingTarget} rows without a ${used.target} value left out`);
-  const alike = lookalikeNote(used.target, dataset.labels);
-  if (alike) notes.push(alike);
+  const alike = lookalikeNote(dataset.labels);
+  if (alike) notes.push(`target ${used.target}: ${alike}`);
   return { ...dataset, file, schema: used, notes };
 }
 
 /**
- * `target label: "Yes" and "yes" differ only in case; …`: distinct strings are distinct
- * classes, but a user who meant one class should hear of it before a model learns two.
+ * `"Yes" and "yes" differ only in case; …`: distinct strings are distinct classes, but a user
+ * who meant one class should hear of it before a model learns two. Undefined when no labels
+ * look alike.
  */
-function lookalikeNote(target: string, labels: readonly string[]): string | undefined {
+export function lookalikeNote(labels: readonly string[]): string | undefined {
   const groups = lookalikeLabels(labels);
   if (groups.length === 0) return undefined;
   const names = (g: readonly string[]) =>
-    g.length === 2
-      ? `"${g[0]}" and "${g[1]}"`
-      : `${g
-          .slice(0, -1)
-          .map((l) => `"${l}"`)
-          .join(", ")} and "${g.at(-1)}"`;
+    `${g
+      .slice(0, -1)
+      .map((l) => `"${l}"`)
+      .join(", ")} and "${g.at(-1)}"`;
   const parts = groups.map((g) =>
     Number.isNaN(parseNumber(g[0]))
       ? `${names(g)} differ only in case`
       : `${names(g)} are one number written ${g.length === 2 ? "two" : g.length} ways`,
   );
-  return `target ${target}: ${parts.join(", and ")}; they are kept as different classes (give them one spelling if they mean one class)`;
+  return `${parts.join(", and ")}; they are kept as different classes (give them one spelling if they mean one class)`;
 }
 
 /** The rows at `indices`. */
