@@ -302,7 +302,7 @@ const ROWS: readonly Row[] = [
     name: "--out under a file",
     setup: writeFile("afile", "x"),
     args: ["fit", "data.csv", "--epochs", "1", "--quiet", "--out", "afile/model"],
-    expect: ["afile/model: cannot write it", "a file is in the way"],
+    expect: ["--out afile/model:", "afile is a file, so no folder can be made there"],
   },
   {
     area: "options",
@@ -310,7 +310,7 @@ const ROWS: readonly Row[] = [
     model: "dense",
     setup: writeFile("afile", "x"),
     args: ["predict", "model", "data.csv", "--out", "afile/pred.csv"],
-    expect: ["afile/pred.csv: cannot write it", "a file is in the way"],
+    expect: ["--out afile/pred.csv:", "afile is a file, so no folder can be made there"],
   },
 
   // ---- model directories: every file damaged in turn ----

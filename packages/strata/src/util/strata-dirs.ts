@@ -88,7 +88,7 @@ function sortOf(
   if (jsonObject(join(path, ZOO_MANIFEST))) return { sort: "zoo", owned: entries };
   // Written before folders had manifests: a report's two files, a checkpoint folder's last/
   // and best/, a cache's hashed subfolders.
-  if (entries.every((e) => e === "metrics.json" || e === "report.html") && entries.includes("metrics.json"))
+  if (entries.length === 2 && entries[0] === "metrics.json" && entries[1] === "report.html")
     return { sort: "report", owned: entries };
   if (
     entries.every((e) => e === "last" || e === "best") &&
