@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import sharp from "sharp";
-import { xgboostLoadError } from "xgboost-native";
 import { Frame } from "../src/data/frame.js";
 import { DenseClassifier, type DenseClassifierParams } from "../src/estimators/dense.js";
 import type { EstimatorSpec } from "../src/estimators/estimator.js";
@@ -13,6 +12,7 @@ import { StackingClassifier, type StackingClassifierParams } from "../src/estima
 import { VotingClassifier, type VotingClassifierParams } from "../src/estimators/voting.js";
 import { XGBoostClassifier, type XGBoostClassifierParams } from "../src/estimators/xgboost.js";
 import { Rng } from "../src/util/random.js";
+import { noXGBoost } from "./helpers/addons.js";
 import { checkClassifierContract } from "./helpers/contract.js";
 
 let dir = "";
@@ -119,8 +119,6 @@ for (const model of ["cnn", "dense"] as const) {
     });
   }
 }
-
-const noXGBoost = xgboostLoadError() ?? false;
 
 for (const k of [2, 3]) {
   test(`XGBoostClassifier keeps the classifier contract (${k} classes)`, { skip: noXGBoost }, async () => {

@@ -6,7 +6,10 @@ import { after, test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { useBackend } from "../src/backend.js";
 import { DenseClassifier } from "../src/estimators/dense.js";
+import { encodeLabels } from "../src/estimators/labels.js";
 import { loadTableClassifier } from "../src/estimators/load.js";
+import { logLoss } from "../src/metrics/classification.js";
+import { trainValidationSplit } from "../src/split/holdout.js";
 import { loadCsvDataset, trainTestSplit } from "../src/workflow/dataset.js";
 import { evaluateClassifier } from "../src/workflow/evaluate.js";
 import { sharedData } from "./helpers/data.js";
@@ -68,15 +71,37 @@ test("clone copies hyperparameters, not fitted state", async () => {
   model.dispose();
 });
 
-test("early stopping keeps the best epoch's weights", async () => {
+test("early stopping keeps the best epoch's weights: the returned network scores the best epoch's validation loss", async () => {
   const model = await new DenseClassifier({ epochs: 200, patience: 3, seed: 0 }).fit(train.frame, train.y);
   const s = model.fitSummary!;
   assert.ok(s.epochsRun < 200, `stopped after ${s.epochsRun}`);
   assert.equal(s.bestEpoch, s.epochsRun - 3);
   const best = s.history![s.bestEpoch - 1].valLoss!;
+  const last = s.history![s.epochsRun - 1].valLoss!;
   assert.ok(
     s.history!.every((h) => h.valLoss! >= best),
     "no epoch has a lower validation loss than the kept one",
+  );
+  // The rows the fit held out for validation: the same split (fraction, seed, stratified by label).
+  const rows = Array.from(train.y, (_, i) => i);
+  const { validation } = trainValidationSplit(rows, 0.1, 0, { stratify: train.y });
+  const proba = await model.predictProba(train.frame.take(validation));
+  const loss = logLoss(
+    encodeLabels(
+      validation.map((i) => train.y[i]),
+      model.classes,
+    ),
+    proba,
+  );
+  // Relative: banknotes are separated so well that the losses are about 1e-3.
+  const tolerance = 1e-3 * best + 1e-7;
+  assert.ok(
+    Math.abs(loss - best) <= tolerance,
+    `the network's validation loss ${loss}, the best epoch's ${best}`,
+  );
+  assert.ok(
+    Math.abs(last - best) > 10 * tolerance,
+    `the last epoch's loss ${last} must differ from the best's ${best} for this check to tell them apart`,
   );
   model.dispose();
 });

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { DMatrix, xgboostLoadError } from "xgboost-native";
+import { DMatrix } from "xgboost-native";
 import { Frame } from "../src/data/frame.js";
 import type { Manifest } from "../src/estimators/estimator.js";
 import { loadTableClassifier } from "../src/estimators/load.js";
@@ -13,9 +13,10 @@ import { XGBOOST_MODEL_JSON, XGBoostClassifier } from "../src/estimators/xgboost
 import { Rng } from "../src/util/random.js";
 import { loadCsvDataset, trainTestSplit } from "../src/workflow/dataset.js";
 import { evaluateClassifier } from "../src/workflow/evaluate.js";
+import { noXGBoost } from "./helpers/addons.js";
 import { sharedData } from "./helpers/data.js";
 
-const skip = xgboostLoadError() ?? false;
+const skip = noXGBoost;
 const tmp = mkdtempSync(join(tmpdir(), "strata-xgboost-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 

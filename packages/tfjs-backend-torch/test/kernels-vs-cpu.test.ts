@@ -2,15 +2,10 @@
 // TF.js tend to part: int32 and bool dtypes, NaN/+-inf/-0, halves (rounding), division by zero,
 // negative exponents, broadcasting, scalars and empty tensors. tfjs-core's own specs
 // (conformance.test.ts) rarely reach these. Outputs must agree in dtype, shape and values.
-// Skipped where the native addon is not built (no libtorch).
+// Skipped where the native addon is not built (no libtorch), except under CI=true (helpers.ts).
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
-
-const here = dirname(fileURLToPath(import.meta.url));
-const built = existsSync(join(here, "../build/tfjs_backend_torch.node"));
+import { skipReason } from "./helpers.js";
 
 type Dtype = "float32" | "int32" | "bool";
 interface Input {
@@ -262,7 +257,7 @@ function close(a: number, b: number, dtype: string): boolean {
 }
 
 test("native kernels agree with TF.js's CPU kernels", {
-  skip: built ? false : "native addon not built",
+  skip: skipReason,
 }, async () => {
   const tf = await import("@tensorflow/tfjs-core");
   const { nativeKernelNames } = await import("../src/index.js");

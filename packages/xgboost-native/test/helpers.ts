@@ -1,8 +1,17 @@
 // Seeded data for the tests, and small metrics computed independently of XGBoost.
+import { test } from "node:test";
 import { xgboostAvailable, xgboostLoadError } from "../src/index.js";
 
-/** Suites that need libxgboost skip with this reason when the addon does not load. */
+/**
+ * Suites that need libxgboost skip with this reason when the addon does not load. Under CI
+ * (CI=true, where the addon is built) a missing addon is a broken setup, not a pass: each test
+ * file that imports this gets one failing test saying so (its message says how to build it).
+ */
 export const skipReason: string | false = xgboostAvailable() ? false : (xgboostLoadError() ?? "unavailable");
+if (skipReason && process.env.CI === "true")
+  test("the xgboost-native addon is built (CI=true requires it)", () => {
+    throw new Error(`CI=true, but the addon is missing: ${skipReason}`);
+  });
 
 /** A seeded generator of floats in [0, 1) (mulberry32). */
 export function random(seed: number): () => number {
