@@ -7,11 +7,11 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { xgboostLoadError } from "xgboost-native";
+import { noXGBoost } from "./helpers/addons.js";
 import { assertNotWritten, assertUserError, lastJson, linesOf, runCli, tempDir } from "./helpers/cli.js";
 import { sharedData } from "./helpers/data.js";
 
-const skip = xgboostLoadError() ?? false;
+const skip = noXGBoost;
 const PIMA = sharedData("pima_diabetes/pima-indians-diabetes.csv");
 const CIFAR = sharedData("cifar10_jpg_subset");
 
@@ -56,7 +56,7 @@ test("fit --model stack: members' own test accuracies beside the stack's; predic
   const members = json.members as MemberJson[];
   assert.deepEqual(
     members.map((m) => m.name),
-    ["logistic", "xgboost"],
+    ["logistic", "xgboost:shallow"],
   );
   for (const m of members) {
     assert.ok(m.accuracy > 0.65 && m.accuracy < 0.9, `${m.name}: ${m.accuracy}`);
@@ -68,7 +68,7 @@ test("fit --model stack: members' own test accuracies beside the stack's; predic
   const params = json.params as { members: { kind: string; params: Record<string, unknown> }[] };
   assert.deepEqual(params.members[1].params.maxDepth, 3);
   assert.ok(existsSync(join(dir, "m", "members", "1-logistic", "strata.json")));
-  assert.ok(existsSync(join(dir, "m", "members", "2-xgboost", "strata.json")));
+  assert.ok(existsSync(join(dir, "m", "members", "2-xgboost_shallow", "strata.json")));
 
   const rows = pimaRows(dir, 2);
   const votes = runCli(["predict", "m", rows, "--votes"], dir);
@@ -78,7 +78,7 @@ test("fit --model stack: members' own test accuracies beside the stack's; predic
   assert.equal(lines.length, 2 * 5);
   assert.match(lines[0], /^row 1: stack says [01]$/);
   assert.match(lines[2], /^ {2}logistic +0\.\d{3} +0\.\d{3} {2}[01]$/);
-  assert.match(lines[3], /^ {2}xgboost +0\.\d{3} +0\.\d{3} {2}[01]$/);
+  assert.match(lines[3], /^ {2}xgboost:shallow +0\.\d{3} +0\.\d{3} {2}[01]$/);
   assert.match(lines[4], /^ {2}stack +0\.\d{3} +0\.\d{3} {2}[01]$/);
 
   const asJson = runCli(["predict", "m", rows, "--votes", "--json"], dir);
@@ -92,7 +92,7 @@ test("fit --model stack: members' own test accuracies beside the stack's; predic
   for (const e of examples) {
     assert.deepEqual(
       e.members.map((m) => m.name),
-      ["logistic", "xgboost"],
+      ["logistic", "xgboost:shallow"],
     );
     for (const v of [...e.members, e.combined]) {
       assert.ok(Math.abs(v.proba["0"] + v.proba["1"] - 1) < 1e-4);
@@ -178,7 +178,7 @@ test("cv --model vote: each member's mean fold accuracy beside the ensemble's", 
   const members = json.members as { name: string; accuracy: number; accuracyStd: number }[];
   assert.deepEqual(
     members.map((m) => m.name),
-    ["logistic", "xgboost"],
+    ["logistic", "xgboost:shallow"],
   );
   const folds = json.folds as { members: MemberJson[] }[];
   assert.equal(folds.length, 3);

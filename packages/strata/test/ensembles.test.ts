@@ -3,7 +3,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { xgboostLoadError } from "xgboost-native";
 import { Frame } from "../src/data/frame.js";
 import { greedyEnsembleSelection } from "../src/estimators/ensemble-selection.js";
 import type { Classifier, EstimatorSpec } from "../src/estimators/estimator.js";
@@ -16,10 +15,11 @@ import { matrix } from "../src/util/matrix.js";
 import { Rng } from "../src/util/random.js";
 import { loadCsvDataset, trainTestSplit } from "../src/workflow/dataset.js";
 import { allImages } from "../src/workflow/images.js";
+import { noXGBoost } from "./helpers/addons.js";
 import { sharedData } from "./helpers/data.js";
 import { writeShapeFolder } from "./helpers/shapes.js";
 
-const skip = xgboostLoadError() ?? false;
+const skip = noXGBoost;
 const tmp = mkdtempSync(join(tmpdir(), "strata-ensembles-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -342,11 +342,11 @@ test("an ensemble directory with a member missing or damaged: the error names th
 
 test("member lists: presets by name, repeats seeded apart, unknown names refused with the list", () => {
   assert.deepEqual(parseMembers("dense, dense:wide,xgboost,dense,logistic", 7), [
-    { kind: "dense", params: { seed: 7 } },
-    { kind: "dense", params: { hiddenUnits: [256, 128], dropout: 0.2, seed: 7 } },
-    { kind: "xgboost", params: { seed: 7 } },
-    { kind: "dense", params: { seed: 8 } },
-    { kind: "logistic", params: {} },
+    { kind: "dense", params: { seed: 7 }, name: "dense" },
+    { kind: "dense", params: { hiddenUnits: [256, 128], dropout: 0.2, seed: 7 }, name: "dense:wide" },
+    { kind: "xgboost", params: { seed: 7 }, name: "xgboost" },
+    { kind: "dense", params: { seed: 8 }, name: "dense" },
+    { kind: "logistic", params: {}, name: "logistic" },
   ]);
   const deep = {
     model: "cnn",
@@ -355,18 +355,53 @@ test("member lists: presets by name, repeats seeded apart, unknown names refused
     validationFraction: 0,
   };
   assert.deepEqual(parseMembers(defaultMembers("images")), [
-    { kind: "image", params: { ...deep, seed: 0 } },
-    { kind: "image", params: { ...deep, seed: 1 } },
-    { kind: "image", params: { ...deep, seed: 2 } },
+    { kind: "image", params: { ...deep, seed: 0 }, name: "cnn:deep" },
+    { kind: "image", params: { ...deep, seed: 1 }, name: "cnn:deep" },
+    { kind: "image", params: { ...deep, seed: 2 }, name: "cnn:deep" },
   ]);
   assert.deepEqual(parseMembers(defaultMembers("table")), [
-    { kind: "dense", params: { seed: 0 } },
-    { kind: "xgboost", params: { seed: 0 } },
+    { kind: "dense", params: { seed: 0 }, name: "dense" },
+    { kind: "xgboost", params: { seed: 0 }, name: "xgboost" },
   ]);
   assert.throws(
     () => parseMembers("dense,forest"),
     /unknown member "forest"; the members are: dense, dense:wide, .*xgboost.*, transfer:<backbone>/,
   );
+});
+
+test("members are named as given: different presets of one kind keep their names, only true repeats get #2", async () => {
+  const specs = parseMembers("dense,dense:small,dense:wide,dense,logistic");
+  const vote = new VotingClassifier({ members: specs });
+  assert.deepEqual(vote.memberNames, ["dense", "dense:small", "dense:wide", "dense#2", "logistic"]);
+  // Specs without a name (the library's) are named by kind, as before.
+  assert.deepEqual(
+    new VotingClassifier({ members: specs.map(({ kind, params }) => ({ kind, params })) }).memberNames,
+    ["dense", "dense#2", "dense#3", "dense#4", "logistic"],
+  );
+  assert.throws(
+    () => new VotingClassifier({ members: [{ kind: "logistic", params: {}, name: "" }] }),
+    /members\[0\] must be \{kind, params\} \(and optionally a name\)/,
+  );
+  // The names survive save and load; their directories are safe file names.
+  const small = new VotingClassifier({
+    members: parseMembers("logistic,logistic").map((s, i) => ({ ...s, name: i ? "logistic:weak" : s.name })),
+  });
+  const { frame, y } = train;
+  await small.fit(frame, y, sequential);
+  const dir = join(tmp, "named-members");
+  await small.save(dir);
+  small.dispose();
+  assert.ok(existsSync(join(dir, "members", "2-logistic_weak", "strata.json")));
+  const loaded = await loadClassifier(dir);
+  try {
+    const votes = await (loaded as VotingClassifier).predictVotes(frame);
+    assert.deepEqual(
+      votes.members.map((m) => m.name),
+      ["logistic", "logistic:weak"],
+    );
+  } finally {
+    loaded.dispose();
+  }
 });
 
 test("image members (cnn, image-dense) are saved and loaded by kind, their votes unchanged", async () => {

@@ -11,10 +11,12 @@ import { StrataError } from "../src/errors.js";
 import { loadClassifier } from "../src/estimators/load.js";
 import { VotingClassifier } from "../src/estimators/voting.js";
 import { Rng } from "../src/util/random.js";
+import { noXGBoost } from "./helpers/addons.js";
 import {
   assertNoStackTrace,
   assertNotWritten,
   assertUserError,
+  lastJson,
   linesOf,
   runCli,
   tempDir,
@@ -197,4 +199,41 @@ test("an unknown or bad parameter in strata.json names the file, for a model and
   const member = join(dir, listed.members[1].dir, "strata.json");
   editJson(member, (text) => text.replace(/"C": [0-9.e-]+/, '"C": -1'));
   await rejectsNaming(loadClassifier(dir), [member, "damaged params", "C must be"]);
+});
+
+test("ensembles: members named as given (presets of one kind apart, repeats #2); the backend is what the members ran on, not 'none'", {
+  skip: noXGBoost,
+}, (t) => {
+  const dir = tempDir(t, "strata-members-");
+  writeFileSync(join(dir, "data.csv"), syntheticPima(120));
+  const vote = runCli(
+    [
+      "fit",
+      "data.csv",
+      "--model",
+      "vote",
+      "--members",
+      "xgboost,xgboost:shallow,xgboost",
+      "--json",
+      "--out",
+      "vote",
+    ],
+    dir,
+  );
+  assert.equal(vote.status, 0, vote.stderr);
+  const json = lastJson(vote.stdout);
+  assert.deepEqual(
+    (json.members as { name: string }[]).map((m) => m.name),
+    ["xgboost", "xgboost:shallow", "xgboost#2"],
+  );
+  assert.equal(json.backend, "xgboost");
+  // A one-member stack, its member fitted in a child process: this process ran no TF.js.
+  const stack = runCli(
+    ["fit", "data.csv", "--model", "stack", "--members", "xgboost:shallow", "--jobs", "2", "--out", "stack"],
+    dir,
+  );
+  assert.equal(stack.status, 0, stack.stderr);
+  assert.match(stack.stdout, /^xgboost:shallow\s+\d/m);
+  assert.match(stack.stdout, /stack: fit [\d.]+ s \(its members on the xgboost backend\)/);
+  assert.doesNotMatch(stack.stdout, /none backend/);
 });

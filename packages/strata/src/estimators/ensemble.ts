@@ -116,7 +116,7 @@ export abstract class EnsembleClassifier<P extends EnsembleParams, C> implements
   abstract readonly kind: string;
   readonly input: InputKind;
   readonly params: P;
-  /** Each member's name: its kind, "#2" etc. for repeats ("dense", "dense#2", "xgboost"). */
+  /** Each member's name: as given (a preset's, e.g. "dense:small") or its kind, "#2" etc. for repeats ("dense", "dense#2"). */
   readonly memberNames: readonly string[];
   protected state?: EnsembleState<C>;
 

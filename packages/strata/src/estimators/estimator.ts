@@ -22,6 +22,11 @@ export type InputOf<K extends InputKind> = K extends "table" ? TableInput : Imag
 export type EstimatorSpec = {
   readonly kind: string;
   readonly params: Params;
+  /**
+   * What an ensemble calls the member (e.g. the `--members` preset "dense:small"); by default
+   * its kind. Repeats of one name get "#2", "#3", ….
+   */
+  readonly name?: string;
 };
 
 export interface FitOptions {

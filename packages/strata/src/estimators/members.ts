@@ -4,13 +4,15 @@ import type { AnyClassifier, EstimatorSpec, InputKind } from "./estimator.js";
 import { registeredKind, registeredKindNames } from "./registry.js";
 
 /**
- * Each member's name: its kind (an image model's "cnn" or "image-dense"), with "#2", "#3", … for
- * the second and later of one kind (["dense", "dense", "xgboost"] → ["dense", "dense#2", "xgboost"]).
+ * Each member's name: the spec's `name` (the preset it was given as, e.g. "dense:small"), else its
+ * kind (an image model's "cnn" or "image-dense"), with "#2", "#3", … for the second and later of
+ * one name (["dense", "dense", "xgboost"] → ["dense", "dense#2", "xgboost"]; ["dense",
+ * "dense:small"] stay as they are).
  */
 export function memberNames(specs: readonly EstimatorSpec[]): string[] {
   const seen = new Map<string, number>();
   return specs.map((s) => {
-    const base = memberKindName(s);
+    const base = s.name ?? memberKindName(s);
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);
     return n === 1 ? base : `${base}#${n}`;
@@ -28,9 +30,12 @@ export function memberLabel(index: number, name: string): string {
   return `member ${index + 1} (${name})`;
 }
 
-/** A member's directory inside the ensemble's: members/<number>-<name>. */
+/**
+ * A member's directory inside the ensemble's: members/<number>-<name>, the name's characters
+ * other than letters, digits, ".", "_", "-" and "#" as "_" ("dense:small" → "2-dense_small").
+ */
 export function memberDir(index: number, name: string): string {
-  return `members/${index + 1}-${name}`;
+  return `members/${index + 1}-${name.replace(/[^A-Za-z0-9._#-]/g, "_")}`;
 }
 
 /** Reads an ensemble's `members` param: a non-empty list of {kind, params}. */
@@ -54,10 +59,14 @@ export function estimatorSpec(className: string, value: ParamValue | undefined, 
     typeof spec !== "object" ||
     Array.isArray(spec) ||
     typeof spec.kind !== "string" ||
-    (spec.params !== undefined && (typeof spec.params !== "object" || spec.params === null))
+    (spec.params !== undefined && (typeof spec.params !== "object" || spec.params === null)) ||
+    (spec.name !== undefined && !(typeof spec.name === "string" && spec.name.trim() !== ""))
   )
-    throw new StrataError(`${className}: ${what} must be {kind, params}, got ${JSON.stringify(value)}`);
-  return { kind: spec.kind, params: (spec.params ?? {}) as Params };
+    throw new StrataError(
+      `${className}: ${what} must be {kind, params} (and optionally a name), got ${JSON.stringify(value)}`,
+    );
+  const params = (spec.params ?? {}) as Params;
+  return spec.name === undefined ? { kind: spec.kind, params } : { kind: spec.kind, params, name: spec.name };
 }
 
 /**

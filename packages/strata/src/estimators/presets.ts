@@ -74,10 +74,11 @@ export function defaultMembers(input: InputKind, options: { backbone?: string } 
 }
 
 /**
- * Member specs from a list such as "dense,dense:wide,xgboost" (or the names as an array). A
- * name given again gets the next seed (seed, seed + 1, …), so "cnn,cnn,cnn" is three CNNs of
- * seeds 0, 1, 2; every member of a kind with a seed gets `seed` + its repeat count. An unknown
- * name is a StrataError listing the valid ones.
+ * Member specs from a list such as "dense,dense:wide,xgboost" (or the names as an array), each
+ * named as given (so the ensemble reports "dense:wide", not "dense#2"). A name given again gets
+ * the next seed (seed, seed + 1, …), so "cnn,cnn,cnn" is three CNNs of seeds 0, 1, 2; every
+ * member of a kind with a seed gets `seed` + its repeat count. An unknown name is a StrataError
+ * listing the valid ones.
  */
 export function parseMembers(list: string | readonly string[], seed = 0): EstimatorSpec[] {
   const names = (typeof list === "string" ? list.split(",") : list).map((n) => n.trim()).filter((n) => n);
@@ -91,7 +92,7 @@ export function parseMembers(list: string | readonly string[], seed = 0): Estima
     const seeded = Object.hasOwn(probe?.getParams() ?? {}, "seed");
     probe?.dispose();
     const params: Params = seeded ? { ...spec.params, seed: seed + repeat } : spec.params;
-    return { kind: spec.kind, params };
+    return { kind: spec.kind, params, name };
   });
 }
 

@@ -1,8 +1,11 @@
 import { backendName } from "../backend.js";
 import type { Frame } from "../data/frame.js";
 import type { Task } from "../data/tabular.js";
+import { EnsembleClassifier } from "../estimators/ensemble.js";
 import type { Classifier, FitSummary, Params } from "../estimators/estimator.js";
+import { LogisticRegression } from "../estimators/logistic.js";
 import { NetworkClassifier } from "../estimators/network.js";
+import { XGBoostClassifier } from "../estimators/xgboost.js";
 import { type MemberScore, type Scored, scoreClassifier } from "./evaluate.js";
 import type { Labelled } from "./labelled.js";
 import { type MetricsJson, metricsJson } from "./results.js";
@@ -59,12 +62,30 @@ export function fitJson<C extends Classifier<never>>(
     fitSeconds: result.summary.seconds,
     epochs: result.summary.epochsRun,
     bestEpoch: result.summary.bestEpoch,
-    backend: backendName(),
+    backend: modelBackend(result.model),
     model: modelName,
     params: result.model.getParams(),
     ...(network ? { parameters: network.countParams() } : {}),
     ...(result.members ? { members: memberJson(result.members, result.summary) } : {}),
   };
+}
+
+/**
+ * What a fitted model computed on: the TF.js backend for networks; "xgboost" (its own native
+ * library) for boosted trees; "js" for logistic regression (plain JavaScript); for an ensemble,
+ * its members' joined by "+" (e.g. "torch+xgboost"), not the "none" of a process that ran no
+ * TF.js itself. Members fitted in child processes chose their backend as this process does.
+ */
+export function modelBackend(model: unknown): string {
+  const names = new Set<string>();
+  const visit = (m: unknown): void => {
+    if (m instanceof EnsembleClassifier) for (const member of m.members) visit(member);
+    else if (m instanceof XGBoostClassifier) names.add("xgboost");
+    else if (m instanceof LogisticRegression) names.add("js");
+    else names.add(backendName());
+  };
+  visit(model);
+  return [...names].join("+");
 }
 
 /** Each member's test score beside the seconds of its fit on all the training rows. */
