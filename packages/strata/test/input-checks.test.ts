@@ -183,6 +183,9 @@ test("a semicolon- or tab-separated file is read with its delimiter detected and
     assert.equal(schema.delimiter, sep, "the delimiter is saved for predict and evaluate");
     const ev = runCli(["evaluate", out, name, "--json"], dir);
     assert.equal(ev.status, 0, ev.stderr);
+    const pred = runCli(["predict", out, name], dir);
+    assert.equal(pred.status, 0, pred.stderr);
+    assert.equal(linesOf(pred.stdout).length, 61, "a header and one prediction per row");
   }
   // A plain comma file says nothing about its delimiter.
   writeCsv(dir, "comma.csv", table());
@@ -224,6 +227,10 @@ test("readCsv sniffs , ; tab and | from the first lines, quote-aware; a comma fi
     ["x", "2,25"],
   ]);
   assert.equal(read("p.csv", "a|b|c\n1|2|3\n").delimiter, "|");
+  // CRLF, and a quoted field holding a line break and a comma.
+  const crlf = read("q.csv", 'a;b\r\n"x,\r\ny";2\r\nz;3\r\n');
+  assert.equal(crlf.delimiter, ";");
+  assert.deepEqual(crlf.rows[0], ["x,\r\ny", "2"]);
   assert.equal(read("t.csv", "a\tb\n1\t2\n").delimiter, "\t");
   // Semicolons inside a comma file's cells do not fool it.
   const comma = read("c.csv", "id,tags\n1,a;b;c\n2,d;e;f\n");

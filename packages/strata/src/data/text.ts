@@ -46,28 +46,36 @@ function hasUtf8Bom(bytes: Buffer): boolean {
   return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
 }
 
-/** Magic numbers of the binary files most often given by mistake, and what to say of each. */
-const MAGIC: readonly { bytes: readonly number[]; at?: number; is: string; advice?: string }[] = [
-  { bytes: [0x89, 0x50, 0x4e, 0x47], is: "a PNG image" },
-  { bytes: [0xff, 0xd8, 0xff], is: "a JPEG image" },
-  { bytes: ascii("GIF8"), is: "a GIF image" },
-  { bytes: ascii("WEBP"), at: 8, is: "a WebP image" },
-  { bytes: ascii("II*\0"), is: "a TIFF image" },
-  { bytes: ascii("MM\0*"), is: "a TIFF image" },
-  { bytes: ascii("%PDF"), is: "a PDF document" },
+/**
+ * Magic numbers of the binary files most often given by mistake (each part: an offset and the
+ * bytes there), and what to say of each. Binaries not listed are caught by their NUL bytes.
+ */
+const MAGIC: readonly { parts: readonly [number, readonly number[]][]; is: string; advice?: string }[] = [
+  { parts: [[0, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a]]], is: "a PNG image" },
+  { parts: [[0, [0xff, 0xd8, 0xff]]], is: "a JPEG image" },
+  { parts: [[0, ascii("GIF87a")]], is: "a GIF image" },
+  { parts: [[0, ascii("GIF89a")]], is: "a GIF image" },
   {
-    bytes: ascii("PK\x03\x04"),
+    parts: [
+      [0, ascii("RIFF")],
+      [8, ascii("WEBP")],
+    ],
+    is: "a WebP image",
+  },
+  { parts: [[0, ascii("II*\0")]], is: "a TIFF image" },
+  { parts: [[0, ascii("MM\0*")]], is: "a TIFF image" },
+  { parts: [[0, ascii("%PDF-")]], is: "a PDF document" },
+  {
+    parts: [[0, ascii("PK\x03\x04")]],
     is: "a ZIP archive",
     advice: "an Excel .xlsx workbook is one: save it as CSV",
   },
-  { bytes: [0x1f, 0x8b], is: "gzip-compressed data", advice: "decompress it first" },
+  { parts: [[0, [0x1f, 0x8b]]], is: "gzip-compressed data", advice: "decompress it first" },
   {
-    bytes: [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1],
+    parts: [[0, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]]],
     is: "an Excel .xls workbook",
     advice: "save it as CSV",
   },
-  { bytes: ascii("PAR1"), is: "a Parquet file" },
-  { bytes: ascii("\x7fELF"), is: "a program (ELF)" },
 ];
 
 function ascii(s: string): number[] {
@@ -77,8 +85,7 @@ function ascii(s: string): number[] {
 /** Refuses images, archives, UTF-16 and anything holding a NUL byte: CSV text never does. */
 function refuseNonText(file: string, bytes: Buffer): void {
   for (const m of MAGIC) {
-    const at = m.at ?? 0;
-    if (m.bytes.every((b, i) => bytes[at + i] === b))
+    if (m.parts.every(([at, magic]) => magic.every((b, i) => bytes[at + i] === b)))
       throw new StrataError(
         `${file}: looks like ${m.is}, not a CSV text file${m.advice ? `; ${m.advice}` : ""}`,
       );
