@@ -8,9 +8,12 @@ import { Frame } from "../src/data/frame.js";
 import { TabularPreprocessor } from "../src/data/preprocess.js";
 import { RowError } from "../src/data/row-error.js";
 import { StrataError } from "../src/errors.js";
+import { DenseClassifier } from "../src/estimators/dense.js";
 import { loadClassifier } from "../src/estimators/load.js";
 import { VotingClassifier } from "../src/estimators/voting.js";
+import { kFold } from "../src/split/kfold.js";
 import { Rng } from "../src/util/random.js";
+import { crossValidate } from "../src/workflow/cross-validate.js";
 import { noXGBoost } from "./helpers/addons.js";
 import {
   assertNoStackTrace,
@@ -236,4 +239,30 @@ test("ensembles: members named as given (presets of one kind apart, repeats #2);
   assert.match(stack.stdout, /^xgboost:shallow\s+\d/m);
   assert.match(stack.stdout, /stack: fit [\d.]+ s \(its members on the xgboost backend\)/);
   assert.doesNotMatch(stack.stdout, /none backend/);
+});
+
+test("a bad value met while fitting on a split's part is named by its row of the whole table", async () => {
+  const a = Array.from({ length: 20 }, (_, i) => i);
+  const b = a.map((i) => (i === 16 ? Number.POSITIVE_INFINITY : i % 7));
+  const y = a.map((i) => (i % 2 ? "odd" : "even"));
+  await assert.rejects(
+    new DenseClassifier({ epochs: 1, validationFraction: 0.2 }).fit(Frame.fromColumns({ a, b }), y),
+    /^StrataError: column "b", row 17: Infinity is not a finite number/,
+  );
+});
+
+test("cross-validation reports what its fold models computed on", async () => {
+  const { x, y } = table();
+  const template = new VotingClassifier({
+    members: [
+      { kind: "logistic", params: {} },
+      { kind: "logistic", params: { C: 0.01 } },
+    ],
+  });
+  const cv = await crossValidate(
+    template,
+    { x, y },
+    { splits: kFold(y.length, { k: 3, seed: 0, stratify: y }) },
+  );
+  assert.equal(cv.backend, "js");
 });

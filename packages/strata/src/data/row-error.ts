@@ -40,3 +40,17 @@ export function checkFiniteProba(
       );
   }
 }
+
+/**
+ * Runs `work` on the rows `rows` of a table (e.g. `frame.take(rows)`): a RowError it throws,
+ * about its row r, is rethrown about row `rows[r]` of the table.
+ */
+export function inRows<T>(rows: readonly number[], work: () => T): T {
+  try {
+    return work();
+  } catch (e) {
+    if (e instanceof RowError && rows[e.row] !== undefined)
+      throw new RowError(rows[e.row], e.detail, e.column);
+    throw e;
+  }
+}

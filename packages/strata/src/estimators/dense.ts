@@ -4,6 +4,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import type { Frame } from "../data/frame.js";
 import { TabularPreprocessor, validatePreprocessState } from "../data/preprocess.js";
+import { inRows } from "../data/row-error.js";
 import { StrataError } from "../errors.js";
 import { type Activation, buildDenseNetwork } from "../models/dense.js";
 import { MODEL_JSON } from "../models/io.js";
@@ -106,11 +107,12 @@ export class DenseClassifier extends NetworkClassifier<Frame, DenseClassifierPar
       standardize: p.standardize,
       maxCategories: p.maxCategories,
     });
-    preprocessor.fit(x.take(split.fit));
+    // A bad value is named by its row of x, not of the split's part.
+    inRows(split.fit, () => preprocessor.fit(x.take(split.fit)));
     checkNetworkSize(preprocessor.outputDim, p.hiddenUnits, classes.length);
     const owned: tf.Tensor[] = [];
     const source = (rows: readonly number[], training: boolean): BatchSource => {
-      const features = toTensor(preprocessor.transform(x.take(rows)).x);
+      const features = toTensor(inRows(rows, () => preprocessor.transform(x.take(rows))).x);
       const target = targetTensor(
         rows.map((i) => yIndex[i]),
         classes.length,

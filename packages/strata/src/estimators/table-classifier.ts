@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Frame } from "../data/frame.js";
 import { type PreprocessOptions, TabularPreprocessor, validatePreprocessState } from "../data/preprocess.js";
+import { inRows } from "../data/row-error.js";
 import { StrataError } from "../errors.js";
 import { trainValidationSplit } from "../split/holdout.js";
 import { writeDirAtomic, writeJson } from "../util/atomic.js";
@@ -120,18 +121,21 @@ export abstract class TableClassifier<P extends object, M, O extends FitOptions 
       fraction > 0
         ? trainValidationSplit(rows, fraction, this.splitSeed(), { stratify: y, groups: options.groups })
         : { fit: rows, validation: [] };
-    const preprocessor = new TabularPreprocessor(this.preprocessOptions()).fit(x.take(split.fit));
+    // A bad value is named by its row of x, not of the split's part.
+    const preprocessor = inRows(split.fit, () =>
+      new TabularPreprocessor(this.preprocessOptions()).fit(x.take(split.fit)),
+    );
     const fitY = Int32Array.from(split.fit, (i) => yIndex[i]);
     const perClass =
       this.classWeight() === "balanced" ? balancedClassWeights(fitY, classes.length) : undefined;
     const data: TableTrainingSet = {
-      x: preprocessor.transform(x.take(split.fit)).x,
+      x: inRows(split.fit, () => preprocessor.transform(x.take(split.fit))).x,
       y: fitY,
       weights: perClass ? Float32Array.from(fitY, (c) => perClass[c]) : undefined,
       validation:
         split.validation.length > 0
           ? {
-              x: preprocessor.transform(x.take(split.validation)).x,
+              x: inRows(split.validation, () => preprocessor.transform(x.take(split.validation))).x,
               y: Int32Array.from(split.validation, (i) => yIndex[i]),
             }
           : undefined,

@@ -1,4 +1,5 @@
 import type { Frame } from "../data/frame.js";
+import { RowError } from "../data/row-error.js";
 import type { Task } from "../data/tabular.js";
 import type { Classifier, FitOptions, FitSummary } from "../estimators/estimator.js";
 import { encodeLabels, resolveClasses } from "../estimators/labels.js";
@@ -7,6 +8,7 @@ import type { Split } from "../split/types.js";
 import type { TrainListener } from "../train/listener.js";
 import { argmaxRows, type Matrix, matrix, row, takeRows } from "../util/matrix.js";
 import { type MemberScore, scoreClassifier } from "./evaluate.js";
+import { modelBackend } from "./fit-and-score.js";
 import { inputCount, type Labelled, takeLabelled } from "./labelled.js";
 import { type MetricsJson, meanOver, metricsJson } from "./results.js";
 
@@ -44,13 +46,15 @@ export interface CrossValidation {
   /** Every scored example's out-of-fold prediction, pooled into one report. */
   readonly pooled: ClassificationReport;
   readonly classes: readonly string[];
+  /** What the fold models computed on (see modelBackend): "torch", "xgboost", "torch+xgboost", …. */
+  readonly backend: string;
 }
 
 /**
  * k-fold cross-validation of any estimator: each fold fits a fresh clone of `template` on its
  * training rows (grouped ones keep their groups, so early stopping is grouped too) and scores
  * its test rows. Returns every fold's metrics, the out-of-fold probabilities, and the pooled
- * report. The template itself is never fitted.
+ * report. The template itself is never fitted. A RowError from scoring names the row of `data`.
  */
 export async function crossValidate<X extends Frame | readonly string[]>(
   template: Classifier<X>,
@@ -63,6 +67,7 @@ export async function crossValidate<X extends Frame | readonly string[]>(
   // NaN marks rows not (yet) predicted: every row is in one fold's test part, unless unreadable.
   const outOfFold = matrix(n, k, new Float32Array(n * k).fill(Number.NaN));
   const folds: FoldResult[] = [];
+  let backend = "none";
   for (const [i, split] of options.splits.entries()) {
     const train = takeLabelled(data, split.train);
     const test = takeLabelled(data, split.test);
@@ -74,7 +79,11 @@ export async function crossValidate<X extends Frame | readonly string[]>(
         groups: train.groups,
         listener: options.listener?.(i),
       });
-      const scored = await scoreClassifier(model, test);
+      backend = modelBackend(model);
+      const scored = await scoreClassifier(model, test).catch((e: unknown) => {
+        // The fold's row is data's row split.test[row].
+        throw e instanceof RowError ? new RowError(split.test[e.row], e.detail, e.column) : e;
+      });
       scored.kept.forEach((t, r) => {
         outOfFold.data.set(row(scored.proba, r), split.test[t] * k);
       });
@@ -100,7 +109,7 @@ export async function crossValidate<X extends Frame | readonly string[]>(
     classes,
   );
   const pooled = classificationReport(truth, argmaxRows(pooledProba), classes, pooledProba);
-  return { folds, outOfFold, pooled, classes };
+  return { folds, outOfFold, pooled, classes, backend };
 }
 
 /**
