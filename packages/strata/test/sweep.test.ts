@@ -810,9 +810,9 @@ const ROWS: readonly Row[] = [
     area: "model-dir",
     name: "an ensemble member's directory missing",
     model: "stack",
-    setup: (dir) => rmSync(join(dir, "model", "members", "2-xgboost"), { recursive: true }),
+    setup: (dir) => rmSync(join(dir, "model", "members", "2-xgboost_shallow"), { recursive: true }),
     args: PREDICT,
-    expect: ["member 2 (xgboost)", "is missing"],
+    expect: ["member 2 (xgboost:shallow)", "is missing"],
   },
   {
     area: "model-dir",
