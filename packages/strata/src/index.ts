@@ -6,6 +6,7 @@ export { BACKENDS, type BackendName, backendName, useBackend } from "./backend.j
 export { dropDuplicates, type RawTable, type ReadCsvOptions, readCsv } from "./data/csv.js";
 export { type Column, Frame } from "./data/frame.js";
 export { type PreprocessOptions, type PreprocessState, TabularPreprocessor } from "./data/preprocess.js";
+export { RowError } from "./data/row-error.js";
 export { type FeatureSpec, type InferSchemaOptions, inferSchema, type TabularSchema } from "./data/schema.js";
 export { type TabularDataset, type Task, toDataset, toFrame } from "./data/tabular.js";
 export { StrataError } from "./errors.js";

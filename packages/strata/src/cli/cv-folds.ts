@@ -1,4 +1,3 @@
-import { backendName } from "../backend.js";
 import { type ClassificationReport, formatReport } from "../metrics/classification.js";
 import type { FoldResult } from "../workflow/cross-validate.js";
 import type { Output } from "./output.js";
@@ -22,6 +21,11 @@ export function foldNote(out: Output, fold: FoldResult, k: number): void {
   );
 }
 
+/** "the torch backend", or "the torch+xgboost backends" for an ensemble whose members ran on several. */
+export function backendPhrase(backend: string): string {
+  return `the ${backend} backend${backend.includes("+") ? "s" : ""}`;
+}
+
 /** The text summary of a cross-validation. */
 export function printFolds(
   out: Output,
@@ -34,5 +38,7 @@ export function printFolds(
   out.result(`accuracy  ${pm("accuracy")}  (mean ± std over ${k} folds)`);
   out.result(`macro-F1  ${pm("macroF1")}`);
   if (means.rocAuc !== undefined) out.result(`ROC AUC   ${pm("rocAuc")}`);
-  out.result(`fit ${Number(means.fitSeconds).toFixed(1)} s per fold on the ${backendName()} backend`);
+  out.result(
+    `fit ${Number(means.fitSeconds).toFixed(1)} s per fold on ${backendPhrase(String(means.backend))}`,
+  );
 }

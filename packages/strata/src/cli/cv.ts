@@ -1,6 +1,5 @@
 import { join, relative } from "node:path";
 import type { Command } from "commander";
-import { backendName } from "../backend.js";
 import type { Frame } from "../data/frame.js";
 import type { Task } from "../data/tabular.js";
 import { where } from "../errors.js";
@@ -98,7 +97,7 @@ async function runCv<X extends Frame | readonly string[]>(
   const json = crossValidationJson(cv, run.task);
   const full = {
     ...json,
-    backend: backendName(),
+    backend: cv.backend,
     model: modelName(target),
     params: run.template.getParams(),
     data: file,
@@ -121,7 +120,7 @@ async function runCv<X extends Frame | readonly string[]>(
     out.emitJson(o.out ? { ...full, out: o.out } : full);
     return;
   }
-  printFolds(out, cv.pooled, json, o.folds);
+  printFolds(out, cv.pooled, { ...json, backend: cv.backend }, o.folds);
   if (o.out) out.result(`report: ${join(relative(process.cwd(), o.out) || ".", REPORT_HTML)}`);
 }
 

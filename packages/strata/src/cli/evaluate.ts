@@ -1,6 +1,7 @@
 import { backendName } from "../backend.js";
 import { readCsv } from "../data/csv.js";
 import { RowError } from "../data/row-error.js";
+import { csvReadOptions, type TabularSchema } from "../data/schema.js";
 import type { Task } from "../data/tabular.js";
 import { isMissing } from "../data/values.js";
 import { StrataError } from "../errors.js";
@@ -39,7 +40,7 @@ export async function evaluateCommand(dir: string, data: string, o: EvaluateComm
       try {
         scored = await scoreClassifier(model, { x: rows.frame, y: rows.y });
       } catch (e) {
-        if (e instanceof RowError) throw e.at(data, lineOfRow(data, o.header, schema.target, e.row));
+        if (e instanceof RowError) throw e.at(data, lineOfRow(data, o.header, schema, e.row));
         throw e;
       }
       task = rows.task;
@@ -62,9 +63,9 @@ export async function evaluateCommand(dir: string, data: string, o: EvaluateComm
  * The line of the file where the labelled data row `row` starts (rows without a target are left
  * out of the dataset, so they are skipped here too). Read again only to name a bad row.
  */
-function lineOfRow(file: string, header: boolean, target: string, row: number): number | undefined {
-  const table = readCsv(file, { header });
-  const t = table.columns.indexOf(target);
+function lineOfRow(file: string, header: boolean, schema: TabularSchema, row: number): number | undefined {
+  const table = readCsv(file, { header, ...csvReadOptions(schema) });
+  const t = table.columns.indexOf(schema.target);
   const labelled = table.lines.filter((_, i) => t === -1 || !isMissing(table.rows[i][t]));
   return labelled[row];
 }

@@ -12,6 +12,7 @@ import { summarizeInputs } from "../serve/inputs.js";
 import { checkTestLabels, type LabelledRows, loadCsvDataset, trainTestSplit } from "../workflow/dataset.js";
 import { type FitAndScore, type FitJson, fitAndScore, fitJson } from "../workflow/fit-and-score.js";
 import { saveModelDir } from "../workflow/model-dir.js";
+import { backendPhrase } from "./cv-folds.js";
 import { ensembleFitOptions, printMembers } from "./ensemble-run.js";
 import { fitImages } from "./images.js";
 import { isEnsembleTarget, isFolder, modelName, modelTarget, tableEstimator } from "./model-choice.js";
@@ -187,12 +188,12 @@ export async function finishFit<C extends Classifier<never>>(
   if (json.members) {
     printMembers(out, json);
     out.result(
-      `${json.model}: fit ${summary.seconds.toFixed(1)} s (its members on the ${json.backend} backend)`,
+      `${json.model}: fit ${summary.seconds.toFixed(1)} s (its members on ${backendPhrase(json.backend)})`,
     );
   } else {
     const size = json.parameters === undefined ? "" : `${json.parameters} parameters; `;
     out.result(
-      `${json.model}: ${size}fit ${summary.seconds.toFixed(1)} s on the ${json.backend} backend: ${summary.epochsRun} epoch${summary.epochsRun === 1 ? "" : "s"}, weights of epoch ${summary.bestEpoch} kept`,
+      `${json.model}: ${size}fit ${summary.seconds.toFixed(1)} s on ${backendPhrase(json.backend)}: ${summary.epochsRun} epoch${summary.epochsRun === 1 ? "" : "s"}, weights of epoch ${summary.bestEpoch} kept`,
     );
   }
   if (o.out) {

@@ -2,6 +2,7 @@ import { stringify } from "csv-stringify/sync";
 import { type RawTable, readCsv } from "../data/csv.js";
 import type { Frame } from "../data/frame.js";
 import { RowError } from "../data/row-error.js";
+import { csvReadOptions } from "../data/schema.js";
 import { toFrame } from "../data/tabular.js";
 import { StrataError } from "../errors.js";
 import type { Classifier } from "../estimators/estimator.js";
@@ -133,7 +134,7 @@ async function readRows(dir: string, inputs: readonly string[], o: PredictComman
     throw new StrataError(`a table model predicts one CSV file, got ${inputs.length} paths`);
   const file = inputs[0];
   const schema = await readSchema(dir);
-  const table = readCsv(file, { header: o.header });
+  const table = readCsv(file, { header: o.header, ...csvReadOptions(schema) });
   return { file, schema, table, frame: toFrame(table, schema.features) };
 }
 

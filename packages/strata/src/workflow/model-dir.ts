@@ -78,6 +78,15 @@ export async function readSchema(dir: string): Promise<TabularSchema> {
   });
   if (schema.group !== undefined && typeof schema.group !== "string") bad(`"group" is not a column name`);
   if (schema.dropped !== undefined && !Array.isArray(schema.dropped)) bad(`"dropped" is not a list`);
+  const delimiter: unknown = schema.delimiter;
+  if (
+    delimiter !== undefined &&
+    (typeof delimiter !== "string" || [...delimiter].length !== 1 || ['"', "\n", "\r"].includes(delimiter))
+  )
+    bad(`"delimiter" is ${describeJson(delimiter)}, not one character`);
+  const encoding: unknown = schema.encoding;
+  if (encoding !== undefined && encoding !== "utf8" && encoding !== "latin1")
+    bad(`"encoding" is ${describeJson(encoding)}, not "utf8" or "latin1"`);
   const preprocessPath = join(dir, PREPROCESS_JSON);
   if (existsSync(preprocessPath)) {
     const state = validatePreprocessState(await readJsonFile(preprocessPath), preprocessPath);

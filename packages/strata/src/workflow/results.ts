@@ -16,6 +16,8 @@ export interface MetricsJson {
   labels: string[];
   confusionMatrix: number[][];
   perClass: ClassMetrics[];
+  /** Classes with neither test rows nor predictions, left out of the macro averages (as scikit-learn does). */
+  macroLeftOut?: string[];
 }
 
 export function metricsJson(report: ClassificationReport, task: Task): MetricsJson {
@@ -32,6 +34,7 @@ export function metricsJson(report: ClassificationReport, task: Task): MetricsJs
     labels: report.labels,
     confusionMatrix: report.confusionMatrix,
     perClass: report.perClass,
+    ...(report.macroLeftOut.length > 0 ? { macroLeftOut: [...report.macroLeftOut] } : {}),
   };
 }
 
