@@ -2,118 +2,11 @@
 // in flight, ensembles' votes (a model with predictVotes) in the answer and on the page, and
 // which Host headers count as loopback.
 import assert from "node:assert/strict";
-import type { AddressInfo } from "node:net";
 import { test } from "node:test";
-import type { Frame } from "../src/data/frame.js";
-import type { TabularSchema } from "../src/data/schema.js";
-import type { AnyClassifier } from "../src/estimators/estimator.js";
-import type { ModelInfo, ServedModel } from "../src/serve/model.js";
-import type { Votes } from "../src/serve/predictor.js";
 import { SerialQueue } from "../src/serve/queue.js";
-import { createServer, isLoopbackAddress, isLoopbackHost, type ServerLimits } from "../src/serve/server.js";
-import { type Matrix, matrix } from "../src/util/matrix.js";
+import { isLoopbackAddress, isLoopbackHost } from "../src/serve/server.js";
 import { launchChromium, watchPage } from "./helpers/browser.js";
-import { tempDir } from "./helpers/cli.js";
-
-const SCHEMA: TabularSchema = {
-  target: "y",
-  features: [{ name: "x", kind: "numeric", parse: "number" }],
-  dropped: [],
-};
-const CLASSES = ["cat", "dog", "fox"];
-
-/** P(class) from x alone: a stand-in for a fitted table model. */
-function probaOf(frame: Frame): Matrix {
-  const x = frame.column("x");
-  if (x.kind !== "numeric") throw new Error("x is numeric");
-  const m = matrix(frame.nRows, 3);
-  x.values.forEach((v, r) => {
-    const s = [Math.exp(-v), 1, Math.exp(v)];
-    const total = s[0] + s[1] + s[2];
-    s.forEach((p, c) => {
-      m.data[3 * r + c] = p / total;
-    });
-  });
-  return m;
-}
-
-/** A table model that answers after `gate` resolves (to hold requests in flight); `votes` adds predictVotes. */
-function standIn(options: { gate?: () => Promise<void>; votes?: boolean } = {}): ServedModel {
-  const model = {
-    kind: "stand-in",
-    input: "table" as const,
-    classes: CLASSES,
-    async predictProba(frame: Frame) {
-      await options.gate?.();
-      return probaOf(frame);
-    },
-    ...(options.votes
-      ? {
-          async predictVotes(frame: Frame): Promise<Votes> {
-            const combined = probaOf(frame);
-            // Member "shy" prefers cat, member "bold" the combined answer; their classes in another order.
-            const shy = matrix(
-              frame.nRows,
-              3,
-              Float32Array.from({ length: frame.nRows * 3 }, (_, i) => [0.6, 0.3, 0.1][i % 3]),
-            );
-            const boldClasses = ["fox", "dog", "cat"];
-            const bold = matrix(
-              frame.nRows,
-              3,
-              Float32Array.from(
-                { length: frame.nRows * 3 },
-                (_, i) => combined.data[3 * Math.floor(i / 3) + (2 - (i % 3))],
-              ),
-            );
-            return {
-              members: [
-                { name: "shy", classes: CLASSES, proba: shy },
-                { name: "bold", classes: boldClasses, proba: bold },
-              ],
-              combined,
-            };
-          },
-        }
-      : {}),
-    dispose() {},
-  } as unknown as AnyClassifier;
-  const info: ModelInfo = {
-    name: "stand-in",
-    kind: "stand-in",
-    input: "table",
-    classes: CLASSES,
-    voting: Boolean(options.votes),
-    target: "y",
-    fields: [
-      {
-        name: "x",
-        kind: "numeric",
-        parse: "number",
-        min: -3,
-        max: 3,
-        median: 0,
-        hint: "training range -3 to 3",
-      },
-    ],
-  };
-  return { model, info, schema: SCHEMA };
-}
-
-async function listen(
-  t: import("node:test").TestContext,
-  served: ServedModel,
-  limits: Partial<ServerLimits> = {},
-) {
-  const app = await createServer(served, {
-    tempDir: tempDir(t, "strata-serve-unit-"),
-    loopbackOnly: true,
-    limits,
-  });
-  await app.listen({ host: "127.0.0.1", port: 0 });
-  t.after(() => app.close());
-  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/`;
-}
+import { listen, standIn } from "./helpers/serve-stand-in.js";
 
 function predict(url: string, rows: unknown[]) {
   return fetch(new URL("api/predict", url), {
@@ -152,11 +45,17 @@ test("requests beyond --max-in-flight get 503, and the slots come back", async (
   const gate = new Promise<void>((resolve) => {
     open = resolve;
   });
-  const url = await listen(t, standIn({ gate: () => gate }), { maxInFlight: 2 });
+  let bothIn: () => void = () => {};
+  const both = new Promise<void>((resolve) => {
+    bothIn = resolve;
+  });
+  const url = await listen(t, standIn({ gate: () => gate }), { maxInFlight: 2 }, (n) => {
+    if (n === 2) bothIn();
+  });
   const held = [predict(url, [{ x: 1 }]), predict(url, [{ x: 2 }])];
   try {
-    // Let both reach the server before the third.
-    await new Promise((r) => setTimeout(r, 200));
+    // Both are counted by the server before the third is sent.
+    await both;
     const third = await predict(url, [{ x: 3 }]);
     assert.equal(third.status, 503);
     assert.equal(third.headers.get("retry-after"), "1");

@@ -150,6 +150,18 @@ test("strata serve: a table model's form, JSON rows, CSV uploads and their error
         400,
         /row 1, column "joined": expected a date/,
       ],
+      [
+        "a number beyond float32 (the model would answer NaN)",
+        postJson(server.url, { rows: [{ age: 30 }, { age: 30, income: 1e300 }] }),
+        400,
+        /^row 2, column "income": 1e\+300 is too large for the model/,
+      ],
+      [
+        "a CSV cell beyond float32",
+        postCsv(server.url, "age,income,city,joined\n30,-1e300,Oslo,2020-01-01\n"),
+        400,
+        /^rows\.csv, line 2, column "income": -1e300 is too large for the model/,
+      ],
       ["no rows", postJson(server.url, { rows: [] }), 400, /at least one row/],
       ["not an object", postJson(server.url, [1, 2]), 400, /"rows"/],
       ["a row that is a list", postJson(server.url, { rows: [[1, 2]] }), 400, /row 1: expected an object/],
@@ -164,7 +176,7 @@ test("strata serve: a table model's form, JSON rows, CSV uploads and their error
         "too many rows",
         postJson(server.url, { rows: Array.from({ length: 10_001 }, () => ({ age: 1 })) }),
         413,
-        /limit of 10000/,
+        /^too many rows: the limit is 10000 per request, got 10001$/,
       ],
       [
         "CSV without a column",

@@ -1,6 +1,7 @@
 import type { Frame } from "../data/frame.js";
 import type { AnyClassifier, Classifier } from "../estimators/estimator.js";
 import { argmaxRows, type Matrix, row } from "../util/matrix.js";
+import { ClientError } from "./errors.js";
 import { SerialQueue } from "./queue.js";
 
 /** One class and its probability. */
@@ -126,6 +127,12 @@ function toPredictions(
   const best = argmaxRows(proba);
   return names.map((input, r) => {
     const p = row(proba, r);
+    // NaN would go out as null: an answer that looks like one and is not.
+    if (!p.every(Number.isFinite))
+      throw new ClientError(
+        400,
+        `${input}: the model's probabilities for it are not numbers (NaN); a value is likely too large for the model`,
+      );
     return {
       input,
       label: classes[best[r]],

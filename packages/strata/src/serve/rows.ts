@@ -3,8 +3,14 @@ import { readCsv } from "../data/csv.js";
 import type { Frame } from "../data/frame.js";
 import type { TabularSchema } from "../data/schema.js";
 import { toFrame } from "../data/tabular.js";
-import { StrataError } from "../errors.js";
+import { StrataError, where } from "../errors.js";
 import { ClientError } from "./errors.js";
+
+/**
+ * The largest magnitude a 32-bit float holds. Models compute in float32: a larger number becomes
+ * Infinity there, and the answer NaN (which JSON sends as null), so a request is refused instead.
+ */
+export const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** Table rows to predict, with a name for each ("row 3"). */
 export interface Rows {
@@ -25,8 +31,7 @@ export function rowsFromJson(body: unknown, schema: TabularSchema, maxRows: numb
       400,
       'expected a JSON object { "rows": [ { column: value, … }, … ] } with at least one row',
     );
-  if (rows.length > maxRows)
-    throw new ClientError(413, `${rows.length} rows is more than the limit of ${maxRows}`);
+  if (rows.length > maxRows) throw tooManyRows(rows.length, maxRows);
   const names = schema.features.map((f) => f.name);
   const known = new Set(names);
   const cells = rows.map((r: unknown, i) => {
@@ -43,7 +48,7 @@ export function rowsFromJson(body: unknown, schema: TabularSchema, maxRows: numb
   });
   const table: RawTable = { file: "request", columns: names, rows: cells, lines: cells.map((_, i) => i + 1) };
   const frame = convert(
-    () => toFrame(table, schema.features),
+    () => checkedFrame(table, schema),
     (m) => m.replace(/^request, line (\d+), /, "row $1, "),
   );
   return { frame, names: cells.map((_, i) => `row ${i + 1}`) };
@@ -57,12 +62,38 @@ export function rowsFromCsv(file: string, label: string, schema: TabularSchema, 
     (m) => m.split(file).join(label),
   );
   const named: RawTable = { ...table, file: label };
-  if (named.rows.length > maxRows)
-    throw new ClientError(413, `${label}: ${named.rows.length} rows is more than the limit of ${maxRows}`);
+  if (named.rows.length > maxRows) throw tooManyRows(named.rows.length, maxRows, label);
   return {
-    frame: convert(() => toFrame(named, schema.features)),
+    frame: convert(() => checkedFrame(named, schema)),
     names: named.lines.map((line) => `line ${line}`),
   };
+}
+
+function tooManyRows(rows: number, limit: number, file?: string): ClientError {
+  return new ClientError(
+    413,
+    `${file ? `${file}: ` : ""}too many rows: the limit is ${limit} per request, got ${rows}`,
+  );
+}
+
+/**
+ * The table's feature columns as a Frame (toFrame), refusing a number beyond float32's range
+ * with its location: a finite double such as 1e300 that the model would read as Infinity.
+ */
+function checkedFrame(table: RawTable, schema: TabularSchema): Frame {
+  const frame = toFrame(table, schema.features);
+  const numeric = [...frame.columns].flatMap(([name, c]) =>
+    c.kind === "numeric" ? [{ name, values: c.values }] : [],
+  );
+  for (let i = 0; i < frame.nRows; i++)
+    for (const { name, values } of numeric) {
+      if (!(Math.abs(values[i]) > FLOAT32_MAX)) continue;
+      const cell = table.rows[i][table.columns.indexOf(name)].trim();
+      throw new StrataError(
+        `${where(table.file, table.lines[i], name)}: ${cell} is too large for the model, which computes in 32-bit floats (at most ±3.4e38)`,
+      );
+    }
+  return frame;
 }
 
 function cellText(v: unknown, row: number, column: string): string {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import fastifyMultipart from "@fastify/multipart";
 import { type FastifyInstance, type FastifyRequest, fastify } from "fastify";
+import { StrataError } from "../errors.js";
 import { ClientError } from "./errors.js";
 import type { ModelInfo, ServedModel } from "./model.js";
 import { type Prediction, Predictor } from "./predictor.js";
@@ -32,6 +33,8 @@ export interface ServerOptions {
   readonly tempDir: string;
   /** Answer only requests addressed to a loopback name (against DNS rebinding); set when bound to loopback. */
   readonly loopbackOnly?: boolean;
+  /** Called with the number of prediction requests in flight each time it changes (for tests to wait on). */
+  readonly onInFlight?: (inFlight: number) => void;
 }
 
 /** The answer of POST /api/predict. */
@@ -40,6 +43,9 @@ export interface PredictAnswer {
   readonly classes: readonly string[];
   readonly predictions: readonly Prediction[];
 }
+
+/** Text fields of a multipart form (besides its files), at most. */
+const MAX_FIELDS = 20;
 
 /** The page's files, served from memory (front-end code without a build step). */
 const STATIC: Record<string, { file: string; type: string }> = {
@@ -77,13 +83,16 @@ export async function createServer(served: ServedModel, options: ServerOptions):
     return503OnClosing: true,
     forceCloseConnections: "idle",
   });
+  // A body is JSON rows or a multipart upload; fastify's default text/plain parser would hand a
+  // string to the route, which then says "expected a JSON object" (400) instead of 415.
+  app.removeContentTypeParser("text/plain");
   await app.register(fastifyMultipart, {
     limits: {
       fileSize: limits.maxUploadBytes,
       files: limits.maxFiles,
-      fields: 20,
+      fields: MAX_FIELDS,
       fieldSize: 64 * 1024,
-      parts: limits.maxFiles + 20,
+      parts: limits.maxFiles + MAX_FIELDS,
       headerPairs: 100,
     },
   });
@@ -98,12 +107,16 @@ export async function createServer(served: ServedModel, options: ServerOptions):
       throw new ClientError(503, `busy: ${inFlight} requests in flight (the limit); try again shortly`);
     }
     inFlight++;
+    options.onInFlight?.(inFlight);
     // 'close' fires when the answer is sent or the client goes away, whichever comes first.
-    reply.raw.once("close", () => inFlight--);
+    reply.raw.once("close", () => {
+      inFlight--;
+      options.onInFlight?.(inFlight);
+    });
   });
 
   app.setErrorHandler((error: unknown, request, reply) => {
-    const { status, message, internal } = describeError(error);
+    const { status, message, internal } = describeError(error, limits, served.model.input);
     if (internal) process.stderr.write(`strata serve: ${request.method} ${request.url}: ${message}\n`);
     reply.code(status).send({ error: internal ? "internal error (see the server's log)" : message });
   });
@@ -200,20 +213,61 @@ function topK(request: FastifyRequest, classes: number): number {
 }
 
 /**
- * A status and message for any error: ours (4xx, 503) and fastify's and multipart's 4xx as they
- * are; anything else is internal: a 500 whose details go to the server's log only.
+ * A status and message for any error: ours (4xx, 503); fastify's and multipart's 4xx, in words
+ * that state the limit hit or the content types accepted; a StrataError raised while reading or
+ * predicting a request's data is that data's fault (400). Anything else is internal: a 500 whose
+ * details go to the server's log only.
  */
-function describeError(error: unknown): { status: number; message: string; internal: boolean } {
+function describeError(
+  error: unknown,
+  limits: ServerLimits,
+  input: "images" | "table",
+): { status: number; message: string; internal: boolean } {
   if (error instanceof ClientError)
     return { status: error.statusCode, message: error.message, internal: false };
+  if (error instanceof StrataError) return { status: 400, message: error.message, internal: false };
   const e = error as { statusCode?: unknown; message?: unknown; code?: unknown };
   const message = typeof e?.message === "string" ? e.message : String(error);
   if (typeof e?.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500) {
-    if (e.code === "FST_REQ_FILE_TOO_LARGE" || e.code === "FST_ERR_CTP_BODY_TOO_LARGE")
-      return { status: 413, message: `upload too large: ${message}`, internal: false };
+    const limited = typeof e.code === "string" ? limitMessage(e.code, limits, input) : undefined;
+    if (limited) return { status: limited.status, message: limited.message, internal: false };
     return { status: e.statusCode, message, internal: false };
   }
   return { status: 500, message, internal: true };
+}
+
+/** What to say for a fastify or multipart error code that means a limit or a content type. */
+function limitMessage(
+  code: string,
+  limits: ServerLimits,
+  input: "images" | "table",
+): { status: number; message: string } | undefined {
+  const mib = `${Number((limits.maxUploadBytes / 2 ** 20).toPrecision(3))} MiB`;
+  switch (code) {
+    case "FST_REQ_FILE_TOO_LARGE":
+      return { status: 413, message: `file too large: the limit is ${mib} per file (--max-upload-mb)` };
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return { status: 413, message: `request body too large: the limit is ${mib} (--max-upload-mb)` };
+    case "FST_FILES_LIMIT":
+      return { status: 413, message: `too many files: the limit is ${limits.maxFiles} per request` };
+    case "FST_PARTS_LIMIT":
+    case "FST_FIELDS_LIMIT":
+      return {
+        status: 413,
+        message: `too many form fields: the limit is ${limits.maxFiles} files and ${MAX_FIELDS} other fields per request`,
+      };
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+    case "FST_INVALID_MULTIPART_CONTENT_TYPE":
+      return {
+        status: 415,
+        message:
+          input === "images"
+            ? "unsupported content type: send images as multipart/form-data (field name: image)"
+            : 'unsupported content type: send rows as application/json ({ "rows": [ … ] }) or a CSV file as multipart/form-data',
+      };
+    default:
+      return undefined;
+  }
 }
 
 /** Whether a Host header names this machine by a loopback name or address. */
