@@ -1,7 +1,7 @@
 import type { RawTable } from "../data/csv.js";
 import { readCsv } from "../data/csv.js";
 import type { Frame } from "../data/frame.js";
-import type { TabularSchema } from "../data/schema.js";
+import { csvReadOptions, type TabularSchema } from "../data/schema.js";
 import { toFrame } from "../data/tabular.js";
 import { StrataError, where } from "../errors.js";
 import { ClientError } from "./errors.js";
@@ -58,7 +58,7 @@ export function rowsFromJson(body: unknown, schema: TabularSchema, maxRows: numb
 export function rowsFromCsv(file: string, label: string, schema: TabularSchema, maxRows: number): Rows {
   // readCsv names the temporary file in its messages; the client knows the file by `label`.
   const table = convert(
-    () => readCsv(file, {}),
+    () => readCsv(file, csvReadOptions(schema)),
     (m) => m.split(file).join(label),
   );
   const named: RawTable = { ...table, file: label };

@@ -2,6 +2,7 @@ import { readdirSync, rmSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isRunning } from "../util/atomic.js";
 
 /** `strata-serve-PID-XXXXXX`: the PID of the server that made it, so another can tell whether it is stale. */
 const PREFIX = "strata-serve-";
@@ -43,15 +44,4 @@ export function removeStaleTempDirs(parent = tmpdir()): string[] {
     }
   }
   return notes;
-}
-
-/** Whether a process with this PID runs (EPERM: it does, under another user). */
-function isRunning(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

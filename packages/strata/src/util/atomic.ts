@@ -222,7 +222,7 @@ function mtime(path: string): number {
 }
 
 /** Whether a process with this PID runs (EPERM: it does, under another user). */
-function isRunning(pid: number): boolean {
+export function isRunning(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
