@@ -541,3 +541,16 @@ test("allocateLargestRemainder: exact total, bounds, and proportional rounding",
   // Bounds win over proportion: [1, 1, 98] with total 3 and lo = 1 each gives 1/1/1.
   assert.deepEqual(allocateLargestRemainder(3, [1, 1, 98], [1, 1, 1], [1, 1, 97], new Rng(0)), [1, 1, 1]);
 });
+
+test("stratified holdout and validation split: a class of one row always stays on the training side", () => {
+  const labels = [...Array(30).fill("big"), ...Array(10).fill("mid"), "solo"];
+  for (const seed of [0, 1, 2, 3, 4, 5, 6, 7]) {
+    const split = holdoutSplit(labels.length, { testSize: 0.5, seed, stratify: labels });
+    assert.ok(split.train.includes(labels.length - 1), `seed ${seed}: the one "solo" row is in train`);
+    const inner = trainValidationSplit(split.train, 0.5, seed, { stratify: labels });
+    assert.ok(
+      inner.fit.includes(labels.length - 1),
+      `seed ${seed}: and in the fit part of the validation split`,
+    );
+  }
+});

@@ -155,7 +155,9 @@ function stratifiedHoldout(
   const nTest = resolveTestCount(testSize, n, "rows", names);
   const counts = classes.rows.map((rows) => rows.length);
   const lo: number[] = counts.map((c) => (c >= 2 ? 1 : 0));
-  const hi = counts.map((c) => (c >= 2 ? c - 1 : c));
+  // Every class keeps a row on the training side, a class of one row included: a model never
+  // trained on a class can never predict it (and one test row of it would measure little).
+  const hi = counts.map((c) => c - 1);
   const needed = lo.reduce((a, b) => a + b, 0);
   if (needed > nTest) {
     throw new StrataError(
@@ -163,10 +165,10 @@ function stratifiedHoldout(
         `with 2+ rows, but ${names.size} = ${testSize} gives only ${nTest} ${names.test} rows`,
     );
   }
-  if (needed > n - nTest) {
+  if (counts.length > n - nTest) {
     throw new StrataError(
-      `${names.what} stratified by class needs at least one ${names.train} row for each of the ${needed} classes ` +
-        `with 2+ rows, but ${names.size} = ${testSize} leaves only ${n - nTest} ${names.train} rows`,
+      `${names.what} stratified by class needs at least one ${names.train} row for each of the ${counts.length} classes, ` +
+        `but ${names.size} = ${testSize} leaves only ${n - nTest} ${names.train} rows`,
     );
   }
   const take = allocateLargestRemainder(nTest, counts, lo, hi, rng);
