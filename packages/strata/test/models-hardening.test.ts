@@ -12,6 +12,7 @@ import { DenseClassifier } from "../src/estimators/dense.js";
 import { loadClassifier } from "../src/estimators/load.js";
 import { VotingClassifier } from "../src/estimators/voting.js";
 import { kFold } from "../src/split/kfold.js";
+import type { Matrix } from "../src/util/matrix.js";
 import { Rng } from "../src/util/random.js";
 import { crossValidate } from "../src/workflow/cross-validate.js";
 import { noXGBoost } from "./helpers/addons.js";
@@ -61,8 +62,8 @@ async function rejectsNaming(
   });
 }
 
-test("ensemble.json weights that are negative, infinite, not numbers or not summing to 1 are refused at load, naming the file", async (t) => {
-  const root = tempDir(t, "strata-weights-");
+/** A soft vote of two logistic regressions fitted on table(), saved as root/vote; its probabilities on table().x. */
+async function savedVote(root: string): Promise<{ dir: string; expected: Matrix }> {
   const { x, y } = table();
   const vote = await new VotingClassifier({
     members: [
@@ -74,6 +75,12 @@ test("ensemble.json weights that are negative, infinite, not numbers or not summ
   await vote.save(dir);
   const expected = await vote.predictProba(x);
   vote.dispose();
+  return { dir, expected };
+}
+
+test("ensemble.json weights that are negative, infinite, not numbers or not summing to 1 are refused at load, naming the file", async (t) => {
+  const { x } = table();
+  const { dir, expected } = await savedVote(tempDir(t, "strata-weights-"));
   const file = join(dir, "ensemble.json");
   const original = readFileSync(file, "utf8");
   // The saved model loads and predicts as it did.
@@ -177,17 +184,7 @@ test("a backbone path that is not an image model is named, and said not to be on
 });
 
 test("an unknown or bad parameter in strata.json names the file, for a model and for an ensemble's member", async (t) => {
-  const root = tempDir(t, "strata-params-");
-  const { x, y } = table();
-  const vote = await new VotingClassifier({
-    members: [
-      { kind: "logistic", params: {} },
-      { kind: "logistic", params: { C: 0.01 } },
-    ],
-  }).fit(x, y);
-  const dir = join(root, "vote");
-  await vote.save(dir);
-  vote.dispose();
+  const { dir } = await savedVote(tempDir(t, "strata-params-"));
   const manifest = join(dir, "strata.json");
   const original = readFileSync(manifest, "utf8");
   editJson(manifest, (text) => text.replace('"params": {', '"params": {\n    "colour": "red",'));

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { type TestContext, test } from "node:test";
 import { assertUserError, runCli, tempDir } from "./helpers/cli.js";
 import { waitForOutput } from "./helpers/processes.js";
-import { type ServeProcess, startServe } from "./helpers/serve.js";
+import { postJson as postAnswer, type ServeProcess, startServe } from "./helpers/serve.js";
 import { listen, standIn } from "./helpers/serve-stand-in.js";
 import { syntheticPima } from "./helpers/sweep.js";
 
@@ -20,14 +20,7 @@ interface Answer {
   readonly error?: string;
 }
 
-async function postJson(url: string, body: unknown): Promise<{ status: number; answer: Answer }> {
-  const response = await fetch(new URL("api/predict", url), {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  });
-  return { status: response.status, answer: (await response.json()) as Answer };
-}
+const postJson = (url: string, body: unknown) => postAnswer<Answer>(url, body);
 
 async function postFiles(
   url: string,

@@ -10,7 +10,7 @@ import { row } from "../src/util/matrix.js";
 import { loadModelDir } from "../src/workflow/model-dir.js";
 import { launchChromium, watchPage } from "./helpers/browser.js";
 import { runCli, tempDir } from "./helpers/cli.js";
-import { startServe } from "./helpers/serve.js";
+import { postJson as postAnswer, startServe } from "./helpers/serve.js";
 import { writeTable } from "./helpers/tables.js";
 
 interface Prediction {
@@ -24,14 +24,7 @@ interface Answer {
   error?: string;
 }
 
-async function postJson(url: string, body: unknown): Promise<{ status: number; answer: Answer }> {
-  const response = await fetch(new URL("api/predict", url), {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  });
-  return { status: response.status, answer: (await response.json()) as Answer };
-}
+const postJson = (url: string, body: unknown) => postAnswer<Answer>(url, body);
 
 async function postCsv(
   url: string,

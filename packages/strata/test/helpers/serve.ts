@@ -67,3 +67,13 @@ export async function startServe(
     },
   };
 }
+
+/** POSTs `body` (a value, or JSON text as it is) to the server's /api/predict; its status and JSON answer. */
+export async function postJson<A>(url: string, body: unknown): Promise<{ status: number; answer: A }> {
+  const response = await fetch(new URL("api/predict", url), {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  return { status: response.status, answer: (await response.json()) as A };
+}
