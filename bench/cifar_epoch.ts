@@ -16,7 +16,7 @@
  * BENCH_CIFAR_DIR (../shared/data/cifar10_jpg_subset), BENCH_BN, BENCH_PEERS=0.
  */
 import { resolve } from "node:path";
-import { ImageClassifier, type ImageItem, scanImageFolder } from "strata";
+import { ImageClassifier, type ImageItem, scanImageFolder } from "strata-ml";
 import {
   emit,
   envInt,

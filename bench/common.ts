@@ -5,8 +5,8 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
-import { defaultThreads, fusedAdam, TorchBackend } from "tfjs-backend-torch";
-import { useFusedBatchNorm, useLayersBatchNorm } from "tfjs-backend-torch/layers";
+import { defaultThreads, fusedAdam, TorchBackend } from "strata-ml-torch";
+import { useFusedBatchNorm, useLayersBatchNorm } from "strata-ml-torch/layers";
 
 /** The interpreter for the PyTorch peers: Debian's python3 (PyTorch 1.13), not a pyenv one. */
 export const PYTHON = process.env.BENCH_PYTHON ?? "/usr/bin/python3";
@@ -389,7 +389,7 @@ export async function strataEpochs(
 ): Promise<{ times: number[]; step: string }> {
   const { fitModel } = await import("../packages/strata/src/train/loop.js");
   const { tensorSource } = await import("../packages/strata/src/train/sources.js");
-  const { nativeTrainingStats } = await import("tfjs-backend-torch/train");
+  const { nativeTrainingStats } = await import("strata-ml-torch/train");
   const config = { epochs: 1, learningRate: 1e-3, patience: 0 };
   const xw = tf.slice(x, 0, warmupRows);
   const yw = tf.slice(y, 0, warmupRows);

@@ -123,8 +123,8 @@ console.log(
 );
 
 // The same network and batches through the native training step (one libtorch call per step).
-const { NativeNetwork } = await import("tfjs-backend-torch/train");
-const { fusedAdam } = await import("tfjs-backend-torch/optimizers");
+const { NativeNetwork } = await import("strata-ml-torch/train");
+const { fusedAdam } = await import("strata-ml-torch/optimizers");
 const nativeModel = tfl.sequential({
   layers: [
     tfl.layers.dense({ inputShape: [FEATURES], units: 64, activation: "relu" }),

@@ -96,7 +96,7 @@ const peakRss = peakRssMiB();
 console.log(`peak RSS of the Node process so far: ${fmt(peakRss)} MiB`);
 
 // The same network and weights through the native step's compiled forward (one libtorch call).
-const { NativeNetwork } = await import("tfjs-backend-torch/train");
+const { NativeNetwork } = await import("strata-ml-torch/train");
 const net = NativeNetwork.compile(model);
 const nativeTimes: number[] = [];
 /** CPU seconds (user + system) of each timed native call: steadier than wall time on a shared machine. */

@@ -84,8 +84,8 @@ const peakRss = peakRssMiB();
 console.log(`peak RSS of the Node process so far: ${fmt(peakRss)} MiB`);
 
 // The same network through the native training step (one libtorch call per step), fresh weights.
-const { NativeNetwork } = await import("tfjs-backend-torch/train");
-const { fusedAdam } = await import("tfjs-backend-torch/optimizers");
+const { NativeNetwork } = await import("strata-ml-torch/train");
+const { fusedAdam } = await import("strata-ml-torch/optimizers");
 const nativeModel = mobileNetV2({ size: SIZE, alpha: ALPHA, classes: CLASSES });
 const net = NativeNetwork.compile(nativeModel);
 const nativeTimes: number[] = [];

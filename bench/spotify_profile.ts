@@ -8,7 +8,7 @@
  * Env: TBT_NUM_THREADS, BENCH_PROFILE_STEPS (200).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { fusedAdam } from "tfjs-backend-torch";
+import { fusedAdam } from "strata-ml-torch";
 import { buildDenseNetwork } from "../packages/strata/src/models/dense.js";
 import { BestWeights } from "../packages/strata/src/train/best-weights.js";
 import { tensorSource } from "../packages/strata/src/train/sources.js";

@@ -7,7 +7,7 @@ import {
   loadCsvDataset,
   saveModelDir,
   trainTestSplit,
-} from "strata";
+} from "strata-ml";
 
 const [file = "data/spotify_songs/spotify_songs.csv", target = "playlist_genre", group] =
   process.argv.slice(2);

@@ -5,7 +5,14 @@
 // Run: npx tsx examples/transfer.ts [image folder] [training images per class] [image size] [test images per class]
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
-import { cutModel, decodeImage, loadZooModel, scanImageFolder, TransferClassifier, useBackend } from "strata";
+import {
+  cutModel,
+  decodeImage,
+  loadZooModel,
+  scanImageFolder,
+  TransferClassifier,
+  useBackend,
+} from "strata-ml";
 
 const [folder = "../shared/data/cifar10_jpg_subset", perClassArg = "100", sizeArg = "128", testArg = "0"] =
   process.argv.slice(2);

@@ -8,7 +8,7 @@ export const BACKENDS = ["torch", "wasm", "cpu"] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 /** The package that registers the native libtorch backend (a separate workspace package). */
-const TORCH_PACKAGE = "tfjs-backend-torch";
+const TORCH_PACKAGE = "strata-ml-torch";
 
 let chosen: Promise<BackendName> | undefined;
 

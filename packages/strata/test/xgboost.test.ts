@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { DMatrix } from "xgboost-native";
+import { DMatrix } from "strata-ml-xgboost";
 import { Frame } from "../src/data/frame.js";
 import type { Manifest } from "../src/estimators/estimator.js";
 import { loadTableClassifier } from "../src/estimators/load.js";

@@ -73,7 +73,7 @@ async function main() {
   const torch = findLibtorch();
   if (!torch) {
     console.log(
-      "tfjs-backend-torch: libtorch not found (apt-get install libtorch-dev, or set LIBTORCH); skipping the native build",
+      "strata-ml-torch: libtorch not found (apt-get install libtorch-dev, or set LIBTORCH); skipping the native build",
     );
     return;
   }

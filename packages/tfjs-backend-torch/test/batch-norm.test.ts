@@ -7,8 +7,8 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { randomValues, relativeError, skipReason } from "./helpers.js";
 
 describe("fused batch-norm training", { skip: skipReason }, async () => {
-  await import("tfjs-backend-torch");
-  const { useFusedBatchNorm, useLayersBatchNorm } = await import("tfjs-backend-torch/layers");
+  await import("strata-ml-torch");
+  const { useFusedBatchNorm, useLayersBatchNorm } = await import("strata-ml-torch/layers");
 
   /** One training-mode pass of a BatchNormalization layer: output, gradients, moving statistics. */
   async function step(backend: string, fused: boolean, shape: number[], seed: number) {

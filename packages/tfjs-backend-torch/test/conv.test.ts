@@ -7,7 +7,7 @@ import "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";
 // tfjs-core's Node bundle registers no gradients; tfjs-layers' bundle registers all of them.
 import "@tensorflow/tfjs-layers";
-import { nativeKernelNames, type TorchBackend } from "tfjs-backend-torch";
+import { nativeKernelNames, type TorchBackend } from "strata-ml-torch";
 
 type Build = () => tf.Tensor | tf.Tensor[];
 type Result = { shape: number[]; values: Float32Array | Int32Array | Uint8Array };

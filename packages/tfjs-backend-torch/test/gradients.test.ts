@@ -211,7 +211,7 @@ function run(backend: string, c: Case): { value: Float32Array; grads: Float32Arr
 }
 
 describe("native kernels agree with the CPU backend", { skip: skipReason }, async () => {
-  await import("tfjs-backend-torch");
+  await import("strata-ml-torch");
   for (const c of cases) {
     test(c.name, () => {
       const cpu = run("cpu", c);

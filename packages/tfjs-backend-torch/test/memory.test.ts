@@ -7,7 +7,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { randomValues, skipReason } from "./helpers.js";
 
 describe("memory", { skip: skipReason }, async () => {
-  const { TorchBackend } = await import("tfjs-backend-torch");
+  const { TorchBackend } = await import("strata-ml-torch");
 
   test("1,000 training steps leave TF.js and libtorch tensor counts where they started", async () => {
     await tf.setBackend("torch");

@@ -6,7 +6,7 @@ import "@tensorflow/tfjs-layers";
 import { randomValues, relativeError, skipReason } from "./helpers.js";
 
 describe("FusedAdamOptimizer", { skip: skipReason }, async () => {
-  const { fusedAdam } = await import("tfjs-backend-torch");
+  const { fusedAdam } = await import("strata-ml-torch");
 
   /** Weights after 20 Adam steps minimising a least-squares loss, and the optimizer's saved state. */
   async function train(backend: string, fused: boolean) {

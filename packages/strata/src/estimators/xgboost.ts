@@ -7,7 +7,7 @@ import {
   type Params as XgbParams,
   xgboostAvailable,
   xgboostLoadError,
-} from "xgboost-native";
+} from "strata-ml-xgboost";
 import type { PreprocessOptions } from "../data/preprocess.js";
 import { firstLine, StrataError } from "../errors.js";
 import { readFileChecked } from "../util/files.js";

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { countNativeFallback, NativeNetwork } from "tfjs-backend-torch/train";
+import { countNativeFallback, NativeNetwork } from "strata-ml-torch/train";
 import { nativeAllowed } from "./runner.js";
 
 /** Per model: its compiled native forward, or why it has none (asked once per model). */

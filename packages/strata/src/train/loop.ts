@@ -1,6 +1,6 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { type FusedAdamOptimizer, fusedAdam } from "tfjs-backend-torch/optimizers";
+import { type FusedAdamOptimizer, fusedAdam } from "strata-ml-torch/optimizers";
 import { StrataError } from "../errors.js";
 import { yieldToEventLoop } from "../util/yield.js";
 import { BestWeights, type BestWeightsState } from "./best-weights.js";

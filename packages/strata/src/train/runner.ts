@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { countNativeFallback, NativeNetwork } from "tfjs-backend-torch/train";
+import { countNativeFallback, NativeNetwork } from "strata-ml-torch/train";
 import type { BatchSource } from "./sources.js";
 import { classifierObjective, evaluateSource, makeTrainStep, type ParamGroup } from "./step.js";
 

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
-import type { FusedAdamOptimizer } from "tfjs-backend-torch/optimizers";
+import type { FusedAdamOptimizer } from "strata-ml-torch/optimizers";
 import type { BatchSource, TensorBatch } from "./sources.js";
 
 /** Per-row loss and accuracy of a classifier's output: y and predictions of shape [n, 1] or [n, classes]. */

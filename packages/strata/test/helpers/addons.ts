@@ -1,5 +1,5 @@
 import { test } from "node:test";
-import { xgboostLoadError } from "xgboost-native";
+import { xgboostLoadError } from "strata-ml-xgboost";
 
 /**
  * The `skip` of tests that need a native addon: false when it loads, else why not. Outside CI a
@@ -17,4 +17,4 @@ export function addonSkip(addon: string, loadError: string | undefined): string 
 }
 
 /** Skip reason for tests that need XGBoost (see addonSkip). Its load error says how to build it. */
-export const noXGBoost = addonSkip("xgboost-native", xgboostLoadError());
+export const noXGBoost = addonSkip("strata-ml-xgboost", xgboostLoadError());

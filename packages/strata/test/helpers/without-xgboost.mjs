@@ -15,7 +15,7 @@ export const train = fail;
 
 /** Resolve hook: xgboost-native becomes the stub above. */
 export async function resolve(specifier, context, next) {
-  if (specifier === "xgboost-native")
+  if (specifier === "strata-ml-xgboost")
     return { url: `data:text/javascript,${encodeURIComponent(STUB)}`, shortCircuit: true };
   return next(specifier, context);
 }
