@@ -24,16 +24,23 @@ export {
 export { type EnsembleSelection, greedyEnsembleSelection } from "./estimators/ensemble-selection.js";
 export {
   type AnyClassifier,
+  type Cell,
   type Classifier,
+  type ColumnSpec,
   clone,
   type EstimatorSpec,
   type FitOptions,
   type FitSummary,
   type ImageInput,
   type InputKind,
+  type Label,
+  type LabelType,
   type Manifest,
+  type NumberRow,
+  type ObjectRow,
   type Params,
   type ReadablePrediction,
+  type TableData,
   type TableInput,
 } from "./estimators/estimator.js";
 export {

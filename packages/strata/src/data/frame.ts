@@ -1,3 +1,5 @@
+import { StrataError } from "../errors.js";
+
 /** A numeric column: NaN marks a missing value. */
 export interface NumericColumn {
   readonly kind: "numeric";
@@ -51,7 +53,10 @@ export class Frame {
 
   column(name: string): Column {
     const c = this.columns.get(name);
-    if (!c) throw new Error(`Frame has no column "${name}"; it has: ${this.names.join(", ")}`);
+    if (!c)
+      throw new StrataError(
+        `the table has no column "${name}", which the model was fit on; it has: ${this.names.join(", ")}`,
+      );
     return c;
   }
 

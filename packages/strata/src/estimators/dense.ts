@@ -3,6 +3,13 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import type { Frame } from "../data/frame.js";
+import {
+  type ColumnSpec,
+  namingPlainRows,
+  preprocessedColumns,
+  type TableData,
+  tableFrame,
+} from "../data/plain.js";
 import { TabularPreprocessor, validatePreprocessState } from "../data/preprocess.js";
 import { inRows } from "../data/row-error.js";
 import { StrataError } from "../errors.js";
@@ -14,8 +21,15 @@ import { writeJson } from "../util/atomic.js";
 import { readJsonFile } from "../util/files.js";
 import type { Matrix } from "../util/matrix.js";
 import type { Manifest } from "./estimator.js";
+import type { Label } from "./label-values.js";
 import { balancedClassWeights, targetTensor } from "./labels.js";
-import { NetworkClassifier, type NetworkParams, type NetworkState, type PreparedFit } from "./network.js";
+import {
+  NetworkClassifier,
+  type NetworkFitOptions,
+  type NetworkParams,
+  type NetworkState,
+  type PreparedFit,
+} from "./network.js";
 
 /** Hyperparameters of a DenseClassifier; every one has a default. */
 export interface DenseClassifierParams extends NetworkParams {
@@ -61,17 +75,23 @@ export const DENSE_DEFAULTS: DenseClassifierParams = {
 const PREPROCESS_JSON = "preprocess.json";
 
 /**
- * A dense neural network classifier on tabular data (a Frame), preprocessing included:
- * imputation, standardisation and one-hot encoding are fitted on the rows given to `fit`
- * (its validation part excluded).
+ * A dense neural network classifier on tabular data (a Frame, rows of numbers or rows as
+ * objects), preprocessing included: imputation, standardisation and one-hot encoding are fitted
+ * on the rows given to `fit` (its validation part excluded).
  *
  * ```ts
  * const model = new DenseClassifier({ hiddenUnits: [64, 32], epochs: 50 });
- * await model.fit(train.frame, train.y);
- * const proba = await model.predictProba(test.frame); // [rows, classes]
+ * await model.fit([[5.1, 3.5], [6.2, 2.9], …], ["setosa", "virginica", …]);
+ * const labels = await model.predict([[5.0, 3.4]]); // ["setosa"]
+ * const proba = await model.predictProba([[5.0, 3.4]]); // [rows, classes]
  * ```
  */
-export class DenseClassifier extends NetworkClassifier<Frame, DenseClassifierParams, TabularPreprocessor> {
+export class DenseClassifier<L extends Label = Label> extends NetworkClassifier<
+  Frame,
+  DenseClassifierParams,
+  TabularPreprocessor,
+  L
+> {
   readonly kind = "dense";
   readonly input = "table";
 
@@ -84,8 +104,27 @@ export class DenseClassifier extends NetworkClassifier<Frame, DenseClassifierPar
     return this.fitted().extra;
   }
 
-  clone(): DenseClassifier {
-    return new DenseClassifier(this.getParams() as Partial<DenseClassifierParams>);
+  /** The columns fit saw (each row given to predict must have them), numeric ones first. */
+  get inputColumns(): ColumnSpec[] {
+    return preprocessedColumns(this.fitted().extra.fitted);
+  }
+
+  clone(): DenseClassifier<L> {
+    return new DenseClassifier<L>(this.getParams() as Partial<DenseClassifierParams>);
+  }
+
+  override async fit(rows: TableData, labels: readonly L[], options?: NetworkFitOptions): Promise<this> {
+    return namingPlainRows(rows, () => super.fit(tableFrame(rows), labels, options));
+  }
+
+  override async predictProba(rows: TableData): Promise<Matrix> {
+    const columns = this.inputColumns;
+    return namingPlainRows(rows, () => super.predictProba(tableFrame(rows, columns)));
+  }
+
+  override async predict(rows: TableData): Promise<L[]> {
+    const columns = this.inputColumns;
+    return namingPlainRows(rows, () => super.predict(tableFrame(rows, columns)));
   }
 
   static async read(dir: string, manifest: Manifest): Promise<DenseClassifier> {

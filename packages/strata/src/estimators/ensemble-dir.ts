@@ -5,6 +5,7 @@ import { StrataError } from "../errors.js";
 import { writeJson } from "../util/atomic.js";
 import type { Params } from "../util/params.js";
 import type { AnyClassifier, FitSummary, InputKind, Manifest } from "./estimator.js";
+import type { LabelType } from "./label-values.js";
 import { loadClassifier } from "./load.js";
 import { writeManifest } from "./manifest.js";
 import { memberDir, memberLabel } from "./members.js";
@@ -28,6 +29,7 @@ export interface EnsembleDirContents {
   readonly input: InputKind;
   readonly params: Params;
   readonly classes: readonly string[];
+  readonly labelType: LabelType;
   readonly summary: FitSummary;
   readonly names: readonly string[];
   readonly members: readonly AnyClassifier[];
@@ -58,6 +60,7 @@ export async function writeEnsembleDir(dir: string, c: EnsembleDirContents): Pro
     input: c.input,
     params: c.params,
     classes: c.classes,
+    labelType: c.labelType,
     fitSummary: c.summary,
     files: [ENSEMBLE_JSON],
   });

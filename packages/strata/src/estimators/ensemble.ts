@@ -1,5 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { Frame } from "../data/frame.js";
+import { type ColumnSpec, namingPlainRows, type TableData, tableFrame } from "../data/plain.js";
 import { StrataError } from "../errors.js";
 import { accuracy, logLoss } from "../metrics/classification.js";
 import type { LocalOutcome, MemberJob } from "../parallel/job.js";
@@ -22,14 +23,16 @@ import type {
   InputKind,
   Manifest,
   ReadablePrediction,
-  TableInput,
 } from "./estimator.js";
+import { fitLabels, type Label, type LabelType, labelValues } from "./label-values.js";
 import { decodeArgmax, encodeLabels, resolveClasses } from "./labels.js";
 import { createMembers, memberLabel, memberNames, memberSpecs } from "./members.js";
 import { badParam, checkNumber, withDefaults } from "./param-check.js";
 
-/** What an ensemble takes: a table or image files, as its members do. */
-export type EnsembleInput = TableInput | ImageInput;
+/** What an ensemble takes: a table (a Frame or plain rows) or image files, as its members do. */
+export type EnsembleInput = TableData | ImageInput;
+/** X inside an ensemble: plain rows are made a Frame where they come in. */
+export type MemberInput = Frame | ImageInput;
 
 /** Params every ensemble has. */
 export interface EnsembleParams {
@@ -81,7 +84,7 @@ export interface OutOfFoldScore {
 
 /** What a subclass learns its combiner from (weights, a meta-model). */
 export interface CombinerData {
-  readonly x: EnsembleInput;
+  readonly x: MemberInput;
   readonly y: readonly string[];
   readonly yIndex: Int32Array;
   readonly groups?: readonly string[];
@@ -95,6 +98,7 @@ export interface CombinerData {
 
 export interface EnsembleState<C> {
   readonly classes: readonly string[];
+  readonly labelType: LabelType;
   readonly members: readonly AnyClassifier[];
   readonly combiner: C;
   readonly summary: FitSummary;
@@ -110,9 +114,11 @@ export interface EnsembleState<C> {
  * combiner). A subclass says whether it needs out-of-fold probabilities, how it learns its
  * combiner from them, how it combines the members' probabilities, and how the combiner is saved.
  *
- * Type parameters: P the params, C the fitted combiner.
+ * Type parameters: P the params, C the fitted combiner, L the labels' type.
  */
-export abstract class EnsembleClassifier<P extends EnsembleParams, C> implements Classifier<EnsembleInput> {
+export abstract class EnsembleClassifier<P extends EnsembleParams, C, L extends Label = Label>
+  implements Classifier<EnsembleInput, L>
+{
   abstract readonly kind: string;
   readonly input: InputKind;
   readonly params: P;
@@ -139,6 +145,26 @@ export abstract class EnsembleClassifier<P extends EnsembleParams, C> implements
     return this.fitted().classes;
   }
 
+  get classLabels(): L[] {
+    const state = this.fitted();
+    return labelValues<L>(state.classes, state.labelType);
+  }
+
+  get labelType(): LabelType {
+    return this.fitted().labelType;
+  }
+
+  /**
+   * The columns fit saw, for a table ensemble whose members say (every built-in table estimator
+   * does); undefined otherwise.
+   */
+  get inputColumns(): ColumnSpec[] | undefined {
+    const first: unknown = this.fitted().members[0];
+    return this.input === "table" && typeof first === "object" && first !== null && "inputColumns" in first
+      ? (first.inputColumns as ColumnSpec[] | undefined)
+      : undefined;
+  }
+
   get fitSummary(): FitSummary | undefined {
     return this.state?.summary;
   }
@@ -157,7 +183,7 @@ export abstract class EnsembleClassifier<P extends EnsembleParams, C> implements
     return copyParams(this.params);
   }
 
-  abstract clone(): EnsembleClassifier<P, C>;
+  abstract clone(): EnsembleClassifier<P, C, L>;
 
   /** Throws a StrataError naming the first bad param (the members' own are checked by their fits). */
   protected abstract validateParams(): void;
@@ -165,14 +191,18 @@ export abstract class EnsembleClassifier<P extends EnsembleParams, C> implements
   protected abstract needsOutOfFold(): boolean;
   protected abstract learnCombiner(data: CombinerData): Promise<C>;
   /** The ensemble's probabilities from the members' (shape [rows, classes] each) for X. */
-  protected abstract combine(proba: readonly Matrix[], x: EnsembleInput, combiner: C): Promise<Matrix>;
+  protected abstract combine(proba: readonly Matrix[], x: MemberInput, combiner: C): Promise<Matrix>;
   /** Writes the combiner into the ensemble's directory; returns what ensemble.json records of it. */
   protected abstract writeCombiner(dir: string, combiner: C): Promise<Params>;
   /** Reads what writeCombiner wrote. */
   protected abstract readCombiner(dir: string, saved: Params, manifest: Manifest): Promise<C>;
   protected abstract disposeCombiner(combiner: C): void;
 
-  async fit(x: EnsembleInput, y: readonly string[], options: EnsembleFitOptions = {}): Promise<this> {
+  async fit(x: EnsembleInput, labels: readonly L[], options: EnsembleFitOptions = {}): Promise<this> {
+    return this.naming(x, () => this.fitInput(this.memberInput(x), labels, options));
+  }
+
+  private async fitInput(x: MemberInput, labels: readonly L[], options: EnsembleFitOptions): Promise<this> {
     this.validateEnsembleParams();
     this.validateParams();
     for (const option of ["jobs", "threads"] as const) {
@@ -184,11 +214,12 @@ export abstract class EnsembleClassifier<P extends EnsembleParams, C> implements
     }
     this.checkInput(x);
     const n = x instanceof Frame ? x.nRows : x.length;
+    const { y, type, classes: given } = fitLabels(labels, options.classes);
     if (y.length !== n) throw new StrataError(`fit: ${n} examples but ${y.length} labels`);
     const started = performance.now();
-    const classes = resolveClasses(y, options.classes);
+    const classes = resolveClasses(y, given);
     const yIndex = encodeLabels(y, classes);
-    const data: Labelled<EnsembleInput> = { x, y, groups: options.groups };
+    const data: Labelled<MemberInput> = { x, y, groups: options.groups };
     const splits = this.needsOutOfFold() ? this.outOfFoldSplits(y, options.groups) : [];
     const jobs = this.jobs(data, classes, splits, options);
     const outcomes = await runJobs(jobs, {
@@ -214,6 +245,7 @@ export abstract class EnsembleClassifier<P extends EnsembleParams, C> implements
       this.dispose();
       this.state = {
         classes,
+        labelType: type,
         members,
         combiner,
         summary: {
@@ -240,29 +272,34 @@ export abstract class EnsembleClassifier<P extends EnsembleParams, C> implements
     return (await this.predictVotes(x)).combined;
   }
 
-  async predict(x: EnsembleInput): Promise<string[]> {
-    return decodeArgmax(await this.predictProba(x), this.classes);
+  async predict(x: EnsembleInput): Promise<L[]> {
+    const state = this.fitted();
+    return labelValues<L>(decodeArgmax(await this.predictProba(x), state.classes), state.labelType);
   }
 
   /** Each member's probabilities for X beside the ensemble's (the "each model votes" view). */
-  async predictVotes(x: EnsembleInput): Promise<MemberVotes> {
+  async predictVotes(input: EnsembleInput): Promise<MemberVotes> {
     const state = this.fitted();
-    this.checkInput(x);
-    const proba: Matrix[] = [];
-    for (const member of state.members) proba.push(await predictWith(member, x));
-    return this.votes(proba, x, state);
+    return this.naming(input, async () => {
+      const x = this.memberInput(input, this.inputColumns);
+      this.checkInput(x);
+      const proba: Matrix[] = [];
+      for (const member of state.members) proba.push(await predictWith(member, x));
+      return this.votes(proba, x, state);
+    });
   }
 
   /** Like predictVotes, but inputs a member cannot read (an unreadable image) are left out and listed. */
-  async predictVotesReadable(x: EnsembleInput): Promise<MemberVotes & Omit<ReadablePrediction, "proba">> {
+  async predictVotesReadable(input: EnsembleInput): Promise<MemberVotes & Omit<ReadablePrediction, "proba">> {
     const state = this.fitted();
+    const x = await this.naming(input, async () => this.memberInput(input, this.inputColumns));
     this.checkInput(x);
     const n = x instanceof Frame ? x.nRows : x.length;
     const predictions: ReadablePrediction[] = [];
     for (const member of state.members)
       predictions.push(
         member.predictReadable
-          ? await (member.predictReadable as (x: EnsembleInput) => Promise<ReadablePrediction>)(x)
+          ? await (member.predictReadable as (x: MemberInput) => Promise<ReadablePrediction>)(x)
           : {
               proba: await predictWith(member, x),
               kept: Array.from({ length: n }, (_, i) => i),
@@ -308,6 +345,7 @@ export abstract class EnsembleClassifier<P extends EnsembleParams, C> implements
       input: this.input,
       params: this.getParams(),
       classes: state.classes,
+      labelType: state.labelType,
       summary: state.summary,
       names: this.memberNames,
       members: state.members,
@@ -336,6 +374,7 @@ export abstract class EnsembleClassifier<P extends EnsembleParams, C> implements
       const combiner = await this.readCombiner(dir, saved.combiner, manifest);
       this.state = {
         classes: manifest.classes,
+        labelType: manifest.labelType ?? "string",
         members: saved.members,
         combiner,
         summary: manifest.fitSummary ?? { epochsRun: 0, bestEpoch: 0, seconds: 0 },
@@ -357,7 +396,7 @@ export abstract class EnsembleClassifier<P extends EnsembleParams, C> implements
     badParam(this.className, name, expected, got);
   }
 
-  private async votes(proba: Matrix[], x: EnsembleInput, state: EnsembleState<C>): Promise<MemberVotes> {
+  private async votes(proba: Matrix[], x: MemberInput, state: EnsembleState<C>): Promise<MemberVotes> {
     const combined = await this.combine(proba, x, state.combiner);
     return {
       members: this.memberNames.map((name, i) => ({ name, classes: state.classes, proba: proba[i] })),
@@ -370,12 +409,30 @@ export abstract class EnsembleClassifier<P extends EnsembleParams, C> implements
     checkNumber(this.className, "seed", this.params.seed, { integer: true });
   }
 
-  private checkInput(x: EnsembleInput): void {
+  private checkInput(x: MemberInput): void {
     const isTable = x instanceof Frame;
     if (isTable !== (this.input === "table"))
       throw new StrataError(
-        `${this.className}: its members take ${this.input === "table" ? "a table (a Frame)" : "image files"}, got ${isTable ? "a table" : "a list"}`,
+        `${this.className}: its members take ${this.input === "table" ? "a table (a Frame or rows)" : "image files"}, got ${isTable ? "a table" : "a list"}`,
       );
+  }
+
+  /**
+   * X as the members take it: a table ensemble's rows as a Frame (checked against `columns`, the
+   * fit's, when given); image files as they are. A list of strings is image files whatever the
+   * members take (checkInput then refuses it for a table ensemble).
+   */
+  private memberInput(x: EnsembleInput, columns?: readonly ColumnSpec[]): MemberInput {
+    if (this.input !== "table" || x instanceof Frame) return x as MemberInput;
+    const list = x as readonly unknown[];
+    if (Array.isArray(list) && list.length > 0 && typeof list[0] === "string") return x as ImageInput;
+    return tableFrame(x as TableData, columns);
+  }
+
+  /** Runs `work`, naming a bad row as `rows[i]` when X was plain rows of a table ensemble. */
+  private naming<T>(x: EnsembleInput, work: () => Promise<T>): Promise<T> {
+    if (this.input !== "table" || x instanceof Frame) return work();
+    return namingPlainRows(x as TableData, work);
   }
 
   /**
@@ -406,7 +463,7 @@ export abstract class EnsembleClassifier<P extends EnsembleParams, C> implements
    * keeps), then each member on each fold (out-of-fold probabilities of the fold's held-out rows).
    */
   private jobs(
-    data: Labelled<EnsembleInput>,
+    data: Labelled<MemberInput>,
     classes: readonly string[],
     splits: readonly Split[],
     options: EnsembleFitOptions,
@@ -473,6 +530,6 @@ function assembleOutOfFold(
 }
 
 /** A member's probabilities for X (its X type is the ensemble's, checked at construction). */
-function predictWith(member: AnyClassifier, x: EnsembleInput): Promise<Matrix> {
-  return (member.predictProba as (x: EnsembleInput) => Promise<Matrix>)(x);
+function predictWith(member: AnyClassifier, x: MemberInput): Promise<Matrix> {
+  return (member.predictProba as (x: MemberInput) => Promise<Matrix>)(x);
 }

@@ -1,13 +1,17 @@
 import type { Frame } from "../data/frame.js";
+import type { TableData } from "../data/plain.js";
 import type { TrainListener } from "../train/listener.js";
 import type { Matrix } from "../util/matrix.js";
 import type { Params } from "../util/params.js";
+import type { Label, LabelType } from "./label-values.js";
 
+export type { Cell, ColumnSpec, NumberRow, ObjectRow, TableData } from "../data/plain.js";
 export type { Params, ParamValue } from "../util/params.js";
+export type { Label, LabelType } from "./label-values.js";
 
-/** What an estimator takes as X: a table (a `Frame`) or images (a list of image files). */
+/** What an estimator takes as X: a table (a `Frame` or plain rows) or images (a list of image files). */
 export type InputKind = "table" | "images";
-/** X of a table estimator. */
+/** X of a table estimator inside strata (plain rows are made a Frame where they come in). */
 export type TableInput = Frame;
 /** X of an image estimator: image file paths. */
 export type ImageInput = readonly string[];
@@ -31,10 +35,11 @@ export type EstimatorSpec = {
 
 export interface FitOptions {
   /**
-   * The class names, in the order predictProba's columns will have. Give it when several fits
-   * must agree (cross-validation folds, ensemble members); by default the sorted labels of `y`.
+   * The classes, in the order predictProba's columns will have. Give it when several fits must
+   * agree (cross-validation folds, ensemble members); by default the sorted labels of `y`
+   * (numbers in numeric order, false before true).
    */
-  readonly classes?: readonly string[];
+  readonly classes?: readonly Label[];
   /** The group of each row: rows of one group never straddle the internal validation split. */
   readonly groups?: readonly string[];
   /** Receives epoch and batch progress. */
@@ -85,22 +90,28 @@ export interface ReadablePrediction {
  * - `save(dir)` writes a self-contained directory atomically; `loadClassifier(dir)` reads it back
  *   into an estimator whose predictions are the same.
  *
- * `X` is the input type: a `Frame` for table estimators, image files for image estimators.
+ * `X` is the input type: a `Frame` or plain rows (`number[][]`, objects) for table estimators,
+ * image files for image estimators. `L` is the labels' type: strings, numbers or booleans, as
+ * `fit` got them; `predict` gives labels of that type back (after `save` and load too).
  */
-export interface Classifier<X = unknown> {
+export interface Classifier<X = unknown, L extends Label = Label> {
   /** The estimator's type, as registered and stored in strata.json (e.g. "dense"). */
   readonly kind: string;
   /** What X is. */
   readonly input: InputKind;
-  /** The class names, in predictProba's column order. Throws before fit. */
+  /** The class names (labels as text), in predictProba's column order. Throws before fit. */
   readonly classes: readonly string[];
+  /** The classes as labels of the type fit got (numbers for numeric labels), in the same order. Throws before fit. */
+  readonly classLabels: readonly L[];
+  /** The type fit's labels had. Throws before fit. */
+  readonly labelType: LabelType;
   /** Set after fit. */
   readonly fitSummary?: FitSummary;
-  fit(x: X, y: readonly string[], options?: FitOptions): Promise<this>;
+  fit(x: X, y: readonly L[], options?: FitOptions): Promise<this>;
   /** Shape [rows, classes.length]. */
   predictProba(x: X): Promise<Matrix>;
-  /** The most probable class of each row. */
-  predict(x: X): Promise<string[]>;
+  /** The most probable class of each row, as a label of the type fit got. */
+  predict(x: X): Promise<L[]>;
   /**
    * Like predictProba, but inputs that cannot be read (an unreadable image) are left out and
    * listed instead of failing the call. Estimators whose inputs are always readable omit it.
@@ -108,7 +119,7 @@ export interface Classifier<X = unknown> {
   predictReadable?(x: X): Promise<ReadablePrediction>;
   getParams(): Params;
   /** An unfitted copy with the same hyperparameters. */
-  clone(): Classifier<X>;
+  clone(): Classifier<X, L>;
   /** Writes the fitted estimator to `dir` atomically (replacing it). */
   save(dir: string): Promise<void>;
   /** Writes the fitted estimator's files into an existing empty directory (used by save and by ensembles). */
@@ -119,7 +130,7 @@ export interface Classifier<X = unknown> {
 
 /** A table classifier or an image classifier, told apart by `input` (what loading a directory gives). */
 export type AnyClassifier =
-  | (Classifier<TableInput> & { readonly input: "table" })
+  | (Classifier<TableData> & { readonly input: "table" })
   | (Classifier<ImageInput> & { readonly input: "images" });
 
 /** sklearn's `clone`: an unfitted estimator with the same hyperparameters. */
@@ -140,6 +151,8 @@ export interface Manifest {
   readonly strataVersion: string;
   readonly params: Params;
   readonly classes: readonly string[];
+  /** The type of the labels fit got; absent: strings (as before strata 0.2). */
+  readonly labelType?: LabelType;
   readonly fitSummary?: FitSummary;
   readonly files: readonly string[];
 }

@@ -1,6 +1,7 @@
 import type { SkippedFile } from "../images/folder.js";
 import type { Matrix } from "../util/matrix.js";
 import type { ReadablePrediction } from "./estimator.js";
+import type { Label } from "./label-values.js";
 import {
   NetworkClassifier,
   type NetworkFitOptions,
@@ -13,11 +14,11 @@ import {
  * do not decode are skipped in training and listed, and prediction goes through
  * `predictReadable`, strict for `predictProba` (its rows must line up with the input).
  */
-export abstract class ImageNetworkClassifier<P extends NetworkParams, E> extends NetworkClassifier<
-  readonly string[],
-  P,
-  E
-> {
+export abstract class ImageNetworkClassifier<
+  P extends NetworkParams,
+  E,
+  L extends Label = Label,
+> extends NetworkClassifier<readonly string[], P, E, L> {
   readonly input = "images";
   /** Unreadable training images the last fit skipped, with the reason. */
   skipped: SkippedFile[] = [];
@@ -29,7 +30,7 @@ export abstract class ImageNetworkClassifier<P extends NetworkParams, E> extends
 
   override async fit(
     files: readonly string[],
-    y: readonly string[],
+    y: readonly L[],
     options: NetworkFitOptions = {},
   ): Promise<this> {
     this.skipped = [];

@@ -9,6 +9,7 @@ import { buildCnn, buildFlatDense, type CnnConfig, defaultCnnConfig } from "../m
 import { MODEL_JSON } from "../models/io.js";
 import { MANIFEST, type Manifest, type ReadablePrediction } from "./estimator.js";
 import { ImageNetworkClassifier } from "./image-network.js";
+import type { Label } from "./label-values.js";
 import type { NetworkFitOptions, NetworkParams, PreparedFit } from "./network.js";
 
 /** Hyperparameters of an ImageClassifier; every one has a default. */
@@ -70,15 +71,19 @@ const LEGACY_MACHINE_PARAMS = ["cacheDir", "memoryCacheMiB", "strict"];
  * An image classifier whose X is a list of image files: images are decoded, resized, scaled and
  * (in training) augmented on the fly in streamed batches, so a dataset larger than memory trains.
  */
-export class ImageClassifier extends ImageNetworkClassifier<ImageClassifierParams, null> {
+export class ImageClassifier<L extends Label = Label> extends ImageNetworkClassifier<
+  ImageClassifierParams,
+  null,
+  L
+> {
   readonly kind = "image";
 
   constructor(params: Partial<ImageClassifierParams> = {}) {
     super("ImageClassifier", IMAGE_DEFAULTS, params);
   }
 
-  clone(): ImageClassifier {
-    return new ImageClassifier(this.getParams() as Partial<ImageClassifierParams>);
+  clone(): ImageClassifier<L> {
+    return new ImageClassifier<L>(this.getParams() as Partial<ImageClassifierParams>);
   }
 
   static async read(dir: string, manifest: Manifest): Promise<ImageClassifier> {

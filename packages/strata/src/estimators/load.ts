@@ -1,6 +1,6 @@
 import { useBackend } from "../backend.js";
 import { StrataError } from "../errors.js";
-import type { AnyClassifier, Classifier, ImageInput, TableInput } from "./estimator.js";
+import type { AnyClassifier, Classifier, ImageInput, TableData } from "./estimator.js";
 import { checkSavedParams } from "./param-check.js";
 import { modelDirKind } from "./registry.js";
 
@@ -28,7 +28,7 @@ export async function loadClassifier(dir: string): Promise<AnyClassifier> {
 }
 
 /** Loads a classifier that must take tables (a StrataError names the directory otherwise). */
-export async function loadTableClassifier(dir: string): Promise<Classifier<TableInput>> {
+export async function loadTableClassifier(dir: string): Promise<Classifier<TableData>> {
   const model = await loadClassifier(dir);
   if (model.input !== "table") {
     model.dispose();

@@ -5,7 +5,8 @@ import { writeJson } from "../util/atomic.js";
 import { readJsonFile } from "../util/files.js";
 import { minimizeLbfgs } from "../util/lbfgs.js";
 import { type Matrix, matrix } from "../util/matrix.js";
-import type { Manifest } from "./estimator.js";
+import type { FitOptions, Manifest } from "./estimator.js";
+import type { Label } from "./label-values.js";
 import { checkNumber } from "./param-check.js";
 import { TableClassifier, type TableFitResult, type TableTrainingSet } from "./table-classifier.js";
 
@@ -71,15 +72,20 @@ interface LogisticJson {
  * float64 lets it converge to scikit-learn's tolerance, and TF.js's float32 tensors would add
  * rounding and tensor bookkeeping for no speed gain at this size.
  */
-export class LogisticRegression extends TableClassifier<LogisticRegressionParams, LogisticModel> {
+export class LogisticRegression<L extends Label = Label> extends TableClassifier<
+  LogisticRegressionParams,
+  LogisticModel,
+  FitOptions,
+  L
+> {
   readonly kind = "logistic";
 
   constructor(params: Partial<LogisticRegressionParams> = {}) {
     super("LogisticRegression", LOGISTIC_DEFAULTS, params);
   }
 
-  clone(): LogisticRegression {
-    return new LogisticRegression(this.getParams() as Partial<LogisticRegressionParams>);
+  clone(): LogisticRegression<L> {
+    return new LogisticRegression<L>(this.getParams() as Partial<LogisticRegressionParams>);
   }
 
   static async read(dir: string, manifest: Manifest): Promise<LogisticRegression> {

@@ -3,6 +3,7 @@ import { writeJson } from "../util/atomic.js";
 import type { Params } from "../util/params.js";
 import { VERSION } from "../version.js";
 import { type FitSummary, FORMAT_VERSION, type InputKind, MANIFEST, type Manifest } from "./estimator.js";
+import type { LabelType } from "./label-values.js";
 
 /** What a model directory's strata.json says, less what every directory has in common. */
 export interface ManifestFields {
@@ -10,6 +11,8 @@ export interface ManifestFields {
   readonly input: InputKind;
   readonly params: Params;
   readonly classes: readonly string[];
+  /** The type of the labels fit got (only numbers and booleans are recorded; strings are the default). */
+  readonly labelType: LabelType;
   readonly fitSummary?: FitSummary;
   /** The directory's other files (strata.json itself is added). */
   readonly files: readonly string[];
@@ -24,6 +27,7 @@ export async function writeManifest(dir: string, fields: ManifestFields): Promis
     strataVersion: VERSION,
     params: fields.params,
     classes: fields.classes,
+    ...(fields.labelType === "string" ? {} : { labelType: fields.labelType }),
     fitSummary: fields.fitSummary,
     files: [MANIFEST, ...fields.files],
   };

@@ -5,6 +5,7 @@ import { useBackend } from "../backend.js";
 import { StrataError } from "../errors.js";
 import { loadLayersModel, MODEL_JSON, saveLayersModel, WEIGHTS_BIN } from "../models/io.js";
 import { trainValidationSplit } from "../split/holdout.js";
+import type { EpochLogs, TrainListener } from "../train/listener.js";
 import { fitModel, type TrainConfig, type TrainResult } from "../train/loop.js";
 import type { LrSchedule } from "../train/schedule.js";
 import type { BatchSource } from "../train/sources.js";
@@ -23,8 +24,10 @@ import {
   MANIFEST,
   type Manifest,
 } from "./estimator.js";
+import { fitLabels, type Label, type LabelType, labelValues } from "./label-values.js";
 import { decodeArgmax, encodeLabels, probaFromOutputs, resolveClasses, summarizeFit } from "./labels.js";
 import { checkSavedParams } from "./param-check.js";
+import { networkSummary, type SummaryOptions, showSummary } from "./summary.js";
 
 /** Hyperparameters every network classifier has. */
 export interface NetworkParams {
@@ -55,6 +58,11 @@ export interface NetworkFitOptions extends FitOptions {
    * resume, the fit starts afresh.
    */
   readonly resume?: boolean;
+  /**
+   * Called as the fit goes, after `listener`, in order (Keras's callbacks): each may stop the
+   * fit or save the model after any epoch (see TrainListener, EarlyStopping, ModelCheckpoint).
+   */
+  readonly callbacks?: readonly TrainListener[];
 }
 
 /** What a subclass prepares for one fit, from the training rows and their validation split. */
@@ -74,6 +82,8 @@ export interface PreparedFit<E> {
 /** A fitted network classifier's state. */
 export interface NetworkState<E> {
   readonly classes: readonly string[];
+  /** The type of the labels fit got (absent: strings). */
+  readonly labelType?: LabelType;
   readonly network: tfl.LayersModel;
   readonly extra: E;
   readonly summary?: FitSummary;
@@ -86,13 +96,17 @@ export interface NetworkState<E> {
  * network, the subclass's own files), fitted guards and dispose. A subclass says only how X
  * becomes batches (`prepare`), how it is predicted (`predictOutputs`), and what else it saves.
  *
- * Type parameters: X the input, P the params, E the fitted state besides the network.
+ * Type parameters: X the input, P the params, E the fitted state besides the network, L the labels' type.
  */
-export abstract class NetworkClassifier<X, P extends NetworkParams, E> implements Classifier<X> {
+export abstract class NetworkClassifier<X, P extends NetworkParams, E, L extends Label = Label>
+  implements Classifier<X, L>
+{
   abstract readonly kind: string;
   abstract readonly input: InputKind;
   readonly params: P;
   protected state?: NetworkState<E>;
+  /** The type of the labels of the fit under way (for the directories it writes before it ends). */
+  protected fitLabelType: LabelType = "string";
 
   protected constructor(
     /** The class name, for messages. */
@@ -107,6 +121,15 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E> implement
     return this.fitted().classes;
   }
 
+  get classLabels(): L[] {
+    const state = this.fitted();
+    return labelValues<L>(state.classes, state.labelType ?? "string");
+  }
+
+  get labelType(): LabelType {
+    return this.fitted().labelType ?? "string";
+  }
+
   get fitSummary(): FitSummary | undefined {
     return this.state?.summary;
   }
@@ -116,11 +139,28 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E> implement
     return this.fitted().network;
   }
 
+  /**
+   * The fitted network as Keras's `model.summary()` shows it: each layer with its output shape
+   * and parameter count, then the total, trainable and non-trainable counts. Returned as text;
+   * `{ print: true }` also prints it. Before fit there is no network (its input width and
+   * output units come from the data): a StrataError says so.
+   */
+  summary(options: SummaryOptions = {}): string {
+    if (!this.state)
+      throw new StrataError(
+        `summary(): this ${this.className} has no network before fit (its layers depend on the data's columns and classes): call fit() or load a saved model first`,
+      );
+    const { classes, network } = this.state;
+    const shown = classes.length > 10 ? [...classes.slice(0, 10), "…"] : classes;
+    const title = `Model: ${this.className} (${this.kind}), ${classes.length} classes (${shown.join(", ")})`;
+    return showSummary(networkSummary(title, network), options);
+  }
+
   getParams(): Params {
     return copyParams(this.params);
   }
 
-  abstract clone(): NetworkClassifier<X, P, E>;
+  abstract clone(): NetworkClassifier<X, P, E, L>;
 
   /** Throws a StrataError naming the first bad param. */
   protected abstract validateParams(): void;
@@ -147,13 +187,14 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E> implement
     return { epochs: p.epochs, learningRate: p.learningRate, schedule: p.schedule, patience: p.patience };
   }
 
-  async fit(x: X, y: readonly string[], options: NetworkFitOptions = {}): Promise<this> {
+  async fit(x: X, labels: readonly L[], options: NetworkFitOptions = {}): Promise<this> {
     this.validateParams();
     const n = this.count(x);
+    const { y, type, classes: given } = fitLabels(labels, options.classes);
     if (y.length !== n) throw new StrataError(`fit: ${n} ${this.rowsName()} but ${y.length} labels`);
     await useBackend();
     const p = this.params;
-    const classes = resolveClasses(y, options.classes);
+    const classes = resolveClasses(y, given);
     const yIndex = encodeLabels(y, classes);
     const rows = Array.from({ length: n }, (_, i) => i);
     const split =
@@ -161,7 +202,8 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E> implement
         ? trainValidationSplit(rows, p.validationFraction, p.seed, { stratify: y, groups: options.groups })
         : { fit: rows, validation: [] };
     this.dispose();
-    this.state = await this.train(x, yIndex, split, classes, options);
+    this.fitLabelType = type;
+    this.state = { ...(await this.train(x, yIndex, split, classes, options)), labelType: type };
     return this;
   }
 
@@ -193,14 +235,21 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E> implement
           {
             ...this.trainConfig(),
             resume: resumed?.state,
+            save: (to, history) => this.saveDuring(to, { classes, network, extra: prepared.extra }, history),
             checkpoint: dir
               ? (state, model) =>
                   writeEpochCheckpoint(dir, identity, state, (tmp, summary) =>
-                    this.writeDirectory(tmp, { classes, network: model, extra: prepared.extra, summary }),
+                    this.writeDirectory(tmp, {
+                      classes,
+                      labelType: this.fitLabelType,
+                      network: model,
+                      extra: prepared.extra,
+                      summary,
+                    }),
                   )
               : undefined,
           },
-          options.listener,
+          options,
         );
         return { classes, network, extra: prepared.extra, summary: summarizeFit(result) };
       } catch (e) {
@@ -223,17 +272,41 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E> implement
     train: BatchSource,
     validation: BatchSource | undefined,
     config: TrainConfig,
-    listener: NetworkFitOptions["listener"],
+    options: Pick<NetworkFitOptions, "listener" | "callbacks">,
     seed = this.params.seed,
   ): Promise<TrainResult> {
+    if (options.callbacks !== undefined && !Array.isArray(options.callbacks))
+      throw new StrataError(
+        `${this.className}: the callbacks fit option must be an array of callbacks, got ${typeof options.callbacks}`,
+      );
     return withSeededMathRandom(seed, (reseed) =>
       fitModel(
         network,
         train,
         validation,
         { ...config, onEpochStart: (epoch) => reseed(mixSeed(seed, epoch)) },
-        listener,
+        [options.listener, ...(options.callbacks ?? [])],
       ),
+    );
+  }
+
+  /**
+   * Writes `network` (mid-fit, as a callback's control.save asks) as a model directory: the
+   * fit's classes and label type, its extra state, and a summary of the epochs so far.
+   */
+  protected async saveDuring(
+    dir: string,
+    state: Pick<NetworkState<E>, "classes" | "network" | "extra">,
+    history: readonly EpochLogs[],
+  ): Promise<void> {
+    const summary = summarizeFit({
+      epochsRun: history.length,
+      bestEpoch: history.length,
+      seconds: history.reduce((t, h) => t + h.seconds, 0),
+      history,
+    });
+    await writeDirAtomic(dir, (tmp) =>
+      this.writeDirectory(tmp, { ...state, labelType: this.fitLabelType, summary }),
     );
   }
 
@@ -243,8 +316,12 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E> implement
     return probaFromOutputs(await this.predictOutputs(x, state), state.classes.length);
   }
 
-  async predict(x: X): Promise<string[]> {
-    return decodeArgmax(await this.predictProba(x), this.classes);
+  async predict(x: X): Promise<L[]> {
+    const state = this.fitted();
+    return labelValues<L>(
+      decodeArgmax(await this.predictProba(x), state.classes),
+      state.labelType ?? "string",
+    );
   }
 
   async save(dir: string): Promise<void> {
@@ -272,7 +349,13 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E> implement
       network.dispose();
       throw e;
     }
-    this.state = { classes: manifest.classes, network, extra, summary: manifest.fitSummary };
+    this.state = {
+      classes: manifest.classes,
+      labelType: manifest.labelType,
+      network,
+      extra,
+      summary: manifest.fitSummary,
+    };
     return this;
   }
 
@@ -322,6 +405,9 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E> implement
       strataVersion: VERSION,
       params: this.getParams(),
       classes: state.classes,
+      ...(state.labelType === undefined || state.labelType === "string"
+        ? {}
+        : { labelType: state.labelType }),
       fitSummary: state.summary,
       files: [MANIFEST, ...extraFiles, MODEL_JSON, WEIGHTS_BIN],
     };

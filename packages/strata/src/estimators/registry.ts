@@ -11,6 +11,7 @@ import {
   MANIFEST,
   type Manifest,
 } from "./estimator.js";
+import { labelTypeProblem } from "./label-values.js";
 
 /** How to make and read one kind of estimator. Every kind is listed once, in kinds.ts. */
 export interface EstimatorKind {
@@ -106,6 +107,8 @@ function checkManifestFields(m: Manifest, path: string): void {
       `"classes" lists ${list.length} class${list.length === 1 ? "" : "es"}; a classifier has at least two`,
     );
   if (new Set(list).size !== list.length) bad(`"classes" lists a class twice`);
+  const labels = labelTypeProblem(m.labelType, list);
+  if (labels !== undefined) bad(labels);
   if (m.files !== undefined && !(Array.isArray(m.files) && m.files.every((f) => typeof f === "string")))
     bad(`"files" is ${describeJson(m.files)}, not a list of file names`);
 }

@@ -5,14 +5,10 @@ import { StrataError } from "../errors.js";
 import { labelled } from "../parallel/job.js";
 import type { Matrix } from "../util/matrix.js";
 import type { Params } from "../util/params.js";
-import {
-  type CombinerData,
-  EnsembleClassifier,
-  type EnsembleInput,
-  type EnsembleParams,
-} from "./ensemble.js";
+import { type CombinerData, EnsembleClassifier, type EnsembleParams, type MemberInput } from "./ensemble.js";
 import type { AnyClassifier, Classifier, EstimatorSpec, Manifest, TableInput } from "./estimator.js";
 import "./kinds.js";
+import type { Label } from "./label-values.js";
 import { loadClassifier } from "./load.js";
 import { createSpec, estimatorSpec } from "./members.js";
 
@@ -53,7 +49,11 @@ const META_DIR = "meta";
  * await stack.fit(train.frame, train.y, { groups: train.groups });
  * ```
  */
-export class StackingClassifier extends EnsembleClassifier<StackingClassifierParams, Classifier<TableInput>> {
+export class StackingClassifier<L extends Label = Label> extends EnsembleClassifier<
+  StackingClassifierParams,
+  Classifier<TableInput>,
+  L
+> {
   readonly kind = "stack";
   private readonly metaSpec: EstimatorSpec;
 
@@ -69,8 +69,8 @@ export class StackingClassifier extends EnsembleClassifier<StackingClassifierPar
       );
   }
 
-  clone(): StackingClassifier {
-    return new StackingClassifier(this.getParams() as Partial<StackingClassifierParams>);
+  clone(): StackingClassifier<L> {
+    return new StackingClassifier<L>(this.getParams() as Partial<StackingClassifierParams>);
   }
 
   static async read(dir: string, manifest: Manifest): Promise<StackingClassifier> {
@@ -114,7 +114,7 @@ export class StackingClassifier extends EnsembleClassifier<StackingClassifierPar
 
   protected async combine(
     proba: readonly Matrix[],
-    x: EnsembleInput,
+    x: MemberInput,
     meta: Classifier<TableInput>,
   ): Promise<Matrix> {
     return meta.predictProba(this.metaFeatures(proba, x, meta.classes));
@@ -150,7 +150,7 @@ export class StackingClassifier extends EnsembleClassifier<StackingClassifierPar
    * The meta-model's columns: "<member>:<class>" with each member's probabilities (for two
    * classes only P(classes[1])), then, with passthrough, the original columns.
    */
-  private metaFeatures(proba: readonly Matrix[], x: EnsembleInput, classes: readonly string[]): Frame {
+  private metaFeatures(proba: readonly Matrix[], x: MemberInput, classes: readonly string[]): Frame {
     const columns = new Map<string, Column>();
     const kept = classes.length === 2 ? [1] : classes.map((_, c) => c);
     proba.forEach((p, i) => {

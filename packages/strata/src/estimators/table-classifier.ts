@@ -1,6 +1,12 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { Frame } from "../data/frame.js";
+import {
+  type ColumnSpec,
+  namingPlainRows,
+  preprocessedColumns,
+  type TableData,
+  tableFrame,
+} from "../data/plain.js";
 import { type PreprocessOptions, TabularPreprocessor, validatePreprocessState } from "../data/preprocess.js";
 import { inRows } from "../data/row-error.js";
 import { StrataError } from "../errors.js";
@@ -10,6 +16,7 @@ import { readJsonFile } from "../util/files.js";
 import type { Matrix } from "../util/matrix.js";
 import { copyParams, type Params } from "../util/params.js";
 import type { Classifier, EpochRecord, FitOptions, FitSummary, Manifest } from "./estimator.js";
+import { fitLabels, type Label, type LabelType, labelValues } from "./label-values.js";
 import { balancedClassWeights, decodeArgmax, encodeLabels, resolveClasses } from "./labels.js";
 import { writeManifest } from "./manifest.js";
 import { badParam, checkSavedParams, withDefaults } from "./param-check.js";
@@ -39,6 +46,7 @@ export interface TableFitResult<M> {
 
 interface TableState<M> {
   readonly classes: readonly string[];
+  readonly labelType: LabelType;
   readonly preprocessor: TabularPreprocessor;
   readonly model: M;
   readonly summary: FitSummary;
@@ -52,10 +60,14 @@ interface TableState<M> {
  * model directory (strata.json, preprocess.json, the subclass's own files). A subclass says how
  * it learns from preprocessed rows, predicts, and saves its model.
  *
- * Type parameters: P the params, M the fitted model, O the fit options.
+ * Type parameters: P the params, M the fitted model, O the fit options, L the labels' type.
  */
-export abstract class TableClassifier<P extends object, M, O extends FitOptions = FitOptions>
-  implements Classifier<Frame>
+export abstract class TableClassifier<
+  P extends object,
+  M,
+  O extends FitOptions = FitOptions,
+  L extends Label = Label,
+> implements Classifier<TableData, L>
 {
   abstract readonly kind: string;
   readonly input = "table" as const;
@@ -75,6 +87,20 @@ export abstract class TableClassifier<P extends object, M, O extends FitOptions 
     return this.fitted().classes;
   }
 
+  get classLabels(): L[] {
+    const state = this.fitted();
+    return labelValues<L>(state.classes, state.labelType);
+  }
+
+  get labelType(): LabelType {
+    return this.fitted().labelType;
+  }
+
+  /** The columns fit saw (each row given to predict must have them), numeric ones first. */
+  get inputColumns(): ColumnSpec[] {
+    return preprocessedColumns(this.fitted().preprocessor.fitted);
+  }
+
   get fitSummary(): FitSummary | undefined {
     return this.state?.summary;
   }
@@ -88,7 +114,7 @@ export abstract class TableClassifier<P extends object, M, O extends FitOptions 
     return copyParams(this.params);
   }
 
-  abstract clone(): TableClassifier<P, M, O>;
+  abstract clone(): TableClassifier<P, M, O, L>;
 
   /** Throws a StrataError naming the first bad param. */
   protected abstract validateParams(): void;
@@ -109,18 +135,24 @@ export abstract class TableClassifier<P extends object, M, O extends FitOptions 
   /** Frees native memory the model holds, if any. */
   protected abstract disposeModel(model: M): void;
 
-  async fit(x: Frame, y: readonly string[], options: O = {} as O): Promise<this> {
+  async fit(rows: TableData, labels: readonly L[], options: O = {} as O): Promise<this> {
+    return namingPlainRows(rows, () => this.fitFrame(rows, labels, options));
+  }
+
+  private async fitFrame(rows: TableData, labels: readonly L[], options: O): Promise<this> {
     this.validateParams();
+    const x = tableFrame(rows);
+    const { y, type, classes: given } = fitLabels(labels, options.classes);
     if (y.length !== x.nRows) throw new StrataError(`fit: ${x.nRows} rows but ${y.length} labels`);
     const started = performance.now();
-    const classes = resolveClasses(y, options.classes);
+    const classes = resolveClasses(y, given);
     const yIndex = encodeLabels(y, classes);
-    const rows = Array.from({ length: x.nRows }, (_, i) => i);
+    const all = Array.from({ length: x.nRows }, (_, i) => i);
     const fraction = this.validationFraction();
     const split =
       fraction > 0
-        ? trainValidationSplit(rows, fraction, this.splitSeed(), { stratify: y, groups: options.groups })
-        : { fit: rows, validation: [] };
+        ? trainValidationSplit(all, fraction, this.splitSeed(), { stratify: y, groups: options.groups })
+        : { fit: all, validation: [] };
     // A bad value is named by its row of x, not of the split's part.
     const preprocessor = inRows(split.fit, () =>
       new TabularPreprocessor(this.preprocessOptions()).fit(x.take(split.fit)),
@@ -145,6 +177,7 @@ export abstract class TableClassifier<P extends object, M, O extends FitOptions 
     this.dispose();
     this.state = {
       classes,
+      labelType: type,
       preprocessor,
       model: result.model,
       summary: {
@@ -157,13 +190,20 @@ export abstract class TableClassifier<P extends object, M, O extends FitOptions 
     return this;
   }
 
-  async predictProba(x: Frame): Promise<Matrix> {
+  async predictProba(rows: TableData): Promise<Matrix> {
     const state = this.fitted();
-    return this.predictModel(state.preprocessor.transform(x).x, state.model, state.classes.length);
+    return namingPlainRows(rows, async () =>
+      this.predictModel(
+        state.preprocessor.transform(tableFrame(rows, this.inputColumns)).x,
+        state.model,
+        state.classes.length,
+      ),
+    );
   }
 
-  async predict(x: Frame): Promise<string[]> {
-    return decodeArgmax(await this.predictProba(x), this.classes);
+  async predict(rows: TableData): Promise<L[]> {
+    const state = this.fitted();
+    return labelValues<L>(decodeArgmax(await this.predictProba(rows), state.classes), state.labelType);
   }
 
   async save(dir: string): Promise<void> {
@@ -180,6 +220,7 @@ export abstract class TableClassifier<P extends object, M, O extends FitOptions 
       input: this.input,
       params: this.getParams(),
       classes: state.classes,
+      labelType: state.labelType,
       fitSummary: state.summary,
       files: [PREPROCESS_JSON, ...files],
     });
@@ -207,6 +248,7 @@ export abstract class TableClassifier<P extends object, M, O extends FitOptions 
     }
     this.state = {
       classes: manifest.classes,
+      labelType: manifest.labelType ?? "string",
       preprocessor,
       model,
       summary: manifest.fitSummary ?? { epochsRun: 0, bestEpoch: 0, seconds: 0 },

@@ -20,6 +20,7 @@ import { buildHead, buildTransferNetwork, standardizeHead } from "../models/tran
 import { releaseCalls, splitAtLayer, type TrunkSplit } from "../models/transfer/split.js";
 import { mirroredSource, trunkActivations } from "../models/transfer/trunk.js";
 import type { ZooPreprocessing } from "../models/zoo/types.js";
+import type { EpochLogs } from "../train/listener.js";
 import type { LayerGroup, TrainResult } from "../train/loop.js";
 import type { LrSchedule } from "../train/schedule.js";
 import { type BatchSource, tensorSource } from "../train/sources.js";
@@ -29,6 +30,7 @@ import { withSeededMathRandom } from "../util/random.js";
 import type { Manifest, ReadablePrediction } from "./estimator.js";
 import type { ImageFitOptions, ImageReadOptions } from "./image.js";
 import { ImageNetworkClassifier } from "./image-network.js";
+import type { Label } from "./label-values.js";
 import { summarizeFit, targetTensor } from "./labels.js";
 import type { NetworkParams, NetworkState, PreparedFit } from "./network.js";
 
@@ -90,6 +92,8 @@ export const TRANSFER_DEFAULTS: TransferClassifierParams = {
 /** What every phase of one fit works on. */
 interface PhaseContext {
   readonly network: tfl.LayersModel;
+  /** What the saved model records of its backbone (transfer.json). */
+  readonly info: TransferInfo;
   readonly head: tfl.LayersModel;
   readonly backbone: tfl.LayersModel;
   readonly files: readonly string[];
@@ -131,7 +135,11 @@ const RAW = { kind: "divide", by: 1 } as const;
  * `fine_tune` does. Frozen batch-norm layers stay in inference mode. The saved model is one
  * TF.js network (preprocessing, backbone and head) that reads raw image files.
  */
-export class TransferClassifier extends ImageNetworkClassifier<TransferClassifierParams, TransferInfo> {
+export class TransferClassifier<L extends Label = Label> extends ImageNetworkClassifier<
+  TransferClassifierParams,
+  TransferInfo,
+  L
+> {
   readonly kind = "transfer";
   /** What the last fit's phases took (feature extraction, head, fine-tuning). */
   phases: { name: string; seconds: number; cached?: number }[] = [];
@@ -140,8 +148,8 @@ export class TransferClassifier extends ImageNetworkClassifier<TransferClassifie
     super("TransferClassifier", TRANSFER_DEFAULTS, params);
   }
 
-  clone(): TransferClassifier {
-    return new TransferClassifier(this.getParams() as Partial<TransferClassifierParams>);
+  clone(): TransferClassifier<L> {
+    return new TransferClassifier<L>(this.getParams() as Partial<TransferClassifierParams>);
   }
 
   static async read(dir: string, manifest: Manifest): Promise<TransferClassifier> {
@@ -153,7 +161,7 @@ export class TransferClassifier extends ImageNetworkClassifier<TransferClassifie
 
   override async fit(
     files: readonly string[],
-    y: readonly string[],
+    y: readonly L[],
     options: TransferFitOptions = {},
   ): Promise<this> {
     if (options.checkpoint) throw new StrataError("checkpoints are not supported for transfer models yet");
@@ -204,7 +212,26 @@ export class TransferClassifier extends ImageNetworkClassifier<TransferClassifie
     });
     const frozen = frozenCount(backbone, p.freeze);
     const phases: TrainResult[] = [];
-    const ctx: PhaseContext = { network, head, backbone, files, yIndex, split, classes, size, options };
+    const extra: TransferInfo = {
+      backbone: info.name,
+      cut: info.cut,
+      size,
+      preprocessing: info.preprocessing,
+      license: info.license,
+      source: info.source,
+    };
+    const ctx: PhaseContext = {
+      network,
+      info: extra,
+      head,
+      backbone,
+      files,
+      yIndex,
+      split,
+      classes,
+      size,
+      options,
+    };
     try {
       freezeFirst(backbone, frozen);
       phases.push(
@@ -212,7 +239,8 @@ export class TransferClassifier extends ImageNetworkClassifier<TransferClassifie
           ? await this.trainHead(ctx, features, info.key)
           : await this.trainImages(ctx, "layers", p.epochs),
       );
-      if (p.fineTune > 0 && p.epochsFine > 0) {
+      // A callback that stopped the fit stops it for good: no fine-tuning after the head.
+      if (p.fineTune > 0 && p.epochsFine > 0 && !phases[0].stoppedByCallback) {
         const start = Math.min(frozen, topBlocksStart(backbone, p.fineTune));
         freezeFirst(backbone, start);
         keepBatchNormInference(backbone);
@@ -231,19 +259,7 @@ export class TransferClassifier extends ImageNetworkClassifier<TransferClassifie
       throw e;
     }
     const summary = summarizeFit(joinPhases(phases));
-    return {
-      classes,
-      network,
-      extra: {
-        backbone: info.name,
-        cut: info.cut,
-        size,
-        preprocessing: info.preprocessing,
-        license: info.license,
-        source: info.source,
-      },
-      summary: { ...summary, phases: this.phases },
-    };
+    return { classes, network, extra, summary: { ...summary, phases: this.phases } };
   }
 
   /** The head alone on the frozen backbone's pooled features, computed once (and cached on disk). */
@@ -293,8 +309,14 @@ export class TransferClassifier extends ImageNetworkClassifier<TransferClassifie
         head,
         tensorSource(train.x, train.y, { batchSize: p.batchSize, seed: p.seed }),
         validation ? tensorSource(validation.x, validation.y, { batchSize: 256 }) : undefined,
-        { epochs: p.epochs, learningRate: p.learningRate, schedule: p.schedule, patience: p.patience },
-        options.listener,
+        {
+          epochs: p.epochs,
+          learningRate: p.learningRate,
+          schedule: p.schedule,
+          patience: p.patience,
+          save: this.phaseSave(ctx),
+        },
+        options,
       );
       this.phases.push({ name: "head", seconds: (performance.now() - phaseStart) / 1000 });
       return result;
@@ -360,8 +382,9 @@ export class TransferClassifier extends ImageNetworkClassifier<TransferClassifie
           schedule: p.fineSchedule,
           patience: 0,
           layerGroups: discriminativeGroups(backbone, p.lrMult),
+          save: this.phaseSave(ctx),
         },
-        options.listener,
+        options,
         p.seed + 2,
       );
       this.phases.push({ name: "fine-tune", seconds: (performance.now() - phaseStart) / 1000 });
@@ -404,13 +427,23 @@ export class TransferClassifier extends ImageNetworkClassifier<TransferClassifie
         schedule: fine ? p.fineSchedule : p.schedule,
         patience: fine ? 0 : p.patience,
         layerGroups: fine ? discriminativeGroups(backbone, p.lrMult) : undefined,
+        save: this.phaseSave(ctx),
       },
-      options.listener,
+      options,
       p.seed + (fine ? 2 : 1),
     );
     this.skipped.push(...train.skipped, ...(validation?.skipped ?? []));
     this.phases.push({ name: fine ? "fine-tune" : "train", seconds: (performance.now() - started) / 1000 });
     return result;
+  }
+
+  /**
+   * What a callback's control.save writes in any phase: the whole network (preprocessing,
+   * backbone and head, whichever part the phase trains: they share their layers).
+   */
+  private phaseSave(ctx: PhaseContext): (dir: string, history: readonly EpochLogs[]) => Promise<void> {
+    return (dir, history) =>
+      this.saveDuring(dir, { classes: ctx.classes, network: ctx.network, extra: ctx.info }, history);
   }
 
   protected async prepare(): Promise<PreparedFit<TransferInfo>> {
@@ -497,6 +530,7 @@ function joinPhases(phases: readonly TrainResult[]): TrainResult {
     epochsRun: phases.reduce((n, r) => n + r.epochsRun, 0),
     bestEpoch: before + last.bestEpoch,
     stoppedEarly: last.stoppedEarly,
+    stoppedByCallback: phases.some((r) => r.stoppedByCallback),
     history: phases.flatMap((r) => r.history),
     seconds: phases.reduce((n, r) => n + r.seconds, 0),
   };

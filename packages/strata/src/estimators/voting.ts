@@ -2,16 +2,12 @@ import { join } from "node:path";
 import { StrataError } from "../errors.js";
 import { argmaxRows, type Matrix, matrix } from "../util/matrix.js";
 import type { Params } from "../util/params.js";
-import {
-  type CombinerData,
-  EnsembleClassifier,
-  type EnsembleInput,
-  type EnsembleParams,
-} from "./ensemble.js";
+import { type CombinerData, EnsembleClassifier, type EnsembleParams, type MemberInput } from "./ensemble.js";
 import { ENSEMBLE_JSON } from "./ensemble-dir.js";
 import { greedyEnsembleSelection } from "./ensemble-selection.js";
 import type { Manifest } from "./estimator.js";
 import "./kinds.js";
+import type { Label } from "./label-values.js";
 import { checkNumber } from "./param-check.js";
 
 /** Hyperparameters of a VotingClassifier. */
@@ -56,15 +52,19 @@ interface Weights {
  * const { members, combined } = await vote.predictVotes(test.frame);
  * ```
  */
-export class VotingClassifier extends EnsembleClassifier<VotingClassifierParams, Weights> {
+export class VotingClassifier<L extends Label = Label> extends EnsembleClassifier<
+  VotingClassifierParams,
+  Weights,
+  L
+> {
   readonly kind = "vote";
 
   constructor(params: Partial<VotingClassifierParams> = {}) {
     super("VotingClassifier", VOTING_DEFAULTS, params);
   }
 
-  clone(): VotingClassifier {
-    return new VotingClassifier(this.getParams() as Partial<VotingClassifierParams>);
+  clone(): VotingClassifier<L> {
+    return new VotingClassifier<L>(this.getParams() as Partial<VotingClassifierParams>);
   }
 
   static async read(dir: string, manifest: Manifest): Promise<VotingClassifier> {
@@ -113,7 +113,7 @@ export class VotingClassifier extends EnsembleClassifier<VotingClassifierParams,
     return { weights: raw.map((w) => w / total) };
   }
 
-  protected async combine(proba: readonly Matrix[], _x: EnsembleInput, combiner: Weights): Promise<Matrix> {
+  protected async combine(proba: readonly Matrix[], _x: MemberInput, combiner: Weights): Promise<Matrix> {
     const { rows, cols } = proba[0];
     const out = matrix(rows, cols);
     proba.forEach((p, i) => {

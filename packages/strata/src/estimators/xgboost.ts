@@ -13,6 +13,7 @@ import { firstLine, StrataError } from "../errors.js";
 import { readFileChecked } from "../util/files.js";
 import type { Matrix } from "../util/matrix.js";
 import type { EpochRecord, FitOptions, Manifest } from "./estimator.js";
+import type { Label } from "./label-values.js";
 import { probaFromOutputs } from "./labels.js";
 import { checkNumber } from "./param-check.js";
 import { TableClassifier, type TableFitResult, type TableTrainingSet } from "./table-classifier.js";
@@ -107,10 +108,11 @@ interface FittedBooster {
  * const proba = await model.predictProba(test.frame); // [rows, classes]
  * ```
  */
-export class XGBoostClassifier extends TableClassifier<
+export class XGBoostClassifier<L extends Label = Label> extends TableClassifier<
   XGBoostClassifierParams,
   FittedBooster,
-  XGBoostFitOptions
+  XGBoostFitOptions,
+  L
 > {
   readonly kind = "xgboost";
 
@@ -118,8 +120,8 @@ export class XGBoostClassifier extends TableClassifier<
     super("XGBoostClassifier", XGBOOST_DEFAULTS, params);
   }
 
-  clone(): XGBoostClassifier {
-    return new XGBoostClassifier(this.getParams() as Partial<XGBoostClassifierParams>);
+  clone(): XGBoostClassifier<L> {
+    return new XGBoostClassifier<L>(this.getParams() as Partial<XGBoostClassifierParams>);
   }
 
   static async read(dir: string, manifest: Manifest): Promise<XGBoostClassifier> {

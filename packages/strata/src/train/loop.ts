@@ -4,7 +4,8 @@ import { type FusedAdamOptimizer, fusedAdam } from "strata-ml-torch/optimizers";
 import { StrataError } from "../errors.js";
 import { yieldToEventLoop } from "../util/yield.js";
 import { BestWeights, type BestWeightsState } from "./best-weights.js";
-import type { EpochLogs, TrainListener } from "./listener.js";
+import { requireKernels } from "./kernels.js";
+import type { EpochLogs, TrainControl, TrainListener } from "./listener.js";
 import { stepRunner } from "./runner.js";
 import { type LrSchedule, learningRateAt } from "./schedule.js";
 import type { BatchSource } from "./sources.js";
@@ -45,6 +46,11 @@ export interface TrainConfig {
    * (seed, epoch), so that a resumed fit continues exactly as an uninterrupted one would.
    */
   readonly onEpochStart?: (epoch: number) => void;
+  /**
+   * Writes the network as it is now as a model directory (what a callback's `control.save`
+   * does), given the epochs so far; without it, `control.save` is refused.
+   */
+  readonly save?: (dir: string, history: readonly EpochLogs[]) => Promise<void>;
 }
 
 /** A fit between two epochs: what a checkpoint holds. */
@@ -67,6 +73,8 @@ export interface TrainResult {
   /** The epoch whose weights the model holds at the end (1-based). */
   readonly bestEpoch: number;
   readonly stoppedEarly: boolean;
+  /** True when a callback stopped the fit (stoppedEarly is then true too). */
+  readonly stoppedByCallback: boolean;
   readonly history: EpochLogs[];
   readonly seconds: number;
 }
@@ -76,31 +84,38 @@ export interface TrainResult {
  * memory or streamed images), Adam with a per-step learning-rate schedule and optional
  * per-layer-group rates, validation loss and accuracy after each epoch, early stopping that
  * restores the best epoch's weights (or, without validation, keeps the last epoch's), and
- * checkpoints to resume from. Everything it creates is freed on every exit path, a throw included.
+ * checkpoints to resume from, and callbacks that may stop the fit or save the model after any
+ * epoch. Everything it creates is freed on every exit path, a throw included.
  */
 export async function fitModel(
   model: tfl.LayersModel,
   train: BatchSource,
   validation: BatchSource | undefined,
   config: TrainConfig,
-  listener: TrainListener = {},
+  listeners: TrainListener | readonly (TrainListener | undefined)[] = {},
 ): Promise<TrainResult> {
+  requireKernels(model, "train"); // before anything runs: a backend without a needed kernel is refused
+  const callbacks = (Array.isArray(listeners) ? listeners : [listeners]).filter(
+    (l): l is TrainListener => l !== undefined,
+  );
   const schedule = config.schedule ?? { kind: "constant" };
   const weights = mutableWeights(model);
   const groups = paramGroups(model, config);
   // The native step when the network has one (one libtorch call per batch), else TF.js's.
   const runner = stepRunner(model, groups);
   const resume = config.resume;
-  listener.onTrainStart?.({
+  const start = {
     epochs: config.epochs,
     batchesPerEpoch: train.batchesPerEpoch,
     samples: train.samples,
     initialEpoch: resume?.epoch ?? 0,
-  });
+  };
+  for (const c of callbacks) await (c.onTrainStart?.(start) as unknown);
   const history: EpochLogs[] = [...(resume?.history ?? [])];
   const started = performance.now() - 1000 * (resume?.seconds ?? 0);
   const best = resume ? BestWeights.from(weights, resume.best) : new BestWeights(weights);
   let stoppedEarly = resume?.stoppedEarly ?? false;
+  let stoppedByCallback = false;
   try {
     if (resume) await restore(weights, groups, resume);
     for (let epoch = resume?.epoch ?? 0; epoch < config.epochs && !stoppedEarly; epoch++) {
@@ -127,7 +142,7 @@ export async function fitModel(
         accSum += accuracy * n;
         seen += n;
         batch++;
-        listener.onBatchEnd?.(batch, train.batchesPerEpoch, { loss, accuracy });
+        for (const c of callbacks) c.onBatchEnd?.(batch, train.batchesPerEpoch, { loss, accuracy });
         await yieldToEventLoop(); // so that SIGINT is handled mid-epoch
       }
       const val = validation ? await runner.evaluate(validation, epoch) : undefined;
@@ -149,14 +164,22 @@ export async function fitModel(
       };
       history.push(logs);
       stoppedEarly = validation !== undefined && config.patience > 0 && best.sinceBest >= config.patience;
-      if (config.checkpoint)
-        await checkpoint(config.checkpoint, model, weights, groups, best, {
-          epoch: epoch + 1,
-          history,
-          seconds: (performance.now() - started) / 1000,
-          stoppedEarly,
-        });
-      listener.onEpochEnd?.(logs);
+      const progress = () => ({
+        epoch: epoch + 1,
+        history,
+        seconds: (performance.now() - started) / 1000,
+        stoppedEarly,
+      });
+      if (config.checkpoint) await checkpoint(config.checkpoint, model, weights, groups, best, progress());
+      if (await epochEnd(callbacks, logs, config, history)) {
+        stoppedByCallback = true;
+        if (!stoppedEarly) {
+          stoppedEarly = true;
+          // The checkpoint records the stop, so that resuming it does not train on.
+          if (config.checkpoint)
+            await checkpoint(config.checkpoint, model, weights, groups, best, progress());
+        }
+      }
     }
     if (validation) best.restore();
   } finally {
@@ -166,8 +189,39 @@ export async function fitModel(
   }
   const seconds = (performance.now() - started) / 1000;
   const bestEpoch = validation ? best.epoch || history.length : history.length;
-  listener.onTrainEnd?.({ epochsRun: history.length, bestEpoch, stoppedEarly, seconds });
-  return { epochsRun: history.length, bestEpoch, stoppedEarly, history, seconds };
+  for (const c of callbacks)
+    await (c.onTrainEnd?.({ epochsRun: history.length, bestEpoch, stoppedEarly, seconds }) as unknown);
+  return { epochsRun: history.length, bestEpoch, stoppedEarly, stoppedByCallback, history, seconds };
+}
+
+/** Calls every callback's onEpochEnd in order; true when one asked to stop. */
+async function epochEnd(
+  callbacks: readonly TrainListener[],
+  logs: EpochLogs,
+  config: TrainConfig,
+  history: readonly EpochLogs[],
+): Promise<boolean> {
+  let stopping = false;
+  const control: TrainControl = {
+    stop: () => {
+      stopping = true;
+    },
+    get stopping() {
+      return stopping;
+    },
+    save: async (dir) => {
+      if (typeof dir !== "string" || dir === "")
+        throw new StrataError(`control.save: expected a directory path, got ${JSON.stringify(dir)}`);
+      if (!config.save) throw new StrataError("control.save: this fit cannot save its model from a callback");
+      await config.save(dir, [...history]);
+    },
+  };
+  for (const c of callbacks) {
+    // Typed void so that any function fits; what it returns may still be "stop" or a promise of it.
+    const action: unknown = await (c.onEpochEnd?.(logs, control) as unknown);
+    if (action === "stop") stopping = true;
+  }
+  return stopping;
 }
 
 /**

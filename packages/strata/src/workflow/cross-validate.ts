@@ -57,7 +57,7 @@ export interface CrossValidation {
  * report. The template itself is never fitted. A RowError from scoring names the row of `data`.
  */
 export async function crossValidate<X extends Frame | readonly string[]>(
-  template: Classifier<X>,
+  template: Classifier<NoInfer<X>>,
   data: Labelled<X>,
   options: CrossValidateOptions,
 ): Promise<CrossValidation> {
@@ -118,7 +118,7 @@ export async function crossValidate<X extends Frame | readonly string[]>(
  * What a stacking meta-model learns from.
  */
 export async function crossValPredict<X extends Frame | readonly string[]>(
-  template: Classifier<X>,
+  template: Classifier<NoInfer<X>>,
   data: Labelled<X>,
   options: CrossValidateOptions,
 ): Promise<Matrix> {

@@ -16,7 +16,7 @@ import type { Params } from "../../src/util/params.js";
 
 export interface ContractCase<X> {
   /** Makes an unfitted estimator with these params over the case's small, fast defaults. */
-  readonly make: (params?: Params) => Classifier<X>;
+  readonly make: (params?: Params) => Classifier<NoInfer<X>>;
   /** Training examples, learnable enough that a few epochs beat chance clearly. */
   readonly x: X;
   readonly y: readonly string[];
