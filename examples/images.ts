@@ -1,7 +1,7 @@
 // The talk's image lesson as a program: a dense network on flattened pixels beside a CNN, trained
 // on the same images and scored on the same held-out ones; the CNN is saved for `strata predict`.
 // Run: npx tsx examples/images.ts [image folder] [epochs] [training images per class]
-import { ImageClassifier, type ImageItem, scanImageFolder } from "strata-ml";
+import { ImageClassifier, type ImageItem, scanImageFolder } from "strata-ml/images";
 
 const [folder = "../shared/data/cifar10_jpg_subset", epochsArg = "15", perClassArg = "0"] =
   process.argv.slice(2);

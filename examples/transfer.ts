@@ -3,16 +3,10 @@
 // fit it; then the same in three lines with TransferClassifier, which also fine-tunes the top
 // blocks and caches the frozen features.
 // Run: npx tsx examples/transfer.ts [image folder] [training images per class] [image size] [test images per class]
-import * as tf from "@tensorflow/tfjs-core";
-import * as tfl from "@tensorflow/tfjs-layers";
-import {
-  cutModel,
-  decodeImage,
-  loadZooModel,
-  scanImageFolder,
-  TransferClassifier,
-  useBackend,
-} from "strata-ml";
+import { useBackend } from "strata-ml";
+import { decodeImage, scanImageFolder } from "strata-ml/images";
+import { tf, tfl } from "strata-ml/tf";
+import { cutModel, loadZooModel, TransferClassifier } from "strata-ml/transfer";
 
 const [folder = "../shared/data/cifar10_jpg_subset", perClassArg = "100", sizeArg = "128", testArg = "0"] =
   process.argv.slice(2);

@@ -1,47 +1,35 @@
 /**
- * strata: neural-network classifiers for tables and images on TF.js, with
- * scikit-learn-style estimators, honest splits and metrics.
+ * strata: neural-network classifiers for tables and images on TF.js, with scikit-learn-style
+ * estimators, honest splits and metrics. This is the everyday API: the estimators (which take
+ * plain rows and labels, or a Frame, or image files), loading and saving models, CSV datasets,
+ * splits, cross-validation, metrics and training callbacks. The rest is in subpaths:
+ * `strata-ml/data` (CSV and preprocessing by hand), `strata-ml/images` (image folders, decoding,
+ * augmentation), `strata-ml/transfer` (the model zoo, Keras and TF.js model files),
+ * `strata-ml/networks` (building and training TF.js networks with strata's loop),
+ * `strata-ml/ensembles` (ensemble internals and custom estimator kinds), `strata-ml/metrics`
+ * and `strata-ml/tf` (the TF.js that strata runs on).
  */
 export { BACKENDS, type BackendName, backendName, useBackend } from "./backend.js";
-export { dropDuplicates, type RawTable, type ReadCsvOptions, readCsv } from "./data/csv.js";
 export { type Column, Frame } from "./data/frame.js";
-export { type PreprocessOptions, type PreprocessState, TabularPreprocessor } from "./data/preprocess.js";
+export type { Cell, ColumnSpec, NumberRow, ObjectRow, TableData } from "./data/plain.js";
 export { RowError } from "./data/row-error.js";
-export { type FeatureSpec, type InferSchemaOptions, inferSchema, type TabularSchema } from "./data/schema.js";
-export { type TabularDataset, type Task, toDataset, toFrame } from "./data/tabular.js";
 export { StrataError } from "./errors.js";
-export { CHECKPOINT_BEST, CHECKPOINT_LAST } from "./estimators/checkpointing.js";
 export { DENSE_DEFAULTS, DenseClassifier, type DenseClassifierParams } from "./estimators/dense.js";
-export {
-  type CombinerData,
-  EnsembleClassifier,
-  type EnsembleFitOptions,
-  type EnsembleInput,
-  type EnsembleParams,
-  type MemberVotes,
-  type OutOfFoldScore,
-} from "./estimators/ensemble.js";
-export { type EnsembleSelection, greedyEnsembleSelection } from "./estimators/ensemble-selection.js";
+export type { EnsembleFitOptions, MemberVotes, OutOfFoldScore } from "./estimators/ensemble.js";
 export {
   type AnyClassifier,
-  type Cell,
   type Classifier,
-  type ColumnSpec,
   clone,
+  type EpochRecord,
   type EstimatorSpec,
   type FitOptions,
   type FitSummary,
-  type ImageInput,
+  type ImageData,
   type InputKind,
-  type Label,
-  type LabelType,
-  type Manifest,
-  type NumberRow,
-  type ObjectRow,
   type Params,
+  type ParamValue,
+  type PixelBuffer,
   type ReadablePrediction,
-  type TableData,
-  type TableInput,
 } from "./estimators/estimator.js";
 export {
   IMAGE_DEFAULTS,
@@ -50,76 +38,57 @@ export {
   type ImageFitOptions,
   type ImageReadOptions,
 } from "./estimators/image.js";
+export type { Label, LabelType } from "./estimators/label-values.js";
 export { loadClassifier, loadImageClassifier, loadTableClassifier } from "./estimators/load.js";
 export {
   LOGISTIC_DEFAULTS,
   LogisticRegression,
   type LogisticRegressionParams,
 } from "./estimators/logistic.js";
-export {
-  NetworkClassifier,
-  type NetworkFitOptions,
-  type NetworkParams,
-  type PreparedFit,
-} from "./estimators/network.js";
-export { defaultMembers, MEMBER_PRESETS, parseMembers } from "./estimators/presets.js";
-export {
-  createEstimator,
-  type EstimatorKind,
-  estimatorKind,
-  estimatorKinds,
-  registerEstimator,
-} from "./estimators/registry.js";
+export type { NetworkFitOptions, NetworkParams } from "./estimators/network.js";
 export {
   STACKING_DEFAULTS,
   StackingClassifier,
   type StackingClassifierParams,
 } from "./estimators/stacking.js";
+export type { SummaryOptions } from "./estimators/summary.js";
 export {
   TRANSFER_DEFAULTS,
   TransferClassifier,
   type TransferClassifierParams,
+  type TransferFitOptions,
 } from "./estimators/transfer.js";
-export {
-  VOTING_DEFAULTS,
-  VotingClassifier,
-  type VotingClassifierParams,
-} from "./estimators/voting.js";
+export { VOTING_DEFAULTS, VotingClassifier, type VotingClassifierParams } from "./estimators/voting.js";
 export {
   XGBOOST_DEFAULTS,
   XGBoostClassifier,
   type XGBoostClassifierParams,
   type XGBoostFitOptions,
 } from "./estimators/xgboost.js";
+// An image folder is how ImageClassifier's files usually come: the rest of images is in strata-ml/images.
+export { type ImageFolder, type ImageItem, scanImageFolder } from "./images/folder.js";
 export {
-  type AugmentConfig,
-  applyScaling,
-  type DecodeOptions,
-  decodeImage,
-  type ImageBatch,
-  ImageBatches,
-  type ImageBatchOptions,
-  type ImageFolder,
-  type ImageItem,
-  makeAugmenter,
-  type PixelScaling,
-  scanImageFolder,
-} from "./images/index.js";
-export * from "./metrics/index.js";
-export { buildCnn, buildFlatDense, type CnnConfig, defaultCnnConfig } from "./models/cnn.js";
-export { type Activation, buildDenseNetwork, type DenseNetworkConfig } from "./models/dense.js";
-export * from "./models/formats/index.js";
-export { buildSqueezeNet, loadSqueezeNet } from "./models/squeezenet.js";
-export * from "./models/zoo/index.js";
-export type { JobEvent } from "./parallel/pool.js";
-export { closeIdleWorkers } from "./parallel/workers.js";
+  accuracy,
+  balancedAccuracy,
+  type ClassificationReport,
+  type ClassMetrics,
+  classificationReport,
+  confusionMatrix,
+  formatReport,
+  logLoss,
+  rocAuc,
+} from "./metrics/index.js";
 export { holdoutSplit, kFold, type Split, trainValidationSplit } from "./split/index.js";
-export type { EpochLogs, TrainListener } from "./train/listener.js";
-export { fitModel, type LayerGroup, type TrainConfig, type TrainResult } from "./train/loop.js";
+export {
+  EarlyStopping,
+  type EarlyStoppingOptions,
+  ModelCheckpoint,
+  type ModelCheckpointOptions,
+  type Monitor,
+} from "./train/callbacks.js";
+export type { Callback, EpochLogs, TrainControl, TrainListener } from "./train/listener.js";
 export type { LrSchedule } from "./train/schedule.js";
-export { type BatchSource, type TensorBatch, tensorSource } from "./train/sources.js";
-export { type Matrix, matrix } from "./util/matrix.js";
-export { Rng } from "./util/random.js";
+export type { Matrix } from "./util/matrix.js";
 export { VERSION } from "./version.js";
 export {
   type CrossValidateOptions,
@@ -134,11 +103,10 @@ export {
   type LoadCsvOptions,
   loadCsvDataset,
   selectRows,
+  type TrainTestSplitOptions,
   trainTestSplit,
 } from "./workflow/dataset.js";
-export { evaluateClassifier, type Scored, scoreClassifier } from "./workflow/evaluate.js";
+export { evaluateClassifier, type MemberScore, type Scored, scoreClassifier } from "./workflow/evaluate.js";
 export { type FitAndScore, fitAndScore } from "./workflow/fit-and-score.js";
-export { allImages, imageExamples, imageSplit } from "./workflow/images.js";
-export { type Labelled, takeLabelled } from "./workflow/labelled.js";
-export { loadModelDir, saveModelDir } from "./workflow/model-dir.js";
-export { classifyWithZoo, type ZooPrediction } from "./workflow/zoo-predict.js";
+export type { Labelled } from "./workflow/labelled.js";
+export { loadModelDir, type ModelDirContents, saveModelDir } from "./workflow/model-dir.js";

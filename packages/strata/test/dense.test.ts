@@ -10,6 +10,7 @@ import { encodeLabels } from "../src/estimators/labels.js";
 import { loadTableClassifier } from "../src/estimators/load.js";
 import { logLoss } from "../src/metrics/classification.js";
 import { trainValidationSplit } from "../src/split/holdout.js";
+import { EarlyStopping, ModelCheckpoint } from "../src/train/callbacks.js";
 import { loadCsvDataset, trainTestSplit } from "../src/workflow/dataset.js";
 import { evaluateClassifier } from "../src/workflow/evaluate.js";
 import { sharedData } from "./helpers/data.js";
@@ -147,4 +148,158 @@ test("bad hyperparameters are reported by name", async () => {
     /dropout must be in \[0, 1\)/,
   );
   await assert.rejects(new DenseClassifier({ hiddenUnits: [0] }).fit(train.frame, train.y), /hiddenUnits/);
+});
+
+test('a callback that stops after epoch 2 gives a fit of 2 epochs (control.stop() or returning "stop")', async () => {
+  const params = { epochs: 10, patience: 0, seed: 0 };
+  const seen: number[] = [];
+  const stopped = await new DenseClassifier(params).fit(train.frame, train.y, {
+    callbacks: [
+      {
+        onEpochEnd(logs, control) {
+          seen.push(logs.epoch);
+          if (logs.epoch === 2) control.stop();
+        },
+      },
+    ],
+  });
+  assert.deepEqual(seen, [1, 2]);
+  assert.equal(stopped.fitSummary?.epochsRun, 2);
+  assert.equal(stopped.fitSummary?.history?.length, 2);
+  const returned = await new DenseClassifier(params).fit(train.frame, train.y, {
+    callbacks: [{ onEpochEnd: async (logs) => (logs.epoch === 2 ? "stop" : undefined) }],
+  });
+  assert.equal(returned.fitSummary?.epochsRun, 2);
+  assert.deepEqual(
+    (await returned.predictProba(held.frame)).data,
+    (await stopped.predictProba(held.frame)).data,
+  );
+  stopped.dispose();
+  returned.dispose();
+});
+
+test("a callback that saves writes a loadable model directory of that epoch", async () => {
+  const dir = join(tmp, "saved-by-callback");
+  const params = { epochs: 4, patience: 0, validationFraction: 0, seed: 1 };
+  const model = await new DenseClassifier(params).fit(train.frame, train.y, {
+    callbacks: [
+      {
+        async onEpochEnd(logs, control) {
+          if (logs.epoch === 2) await control.save(dir);
+        },
+      },
+    ],
+  });
+  const loaded = await loadTableClassifier(dir);
+  assert.equal(loaded.fitSummary?.epochsRun, 2, "the directory records the epochs so far");
+  assert.deepEqual(loaded.classes, model.classes);
+  const proba = await loaded.predictProba(held.frame);
+  assert.equal(proba.rows, held.y.length);
+  // The same seed stopped at epoch 2 is the model the callback saved.
+  const two = await new DenseClassifier({ ...params, epochs: 4 }).fit(train.frame, train.y, {
+    callbacks: [{ onEpochEnd: (logs) => (logs.epoch === 2 ? "stop" : undefined) }],
+  });
+  assert.deepEqual(proba.data, (await two.predictProba(held.frame)).data);
+  for (const m of [model, loaded, two]) m.dispose();
+});
+
+test("ModelCheckpoint saves every epoch or the best; EarlyStopping stops on any metric", async () => {
+  const every = join(tmp, "every-{epoch}");
+  const best = join(tmp, "best");
+  const model = await new DenseClassifier({ epochs: 3, patience: 0, seed: 0 }).fit(train.frame, train.y, {
+    callbacks: [new ModelCheckpoint(every), new ModelCheckpoint(best, { saveBestOnly: true })],
+  });
+  for (const epoch of [1, 2, 3]) {
+    const loaded = await loadTableClassifier(join(tmp, `every-${epoch}`));
+    assert.equal(loaded.fitSummary?.epochsRun, epoch);
+    loaded.dispose();
+  }
+  const kept = await loadTableClassifier(best);
+  const losses = model.fitSummary?.history?.map((h) => h.valLoss ?? Number.NaN) ?? [];
+  assert.equal(
+    kept.fitSummary?.epochsRun,
+    losses.indexOf(Math.min(...losses)) + 1,
+    "best: the lowest valLoss",
+  );
+  kept.dispose();
+  model.dispose();
+
+  // No change of 100 counts as an improvement: the first epoch is the best, and 2 more end the fit.
+  const patient = await new DenseClassifier({ epochs: 10, patience: 0, seed: 0 }).fit(train.frame, train.y, {
+    callbacks: [new EarlyStopping({ monitor: "valAccuracy", patience: 2, minDelta: 100 })],
+  });
+  assert.equal(patient.fitSummary?.epochsRun, 3);
+  patient.dispose();
+  await assert.rejects(
+    new DenseClassifier({ epochs: 2, validationFraction: 0 }).fit(train.frame, train.y, {
+      callbacks: [new EarlyStopping()],
+    }),
+    /^StrataError: EarlyStopping: monitors valLoss, but this fit has no validation split/,
+  );
+  assert.throws(() => new EarlyStopping({ patience: 0 }), /EarlyStopping: patience must be an integer >= 1/);
+  assert.throws(() => new ModelCheckpoint(""), /ModelCheckpoint: expected a directory path/);
+});
+
+test("a stop by a callback is in the checkpoint: resuming a stopped fit does not train on", async () => {
+  const dir = join(tmp, "stop-checkpoint");
+  const params = { epochs: 6, patience: 0, seed: 0 };
+  const stopped = await new DenseClassifier(params).fit(train.frame, train.y, {
+    checkpoint: dir,
+    callbacks: [{ onEpochEnd: (logs) => (logs.epoch === 2 ? "stop" : undefined) }],
+  });
+  let resumedAt = -1;
+  const resumed = await new DenseClassifier(params).fit(train.frame, train.y, {
+    checkpoint: dir,
+    resume: true,
+    callbacks: [
+      {
+        onTrainStart(info) {
+          resumedAt = info.initialEpoch ?? 0;
+        },
+      },
+    ],
+  });
+  assert.equal(resumedAt, 2);
+  assert.equal(resumed.fitSummary?.epochsRun, 2);
+  assert.deepEqual(
+    (await resumed.predictProba(held.frame)).data,
+    (await stopped.predictProba(held.frame)).data,
+  );
+  stopped.dispose();
+  resumed.dispose();
+});
+
+test("summary() is Keras's: layers, output shapes, parameter counts; before fit, a StrataError", async () => {
+  const model = new DenseClassifier({ hiddenUnits: [8], epochs: 1, batchNorm: true, seed: 0 });
+  assert.throws(
+    () => model.summary(),
+    /^StrataError: summary\(\): this DenseClassifier has no network before fit .*call fit\(\) or load a saved model first$/,
+  );
+  await model.fit(train.frame, train.y);
+  const text = model.summary();
+  assert.equal(model.preprocessor.outputDim, 4, "banknote's four columns");
+  assert.equal(
+    text,
+    [
+      "Model: DenseClassifier (dense), 2 classes (0, 1)",
+      "┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━┳━━━━━━━━━┓",
+      "┃ Layer (type)                      ┃ Output Shape ┃ Param # ┃",
+      "┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━╇━━━━━━━━━┩",
+      "│ hidden_1 (Dense)                  │ (None, 8)    │      32 │",
+      "│ batch_norm_1 (BatchNormalization) │ (None, 8)    │      32 │",
+      "│ activation_1 (Activation)         │ (None, 8)    │       0 │",
+      "│ dropout_1 (Dropout)               │ (None, 8)    │       0 │",
+      "│ output (Dense)                    │ (None, 1)    │       9 │",
+      "└───────────────────────────────────┴──────────────┴─────────┘",
+      " Total params: 73 (292 B)",
+      " Trainable params: 57 (228 B)",
+      " Non-trainable params: 16 (64 B)",
+    ].join("\n"),
+  );
+  const dir = join(tmp, "summary");
+  await model.save(dir);
+  const loaded = (await loadTableClassifier(dir)) as DenseClassifier;
+  assert.equal(loaded.summary(), text, "a loaded model's summary is the fitted one's");
+  loaded.dispose();
+  model.dispose();
 });

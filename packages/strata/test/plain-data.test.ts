@@ -4,18 +4,22 @@
  * row that does not fit the model named by its index and column.
  */
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import sharp from "sharp";
 import {
   type Classifier,
   DenseClassifier,
   type EstimatorSpec,
   Frame,
+  ImageClassifier,
   type Label,
   LogisticRegression,
   loadClassifier,
   loadTableClassifier,
+  type PixelBuffer,
   StackingClassifier,
   type TableData,
   VotingClassifier,
@@ -246,4 +250,46 @@ test("a saved label type that does not match the classes is refused as damaged",
     loadClassifier(dir),
     /strata\.json: damaged: "labelType" is "number" but the class "false" is not a number/,
   );
+});
+
+test("image estimators take pixel buffers besides files; a bad buffer is named; no temporary file is left", async (t) => {
+  const dir = tempDir(t, "strata-plain-");
+  const rng = new Rng(7);
+  /** 12×12 RGB images whose class is the dominant channel, with noise. */
+  const pixels = (c: number): PixelBuffer => {
+    const data = new Uint8Array(12 * 12 * 3);
+    for (let p = 0; p < 12 * 12; p++)
+      for (let ch = 0; ch < 3; ch++) data[p * 3 + ch] = (ch === c ? 150 : 40) + rng.int(90);
+    return { data, width: 12, height: 12, channels: 3 };
+  };
+  const images = Array.from({ length: 24 }, (_, i) => pixels(i % 2));
+  const labels = images.map((_, i) => i % 2);
+  const leftovers = () => readdirSync(tmpdir()).filter((f) => f.startsWith("strata-pixels-")).length;
+  const before = leftovers();
+  const params = {
+    model: "dense" as const,
+    size: [12, 12] as const,
+    hiddenUnits: [16],
+    epochs: 15,
+    batchSize: 8,
+  };
+  const model = await new ImageClassifier<number>({ ...params, validationFraction: 0 }).fit(images, labels);
+  const predicted = await model.predict(images);
+  assert.ok(predicted.filter((p, i) => p === labels[i]).length >= 20, `predicted ${predicted}`);
+  // A file and a buffer of the same pixels are the same input.
+  const file = join(dir, "one.png");
+  await sharp(Buffer.from(images[0].data), { raw: { width: 12, height: 12, channels: 3 } })
+    .png()
+    .toFile(file);
+  assert.deepEqual((await model.predictProba([file])).data, (await model.predictProba([images[0]])).data);
+  await assert.rejects(
+    model.predict([images[0], { data: new Uint8Array(10), width: 12, height: 12, channels: 3 }]),
+    /^StrataError: images\[1\]: the pixel buffer holds 10 bytes, but 12×12 pixels of 3 channels are 432$/,
+  );
+  await assert.rejects(
+    model.predict([{ data: [1, 2], width: 1, height: 1, channels: 2 } as never]),
+    /^StrataError: images\[0\]: a pixel buffer's data must be a Uint8Array/,
+  );
+  assert.equal(leftovers(), before, "the temporary PNGs are removed");
+  model.dispose();
 });

@@ -4,10 +4,12 @@ import type { TrainListener } from "../train/listener.js";
 import type { Matrix } from "../util/matrix.js";
 import type { Params } from "../util/params.js";
 import type { Label, LabelType } from "./label-values.js";
+import type { ImageData } from "./pixel-buffers.js";
 
 export type { Cell, ColumnSpec, NumberRow, ObjectRow, TableData } from "../data/plain.js";
 export type { Params, ParamValue } from "../util/params.js";
 export type { Label, LabelType } from "./label-values.js";
+export type { ImageData, PixelBuffer } from "./pixel-buffers.js";
 
 /** What an estimator takes as X: a table (a `Frame` or plain rows) or images (a list of image files). */
 export type InputKind = "table" | "images";
@@ -131,7 +133,7 @@ export interface Classifier<X = unknown, L extends Label = Label> {
 /** A table classifier or an image classifier, told apart by `input` (what loading a directory gives). */
 export type AnyClassifier =
   | (Classifier<TableData> & { readonly input: "table" })
-  | (Classifier<ImageInput> & { readonly input: "images" });
+  | (Classifier<ImageData> & { readonly input: "images" });
 
 /** sklearn's `clone`: an unfitted estimator with the same hyperparameters. */
 export function clone<C extends Classifier>(estimator: C): C {

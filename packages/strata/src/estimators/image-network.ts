@@ -8,47 +8,68 @@ import {
   type NetworkParams,
   type NetworkState,
 } from "./network.js";
+import { type ImageData, withImageFiles } from "./pixel-buffers.js";
+
+/** How images are read when predicting (strict: the first unreadable one throws). */
+interface ReadOptions {
+  readonly cacheDir?: string;
+  readonly strict?: boolean;
+}
 
 /**
- * A network classifier whose X is image files (ImageClassifier, TransferClassifier): files that
- * do not decode are skipped in training and listed, and prediction goes through
- * `predictReadable`, strict for `predictProba` (its rows must line up with the input).
+ * A network classifier whose X is images (ImageClassifier, TransferClassifier): image files, or
+ * pixel buffers in memory (written to temporary files for the fit or prediction). Files that do
+ * not decode are skipped in training and listed, and prediction goes through `predictReadable`,
+ * strict for `predictProba` (its rows must line up with the input).
  */
 export abstract class ImageNetworkClassifier<
   P extends NetworkParams,
   E,
   L extends Label = Label,
-> extends NetworkClassifier<readonly string[], P, E, L> {
+> extends NetworkClassifier<ImageData, P, E, L> {
   readonly input = "images";
   /** Unreadable training images the last fit skipped, with the reason. */
   skipped: SkippedFile[] = [];
 
-  abstract predictReadable(
+  /** Probabilities for image files (the subclass's reading and network). */
+  protected abstract predictFiles(
     files: readonly string[],
-    options?: { strict?: boolean },
+    options: ReadOptions,
   ): Promise<ReadablePrediction>;
 
-  override async fit(
-    files: readonly string[],
-    y: readonly L[],
-    options: NetworkFitOptions = {},
-  ): Promise<this> {
-    this.skipped = [];
-    return super.fit(files, y, options);
-  }
-
-  override async predictProba(files: readonly string[]): Promise<Matrix> {
+  /**
+   * Probabilities for the images that decode, in input order; unreadable ones are listed in
+   * `skipped` (with `strict`, the first one throws instead).
+   */
+  async predictReadable(images: ImageData, options: ReadOptions = {}): Promise<ReadablePrediction> {
     this.fitted();
-    return (await this.predictReadable(files, { strict: true })).proba;
+    return withImageFiles(images, async (files, name) => {
+      const p = await this.predictFiles(files, options);
+      return { ...p, skipped: p.skipped.map((s) => ({ input: name(s.input), reason: s.reason })) };
+    });
   }
 
-  protected count(files: readonly string[]): number {
-    return files.length;
+  override async fit(images: ImageData, y: readonly L[], options: NetworkFitOptions = {}): Promise<this> {
+    this.skipped = [];
+    return withImageFiles(images, async (files, name) => {
+      await super.fit(files, y, options);
+      this.skipped = this.skipped.map((s) => ({ file: name(s.file), reason: s.reason }));
+      return this;
+    });
+  }
+
+  override async predictProba(images: ImageData): Promise<Matrix> {
+    this.fitted();
+    return (await this.predictReadable(images, { strict: true })).proba;
+  }
+
+  protected count(images: ImageData): number {
+    return images.length;
   }
 
   /** The network's outputs (one sigmoid column for two classes); predictProba does not need them. */
-  protected async predictOutputs(files: readonly string[], state: NetworkState<E>): Promise<Float32Array> {
-    const proba = await this.predictProba(files);
+  protected async predictOutputs(images: ImageData, state: NetworkState<E>): Promise<Float32Array> {
+    const proba = await this.predictProba(images);
     if (state.classes.length > 2) return proba.data;
     return Float32Array.from({ length: proba.rows }, (_, i) => proba.data[2 * i + 1]);
   }

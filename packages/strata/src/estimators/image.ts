@@ -93,13 +93,9 @@ export class ImageClassifier<L extends Label = Label> extends ImageNetworkClassi
     return new ImageClassifier(params as Partial<ImageClassifierParams>).readState(dir, manifest);
   }
 
-  /**
-   * Probabilities for the files that decode, in input order; unreadable ones are listed in
-   * `skipped` (with `strict`, the first one throws instead).
-   */
-  async predictReadable(
+  protected async predictFiles(
     files: readonly string[],
-    options: ImageReadOptions = {},
+    options: ImageReadOptions,
   ): Promise<ReadablePrediction> {
     const { network, classes } = this.fitted();
     return predictImageFiles(network, files, classes, this.params, options);

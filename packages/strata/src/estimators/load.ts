@@ -1,6 +1,6 @@
 import { useBackend } from "../backend.js";
 import { StrataError } from "../errors.js";
-import type { AnyClassifier, Classifier, ImageInput, TableData } from "./estimator.js";
+import type { AnyClassifier, Classifier, ImageData, TableData } from "./estimator.js";
 import { checkSavedParams } from "./param-check.js";
 import { modelDirKind } from "./registry.js";
 
@@ -38,7 +38,7 @@ export async function loadTableClassifier(dir: string): Promise<Classifier<Table
 }
 
 /** Loads a classifier that must take images. */
-export async function loadImageClassifier(dir: string): Promise<Classifier<ImageInput>> {
+export async function loadImageClassifier(dir: string): Promise<Classifier<ImageData>> {
   const model = await loadClassifier(dir);
   if (model.input !== "images") {
     model.dispose();

@@ -33,6 +33,7 @@ import { ImageNetworkClassifier } from "./image-network.js";
 import type { Label } from "./label-values.js";
 import { summarizeFit, targetTensor } from "./labels.js";
 import type { NetworkParams, NetworkState, PreparedFit } from "./network.js";
+import type { ImageData } from "./pixel-buffers.js";
 
 /** Hyperparameters of a TransferClassifier; every one has a default. */
 export interface TransferClassifierParams extends NetworkParams {
@@ -159,19 +160,15 @@ export class TransferClassifier<L extends Label = Label> extends ImageNetworkCla
     );
   }
 
-  override async fit(
-    files: readonly string[],
-    y: readonly L[],
-    options: TransferFitOptions = {},
-  ): Promise<this> {
+  override async fit(images: ImageData, y: readonly L[], options: TransferFitOptions = {}): Promise<this> {
     if (options.checkpoint) throw new StrataError("checkpoints are not supported for transfer models yet");
     this.phases = [];
-    return super.fit(files, y, options);
+    return super.fit(images, y, options);
   }
 
-  async predictReadable(
+  protected async predictFiles(
     files: readonly string[],
-    options: ImageReadOptions = {},
+    options: ImageReadOptions,
   ): Promise<ReadablePrediction> {
     const { network, classes } = this.fitted();
     const [, h, w] = network.inputs[0].shape;

@@ -44,6 +44,13 @@ export async function checkClassifierContract<X>(c: ContractCase<X>): Promise<vo
   assert.deepEqual(copy.getParams(), params, "clone() has the same params");
   assert.notEqual(copy, template);
   assert.throws(() => copy.classes, /not fitted/, "a clone is unfitted");
+  const summarized = summarizer(copy);
+  if (summarized)
+    assert.throws(
+      () => summarized.summary(),
+      (e: Error) => e.name === "StrataError" && /no network before fit/.test(e.message),
+      "summary() before fit is a StrataError",
+    );
   const fromSpec = await createEstimator({ kind: template.kind, params });
   assert.deepEqual(fromSpec.getParams(), params, "createEstimator({kind, params}) has the same params");
   assert.equal(fromSpec.input, template.input);
@@ -64,6 +71,8 @@ export async function checkClassifierContract<X>(c: ContractCase<X>): Promise<vo
   assert.deepEqual(model.classes, classes, "classes default to the sorted labels");
   const proba = await model.predictProba(c.x);
   checkProba(proba, c.y.length, classes.length);
+  const summarizedModel = summarizer(model);
+  if (summarizedModel) checkSummary(summarizedModel, classes.length);
   const predicted = await model.predict(c.x);
   assert.deepEqual(
     predicted,
@@ -72,12 +81,27 @@ export async function checkClassifierContract<X>(c: ContractCase<X>): Promise<vo
   );
   const accuracy = predicted.filter((p, i) => p === c.y[i]).length / c.y.length;
   assert.ok(accuracy > 1.5 / classes.length, `training accuracy ${accuracy} is no better than chance`);
-  const again = await c.make().fit(c.x, c.y);
+  // Labels as numbers (each class's index, so in the same order): the same model, and predict
+  // gives numbers back, after save and load too.
+  const numbers = c.y.map((label) => classes.indexOf(label));
+  const again = await (c.make() as Classifier<X, number>).fit(c.x, numbers);
   assert.deepEqual(
     (await again.predictProba(c.x)).data,
     proba.data,
-    "the same seed gives the same probabilities",
+    "the same seed gives the same probabilities (labels as numbers or as text alike)",
   );
+  assert.equal(again.labelType, "number");
+  assert.deepEqual(
+    again.classLabels,
+    classes.map((_, i) => i),
+  );
+  const numbered = await again.predict(c.x);
+  assert.deepEqual(numbered, Array.from(argmaxRows(proba)), "numeric labels come back as numbers");
+  const numericDir = join(c.dir, `numeric-${again.kind}-${classes.length}`);
+  await again.save(numericDir);
+  const reloaded = await loadClassifier(numericDir);
+  assert.deepEqual(await (reloaded as Classifier<X>).predict(c.x), numbered, "numbers after save and load");
+  reloaded.dispose();
   again.dispose();
   // Batches of another size may round differently in the last bits (blocked matrix products).
   const sub = [2, 0, 1];
@@ -140,6 +164,34 @@ export async function checkClassifierContract<X>(c: ContractCase<X>): Promise<vo
   fromSpec.dispose();
   assert.throws(() => model.classes, /not fitted/, "dispose() forgets the fit");
   assert.equal(tf.memory().numTensors, before, "fit, predict, save, load and dispose leave no tensors");
+}
+
+/** A network estimator, which has summary(). */
+interface Summarized {
+  summary(options?: { print?: boolean | ((text: string) => void) }): string;
+  readonly network: { countParams(): number; readonly layers: readonly { readonly name: string }[] };
+}
+
+function summarizer(model: object): Summarized | undefined {
+  return "summary" in model ? (model as Summarized) : undefined;
+}
+
+/** A Keras-style summary: a row per layer, the total parameter count the network has, printed when asked. */
+function checkSummary(model: Summarized, k: number): void {
+  let printed = "";
+  const text = model.summary({ print: (t) => (printed = t) });
+  assert.equal(printed, text, "summary({ print }) gives the text to print");
+  assert.match(
+    text,
+    new RegExp(`^Model: \\w+ \\(\\w+\\), ${k} classes`),
+    "the title names the model and classes",
+  );
+  assert.match(text, /Layer \(type\).*Output Shape.*Param #/);
+  for (const layer of model.network.layers)
+    assert.ok(text.includes(`${layer.name} (`), `the summary lists ${layer.name}`);
+  const total = /Total params: ([\d,]+)/.exec(text)?.[1]?.replaceAll(",", "");
+  assert.equal(Number(total), model.network.countParams(), "the total is the network's parameter count");
+  assert.match(text, /Trainable params: [\d,]+ .*\n Non-trainable params: [\d,]+/);
 }
 
 function assertClose(actual: Float32Array, expected: Float32Array, what: string): void {

@@ -1,0 +1,31 @@
+/**
+ * strata-ml/ensembles: what voting and stacking are made of, and estimator kinds of your own:
+ * the ensemble base class, greedy ensemble selection, member presets, the estimator registry
+ * (estimators described as {kind, params}), model-directory manifests, and the child processes
+ * that fit members.
+ */
+export {
+  type CombinerData,
+  EnsembleClassifier,
+  type EnsembleFitOptions,
+  type EnsembleInput,
+  type EnsembleParams,
+  type EnsembleState,
+  type MemberVotes,
+  type OutOfFoldScore,
+} from "../estimators/ensemble.js";
+export { type EnsembleSelection, greedyEnsembleSelection } from "../estimators/ensemble-selection.js";
+export type { EstimatorSpec, Manifest } from "../estimators/estimator.js";
+export { readManifest } from "../estimators/load.js";
+export { defaultMembers, MEMBER_PRESETS, META_MODELS, parseMembers } from "../estimators/presets.js";
+export {
+  createEstimator,
+  type EstimatorKind,
+  estimatorKind,
+  estimatorKinds,
+  registerEstimator,
+} from "../estimators/registry.js";
+export { StackingClassifier, type StackingClassifierParams } from "../estimators/stacking.js";
+export { VotingClassifier, type VotingClassifierParams } from "../estimators/voting.js";
+export type { JobEvent } from "../parallel/pool.js";
+export { closeIdleWorkers } from "../parallel/workers.js";
