@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
 import sharp from "sharp";
-import { ImageBatches, makeAugmenter, scanImageFolder } from "strata-ml";
+import { ImageBatches, makeAugmenter, scanImageFolder } from "strata-ml/images";
 import {
   emit,
   envInt,

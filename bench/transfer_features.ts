@@ -39,7 +39,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
-import { cutModel, loadZooModel } from "strata-ml";
+import { cutModel, loadZooModel } from "strata-ml/transfer";
 import {
   emit,
   envFlag,
