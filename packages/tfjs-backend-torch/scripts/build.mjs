@@ -10,7 +10,7 @@
 // and because libtorch headers make each translation unit slow: objects are rebuilt only
 // when a source or header is newer.
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, realpathSync, renameSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -25,7 +25,7 @@ const buildDir = join(pkg, "build");
 const objDir = join(buildDir, "obj");
 const output = join(buildDir, "tfjs_backend_torch.node");
 
-function findLibtorch() {
+export function findLibtorch() {
   const root = process.env.LIBTORCH;
   if (root) {
     const lib = join(root, "lib");
@@ -45,7 +45,7 @@ function findLibtorch() {
   return undefined;
 }
 
-function nodeIncludes() {
+export function nodeIncludes() {
   const candidates = [
     process.env.npm_config_nodedir && join(process.env.npm_config_nodedir, "include/node"),
     join(dirname(process.execPath), "../include/node"),
@@ -69,7 +69,8 @@ async function pool(tasks, jobs) {
   await Promise.all(workers);
 }
 
-async function main() {
+/** Builds the addon (only what is out of date); says so and returns if the library is not installed. */
+export async function build() {
   const torch = findLibtorch();
   if (!torch) {
     console.log(
@@ -144,11 +145,13 @@ async function main() {
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(
-    `tfjs-backend-torch: built ${output} against ${torch.lib} (${stale.length} of ${sources.length} sources compiled, ${seconds}s)`,
+    `strata-ml-torch: built ${output} against ${torch.lib} (${stale.length} of ${sources.length} sources compiled, ${seconds}s)`,
   );
 }
 
-main().catch((e) => {
-  console.error(`tfjs-backend-torch: native build failed: ${e.message}`);
-  process.exit(1);
-});
+// Run as a script (not imported by install.mjs).
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url))
+  build().catch((e) => {
+    console.error(`strata-ml-torch: native build failed: ${e.message}`);
+    process.exit(1);
+  });

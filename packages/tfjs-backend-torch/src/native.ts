@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { type AddonNeeds, addonFailure } from "./load-help.js";
 
 /** A handle on a libtorch tensor held by the addon. */
 export type Handle = number;
@@ -193,13 +194,21 @@ export interface NativeAddon {
 
 const ADDON = fileURLToPath(new URL("../build/tfjs_backend_torch.node", import.meta.url));
 
-/** Loads the addon, or throws an Error saying why (not built, libtorch missing, ABI mismatch). */
+/** What the prebuilt addon links: Debian 12's libtorch 1.13 (its BLAS is OpenBLAS when libopenblas0 is there). */
+export const TORCH_NEEDS: AddonNeeds = {
+  pkg: "strata-ml-torch",
+  library: "libtorch 1.13",
+  sonames: /^lib(torch|torch_cpu|c10)\.so/,
+  runtime: "libtorch1.13 libopenblas0",
+  dev: "libtorch-dev g++",
+};
+
+/**
+ * Loads the addon (the prebuilt one for linux-x64, or the one built at install), or throws an
+ * Error whose message is one line: what is missing and the apt-get install that brings it.
+ */
 export function loadAddon(): NativeAddon {
-  if (!existsSync(ADDON)) {
-    throw new Error(
-      `the native addon is not built (${ADDON}); install libtorch (apt-get install libtorch-dev) and run npm ci`,
-    );
-  }
+  if (!existsSync(ADDON)) throw new Error(addonFailure(TORCH_NEEDS, ADDON, undefined));
   // libtorch's BLAS (OpenBLAS on Debian) starts its own thread pool beside libtorch's OpenMP
   // pool; both on every core over-subscribes them (measured here: 2-3x slower steps). libtorch
   // parallelises around BLAS calls itself, so BLAS gets one thread unless the user says otherwise.
@@ -209,5 +218,9 @@ export function loadAddon(): NativeAddon {
   // idle threads then compete with Node's own thread (measured: a CNN step 3x slower on 2 threads).
   process.env.OMP_WAIT_POLICY ??= "PASSIVE";
   const require = createRequire(import.meta.url);
-  return require(ADDON) as NativeAddon;
+  try {
+    return require(ADDON) as NativeAddon;
+  } catch (e) {
+    throw new Error(addonFailure(TORCH_NEEDS, ADDON, e));
+  }
 }

@@ -9,7 +9,7 @@
 // cleanly, and node-gyp would want to download Node's headers, which this machine cannot.
 // The two sources compile in parallel and only when a source or header is newer than the addon.
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, realpathSync, renameSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,7 +24,7 @@ const objDir = join(buildDir, "obj");
 const output = join(buildDir, "xgboost_native.node");
 
 /** Where libxgboost's headers and library are: { include, lib, rpath } or undefined. */
-function findXgboost() {
+export function findXgboost() {
   const root = process.env.XGBOOST_ROOT;
   if (root) {
     const lib = join(root, "lib");
@@ -43,7 +43,7 @@ function findXgboost() {
   return undefined;
 }
 
-function nodeIncludes() {
+export function nodeIncludes() {
   const candidates = [
     process.env.npm_config_nodedir && join(process.env.npm_config_nodedir, "include/node"),
     join(dirname(process.execPath), "../include/node"),
@@ -63,11 +63,12 @@ async function gxx(args, what) {
   });
 }
 
-async function main() {
+/** Builds the addon (only what is out of date); says so and returns if the library is not installed. */
+export async function build() {
   const xgb = findXgboost();
   if (!xgb) {
     console.log(
-      "xgboost-native: libxgboost not found (apt-get install libxgboost-dev, or set XGBOOST_ROOT); skipping the native build",
+      "strata-ml-xgboost: libxgboost not found (apt-get install libxgboost-dev, or set XGBOOST_ROOT); skipping the native build",
     );
     return;
   }
@@ -102,7 +103,7 @@ async function main() {
     }),
   );
   if (!stale.length && mtime(output) >= Math.max(...objects.map(mtime))) {
-    console.log(`xgboost-native: ${output} is up to date`);
+    console.log(`strata-ml-xgboost: ${output} is up to date`);
     return;
   }
   const rpath = xgb.rpath ? [`-Wl,-rpath,${xgb.lib}`] : [];
@@ -110,11 +111,13 @@ async function main() {
   renameSync(`${output}.tmp`, output);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(
-    `xgboost-native: built ${output} against ${xgb.lib} (${stale.length} of ${sources.length} sources compiled, ${seconds}s)`,
+    `strata-ml-xgboost: built ${output} against ${xgb.lib} (${stale.length} of ${sources.length} sources compiled, ${seconds}s)`,
   );
 }
 
-main().catch((e) => {
-  console.error(`xgboost-native: native build failed: ${e.message}`);
-  process.exit(1);
-});
+// Run as a script (not imported by install.mjs).
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url))
+  build().catch((e) => {
+    console.error(`strata-ml-xgboost: native build failed: ${e.message}`);
+    process.exit(1);
+  });

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { type AddonNeeds, addonFailure } from "./load-help.js";
 
 /** The addon's DMatrix (native/addon.cc): a DMatrixHandle owned by a JS object. */
 export interface NativeDMatrix {
@@ -51,26 +52,33 @@ export interface NativeAddon {
 }
 
 const ADDON = fileURLToPath(new URL("../build/xgboost_native.node", import.meta.url));
-const FIX =
-  "install libxgboost (apt-get install libxgboost-dev) and rebuild the addon (node packages/xgboost-native/scripts/build.mjs)";
+
+/** What the prebuilt addon links: Debian 12's libxgboost 1.7. */
+export const XGBOOST_NEEDS: AddonNeeds = {
+  pkg: "strata-ml-xgboost",
+  library: "libxgboost",
+  sonames: /^libxgboost\.so/,
+  runtime: "libxgboost0",
+  dev: "libxgboost-dev g++",
+};
 
 let loaded: { addon: NativeAddon } | { error: string } | undefined;
 
-/** Loads the addon once; afterwards returns the same addon or the same reason it could not load. */
+/**
+ * Loads the addon once (the prebuilt one for linux-x64, or the one built at install); afterwards
+ * returns the same addon or the same one-line reason it could not load, with the apt-get fix.
+ */
 function load(): { addon: NativeAddon } | { error: string } {
   if (loaded) return loaded;
   if (!existsSync(ADDON)) {
-    loaded = { error: `xgboost-native: the native addon is not built (${ADDON}); ${FIX}` };
+    loaded = { error: addonFailure(XGBOOST_NEEDS, ADDON, undefined) };
     return loaded;
   }
   try {
     loaded = { addon: createRequire(import.meta.url)(ADDON) as NativeAddon };
   } catch (e) {
-    // Typically "libxgboost.so.0: cannot open shared object file": the library was removed
-    // after the build, or the build used XGBOOST_ROOT and that tree moved.
-    loaded = {
-      error: `xgboost-native: the native addon could not be loaded (${(e as Error).message}); ${FIX}`,
-    };
+    // Typically "libxgboost.so.0: cannot open shared object file": libxgboost0 is not installed.
+    loaded = { error: addonFailure(XGBOOST_NEEDS, ADDON, e) };
   }
   return loaded;
 }
