@@ -38,6 +38,7 @@ function onPath(name) {
 
 /** Why a build from source cannot be tried here, or undefined when it can. */
 async function cannotBuild(build) {
+  if (process.platform !== "linux") return "the build is for Linux";
   if (!onPath("g++")) return "no g++";
   if (!build.findLibtorch()) return "no libtorch headers (libtorch-dev)";
   try {
