@@ -7,8 +7,8 @@ export function xgboostAvailable(): boolean {
 }
 
 /**
- * Why the addon could not be loaded (not built, or libxgboost missing), with the fix:
- * `apt-get install libxgboost-dev`, then rebuild. Undefined when it loads.
+ * Why the addon could not be loaded (not built, or libxgboost missing): the one-line reason with
+ * the apt-get install that fixes it. Undefined when it loads.
  */
 export function xgboostLoadError(): string | undefined {
   return addonLoadError();

@@ -4,7 +4,7 @@ import { register } from "node:module";
 import { isMainThread } from "node:worker_threads";
 
 const STUB = `
-const why = "xgboost-native: the native addon could not be loaded (libxgboost.so.0: cannot open shared object file: No such file or directory); install libxgboost (apt-get install libxgboost-dev) and rebuild the addon (node packages/xgboost-native/scripts/build.mjs)";
+const why = "strata-ml-xgboost: libxgboost is not installed (libxgboost.so.0 not found); apt-get install libxgboost0 (Debian 12), or for another version: apt-get install libxgboost-dev g++, then npm rebuild strata-ml";
 const fail = () => { throw new Error(why); };
 export const xgboostAvailable = () => false;
 export const xgboostLoadError = () => why;
