@@ -11,6 +11,8 @@ export type BackendName = (typeof BACKENDS)[number];
 const TORCH_PACKAGE = "strata-ml-torch";
 
 let chosen: Promise<BackendName> | undefined;
+/** Whether STRATA_BACKEND (or `prefer`) chose the backend, rather than the native one failing to load. */
+let forcedChoice = false;
 
 /**
  * Picks the compute backend once per process: `STRATA_BACKEND` (or `prefer`) forces one;
@@ -38,6 +40,7 @@ function backendFromEnv(): BackendName | undefined {
 async function choose(forced: BackendName | undefined): Promise<BackendName> {
   // PROD skips TF.js's debug checks and its "install tfjs-node" banner, which does not apply here.
   tf.env().set("PROD", true);
+  forcedChoice = forced !== undefined;
   const order = forced ? [forced] : BACKENDS;
   const failures: string[] = [];
   for (const name of order) {
@@ -63,9 +66,28 @@ function warnSlower(name: BackendName, why: string): void {
   if (process.env.STRATA_QUIET_BACKEND) return;
   process.stderr.write(
     `strata: warning: the native libtorch backend is not available (${why}); using the ${name} backend, ` +
-      `${SLOWER[name]}. Install libtorch (apt-get install libtorch-dev) and run npm ci to build it, ` +
-      "or set STRATA_BACKEND to choose a backend and silence this.\n",
+      `${SLOWER[name]}. Set STRATA_BACKEND to choose a backend and silence this.\n`,
   );
+}
+
+/** The Debian 12 runtime libraries that strata-ml-torch's prebuilt linux-x64 addon links. */
+const TORCH_RUNTIME = "libtorch1.13 libopenblas0";
+
+/**
+ * How to get the native backend, as a clause for a message about what a fallback backend cannot
+ * do: the apt-get line that brings its libraries (off linux-x64, what a build needs), after
+ * "unset STRATA_BACKEND" when that variable chose the fallback.
+ */
+export function nativeBackendFix(platform = `${process.platform}-${process.arch}`): string {
+  if (!platform.startsWith("linux-")) return `the native backend (${TORCH_PACKAGE}) runs on Linux only`;
+  const get =
+    platform === "linux-x64"
+      ? `apt-get install ${TORCH_RUNTIME}`
+      : "apt-get install libtorch-dev g++, then npm rebuild strata-ml";
+  const forced = forcedChoice ? process.env.STRATA_BACKEND?.trim() : undefined;
+  return forced
+    ? `unset STRATA_BACKEND=${forced} to use the native backend (where it does not load: ${get})`
+    : `install the native backend's libraries (${get})`;
 }
 
 /**
@@ -90,10 +112,39 @@ async function tryBackend(name: BackendName): Promise<string | undefined> {
       await import(TORCH_PACKAGE);
       await fuseBatchNorm();
     }
-    if (!(await tf.setBackend(name))) return "failed to initialise";
-    await tf.ready();
-    return undefined;
+    const started = await withoutEmscriptenListeners(async () => {
+      if (!(await tf.setBackend(name))) return false;
+      await tf.ready();
+      return true;
+    });
+    return started ? undefined : "failed to initialise";
   } catch (e) {
     return e instanceof Error ? e.message.split("\n")[0] : String(e);
+  }
+}
+
+const PROCESS_EVENTS = ["uncaughtException", "unhandledRejection"] as const;
+
+/** The shape of the two listeners Emscripten's Node glue adds: `if (!(ex instanceof ExitStatus)) throw ex` and `throw reason`. */
+const EMSCRIPTEN_LISTENER = /\bExitStatus\b|^function\s*\(\s*(\w+)\s*\)\s*\{\s*throw \1;?\s*\}$/;
+
+/**
+ * Starts a backend, then removes the process listeners that tfjs-backend-wasm's Emscripten glue
+ * added meanwhile: one rethrows every uncaught exception, one throws every unhandled rejection.
+ * A throw from such a listener is fatal past anything the program does: Node exits with code 7
+ * and prints the listener's source line (with source maps on, tsx or --enable-source-maps, a
+ * 37 KB line of minified glue). They serve Emscripten's exit(), which the backend never calls.
+ */
+async function withoutEmscriptenListeners<T>(start: () => Promise<T>): Promise<T> {
+  const emitter: NodeJS.EventEmitter = process;
+  const before = PROCESS_EVENTS.map((event) => new Set(emitter.listeners(event)));
+  try {
+    return await start();
+  } finally {
+    PROCESS_EVENTS.forEach((event, i) => {
+      for (const listener of emitter.listeners(event))
+        if (!before[i].has(listener) && EMSCRIPTEN_LISTENER.test(String(listener)))
+          emitter.off(event, listener as (...args: unknown[]) => void);
+    });
   }
 }
