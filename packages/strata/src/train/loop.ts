@@ -5,7 +5,6 @@ import { StrataError } from "../errors.js";
 import { yieldToEventLoop } from "../util/yield.js";
 import { BestWeights, type BestWeightsState } from "./best-weights.js";
 import { requireKernels } from "./kernels.js";
-import { requireKernels } from "./kernels.js";
 import type { EpochLogs, TrainControl, TrainListener } from "./listener.js";
 import { stepRunner } from "./runner.js";
 import { type LrSchedule, learningRateAt } from "./schedule.js";
@@ -95,7 +94,6 @@ export async function fitModel(
   config: TrainConfig,
   listeners: TrainListener | readonly (TrainListener | undefined)[] = {},
 ): Promise<TrainResult> {
-  requireKernels(model, "train"); // before anything runs: a backend without a needed kernel is refused
   requireKernels(model, "train"); // before anything runs: a backend without a needed kernel is refused
   const callbacks = (Array.isArray(listeners) ? listeners : [listeners]).filter(
     (l): l is TrainListener => l !== undefined,
