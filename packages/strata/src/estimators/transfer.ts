@@ -20,6 +20,7 @@ import { buildHead, buildTransferNetwork, standardizeHead } from "../models/tran
 import { releaseCalls, splitAtLayer, type TrunkSplit } from "../models/transfer/split.js";
 import { mirroredSource, trunkActivations } from "../models/transfer/trunk.js";
 import type { ZooPreprocessing } from "../models/zoo/types.js";
+import { requireKernels } from "../train/kernels.js";
 import type { EpochLogs } from "../train/listener.js";
 import type { LayerGroup, TrainResult } from "../train/loop.js";
 import type { LrSchedule } from "../train/schedule.js";
@@ -208,6 +209,8 @@ export class TransferClassifier<L extends Label = Label> extends ImageNetworkCla
       return { head, ...buildTransferNetwork(backbone, info.preprocessing, head) };
     });
     const frozen = frozenCount(backbone, p.freeze);
+    // Fine-tuning trains backbone layers: refuse a backend that cannot before the head phase runs.
+    if (p.fineTune > 0 && p.epochsFine > 0) requireKernels(network, "train", { assumeTrainable: true });
     const phases: TrainResult[] = [];
     const extra: TransferInfo = {
       backbone: info.name,

@@ -1,5 +1,7 @@
 // A child process that runs member jobs for the pool (pool.ts): one job at a time, each a message
 // in and a message out. It has its own TF.js backend; the pool sets its thread counts.
+
+import { exitOnUncaughtErrors } from "../cli/fatal.js";
 import type { MemberJob, MemberJobResult } from "./job.js";
 import { modelFiles, runJobHere } from "./job.js";
 import { exitWithParent, PARENT_ENV } from "./watchdog.js";
@@ -55,6 +57,8 @@ function faultBlock(): void {
 }
 
 // The parent's stderr, shared: if its reader is gone, what a worker would say is lost anyway.
+// An error nobody caught is one line on the shared stderr, as in the CLI, never a stack.
+exitOnUncaughtErrors();
 process.stdout.on("error", () => {});
 process.stderr.on("error", () => {});
 
