@@ -2,9 +2,9 @@
 // projects outside the repository with an empty npm cache and with every C/C++ compiler replaced
 // by a stub that fails and records the call, on this machine's Node and on Node 22 and 24 (from
 // the npm registry's `node` package). In each: a strict TypeScript program (test/package-smoke/)
-// is type-checked and compiled, then fits, saves, loads and predicts a dense network, XGBoost and
-// a vote of the two on plain arrays, on the torch backend; `npx strata fit` and `predict` run on a
-// CSV. Then, with an addon that does not load: the one line a user reads, the install step
+// is type-checked and compiled, then fits, saves, loads and predicts a dense network, XGBoost, a
+// vote and a small stack of the two on plain arrays, on the torch backend; `npx strata fit` and
+// `predict` run on a CSV. Then, with an addon that does not load: the one line a user reads, the install step
 // without a compiler (one line, exit 0) and with one (XGBoost's addon built from source).
 //
 // Needs the npm registry and the built addons (npm run build). Outside CI a missing one skips
@@ -187,7 +187,7 @@ function runProgram(t: TestContext, { app, env }: Project, nodeMajor: number): v
   t.diagnostic(`program on Node ${nodeMajor}: ${program.seconds.toFixed(1)} s ${program.stdout.trim()}`);
   assert.equal(result.backend, "torch");
   assert.equal(result.node.split(".")[0], `v${nodeMajor}`);
-  assert.deepEqual(Object.keys(result.models), ["dense", "xgboost", "vote"]);
+  assert.deepEqual(Object.keys(result.models), ["dense", "xgboost", "vote", "stack"]);
   assert.equal(program.stderr, "", "the program printed a warning");
 }
 

@@ -1,11 +1,13 @@
 // The program package.test.ts installs into a fresh project beside the strata-ml tarball: strict
 // TypeScript against the installed package's types, on plain arrays (rows of numbers, numeric
-// labels), with a dense network, XGBoost and a vote of the two, each fitted, saved, loaded and
+// labels), with a dense network, XGBoost, a vote of the two and a small stack of the two (a
+// logistic meta-model on 3-fold out-of-fold probabilities), each fitted, saved, loaded and
 // asked to predict. It prints one JSON line; any failed check throws (exit code 1).
 import {
   backendName,
   DenseClassifier,
   loadTableClassifier,
+  StackingClassifier,
   VotingClassifier,
   XGBoostClassifier,
 } from "strata-ml";
@@ -55,6 +57,14 @@ const models: Record<string, PlainModel> = {
       { kind: "dense", params: { hiddenUnits: [16], epochs: 30, seed: 0 } },
       { kind: "xgboost", params: { seed: 0 } },
     ],
+  }),
+  stack: new StackingClassifier({
+    members: [
+      { kind: "dense", params: { hiddenUnits: [16], epochs: 30, seed: 0 } },
+      { kind: "xgboost", params: { seed: 0 } },
+    ],
+    meta: { kind: "logistic", params: {} },
+    folds: 3,
   }),
 };
 
