@@ -1,5 +1,7 @@
 // What a user is told when the native addon does not load: one line naming what is missing and
-// the apt-get line that fixes it. The same file is in strata-ml-torch and strata-ml-xgboost.
+// the apt-get line that fixes it. The same file is in strata-ml-torch and strata-ml-xgboost on purpose:
+// each native package installs and loads alone (a user may have one without the other), and a third
+// package for these few lines would be one more thing to bundle and version.
 import { sep } from "node:path";
 
 /** What the prebuilt addon of a package needs, for the message. */
