@@ -1,13 +1,13 @@
-import { accessSync, constants, existsSync, lstatSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, lstatSync, readFileSync, realpathSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join, parse, relative, resolve } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
 import { StrataError } from "../errors.js";
 import {
-  DIR_MANIFEST,
   type DirSort,
   dirOutputProblem,
-  MODEL_MANIFEST,
+  isDirectory,
+  manifestSort,
   SORT_NAMES,
 } from "../util/strata-dirs.js";
 
@@ -77,40 +77,10 @@ function isInside(inner: string, outer: string): boolean {
   return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
 }
 
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 /** A path for a message: relative to the current folder when that is shorter. */
 function shown(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel === "" ? "." : rel.length < path.length ? rel : path;
-}
-
-/**
- * The sort of strata folder `dir` is by its manifest alone (no guessing from its entries: a
- * folder above an output is judged only by what strata itself wrote there).
- */
-function manifestSort(dir: string): DirSort | undefined {
-  for (const [file, key] of [
-    [MODEL_MANIFEST, "kind"],
-    [DIR_MANIFEST, "sort"],
-  ] as const) {
-    try {
-      const json = JSON.parse(readFileSync(join(dir, file), "utf8")) as Record<string, unknown>;
-      if (file === MODEL_MANIFEST && typeof json.format === "number" && typeof json[key] === "string")
-        return "model";
-      if (file === DIR_MANIFEST && typeof json[key] === "string" && json[key] in SORT_NAMES)
-        return json[key] as DirSort;
-    } catch {
-      // No such file, or not strata's.
-    }
-  }
-  return undefined;
 }
 
 /** Headers strata's predictions files start with: `[keep…,] predicted[_target], proba_<class>…` or the zoo's `file, label_1, proba_1, …`. */

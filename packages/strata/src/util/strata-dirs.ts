@@ -63,7 +63,8 @@ function jsonObject(path: string): Record<string, unknown> | undefined {
   }
 }
 
-function isDir(path: string): boolean {
+/** Whether `path` is a directory (following links); false when it is missing. */
+export function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
   } catch {
@@ -71,19 +72,36 @@ function isDir(path: string): boolean {
   }
 }
 
+/** A model directory's strata.json (a format number and an estimator kind), if `dir` has one. */
+function modelManifest(dir: string): Record<string, unknown> | undefined {
+  const model = jsonObject(join(dir, MODEL_MANIFEST));
+  return model && typeof model.format === "number" && typeof model.kind === "string" ? model : undefined;
+}
+
+/**
+ * The sort of strata folder `dir` is by its manifest alone (strata.json or strata-dir.json; no
+ * guessing from its entries), or undefined.
+ */
+export function manifestSort(dir: string): DirSort | undefined {
+  if (modelManifest(dir)) return "model";
+  const manifest = jsonObject(join(dir, DIR_MANIFEST));
+  return manifest && typeof manifest.sort === "string" && manifest.sort in SORT_NAMES
+    ? (manifest.sort as DirSort)
+    : undefined;
+}
+
 /** The sort of a strata folder by its manifest (and, for folders of older strata, its entries). */
 function sortOf(
   path: string,
   entries: readonly string[],
 ): { sort: DirSort; owned: readonly string[] } | undefined {
-  const model = jsonObject(join(path, MODEL_MANIFEST));
-  if (model && typeof model.format === "number" && typeof model.kind === "string") {
+  const model = modelManifest(path);
+  if (model) {
     const files = Array.isArray(model.files) ? model.files.filter((f) => typeof f === "string") : [];
     return { sort: "model", owned: [MODEL_MANIFEST, ...files, ...MODEL_DIR_EXTRAS] };
   }
-  const dir = jsonObject(join(path, DIR_MANIFEST));
-  if (dir && typeof dir.sort === "string" && dir.sort in SORT_NAMES)
-    return { sort: dir.sort as DirSort, owned: entries };
+  const sort = manifestSort(path);
+  if (sort) return { sort, owned: entries };
   if (jsonObject(join(path, CHECKPOINT_STATE))) return { sort: "checkpoint-state", owned: entries };
   if (jsonObject(join(path, ZOO_MANIFEST))) return { sort: "zoo", owned: entries };
   // Written before folders had manifests: a report's two files, a checkpoint folder's last/
@@ -95,7 +113,7 @@ function sortOf(
     (existsSync(join(path, "last", CHECKPOINT_STATE)) || existsSync(join(path, "best", MODEL_MANIFEST)))
   )
     return { sort: "checkpoints", owned: entries };
-  if (entries.every((e) => /^([0-9a-f]{2}|[0-9a-f]{24})$/.test(e) && isDir(join(path, e))))
+  if (entries.every((e) => /^([0-9a-f]{2}|[0-9a-f]{24})$/.test(e) && isDirectory(join(path, e))))
     return { sort: "cache", owned: entries };
   return undefined;
 }
