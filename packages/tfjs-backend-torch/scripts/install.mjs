@@ -5,6 +5,8 @@
 //   2. else, with g++ and libtorch's headers (libtorch-dev): build it from source;
 //   3. else one line naming the apt-get install that fixes it, and exit 0 (strata then uses WASM).
 // `install.mjs --check` only loads the addon, in a process of its own, and prints why it did not.
+// Its twin in the other native package differs only in names: each package ships and installs on
+// its own (package.test.ts checks both are in the tarball), so neither imports the other's.
 import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";

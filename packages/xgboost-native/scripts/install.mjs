@@ -6,6 +6,8 @@
 //   3. else one line naming the apt-get install that fixes it, and exit 0 (XGBoost models then
 //      cannot be used; strata says so when one is asked for).
 // `install.mjs --check` only loads the addon, in a process of its own, and prints why it did not.
+// Its twin in the other native package differs only in names: each package ships and installs on
+// its own (package.test.ts checks both are in the tarball), so neither imports the other's.
 import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
