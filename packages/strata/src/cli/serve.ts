@@ -59,6 +59,13 @@ export async function serveCommand(dir: string, o: ServeCommandOptions): Promise
       throw new StrataError(`--host ${o.host}: not an address of this machine`);
     throw e;
   }
+  // Listening for signals before saying it is ready: whoever reads the address may send one at once.
+  const signalled = nextSignal((again) => {
+    // A second signal while shutting down: stop at once, but not leaving the uploads behind.
+    removeTempDir();
+    process.stderr.write(`strata serve: ${again} again: stopped at once\n`);
+    process.exit(SIGNAL_EXIT[again]);
+  });
   const { port } = app.server.address() as AddressInfo;
   const host = o.host.includes(":") ? `[${o.host}]` : o.host;
   const info = served.info;
@@ -72,12 +79,7 @@ export async function serveCommand(dir: string, o: ServeCommandOptions): Promise
       : `warning: listening on ${o.host}: anyone who can reach this machine on port ${port} can use the model; there is no authentication\n`,
   );
   process.stderr.write("press Ctrl+C to stop\n");
-  const signal = await nextSignal((again) => {
-    // A second signal while shutting down: stop at once, but not leaving the uploads behind.
-    removeTempDir();
-    process.stderr.write(`strata serve: ${again} again: stopped at once\n`);
-    process.exit(SIGNAL_EXIT[again]);
-  });
+  const signal = await signalled;
   process.stderr.write(`strata serve: ${signal}: stopping (finishing requests in progress)\n`);
   const deadline = setTimeout(() => {
     process.stderr.write(

@@ -34,7 +34,13 @@ export async function startServe(
     err += d;
     check();
   });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // "close", not "exit": by then stderr has been read to its end, so failure messages show all of it.
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("close", (code, signal) => {
+      if (signal) err += `[strata serve was killed by ${signal}]\n`;
+      resolve(code);
+    }),
+  );
   t.after(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   });
