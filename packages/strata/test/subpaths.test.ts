@@ -47,12 +47,7 @@ const expected: Record<string, readonly string[]> = {
   "strata-ml/images": ["scanImageFolder", "decodeImage", "ImageBatches", "makeAugmenter", "imageSplit"],
   "strata-ml/transfer": ["loadZooModel", "cutModel", "listZoo", "classifyWithZoo", "loadKerasModel"],
   "strata-ml/networks": ["fitModel", "tensorSource", "buildCnn", "buildDenseNetwork", "NetworkClassifier"],
-  "strata-ml/ensembles": [
-    "EnsembleClassifier",
-    "greedyEnsembleSelection",
-    "registerEstimator",
-    "parseMembers",
-  ],
+  "strata-ml/ensembles": ["EnsembleClassifier", "greedyEnsembleSelection", "kindResolver", "parseMembers"],
   "strata-ml/metrics": ["accuracy", "rocAuc", "logLoss", "confusionMatrix"],
   "strata-ml/tf": ["tf", "tfl"],
 };
@@ -101,14 +96,7 @@ for (const [name, names] of Object.entries(expected)) {
 test("the root is the everyday API, not a flat list of everything", async () => {
   const root = Object.keys(await import("strata-ml"));
   assert.ok(root.length <= 60, `${root.length} runtime names at the root`);
-  for (const moved of [
-    "loadZooModel",
-    "cutModel",
-    "fitModel",
-    "readCsv",
-    "ImageBatches",
-    "registerEstimator",
-  ])
+  for (const moved of ["loadZooModel", "cutModel", "fitModel", "readCsv", "ImageBatches", "kindResolver"])
     assert.ok(!root.includes(moved), `${moved} is in a subpath, not the root`);
 });
 

@@ -4,6 +4,8 @@
  * (estimators described as {kind, params}), model-directory manifests, and the child processes
  * that fit members.
  */
+
+export type { KindDescriptor, KindResolver } from "../estimators/descriptor.js";
 export {
   type CombinerData,
   EnsembleClassifier,
@@ -19,11 +21,12 @@ export type { EstimatorSpec, Manifest } from "../estimators/estimator.js";
 export { readManifest } from "../estimators/load.js";
 export { defaultMembers, MEMBER_PRESETS, META_MODELS, parseMembers } from "../estimators/presets.js";
 export {
+  builtInKinds,
   createEstimator,
   type EstimatorKind,
   estimatorKind,
   estimatorKinds,
-  registerEstimator,
+  kindResolver,
 } from "../estimators/registry.js";
 export { StackingClassifier, type StackingClassifierParams } from "../estimators/stacking.js";
 export { VotingClassifier, type VotingClassifierParams } from "../estimators/voting.js";

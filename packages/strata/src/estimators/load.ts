@@ -1,8 +1,9 @@
 import { useBackend } from "../backend.js";
 import { StrataError } from "../errors.js";
+import type { KindResolver } from "./descriptor.js";
 import type { AnyClassifier, Classifier, ImageData, TableData } from "./estimator.js";
 import { checkSavedParams } from "./param-check.js";
-import { modelDirKind } from "./registry.js";
+import { builtInKinds, modelDirKind } from "./registry.js";
 
 export { readManifest } from "./registry.js";
 
@@ -12,12 +13,17 @@ export { readManifest } from "./registry.js";
  * from an image model.
  */
 export async function loadClassifier(dir: string): Promise<AnyClassifier> {
-  const { manifest, kind } = await modelDirKind(dir);
+  return loadWith(builtInKinds, dir);
+}
+
+/** loadClassifier over a list of kinds (what a KindResolver's `load` does). */
+export async function loadWith(kinds: KindResolver, dir: string): Promise<AnyClassifier> {
+  const { manifest, kind } = await modelDirKind(dir, kinds);
   // The params first, so that one the kind does not have (or a bad value) names strata.json.
-  checkSavedParams(dir, () => kind.create(manifest.params).dispose());
+  checkSavedParams(dir, () => kind.create(manifest.params, kinds).dispose());
   await useBackend();
   try {
-    return await kind.read(dir, manifest);
+    return await kind.read(dir, manifest, kinds);
   } catch (e) {
     if (e instanceof StrataError) throw e;
     // A file the kind's own checks let through: still the directory's fault, not a bug to report.

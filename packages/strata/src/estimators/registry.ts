@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { StrataError } from "../errors.js";
 import { describeJson, readJsonFile } from "../util/files.js";
-import type { Params } from "../util/params.js";
+import type { KindDescriptor, KindResolver } from "./descriptor.js";
 import {
   type AnyClassifier,
   type EstimatorSpec,
@@ -11,61 +11,57 @@ import {
   MANIFEST,
   type Manifest,
 } from "./estimator.js";
+import { KINDS } from "./kinds.js";
 import { labelTypeProblem } from "./label-values.js";
+import { loadWith } from "./load.js";
 
-/** How to make and read one kind of estimator. Every kind is listed once, in kinds.ts. */
-export interface EstimatorKind {
-  /** As stored in strata.json. */
-  readonly kind: string;
-  readonly input: InputKind;
-  /** One line for listings and error messages. */
-  readonly description: string;
-  /** An unfitted estimator with these hyperparameters (unknown or bad ones are refused by name). */
-  create(params: Params): AnyClassifier;
-  /** Reads a directory written by the estimator's writeFiles; the manifest has been checked. */
-  read(dir: string, manifest: Manifest): Promise<AnyClassifier>;
+/** How to make and read one kind of model (the older name of a descriptor). */
+export type EstimatorKind = KindDescriptor;
+
+/** Lookups over a list of kinds: what ensembles are handed to make and read their members. */
+export function kindResolver(list: readonly KindDescriptor[]): KindResolver {
+  const byName = new Map(list.map((k) => [k.name, k]));
+  const resolver: KindResolver = {
+    kind(name) {
+      const kind = byName.get(name);
+      if (!kind)
+        throw new StrataError(
+          `unknown estimator kind "${name}"; the kinds are: ${[...byName.keys()].join(", ")}`,
+        );
+      return kind;
+    },
+    names: () => [...byName.keys()],
+    create: (spec) => resolver.kind(spec.kind).create(spec.params, resolver),
+    load: (dir) => loadWith(resolver, dir),
+  };
+  return resolver;
 }
 
-const kinds = new Map<string, EstimatorKind>();
+/** The built-in kinds (estimators/kinds.ts). */
+export const builtInKinds: KindResolver = kindResolver(KINDS);
 
-/** Adds a kind (kinds.ts does this for every built-in estimator). */
-export function registerEstimator(kind: EstimatorKind): void {
-  kinds.set(kind.kind, kind);
-}
-
-/**
- * The registered kinds. Lookups import kinds.ts first, lazily, so that composite estimators
- * (which look up their members' kinds) and the estimators they list do not import each other.
- */
+/** The registered kinds. */
 export async function estimatorKinds(): Promise<EstimatorKind[]> {
-  await import("./kinds.js");
-  return [...kinds.values()];
+  return [...KINDS];
 }
 
 export async function estimatorKind(name: string): Promise<EstimatorKind> {
-  await import("./kinds.js");
-  const kind = kinds.get(name);
-  if (!kind)
-    throw new StrataError(`unknown estimator kind "${name}"; the kinds are: ${[...kinds.keys()].join(", ")}`);
-  return kind;
+  return builtInKinds.kind(name);
 }
 
-/**
- * A kind looked up synchronously, for composite estimators that create their members in their
- * constructor (their modules import kinds.ts, so every built-in kind is registered by then).
- */
+/** A kind looked up synchronously (undefined when there is none of that name). */
 export function registeredKind(name: string): EstimatorKind | undefined {
-  return kinds.get(name);
+  return KINDS.find((k) => k.name === name);
 }
 
 /** The names of the registered kinds (for messages listing them). */
 export function registeredKindNames(): string[] {
-  return [...kinds.keys()];
+  return KINDS.map((k) => k.name);
 }
 
 /** An unfitted estimator from its description (e.g. an ensemble member). */
 export async function createEstimator(spec: EstimatorSpec): Promise<AnyClassifier> {
-  return (await estimatorKind(spec.kind)).create(spec.params);
+  return builtInKinds.create(spec);
 }
 
 /** Reads and checks a model directory's strata.json. */
@@ -113,14 +109,15 @@ function checkManifestFields(m: Manifest, path: string): void {
     bad(`"files" is ${describeJson(m.files)}, not a list of file names`);
 }
 
-/** The kind of estimator a model directory holds (its manifest checked), without loading it. */
-export async function modelDirKind(dir: string): Promise<{ manifest: Manifest; kind: EstimatorKind }> {
+/** The kind of model a directory holds (its manifest checked), without loading it. */
+export async function modelDirKind(
+  dir: string,
+  kinds: KindResolver = builtInKinds,
+): Promise<{ manifest: Manifest; kind: EstimatorKind }> {
   const manifest = await readManifest(dir);
-  await import("./kinds.js");
-  const kind = kinds.get(manifest.kind);
-  if (!kind)
+  if (!kinds.names().includes(manifest.kind))
     throw new StrataError(
-      `${dir}: unknown model kind "${manifest.kind}" in ${MANIFEST}; this strata reads: ${[...kinds.keys()].join(", ")}`,
+      `${dir}: unknown model kind "${manifest.kind}" in ${MANIFEST}; this strata reads: ${kinds.names().join(", ")}`,
     );
-  return { manifest, kind };
+  return { manifest, kind: kinds.kind(manifest.kind) };
 }
