@@ -5,6 +5,7 @@
  * that fit members.
  */
 
+export { builtInKinds } from "../estimators/built-in-kinds.js";
 export type { KindDescriptor, KindResolver } from "../estimators/descriptor.js";
 export {
   type CombinerData,
@@ -21,7 +22,6 @@ export type { EstimatorSpec, Manifest } from "../estimators/estimator.js";
 export { readManifest } from "../estimators/load.js";
 export { defaultMembers, MEMBER_PRESETS, META_MODELS, parseMembers } from "../estimators/presets.js";
 export {
-  builtInKinds,
   createEstimator,
   type EstimatorKind,
   estimatorKind,

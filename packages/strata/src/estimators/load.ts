@@ -3,7 +3,7 @@ import { StrataError } from "../errors.js";
 import type { KindResolver } from "./descriptor.js";
 import type { AnyClassifier, Classifier, ImageData, TableData } from "./estimator.js";
 import { checkSavedParams } from "./param-check.js";
-import { builtInKinds, modelDirKind } from "./registry.js";
+import { modelDirKind } from "./registry.js";
 
 export { readManifest } from "./registry.js";
 
@@ -13,6 +13,8 @@ export { readManifest } from "./registry.js";
  * from an image model.
  */
 export async function loadClassifier(dir: string): Promise<AnyClassifier> {
+  // Imported here, not at the top: the kinds' modules import this one (ensembles load members).
+  const { builtInKinds } = await import("./built-in-kinds.js");
   return loadWith(builtInKinds, dir);
 }
 

@@ -1,7 +1,7 @@
 import { StrataError } from "../errors.js";
 import type { Params, ParamValue } from "../util/params.js";
 import type { AnyClassifier, EstimatorSpec, InputKind } from "./estimator.js";
-import { builtInKinds, registeredKind, registeredKindNames } from "./registry.js";
+import { registeredKind, registeredKindNames, registeredKinds } from "./registry.js";
 
 /**
  * Each member's name: the spec's `name` (the preset it was given as, e.g. "dense:small"), else its
@@ -96,7 +96,7 @@ export function createSpec(className: string, spec: EstimatorSpec, what: string)
       `${className}: ${what}: unknown kind "${spec.kind}"; the kinds are: ${registeredKindNames().join(", ")}`,
     );
   try {
-    return kind.create(spec.params, builtInKinds);
+    return kind.create(spec.params, registeredKinds());
   } catch (e) {
     if (e instanceof StrataError) throw new StrataError(`${className}: ${what}: ${e.message}`);
     throw e;

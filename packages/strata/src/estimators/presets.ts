@@ -1,8 +1,8 @@
 import { StrataError } from "../errors.js";
 import type { Params } from "../util/params.js";
 import type { EstimatorSpec, InputKind } from "./estimator.js";
-import "./kinds.js";
-import { builtInKinds, registeredKind } from "./registry.js";
+import "./built-in-kinds.js";
+import { registeredKind, registeredKinds } from "./registry.js";
 
 /**
  * Named members for `--members`: `kind` or `kind:variant`, each a spec over the kind's defaults.
@@ -88,7 +88,7 @@ export function parseMembers(list: string | readonly string[], seed = 0): Estima
     const spec = presetSpec(name);
     const repeat = repeats.get(name) ?? 0;
     repeats.set(name, repeat + 1);
-    const probe = registeredKind(spec.kind)?.create(spec.params, builtInKinds);
+    const probe = registeredKind(spec.kind)?.create(spec.params, registeredKinds());
     const seeded = Object.hasOwn(probe?.getParams() ?? {}, "seed");
     probe?.dispose();
     const params: Params = seeded ? { ...spec.params, seed: seed + repeat } : spec.params;

@@ -11,9 +11,7 @@ import {
   MANIFEST,
   type Manifest,
 } from "./estimator.js";
-import { KINDS } from "./kinds.js";
 import { labelTypeProblem } from "./label-values.js";
-import { loadWith } from "./load.js";
 
 /** How to make and read one kind of model (the older name of a descriptor). */
 export type EstimatorKind = KindDescriptor;
@@ -32,36 +30,49 @@ export function kindResolver(list: readonly KindDescriptor[]): KindResolver {
     },
     names: () => [...byName.keys()],
     create: (spec) => resolver.kind(spec.kind).create(spec.params, resolver),
-    load: (dir) => loadWith(resolver, dir),
+    load: async (dir) => (await import("./load.js")).loadWith(resolver, dir),
   };
   return resolver;
 }
 
-/** The built-in kinds (estimators/kinds.ts). */
-export const builtInKinds: KindResolver = kindResolver(KINDS);
+// Until the ensembles are handed a resolver everywhere, the synchronous lookups below read the
+// list that estimators/built-in-kinds.ts gives when it is first imported (the async ones import it).
+let known: readonly KindDescriptor[] = [];
+
+/** Called once by built-in-kinds.ts with the list of kinds. */
+export function useKinds(list: readonly KindDescriptor[]): void {
+  known = list;
+}
+
+const builtIn = async () => (await import("./built-in-kinds.js")).builtInKinds;
 
 /** The registered kinds. */
 export async function estimatorKinds(): Promise<EstimatorKind[]> {
-  return [...KINDS];
+  return (await builtIn()).names().map((name) => known.find((k) => k.name === name) as EstimatorKind);
 }
 
 export async function estimatorKind(name: string): Promise<EstimatorKind> {
-  return builtInKinds.kind(name);
+  return (await builtIn()).kind(name);
 }
 
 /** A kind looked up synchronously (undefined when there is none of that name). */
 export function registeredKind(name: string): EstimatorKind | undefined {
-  return KINDS.find((k) => k.name === name);
+  return known.find((k) => k.name === name);
 }
 
 /** The names of the registered kinds (for messages listing them). */
 export function registeredKindNames(): string[] {
-  return KINDS.map((k) => k.name);
+  return known.map((k) => k.name);
+}
+
+/** A resolver over the registered kinds, for callers that cannot wait for an import. */
+export function registeredKinds(): KindResolver {
+  return kindResolver(known);
 }
 
 /** An unfitted estimator from its description (e.g. an ensemble member). */
 export async function createEstimator(spec: EstimatorSpec): Promise<AnyClassifier> {
-  return builtInKinds.create(spec);
+  return (await builtIn()).create(spec);
 }
 
 /** Reads and checks a model directory's strata.json. */
@@ -112,7 +123,7 @@ function checkManifestFields(m: Manifest, path: string): void {
 /** The kind of model a directory holds (its manifest checked), without loading it. */
 export async function modelDirKind(
   dir: string,
-  kinds: KindResolver = builtInKinds,
+  kinds: KindResolver,
 ): Promise<{ manifest: Manifest; kind: EstimatorKind }> {
   const manifest = await readManifest(dir);
   if (!kinds.names().includes(manifest.kind))

@@ -7,7 +7,7 @@ import type { Matrix } from "../util/matrix.js";
 import type { Params } from "../util/params.js";
 import { type CombinerData, EnsembleClassifier, type EnsembleParams, type MemberInput } from "./ensemble.js";
 import type { AnyClassifier, Classifier, EstimatorSpec, Manifest, TableInput } from "./estimator.js";
-import "./kinds.js";
+import "./built-in-kinds.js";
 import type { Label } from "./label-values.js";
 import { loadClassifier } from "./load.js";
 import { createSpec, estimatorSpec } from "./members.js";

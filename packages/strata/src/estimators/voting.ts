@@ -6,7 +6,7 @@ import { type CombinerData, EnsembleClassifier, type EnsembleParams, type Member
 import { ENSEMBLE_JSON } from "./ensemble-dir.js";
 import { greedyEnsembleSelection } from "./ensemble-selection.js";
 import type { Manifest } from "./estimator.js";
-import "./kinds.js";
+import "./built-in-kinds.js";
 import type { Label } from "./label-values.js";
 import { checkNumber } from "./param-check.js";
 
