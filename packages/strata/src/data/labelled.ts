@@ -1,4 +1,4 @@
-import { Frame, takeAt } from "../data/frame.js";
+import { Frame, takeAt } from "./frame.js";
 
 /**
  * Labelled examples of any input kind: X (a Frame of rows, or image files), a label each, and
