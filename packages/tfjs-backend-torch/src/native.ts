@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { type AddonNeeds, addonFailure } from "./load-help.js";
+import type { ProgramSpec } from "./program.js";
 
 /** A handle on a libtorch tensor held by the addon. */
 export type Handle = number;
@@ -163,8 +164,8 @@ export interface NativeAddon {
   resizeNearestGrad(images: Handle, dy: Handle, alignCorners: boolean): Handle;
   mirrorPad(x: Handle, paddings: number[], offset: 0 | 1): Handle;
 
-  /** The native training step (native/train.cc; see src/train.ts). */
-  compileProgram(spec: { ops: object[]; l1: number[]; l2: number[]; binary: boolean }): number;
+  /** The native training step (native/train.cc; the program from src/compile.ts, run by src/network.ts). */
+  compileProgram(spec: ProgramSpec): number;
   releaseProgram(program: number): void;
   trainStep(
     program: number,

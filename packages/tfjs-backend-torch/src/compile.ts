@@ -1,0 +1,128 @@
+// The compiler of the native step: a tfjs-layers network -> the program native/train.cc runs
+// (ops in the order of the graph's layers, the weights they read, the loss kind). The runtime
+// that holds a compiled program is network.ts.
+import type * as tfl from "@tensorflow/tfjs-layers";
+import { type LayerContext, type LayerInternals, type LayerWeight, layerOp } from "./compile-layers.js";
+import type { ProgramOp, ProgramSpec } from "./program.js";
+import { fail } from "./unsupported.js";
+
+type Layer = tfl.LayersModel["layers"][number];
+interface LayerNode {
+  inboundLayers: Layer[];
+  tensorIndices: number[];
+  inputShapes: (number | null)[] | (number | null)[][];
+}
+interface GraphInternals {
+  layers: Layer[];
+  inputLayers: Layer[];
+  outputLayers: Layer[];
+  containerNodes: Set<string>;
+}
+interface Regularizer {
+  getClassName(): string;
+  l1: number;
+  l2: number;
+}
+
+/** A compiled network: the program, and the model's weights it reads in its parameter order. */
+export interface CompiledNetwork {
+  readonly spec: ProgramSpec;
+  readonly params: LayerWeight[];
+  /** Indices of params that a training step writes besides the trained ones (batch-norm moving statistics). */
+  readonly moving: number[];
+}
+
+const REGULARIZERS = [
+  "kernelRegularizer",
+  "biasRegularizer",
+  "depthwiseRegularizer",
+  "gammaRegularizer",
+  "betaRegularizer",
+];
+
+function graphOf(model: tfl.LayersModel): GraphInternals {
+  const seq = model as unknown as { model?: tfl.LayersModel; build(): void };
+  // A Sequential builds its inner functional model lazily (on the first apply, getWeights, …).
+  if (model.getClassName() === "Sequential" && seq.model == null) seq.build();
+  const inner = seq.model;
+  return (inner ?? model) as unknown as GraphInternals;
+}
+
+/**
+ * The network as a program, or throws Unsupported with the first thing that has no native version.
+ * With `inference`, the network may end in any output; otherwise in a softmax (categorical
+ * cross-entropy) or a one-unit sigmoid (binary cross-entropy).
+ */
+export function compileNetwork(model: tfl.LayersModel, inference: boolean): CompiledNetwork {
+  const graph = graphOf(model);
+  if (graph.inputLayers.length !== 1 || graph.outputLayers.length !== 1)
+    fail("more than one input or output");
+  const ops: ProgramOp[] = [];
+  const params: LayerWeight[] = [];
+  const l1: number[] = [];
+  const l2: number[] = [];
+  const moving: number[] = [];
+  const slotOf = new Map<Layer, number>();
+  slotOf.set(graph.inputLayers[0], 0);
+  const param = (weight: unknown, reg?: unknown): number => {
+    const w = weight as LayerWeight | null | undefined;
+    if (!w) return -1;
+    const read = w.read();
+    if (read.dtype !== "float32") fail("a weight that is not float32");
+    params.push(w);
+    const r = reg as Regularizer | null | undefined;
+    if (r && r.getClassName() !== "L1L2") fail(`the ${r.getClassName()} regularizer`);
+    l1.push(r?.l1 ?? 0);
+    l2.push(r?.l2 ?? 0);
+    return params.length - 1;
+  };
+  for (const layer of graph.layers) {
+    const L = layer as unknown as LayerInternals & { inboundNodes: LayerNode[] };
+    const cls = L.getClassName();
+    if (cls === "InputLayer") {
+      if (layer !== graph.inputLayers[0]) fail("an input layer inside the network");
+      continue;
+    }
+    const nodes = L.inboundNodes.filter((_, k) => graph.containerNodes.has(`${layer.name}_ib-${k}`));
+    if (nodes.length !== 1) fail(`layer ${layer.name} is used more than once`);
+    const node = nodes[0];
+    const inputs = node.inboundLayers.map((l, j) => {
+      const s = slotOf.get(l);
+      if (s === undefined || node.tensorIndices[j] !== 0) fail(`layer ${layer.name}'s inputs`);
+      return s;
+    });
+    const shapes = (Array.isArray(node.inputShapes[0]) ? node.inputShapes : [node.inputShapes]) as (
+      | number
+      | null
+    )[][];
+    if (L.activityRegularizer) fail("an activity regularizer");
+    const regCount = REGULARIZERS.filter((r) => L[r]).length;
+    if (L.losses.length !== regCount) fail(`layer ${layer.name} adds losses of its own`);
+    const context: LayerContext = {
+      layer: L,
+      config: L.getConfig(),
+      inputs,
+      shapes,
+      param,
+      moving: (w) => {
+        const i = param(w);
+        moving.push(i);
+        return i;
+      },
+    };
+    ops.push(layerOp(cls, context));
+    slotOf.set(layer, ops.length);
+  }
+  if (slotOf.get(graph.outputLayers[0]) !== ops.length) fail("the output is not the last layer");
+  if (ops.length === 0) fail("a network without layers");
+  const last = ops[ops.length - 1];
+  const units = model.outputs[0].shape[1] ?? 1;
+  const compiled = (binary: boolean): CompiledNetwork => ({ spec: { ops, l1, l2, binary }, params, moving });
+  if (inference) return compiled(units === 1);
+  if (model.outputs[0].shape.length !== 2) fail("an output that is not [batch, classes]");
+  const binary = units === 1;
+  const ends = binary ? "sigmoid" : "softmax";
+  if (last.s !== ends || (last.op !== "dense" && last.op !== "activation" && last.op !== "conv2d"))
+    fail(`an output that is not a ${ends}`);
+  return compiled(binary);
+}
