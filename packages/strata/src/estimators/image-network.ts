@@ -10,14 +10,26 @@ import {
 } from "./network.js";
 import { type ImageData, withImageFiles } from "./pixel-buffers.js";
 
-/** How images are read when predicting (strict: the first unreadable one throws). */
-interface ReadOptions {
+/** How images are read on this machine: settings of the run, not of the model, so never saved. */
+export interface ImageReadOptions {
+  /** Folder for decoded-pixel caching (reruns skip decoding). */
   readonly cacheDir?: string;
+  /** Fail on the first unreadable image instead of skipping it. */
   readonly strict?: boolean;
 }
 
+/** fit's options for image models: those of every network, plus how images are read. */
+export interface ImageFitOptions extends NetworkFitOptions, ImageReadOptions {
+  /**
+   * MiB of decoded images kept in memory between epochs (a dataset under it is decoded once;
+   * beyond it images are decoded again each epoch, so memory stays bounded); 0: stream every
+   * epoch. Default 512.
+   */
+  readonly memoryCacheMiB?: number;
+}
+
 /**
- * A network classifier whose X is images (ImageClassifier, TransferClassifier): image files, or
+ * A network classifier whose X is images (CnnClassifier, ImageDenseClassifier, TransferClassifier): image files, or
  * pixel buffers in memory (written to temporary files for the fit or prediction). Files that do
  * not decode are skipped in training and listed, and prediction goes through `predictReadable`,
  * strict for `predictProba` (its rows must line up with the input).
@@ -34,14 +46,14 @@ export abstract class ImageNetworkClassifier<
   /** Probabilities for image files (the subclass's reading and network). */
   protected abstract predictFiles(
     files: readonly string[],
-    options: ReadOptions,
+    options: ImageReadOptions,
   ): Promise<ReadablePrediction>;
 
   /**
    * Probabilities for the images that decode, in input order; unreadable ones are listed in
    * `skipped` (with `strict`, the first one throws instead).
    */
-  async predictReadable(images: ImageData, options: ReadOptions = {}): Promise<ReadablePrediction> {
+  async predictReadable(images: ImageData, options: ImageReadOptions = {}): Promise<ReadablePrediction> {
     this.fitted();
     return withImageFiles(images, async (files, name) => {
       const p = await this.predictFiles(files, options);

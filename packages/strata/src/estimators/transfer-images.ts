@@ -1,0 +1,48 @@
+import { imageSource } from "../images/batch-source.js";
+import type { TrainResult } from "../train/loop.js";
+import { RAW } from "./transfer-info.js";
+import { discriminativeGroups } from "./transfer-rates.js";
+import type { TransferRun } from "./transfer-run.js";
+
+/**
+ * The whole network on augmented images, every epoch: the head phase when part of the backbone
+ * trains with it ("layers"), or fine-tuning when the trunk's activations are not cached
+ * ("fine": the unfrozen backbone blocks at discriminative rates).
+ */
+export async function trainOnImages(
+  run: TransferRun,
+  phase: "layers" | "fine",
+  epochs: number,
+): Promise<TrainResult> {
+  const { params: p, network, backbone, files, yIndex, split, classes, size, options } = run;
+  const started = performance.now();
+  const items = (rows: readonly number[]) => rows.map((i) => ({ file: files[i], label: classes[yIndex[i]] }));
+  const input = { size, channels: 3 as const, scaling: RAW };
+  const reading = { batchSize: p.batchSize, cacheDir: options.cacheDir, strict: options.strict };
+  const train = imageSource(items(split.fit), classes, input, {
+    ...reading,
+    seed: p.seed + 1,
+    augment: p.augment,
+  });
+  const validation = split.validation.length
+    ? imageSource(items(split.validation), classes, input, reading)
+    : undefined;
+  const fine = phase === "fine";
+  const result = await run.loop(
+    network,
+    train,
+    validation,
+    {
+      epochs,
+      learningRate: fine ? p.fineLearningRate : p.learningRate,
+      schedule: fine ? p.fineSchedule : p.schedule,
+      patience: fine ? 0 : p.patience,
+      layerGroups: fine ? discriminativeGroups(backbone, p.lrMult) : undefined,
+      save: run.save,
+    },
+    p.seed + (fine ? 2 : 1),
+  );
+  run.skip([...train.skipped, ...(validation?.skipped ?? [])]);
+  run.time({ name: fine ? "fine-tune" : "train", seconds: (performance.now() - started) / 1000 });
+  return result;
+}

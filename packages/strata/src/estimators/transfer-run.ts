@@ -1,0 +1,67 @@
+import type * as tfl from "@tensorflow/tfjs-layers";
+import type { SkippedFile } from "../images/folder.js";
+import type { EpochLogs } from "../train/listener.js";
+import type { TrainConfig, TrainResult } from "../train/loop.js";
+import type { BatchSource } from "../train/sources.js";
+import type { ImageFitOptions } from "./image-network.js";
+import type { TransferClassifierParams } from "./transfer-params.js";
+
+/** fit's options for transfer models: those of image models, plus a memory budget. */
+export interface TransferFitOptions extends ImageFitOptions {
+  /**
+   * MiB the frozen trunk's activations may take when fine-tuning on them (default 2048); more,
+   * and fine-tuning runs on whole images every epoch instead (slower, same result type).
+   */
+  readonly trunkCacheMiB?: number;
+}
+
+/** What one phase of a transfer fit took (features, head, trunk, fine-tune, train). */
+export interface PhaseTime {
+  readonly name: string;
+  readonly seconds: number;
+  /** Images whose features came from the disk cache (the features phase). */
+  readonly cached?: number;
+}
+
+/** Which images train and which validate (indices into `files`). */
+export interface RowSplit {
+  readonly fit: readonly number[];
+  readonly validation: readonly number[];
+}
+
+/**
+ * What every phase of one transfer fit works on (the network and its parts, the images and
+ * labels, the fit's options), and how a phase trains and reports back to the classifier.
+ */
+export interface TransferRun {
+  readonly params: TransferClassifierParams;
+  /** The whole network: preprocessing, backbone and head, sharing their layers with the two below. */
+  readonly network: tfl.LayersModel;
+  readonly head: tfl.LayersModel;
+  readonly backbone: tfl.LayersModel;
+  readonly files: readonly string[];
+  /** Each image's class index. */
+  readonly yIndex: Int32Array;
+  readonly split: RowSplit;
+  readonly classes: readonly string[];
+  /** [height, width] the images are resized to. */
+  readonly size: readonly [number, number];
+  readonly options: TransferFitOptions;
+  /**
+   * Runs strata's training loop with the fit's listener and callbacks, its random draws seeded
+   * from `seed` (default: the params' seed) and the epoch.
+   */
+  loop(
+    network: tfl.LayersModel,
+    train: BatchSource,
+    validation: BatchSource | undefined,
+    config: TrainConfig,
+    seed?: number,
+  ): Promise<TrainResult>;
+  /** What a callback's control.save writes in any phase: the whole network as a model directory. */
+  save(dir: string, history: readonly EpochLogs[]): Promise<void>;
+  /** Records training or validation images a phase could not read. */
+  skip(files: readonly SkippedFile[]): void;
+  /** Records what a phase took. */
+  time(phase: PhaseTime): void;
+}
