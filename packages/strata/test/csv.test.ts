@@ -78,6 +78,6 @@ test("dropDuplicates keeps the first row per key and its line number", () => {
   assert.deepEqual(table.lines, [2, 3, 5]);
   assert.throws(
     () => dropDuplicates(t, "key"),
-    /--drop-duplicates column "key" not found; the columns are: id, v/,
+    /`dropDuplicates` column "key" not found; the columns are: id, v/,
   );
 });

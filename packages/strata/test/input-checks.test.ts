@@ -76,9 +76,9 @@ test("the target listed in --features is refused, naming the column", (t) => {
     ["fit", "data.csv", "--features", "a,b,label", "--epochs", "1", "--out", "model"],
     ['"label"', "--features", "target"],
   );
-  // A library caller gets the same refusal.
+  // A library caller gets the same refusal, naming the option as the API spells it.
   const t2 = readCsv(join(dir, "data.csv"));
-  assert.throws(() => inferSchema(t2, { target: "label", features: ["a", "label"] }), /--features.*"label"/);
+  assert.throws(() => inferSchema(t2, { target: "label", features: ["a", "label"] }), /`features`.*"label"/);
 });
 
 // ---------- 2. encodings ----------

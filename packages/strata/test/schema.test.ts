@@ -79,14 +79,14 @@ test("an all-missing column, an unknown target or group: errors that name the co
   const t = csv("m.csv", "a,b,y\n1,,x\n2,NA,z\n3,?,x\n");
   assert.throws(
     () => inferSchema(t, { target: "y" }),
-    /m\.csv, column "b": all 3 values are missing; drop it with --drop b/,
+    /m\.csv, column "b": all 3 values are missing; drop it with `drop: \["b"\]`/,
   );
   assert.equal(inferSchema(t, { target: "y", drop: ["b"] }).features.length, 1);
   assert.throws(
     () => inferSchema(t, { target: "label" }),
     /target column "label" not found; the columns are: a, b, y/,
   );
-  assert.throws(() => inferSchema(t, { target: "y", group: "who" }), /--group column "who" not found/);
+  assert.throws(() => inferSchema(t, { target: "y", group: "who" }), /`group` column "who" not found/);
 });
 
 test("targets: one class and continuous values are refused; missing targets are left out", () => {

@@ -7,6 +7,7 @@ import { compareCommand } from "./compare.js";
 import { cvCommand } from "./cv.js";
 import { evaluateCommand } from "./evaluate.js";
 import { fitCommand } from "./fit.js";
+import { cliMessage } from "./flag-names.js";
 import {
   addOptions,
   DATA_OPTIONS,
@@ -242,7 +243,8 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) return e.exitCode;
     if (e instanceof StrataError) {
       // One line, whatever a library's message held (its later lines are advice, not the error).
-      process.stderr.write(`strata: error: ${e.message.split("\n")[0].trim()}\n`);
+      // The options it names are written as the CLI's flags (cutAt → --cut-at).
+      process.stderr.write(`strata: error: ${cliMessage(e).split("\n")[0].trim()}\n`);
       return 1;
     }
     const message = e instanceof Error ? e.message : String(e);

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { CsvError, parse } from "csv-parse/sync";
-import { StrataError, where } from "../errors.js";
-import { DELIMITERS, delimiterArgument, describeDelimiter, sniffDelimiter } from "./delimiter.js";
+import { apiName, StrataError, where } from "../errors.js";
+import { DELIMITERS, describeDelimiter, sniffDelimiter } from "./delimiter.js";
 import { type CsvEncoding, decodeCsvBytes, type EncodingSource } from "./text.js";
 
 export type { CsvEncoding } from "./text.js";
@@ -32,7 +32,7 @@ export interface ReadCsvOptions {
   encoding?: CsvEncoding;
   /**
    * Where `encoding` came from, for the advice when the file is not in it: "option" (default)
-   * suggests --encoding latin1; "model" says the model reads that encoding.
+   * suggests the option `encoding: "latin1"`; "model" says the model reads that encoding.
    */
   encodingSource?: EncodingSource;
 }
@@ -133,14 +133,15 @@ function checkDelimiter(d: string): void {
 
 /**
  * Why a table read as one column may be another delimiter's file: "the header has ';' between
- * names; use --delimiter ';'", or undefined when its one name holds no other delimiter.
+ * names; use `delimiter: ";"`", or undefined when its one name holds no other delimiter. A
+ * message that includes it lists "delimiter" in its params.
  */
 export function oneColumnHint(table: RawTable): string | undefined {
   if (table.columns.length !== 1) return undefined;
   const other = DELIMITERS.find((d) => d !== table.delimiter && table.columns[0].includes(d));
   return other === undefined
     ? undefined
-    : `the header has ${describeDelimiter(other)} between names; use --delimiter ${delimiterArgument(other)}`;
+    : `the header has ${describeDelimiter(other)} between names; use ${apiName("delimiter", other)}`;
 }
 
 function nameColumns(names: string[], file: string): string[] {
@@ -177,13 +178,18 @@ function lineCounter(bytes: Buffer): (offset: number) => number {
   };
 }
 
+/** What a column is to the caller, for messages: words ("target"), or the option that names it. */
+export type ColumnRole = string | { readonly param: string };
+
 /** The column's index, or a StrataError that lists the columns the file has. */
-export function columnIndex(table: RawTable, name: string, role: string): number {
+export function columnIndex(table: RawTable, name: string, role: ColumnRole): number {
   const j = table.columns.indexOf(name);
   if (j === -1) {
     const hint = oneColumnHint(table);
+    const params = [...(typeof role === "string" ? [] : [role.param]), ...(hint ? ["delimiter"] : [])];
     throw new StrataError(
-      `${table.file}: ${role} column "${name}" not found; the columns are: ${table.columns.join(", ")}${hint ? ` (${hint})` : ""}`,
+      `${table.file}: ${typeof role === "string" ? role : apiName(role.param)} column "${name}" not found; the columns are: ${table.columns.join(", ")}${hint ? ` (${hint})` : ""}`,
+      { params },
     );
   }
   return j;
@@ -191,7 +197,7 @@ export function columnIndex(table: RawTable, name: string, role: string): number
 
 /** Keeps the first row for each value of `key` (like pandas drop_duplicates(subset=key, keep="first")). */
 export function dropDuplicates(table: RawTable, key: string): { table: RawTable; removed: number } {
-  const j = columnIndex(table, key, "--drop-duplicates");
+  const j = columnIndex(table, key, { param: "dropDuplicates" });
   const seen = new Set<string>();
   const rows: (readonly string[])[] = [];
   const lines: number[] = [];

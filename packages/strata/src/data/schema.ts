@@ -1,4 +1,4 @@
-import { StrataError, where } from "../errors.js";
+import { apiName, StrataError, where } from "../errors.js";
 import { type CsvEncoding, columnIndex, oneColumnHint, type RawTable, type ReadCsvOptions } from "./csv.js";
 import { describeDelimiter } from "./delimiter.js";
 import { isMissing, looksLikeDate, parseDecimalYear, parseNumber } from "./values.js";
@@ -80,14 +80,16 @@ const ALWAYS_CATEGORICAL = 50;
  */
 export function inferSchema(table: RawTable, opts: InferSchemaOptions): TabularSchema {
   const targetIndex = columnIndex(table, opts.target, "target");
-  if (opts.group !== undefined) columnIndex(table, opts.group, "--group");
+  if (opts.group !== undefined) columnIndex(table, opts.group, { param: "group" });
   if (opts.group === opts.target)
     throw new StrataError(
-      `${table.file}: --group "${opts.group}" is the target column; group by another column (rows sharing its value stay on one side of every split)`,
+      `${table.file}: ${apiName("group")} "${opts.group}" is the target column; group by another column (rows sharing its value stay on one side of every split)`,
+      { params: ["group"] },
     );
   if (opts.features?.includes(opts.target))
     throw new StrataError(
-      `${table.file}: --features lists "${opts.target}", the target column; a model cannot take as input the column it predicts`,
+      `${table.file}: ${apiName("features")} lists "${opts.target}", the target column; a model cannot take as input the column it predicts`,
+      { params: ["features"] },
     );
   for (const name of [...(opts.features ?? []), ...(opts.drop ?? []), ...(opts.categorical ?? [])]) {
     columnIndex(table, name, "option's");
@@ -121,8 +123,10 @@ export function inferSchema(table: RawTable, opts: InferSchemaOptions): TabularS
       table.delimiter === undefined
         ? ""
         : ` when read with ${describeDelimiter(table.delimiter)} between fields`;
+    const hint = oneColumnHint(table);
     throw new StrataError(
-      `${table.file}: one column ("${table.columns[0]}")${read}: ${oneColumnHint(table) ?? "nothing to predict it from; a model needs feature columns beside the target"}`,
+      `${table.file}: one column ("${table.columns[0]}")${read}: ${hint ?? "nothing to predict it from; a model needs feature columns beside the target"}`,
+      { params: hint ? ["delimiter"] : [] },
     );
   }
   if (features.length === 0) {
@@ -157,7 +161,8 @@ function inferColumn(
   });
   if (present.length === 0) {
     throw new StrataError(
-      `${where(table.file, undefined, name)}: all ${table.rows.length} values are missing; drop it with --drop ${name}`,
+      `${where(table.file, undefined, name)}: all ${table.rows.length} values are missing; drop it with ${apiName("drop", [name])}`,
+      { params: ["drop"] },
     );
   }
   if (forceCategorical) return { name, kind: "categorical" };
@@ -184,7 +189,8 @@ function inferColumn(
     throw new StrataError(
       `${where(table.file, table.lines[presentRows[k]], name)}: expected a number, got "${present[k]}" ` +
         `(${present.length - nonNumeric} of ${present.length} values are numbers); fix the file, ` +
-        `or pass --categorical ${name} to treat the column as categories`,
+        `or pass ${apiName("categorical", [name])} to treat the column as categories`,
+      { params: ["categorical"] },
     );
   }
   if (
@@ -230,5 +236,5 @@ function leakage(table: RawTable, name: string, target: string[], targetName: st
   const purity = agree / n;
   const targetValues = new Set(target.filter((t) => !isMissing(t))).size;
   if (purity < 0.98 || targetValues < 2) return undefined;
-  return `leaks the target (its ${counts.size} values fix "${targetName}" for ${(100 * purity).toFixed(1)}% of rows); keep it with --features`;
+  return `leaks the target (its ${counts.size} values fix "${targetName}" for ${(100 * purity).toFixed(1)}% of rows); keep it with ${apiName("features")}`;
 }

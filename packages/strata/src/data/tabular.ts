@@ -1,4 +1,4 @@
-import { StrataError, where } from "../errors.js";
+import { apiName, StrataError, where } from "../errors.js";
 import { columnIndex, type RawTable } from "./csv.js";
 import { DELIMITERS, describeDelimiter } from "./delimiter.js";
 import { type Column, Frame } from "./frame.js";
@@ -74,7 +74,8 @@ function convertColumn(table: RawTable, f: FeatureSpec): Column {
       }
       throw new StrataError(
         `${where(table.file, table.lines[i], f.name)}: "${cell.trim()}" is not a finite number (too large for a double, it reads as ${v}); ` +
-          "fix the value, or fit with --non-finite missing to treat such values as missing",
+          `fix the value, or fit with ${apiName("nonFinite", "missing")} to treat such values as missing`,
+        { params: ["nonFinite"] },
       );
     }
     values[i] = v;
@@ -99,7 +100,7 @@ export function toDataset(table: RawTable, schema: TabularSchema): TabularDatase
   const y = kept.rows.map((r) => r[t].trim());
   const labels = sortLabels(y);
   checkTarget(table, schema.target, y, labels);
-  const g = schema.group === undefined ? -1 : columnIndex(table, schema.group, "--group");
+  const g = schema.group === undefined ? -1 : columnIndex(table, schema.group, { param: "group" });
   return {
     frame: toFrame(kept, schema.features),
     y,

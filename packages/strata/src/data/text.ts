@@ -1,5 +1,5 @@
 import { isUtf8 } from "node:buffer";
-import { StrataError, where } from "../errors.js";
+import { apiName, StrataError, where } from "../errors.js";
 
 /**
  * How a CSV file's bytes are text: "utf8" (the default; invalid UTF-8 is an error naming its
@@ -25,7 +25,8 @@ export function decodeCsvBytes(
   if (encoding === "latin1") {
     if (hasUtf8Bom(bytes))
       throw new StrataError(
-        `${file}: starts with a UTF-8 byte-order mark, so it is UTF-8 text: leave out --encoding latin1`,
+        `${file}: starts with a UTF-8 byte-order mark, so it is UTF-8 text: leave out ${apiName("encoding", "latin1")}`,
+        { params: ["encoding"] },
       );
     return Buffer.from(new TextDecoder("windows-1252").decode(bytes), "utf8");
   }
@@ -34,9 +35,10 @@ export function decodeCsvBytes(
     const advice =
       source === "model"
         ? "the model reads UTF-8, as its training file was: convert this file (e.g. iconv -f latin1 -t utf-8)"
-        : "if it is Latin-1 or Windows-1252 (as Excel on Windows saves CSV), read it with --encoding latin1";
+        : `if it is Latin-1 or Windows-1252 (as Excel on Windows saves CSV), read it with ${apiName("encoding", "latin1")}`;
     throw new StrataError(
       `${where(file, lineAt(bytes, bad))}: not UTF-8 text (byte 0x${bytes[bad].toString(16).toUpperCase()} ${context(bytes, bad)}); ${advice}`,
+      { params: source === "model" ? [] : ["encoding"] },
     );
   }
   return bytes;

@@ -1,3 +1,4 @@
+import { cliMessage } from "../cli/flag-names.js";
 import type { RawTable } from "../data/csv.js";
 import { readCsv } from "../data/csv.js";
 import type { Frame } from "../data/frame.js";
@@ -107,12 +108,15 @@ function cellText(v: unknown, row: number, column: string): string {
   throw new ClientError(400, `row ${row + 1}, column "${column}": expected a number, a string or null`);
 }
 
-/** Runs a conversion; its StrataError (a bad cell, a missing column) becomes a 400 with the same message. */
+/**
+ * Runs a conversion; its StrataError (a bad cell, a missing column) becomes a 400 with the same
+ * message, in the CLI's terms (this is `strata serve`'s server).
+ */
 function convert<T>(f: () => T, message: (m: string) => string = (m) => m): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof StrataError) throw new ClientError(400, message(e.message));
+    if (e instanceof StrataError) throw new ClientError(400, message(cliMessage(e)));
     throw e;
   }
 }

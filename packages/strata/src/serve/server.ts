@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import fastifyMultipart from "@fastify/multipart";
 import { type FastifyInstance, type FastifyRequest, fastify } from "fastify";
+import { cliMessage } from "../cli/flag-names.js";
 import { StrataError } from "../errors.js";
 import { ClientError } from "./errors.js";
 import type { ModelInfo, ServedModel } from "./model.js";
@@ -225,7 +226,7 @@ function describeError(
 ): { status: number; message: string; internal: boolean } {
   if (error instanceof ClientError)
     return { status: error.statusCode, message: error.message, internal: false };
-  if (error instanceof StrataError) return { status: 400, message: error.message, internal: false };
+  if (error instanceof StrataError) return { status: 400, message: cliMessage(error), internal: false };
   const e = error as { statusCode?: unknown; message?: unknown; code?: unknown };
   const message = typeof e?.message === "string" ? e.message : String(error);
   if (typeof e?.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500) {

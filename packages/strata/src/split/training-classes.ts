@@ -1,4 +1,4 @@
-import { StrataError } from "../errors.js";
+import { apiName, StrataError } from "../errors.js";
 import type { Split } from "./types.js";
 
 /** How a split is named in the messages below. */
@@ -11,7 +11,7 @@ export interface TrainingClassesContext {
   readonly unit?: string;
   /** Each example's group, when the split keeps groups together. */
   readonly groups?: ArrayLike<string>;
-  /** How the user named the grouping, e.g. "--group artist" (default "its group"). */
+  /** How the user named the grouping, e.g. "--group artist" (the CLI's words) (default "its group"). */
   readonly groupedBy?: string;
 }
 
@@ -73,7 +73,8 @@ export function requireClassesInTraining(
     throw new StrataError(
       `${prefix(ctx)}${part} by ${by} would train without class "${missing}": its ${plural(rows, unit)} ` +
         `(in ${plural(held.length, "group")}: ${held.slice(0, 3).join(", ")}${held.length > 3 ? ", …" : ""}) are all in its test part; ` +
-        `a class needs ${unit}s in at least 2 groups, and then another --seed may keep some in training`,
+        `a class needs ${unit}s in at least 2 groups, and then another ${apiName("seed")} may keep some in training`,
+      { params: ["seed"] },
     );
   }
 }

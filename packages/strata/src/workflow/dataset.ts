@@ -4,7 +4,7 @@ import { type Frame, takeAt } from "../data/frame.js";
 import { csvReadOptions, type InferSchemaOptions, inferSchema, type TabularSchema } from "../data/schema.js";
 import { type TabularDataset, toDataset } from "../data/tabular.js";
 import { lookalikeLabels, parseNumber } from "../data/values.js";
-import { StrataError } from "../errors.js";
+import { apiName, StrataError } from "../errors.js";
 import { type HoldoutOptions, holdoutSplit } from "../split/holdout.js";
 import { requireClassesInTraining, requireTwoPerClass } from "../split/training-classes.js";
 
@@ -51,7 +51,7 @@ export function loadCsvDataset(file: string, options: LoadCsvOptions, schema?: T
   const notes: string[] = [];
   if (table.delimiterDetected && table.delimiter !== undefined && table.delimiter !== ",")
     notes.push(
-      `${file}: fields separated by ${describeDelimiter(table.delimiter)} (detected${schema ? "" : "; --delimiter sets it"})`,
+      `${file}: fields separated by ${describeDelimiter(table.delimiter)} (detected${schema ? "" : `; ${apiName("delimiter")} sets it`})`,
     );
   if (options.dropDuplicates !== undefined) {
     const result = dropDuplicates(table, options.dropDuplicates);
@@ -108,7 +108,7 @@ export function selectRows(data: LabelledRows, indices: ArrayLike<number>): Labe
 export interface TrainTestSplitOptions extends Pick<HoldoutOptions, "testSize" | "seed"> {
   /** Where the labels come from, for messages, e.g. `data.csv, column "label"`. */
   readonly source?: string;
-  /** How the user named the grouping, for messages, e.g. "--group artist". */
+  /** How the user named the grouping, for messages, e.g. "--group artist" (the CLI's words). */
   readonly groupedBy?: string;
 }
 

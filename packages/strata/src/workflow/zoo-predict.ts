@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { useBackend } from "../backend.js";
-import { StrataError } from "../errors.js";
+import { apiName, StrataError } from "../errors.js";
 import { decodeImage } from "../images/decode.js";
 import { zooLabels } from "../models/zoo/labels.js";
 import { loadZooModel } from "../models/zoo/load.js";
@@ -30,7 +30,8 @@ export async function classifyWithZoo(
   try {
     if (info.output === "features")
       throw new StrataError(
-        `zoo model "${info.name}" has no classifier (it ends in features): use it as a --backbone for --model transfer`,
+        `zoo model "${info.name}" has no classifier (it ends in features): use it as a ${apiName("backbone")} for ${apiName("kind", "transfer")}`,
+        { params: ["backbone", "kind"] },
       );
     const labels = (await zooLabels(info)) ?? [];
     const [height, width] = info.inputSize;

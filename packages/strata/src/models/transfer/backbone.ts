@@ -1,6 +1,6 @@
 import type * as tfl from "@tensorflow/tfjs-layers";
 import sharp from "sharp";
-import { StrataError } from "../../errors.js";
+import { apiName, StrataError } from "../../errors.js";
 import { cutModel } from "../zoo/cut.js";
 import { loadZooModel, resolveZoo } from "../zoo/load.js";
 import type { ZooPreprocessing } from "../zoo/types.js";
@@ -32,7 +32,9 @@ export async function loadBackbone(
   const names = model.layers.map((l) => l.name);
   if (!names.includes(layer)) {
     model.dispose();
-    throw new StrataError(`--cut-at: ${unknownLayer(layer, names)} in ${info.name}`);
+    throw new StrataError(`${apiName("cutAt")}: ${unknownLayer(layer, names)} in ${info.name}`, {
+      params: ["cutAt"],
+    });
   }
   const backbone = layer === names[names.length - 1] ? model : cutModel(model, layer);
   // The classifier's layers after the cut are not part of the backbone: free their weights.
@@ -42,7 +44,8 @@ export async function loadBackbone(
   if (shape.length !== 4 || !shape.slice(1).every((d) => d !== null && d > 0)) {
     model.dispose();
     throw new StrataError(
-      `${info.name} cut at ${layer} gives ${JSON.stringify(shape)} at ${size.join("x")}: not a feature map; choose a convolutional layer (--cut-at) or a larger --size`,
+      `${info.name} cut at ${layer} gives ${JSON.stringify(shape)} at ${size.join("x")}: not a feature map; choose a convolutional layer (${apiName("cutAt")}) or a larger ${apiName("size")}`,
+      { params: ["cutAt", "size"] },
     );
   }
   return {
