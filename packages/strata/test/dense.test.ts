@@ -142,12 +142,16 @@ test("fit and predict leave no tensors behind", async () => {
   assert.equal(tf.memory().numTensors, before);
 });
 
-test("bad hyperparameters are reported by name", async () => {
-  await assert.rejects(
-    new DenseClassifier({ dropout: 1.5 }).fit(train.frame, train.y),
-    /dropout must be in \[0, 1\)/,
+test("bad hyperparameters are reported by name, when the model is made", () => {
+  assert.throws(
+    () => new DenseClassifier({ dropout: 1.5 }),
+    /DenseClassifier: dropout must be in \[0, 1\), got 1\.5/,
   );
-  await assert.rejects(new DenseClassifier({ hiddenUnits: [0] }).fit(train.frame, train.y), /hiddenUnits/);
+  assert.throws(() => new DenseClassifier({ hiddenUnits: [0] }), /hiddenUnits must be positive integers/);
+  assert.throws(
+    () => new DenseClassifier({ activation: "softsign" as "relu" }),
+    /activation must be one of "relu"/,
+  );
 });
 
 test('a callback that stops after epoch 2 gives a fit of 2 epochs (control.stop() or returning "stop")', async () => {

@@ -42,7 +42,7 @@ export abstract class ClassifierBase<P extends object, S extends FittedState, L 
   protected constructor(
     /** The class name, for messages (e.g. "DenseClassifier"). */
     protected readonly className: string,
-    protected readonly schema: ParamSchema<P>,
+    schema: ParamSchema<P>,
     params: Partial<P>,
   ) {
     this.params = resolveParams(className, schema, params);

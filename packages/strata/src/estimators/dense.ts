@@ -13,64 +13,21 @@ import {
 import { TabularPreprocessor, validatePreprocessState } from "../data/preprocess.js";
 import { inRows } from "../data/row-error.js";
 import { StrataError } from "../errors.js";
-import { type Activation, buildDenseNetwork } from "../models/dense.js";
+import { buildDenseNetwork } from "../models/dense.js";
 import { MODEL_JSON } from "../models/io.js";
 import { predictTensor } from "../train/forward.js";
 import { type BatchSource, tensorSource } from "../train/sources.js";
 import { writeJson } from "../util/atomic.js";
 import { readJsonFile } from "../util/files.js";
 import type { Matrix } from "../util/matrix.js";
+import { DENSE_PARAMS, type DenseClassifierParams } from "./dense-params.js";
 import type { Manifest } from "./estimator.js";
 import type { Label } from "./label-values.js";
 import { balancedClassWeights, targetTensor } from "./labels.js";
-import {
-  NetworkClassifier,
-  type NetworkFitOptions,
-  type NetworkParams,
-  type NetworkState,
-  type PreparedFit,
-} from "./network.js";
+import { NetworkClassifier, type NetworkFitOptions, type NetworkState, type PreparedFit } from "./network.js";
+import { checkSavedParams } from "./param-check.js";
 
-/** Hyperparameters of a DenseClassifier; every one has a default. */
-export interface DenseClassifierParams extends NetworkParams {
-  /** Width of each hidden layer, input side first. */
-  readonly hiddenUnits: readonly number[];
-  readonly activation: Activation;
-  /** Dropout rate after each hidden layer. */
-  readonly dropout: number;
-  readonly batchNorm: boolean;
-  /** L2 penalty on the kernels. */
-  readonly l2: number;
-  /** Rows per gradient step; "auto" aims at about 64 steps per epoch, between 16 and 256 rows. */
-  readonly batchSize: number | "auto";
-  /** "balanced" weighs each class's loss inversely to its frequency. */
-  readonly classWeight: "balanced" | "none";
-  /** Standardise numeric columns. */
-  readonly standardize: boolean;
-  /** Most one-hot categories kept per column. */
-  readonly maxCategories: number;
-}
-
-// Measured on the Spotify demo (bench/RESULTS.md, issue 12; seed 0, 1 and 2 threads alike):
-// learning rate 2e-3 with dropout 0.2 reaches a better test accuracy (0.587 against 0.582-0.585)
-// in fewer epochs (69 against 113-119 with the native step) than 1e-3 with dropout 0.1.
-export const DENSE_DEFAULTS: DenseClassifierParams = {
-  hiddenUnits: [128, 64],
-  activation: "relu",
-  dropout: 0.2,
-  batchNorm: false,
-  l2: 1e-4,
-  learningRate: 2e-3,
-  schedule: { kind: "constant" },
-  batchSize: "auto",
-  epochs: 200,
-  patience: 15,
-  validationFraction: 0.1,
-  classWeight: "none",
-  standardize: true,
-  maxCategories: 200,
-  seed: 0,
-};
+export { DENSE_DEFAULTS, DENSE_PARAMS, type DenseClassifierParams } from "./dense-params.js";
 
 const PREPROCESS_JSON = "preprocess.json";
 
@@ -96,7 +53,7 @@ export class DenseClassifier<L extends Label = Label> extends NetworkClassifier<
   readonly input = "table";
 
   constructor(params: Partial<DenseClassifierParams> = {}) {
-    super("DenseClassifier", DENSE_DEFAULTS, params);
+    super("DenseClassifier", DENSE_PARAMS, params);
   }
 
   /** The fitted preprocessing pipeline (imputation, scaling, one-hot). */
@@ -107,10 +64,6 @@ export class DenseClassifier<L extends Label = Label> extends NetworkClassifier<
   /** The columns fit saw (each row given to predict must have them), numeric ones first. */
   get inputColumns(): ColumnSpec[] {
     return preprocessedColumns(this.fitted().extra.fitted);
-  }
-
-  clone(): DenseClassifier<L> {
-    return new DenseClassifier<L>(this.getParams() as Partial<DenseClassifierParams>);
   }
 
   override async fit(rows: TableData, labels: readonly L[], options?: NetworkFitOptions): Promise<this> {
@@ -128,7 +81,8 @@ export class DenseClassifier<L extends Label = Label> extends NetworkClassifier<
   }
 
   static async read(dir: string, manifest: Manifest): Promise<DenseClassifier> {
-    return new DenseClassifier(manifest.params as Partial<DenseClassifierParams>).readState(dir, manifest);
+    const params = manifest.params as Partial<DenseClassifierParams>;
+    return checkSavedParams(dir, () => new DenseClassifier(params)).readState(dir, manifest);
   }
 
   protected count(x: Frame): number {
@@ -216,21 +170,6 @@ export class DenseClassifier<L extends Label = Label> extends NetworkClassifier<
       throw new StrataError(
         `${dir}: damaged: ${PREPROCESS_JSON} makes ${preprocessor.outputDim} input columns but ${MODEL_JSON}'s network takes ${width}`,
       );
-  }
-
-  protected validateParams(): void {
-    const p = this.params;
-    this.validateNetworkParams();
-    if (!(Array.isArray(p.hiddenUnits) && p.hiddenUnits.every((u) => Number.isInteger(u) && u > 0)))
-      this.badParam("hiddenUnits", "positive integers", p.hiddenUnits);
-    if (!(p.dropout >= 0 && p.dropout < 1)) this.badParam("dropout", "in [0, 1)", p.dropout);
-    if (!(p.l2 >= 0)) this.badParam("l2", ">= 0", p.l2);
-    if (p.batchSize !== "auto" && !(Number.isInteger(p.batchSize) && p.batchSize > 0))
-      this.badParam("batchSize", 'a positive integer or "auto"', p.batchSize);
-    if (p.classWeight !== "balanced" && p.classWeight !== "none")
-      this.badParam("classWeight", '"balanced" or "none"', p.classWeight);
-    if (!(Number.isInteger(p.maxCategories) && p.maxCategories > 0))
-      this.badParam("maxCategories", "a positive integer", p.maxCategories);
   }
 }
 

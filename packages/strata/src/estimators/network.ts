@@ -1,137 +1,54 @@
 import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { useBackend } from "../backend.js";
 import { StrataError } from "../errors.js";
 import { loadLayersModel, MODEL_JSON, saveLayersModel, WEIGHTS_BIN } from "../models/io.js";
 import { trainValidationSplit } from "../split/holdout.js";
-import type { EpochLogs, TrainListener } from "../train/listener.js";
+import type { EpochLogs } from "../train/listener.js";
 import { fitModel, type TrainConfig, type TrainResult } from "../train/loop.js";
-import type { LrSchedule } from "../train/schedule.js";
 import type { BatchSource } from "../train/sources.js";
-import { writeDirAtomic, writeJson } from "../util/atomic.js";
+import { writeDirAtomic } from "../util/atomic.js";
 import type { Matrix } from "../util/matrix.js";
-import { copyParams, type Params } from "../util/params.js";
+import type { ParamValue } from "../util/params.js";
 import { mixSeed, withSeededMathRandom } from "../util/random.js";
-import { VERSION } from "../version.js";
+import { ClassifierBase } from "./base.js";
 import { resumableCheckpoint, writeEpochCheckpoint } from "./checkpointing.js";
-import {
-  type Classifier,
-  type FitOptions,
-  type FitSummary,
-  FORMAT_VERSION,
-  type InputKind,
-  MANIFEST,
-  type Manifest,
-} from "./estimator.js";
+import { type Classifier, MANIFEST, type Manifest } from "./estimator.js";
 import { fitLabels, type Label, type LabelType, labelValues } from "./label-values.js";
 import { decodeArgmax, encodeLabels, probaFromOutputs, resolveClasses, summarizeFit } from "./labels.js";
+import { type NetworkParams, networkParamSpecs } from "./network-params.js";
+import type { FitSplit, NetworkFitOptions, NetworkState, PreparedFit } from "./network-types.js";
 import { checkSavedParams } from "./param-check.js";
+import type { ParamSchema, ParamSpec } from "./param-schema.js";
 import { networkSummary, type SummaryOptions, showSummary } from "./summary.js";
 
-/** Hyperparameters every network classifier has. */
-export interface NetworkParams {
-  /** Most epochs; early stopping may end sooner. */
-  readonly epochs: number;
-  /** Adam's (base) learning rate. */
-  readonly learningRate: number;
-  readonly schedule: LrSchedule;
-  /** Epochs without a better validation loss before stopping; 0 trains all epochs. */
-  readonly patience: number;
-  /** Share of the training rows (or groups) held out for early stopping; 0: none. */
-  readonly validationFraction: number;
-  readonly seed: number;
-}
-
-/** fit's options for network classifiers: those of every classifier, plus checkpoints. */
-export interface NetworkFitOptions extends FitOptions {
-  /**
-   * Folder for checkpoints, written after every epoch: `last/` holds the state to resume from
-   * (weights, optimizer moments, early-stopping memory, history), `best/` a model directory of
-   * the best epoch so far (loadable and usable for prediction like any saved model).
-   */
-  readonly checkpoint?: string;
-  /**
-   * Continue from the checkpoint's `last/` when it holds one (a fit that was interrupted): the
-   * result is the same as an uninterrupted fit's. It must have been written for the same
-   * settings and training data (a StrataError lists what differs). Without a checkpoint to
-   * resume, the fit starts afresh.
-   */
-  readonly resume?: boolean;
-  /**
-   * Called as the fit goes, after `listener`, in order (Keras's callbacks): each may stop the
-   * fit or save the model after any epoch (see TrainListener, EarlyStopping, ModelCheckpoint).
-   */
-  readonly callbacks?: readonly TrainListener[];
-}
-
-/** What a subclass prepares for one fit, from the training rows and their validation split. */
-export interface PreparedFit<E> {
-  readonly train: BatchSource;
-  readonly validation?: BatchSource;
-  /** Fitted state besides the network (e.g. the preprocessing pipeline), saved with it. */
-  readonly extra: E;
-  /** Builds the untrained network; runs in the fit's seeded scope, since initialisers draw from it. */
-  build(): tfl.LayersModel;
-  /** A fingerprint of the training data, so that a checkpoint of other data is not resumed. */
-  readonly dataHash: string;
-  /** Frees what the sources hold (tensors); called however the fit ends. */
-  dispose(): void;
-}
-
-/** A fitted network classifier's state. */
-export interface NetworkState<E> {
-  readonly classes: readonly string[];
-  /** The type of the labels fit got (absent: strings). */
-  readonly labelType?: LabelType;
-  readonly network: tfl.LayersModel;
-  readonly extra: E;
-  readonly summary?: FitSummary;
-}
+export type { NetworkParams } from "./network-params.js";
+export type { FitSplit, NetworkFitOptions, NetworkState, PreparedFit } from "./network-types.js";
 
 /**
- * What every network classifier shares: params with defaults (unknown names refused), the
+ * What every network classifier shares (besides ClassifierBase's params, guard and save): the
  * validation split, the seeded fit through strata's one training loop with checkpoints and
  * resume, class probabilities from the network's outputs, the model directory (manifest,
- * network, the subclass's own files), fitted guards and dispose. A subclass says only how X
+ * network, the subclass's own files), `summary()` and dispose. A subclass says only how X
  * becomes batches (`prepare`), how it is predicted (`predictOutputs`), and what else it saves.
  *
  * Type parameters: X the input, P the params, E the fitted state besides the network, L the labels' type.
  */
 export abstract class NetworkClassifier<X, P extends NetworkParams, E, L extends Label = Label>
+  extends ClassifierBase<P, NetworkState<E>, L>
   implements Classifier<X, L>
 {
-  abstract readonly kind: string;
-  abstract readonly input: InputKind;
-  readonly params: P;
-  protected state?: NetworkState<E>;
   /** The type of the labels of the fit under way (for the directories it writes before it ends). */
   protected fitLabelType: LabelType = "string";
 
   protected constructor(
     /** The class name, for messages. */
-    private readonly className: string,
-    defaults: P,
+    className: string,
+    /** The kind's param schema (a kind not yet on a schema may still pass its defaults: see legacySchema). */
+    schema: ParamSchema<P> | P,
     params: Partial<P>,
   ) {
-    this.params = { ...defaults, ...definedParams(className, defaults, params) };
-  }
-
-  get classes(): readonly string[] {
-    return this.fitted().classes;
-  }
-
-  get classLabels(): L[] {
-    const state = this.fitted();
-    return labelValues<L>(state.classes, state.labelType ?? "string");
-  }
-
-  get labelType(): LabelType {
-    return this.fitted().labelType ?? "string";
-  }
-
-  get fitSummary(): FitSummary | undefined {
-    return this.state?.summary;
+    super(className, isSchema(schema) ? schema : legacySchema(schema), params);
   }
 
   /** The fitted TF.js network. */
@@ -156,21 +73,13 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E, L extends
     return showSummary(networkSummary(title, network), options);
   }
 
-  getParams(): Params {
-    return copyParams(this.params);
-  }
-
-  abstract clone(): NetworkClassifier<X, P, E, L>;
-
-  /** Throws a StrataError naming the first bad param. */
-  protected abstract validateParams(): void;
   /** How many rows (or images) X holds. */
   protected abstract count(x: X): number;
   /** Batch sources, network builder and extra state for a fit on `split.fit`, validating on `split.validation`. */
   protected abstract prepare(
     x: X,
     yIndex: Int32Array,
-    split: { readonly fit: readonly number[]; readonly validation: readonly number[] },
+    split: FitSplit,
     classes: readonly string[],
     options: NetworkFitOptions,
   ): Promise<PreparedFit<E>>;
@@ -188,7 +97,7 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E, L extends
   }
 
   async fit(x: X, labels: readonly L[], options: NetworkFitOptions = {}): Promise<this> {
-    this.validateParams();
+    this.legacyValidate();
     const n = this.count(x);
     const { y, type, classes: given } = fitLabels(labels, options.classes);
     if (y.length !== n) throw new StrataError(`fit: ${n} ${this.rowsName()} but ${y.length} labels`);
@@ -215,7 +124,7 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E, L extends
   protected async train(
     x: X,
     yIndex: Int32Array,
-    split: { readonly fit: readonly number[]; readonly validation: readonly number[] },
+    split: FitSplit,
     classes: readonly string[],
     options: NetworkFitOptions,
   ): Promise<NetworkState<E>> {
@@ -324,17 +233,13 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E, L extends
     );
   }
 
-  async save(dir: string): Promise<void> {
-    await writeDirAtomic(dir, (tmp) => this.writeFiles(tmp));
-  }
-
   async writeFiles(dir: string): Promise<void> {
     await this.writeDirectory(dir, this.fitted());
   }
 
   /** Restores the fitted state from a directory written by writeFiles (the manifest checked). */
   protected async readState(dir: string, manifest: Manifest): Promise<this> {
-    checkSavedParams(dir, () => this.validateParams());
+    checkSavedParams(dir, () => this.legacyValidate());
     const extra = await this.readExtra(dir, manifest);
     const network = await loadLayersModel(dir);
     try {
@@ -367,27 +272,26 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E, L extends
     this.state = undefined;
   }
 
-  protected fitted(): NetworkState<E> {
-    if (!this.state) throw new StrataError(`this ${this.className} is not fitted yet: call fit() first`);
-    return this.state;
-  }
-
-  /** A StrataError naming the param, what it must be, and what it is. */
-  protected badParam(name: string, expected: string, got: unknown): never {
-    throw new StrataError(`${this.className}: ${name} must be ${expected}, got ${JSON.stringify(got)}`);
-  }
-
-  /** Checks the params every network has. */
+  /**
+   * The checks of the params every network has, in the words of the network schema (for a kind
+   * not yet on a schema, whose validateParams calls it; a kind on a schema has them checked when
+   * it is made).
+   */
   protected validateNetworkParams(maxValidation = 0.5): void {
-    const p = this.params;
-    if (!(Number.isInteger(p.epochs) && p.epochs > 0))
-      this.badParam("epochs", "a positive integer", p.epochs);
-    if (!(p.learningRate > 0)) this.badParam("learningRate", "> 0", p.learningRate);
-    if (!(Number.isInteger(p.patience) && p.patience >= 0))
-      this.badParam("patience", "an integer >= 0", p.patience);
-    if (!(p.validationFraction >= 0 && p.validationFraction < maxValidation))
-      this.badParam("validationFraction", `in [0, ${maxValidation})`, p.validationFraction);
-    if (!Number.isInteger(p.seed)) this.badParam("seed", "an integer", p.seed);
+    const specs = networkParamSpecs(this.params, maxValidation);
+    for (const name of ["epochs", "learningRate", "patience", "validationFraction", "seed"] as const) {
+      const { check } = specs[name];
+      if (!check.test(this.params[name])) this.badParam(name, check.expected, this.params[name]);
+    }
+  }
+
+  /**
+   * A kind not yet on a schema checks its params in its own `validateParams` (at fit and when
+   * read), as every network did before the schemas; a kind on a schema has none.
+   */
+  private legacyValidate(): void {
+    const own = (this as { validateParams?: () => void }).validateParams;
+    own?.call(this);
   }
 
   private rowsName(): string {
@@ -398,33 +302,34 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E, L extends
     await mkdir(dir, { recursive: true });
     await saveLayersModel(state.network, dir);
     const extraFiles = await this.writeExtra(dir, state.extra);
-    const manifest: Manifest = {
-      format: FORMAT_VERSION,
-      kind: this.kind,
-      input: this.input,
-      strataVersion: VERSION,
-      params: this.getParams(),
+    await this.writeOwnManifest(dir, {
       classes: state.classes,
-      ...(state.labelType === undefined || state.labelType === "string"
-        ? {}
-        : { labelType: state.labelType }),
+      labelType: state.labelType,
       fitSummary: state.summary,
-      files: [MANIFEST, ...extraFiles, MODEL_JSON, WEIGHTS_BIN],
-    };
-    await writeJson(join(dir, MANIFEST), manifest);
+      files: [...extraFiles, MODEL_JSON, WEIGHTS_BIN],
+    });
   }
 }
 
-/** The params given, less those left undefined; a StrataError names any the estimator does not have. */
-function definedParams<P extends object>(className: string, defaults: P, params: Partial<P>): Partial<P> {
-  const known = Object.keys(defaults);
-  const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(params)) {
-    if (!Object.hasOwn(defaults, name))
-      throw new StrataError(
-        `${className}: unknown parameter "${name}"; the parameters are: ${known.join(", ")}`,
-      );
-    if (value !== undefined) out[name] = value;
-  }
-  return out as Partial<P>;
+/** True for a param schema (every entry a spec with a check), false for plain defaults. */
+function isSchema<P extends object>(value: ParamSchema<P> | P): value is ParamSchema<P> {
+  return Object.values(value).every(
+    (spec: unknown) =>
+      typeof spec === "object" &&
+      spec !== null &&
+      "check" in spec &&
+      typeof (spec as { check: { test?: unknown } }).check.test === "function",
+  );
+}
+
+/**
+ * A schema over plain defaults that takes any value (unknown names are still refused): for a
+ * network kind that has not moved its params to a schema yet and checks them in validateParams.
+ */
+function legacySchema<P extends object>(defaults: P): ParamSchema<P> {
+  const anything = { expected: "any value", test: () => true };
+  const schema: { [K in keyof P]?: ParamSpec } = {};
+  for (const name of Object.keys(defaults) as (keyof P)[])
+    schema[name] = { default: defaults[name] as ParamValue, doc: String(name), check: anything };
+  return schema as ParamSchema<P>;
 }

@@ -44,10 +44,13 @@ export function checkNumber(
   badParam(className, name, parts.length ? `${kind} ${parts.join(" and ")}` : kind, value);
 }
 
-/** Runs an estimator's param checks on params read from a directory, naming its strata.json. */
-export function checkSavedParams(dir: string, validate: () => void): void {
+/**
+ * Runs an estimator's param checks on params read from a directory (making the model checks
+ * them), naming its strata.json in the error; returns what `validate` returns.
+ */
+export function checkSavedParams<T>(dir: string, validate: () => T): T {
   try {
-    validate();
+    return validate();
   } catch (e) {
     if (e instanceof StrataError)
       throw new StrataError(`${join(dir, "strata.json")}: damaged params: ${e.message}`);
