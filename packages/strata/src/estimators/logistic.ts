@@ -7,39 +7,11 @@ import { minimizeLbfgs } from "../util/lbfgs.js";
 import { type Matrix, matrix } from "../util/matrix.js";
 import type { FitOptions, Manifest } from "./estimator.js";
 import type { Label } from "./label-values.js";
-import { checkNumber } from "./param-check.js";
+import { LOGISTIC_PARAMS, type LogisticRegressionParams } from "./logistic-params.js";
+import { checkSavedParams } from "./param-check.js";
 import { TableClassifier, type TableFitResult, type TableTrainingSet } from "./table-classifier.js";
 
-/** Hyperparameters of a LogisticRegression (scikit-learn's, camelCased); every one has a default. */
-export interface LogisticRegressionParams {
-  /** Inverse L2 strength: the loss is Σ log-loss + ||W||² / (2C) (the intercept is not penalised). */
-  readonly C: number;
-  /** Most L-BFGS iterations. */
-  readonly maxIter: number;
-  /** Converged when no gradient entry exceeds this. */
-  readonly tol: number;
-  readonly fitIntercept: boolean;
-  /** "balanced" weighs each row inversely to its class's frequency. */
-  readonly classWeight: "balanced" | "none";
-  /** Standardise numeric columns (the L2 penalty and convergence depend on the scale). */
-  readonly standardize: boolean;
-  /** Most one-hot categories kept per column. */
-  readonly maxCategories: number;
-}
-
-/**
- * scikit-learn's defaults (C 1, tol 1e-4), except maxIter: 1000 instead of 100, which stops some
- * fits before they converge (the peers pass max_iter=2000).
- */
-export const LOGISTIC_DEFAULTS: LogisticRegressionParams = {
-  C: 1,
-  maxIter: 1000,
-  tol: 1e-4,
-  fitIntercept: true,
-  classWeight: "none",
-  standardize: true,
-  maxCategories: 200,
-};
+export { LOGISTIC_DEFAULTS, LOGISTIC_PARAMS, type LogisticRegressionParams } from "./logistic-params.js";
 
 const LOGISTIC_JSON = "logistic.json";
 
@@ -81,18 +53,12 @@ export class LogisticRegression<L extends Label = Label> extends TableClassifier
   readonly kind = "logistic";
 
   constructor(params: Partial<LogisticRegressionParams> = {}) {
-    super("LogisticRegression", LOGISTIC_DEFAULTS, params);
-  }
-
-  clone(): LogisticRegression<L> {
-    return new LogisticRegression<L>(this.getParams() as Partial<LogisticRegressionParams>);
+    super("LogisticRegression", LOGISTIC_PARAMS, params);
   }
 
   static async read(dir: string, manifest: Manifest): Promise<LogisticRegression> {
-    return new LogisticRegression(manifest.params as Partial<LogisticRegressionParams>).readState(
-      dir,
-      manifest,
-    );
+    const params = manifest.params as Partial<LogisticRegressionParams>;
+    return checkSavedParams(dir, () => new LogisticRegression(params)).readState(dir, manifest);
   }
 
   /** The fitted coefficients: `coef[output][feature]`, `intercept[output]`; one output for two classes. */
@@ -190,19 +156,6 @@ export class LogisticRegression<L extends Label = Label> extends TableClassifier
   }
 
   protected disposeModel(): void {}
-
-  protected validateParams(): void {
-    const p = this.params;
-    const c = this.className;
-    checkNumber(c, "C", p.C, { min: 0, minExclusive: true });
-    checkNumber(c, "maxIter", p.maxIter, { min: 1, integer: true });
-    checkNumber(c, "tol", p.tol, { min: 0, minExclusive: true });
-    if (typeof p.fitIntercept !== "boolean") this.badParam("fitIntercept", "true or false", p.fitIntercept);
-    if (p.classWeight !== "balanced" && p.classWeight !== "none")
-      this.badParam("classWeight", '"balanced" or "none"', p.classWeight);
-    if (typeof p.standardize !== "boolean") this.badParam("standardize", "true or false", p.standardize);
-    checkNumber(c, "maxCategories", p.maxCategories, { min: 1, integer: true });
-  }
 }
 
 /**

@@ -11,15 +11,14 @@ import { type PreprocessOptions, TabularPreprocessor, validatePreprocessState } 
 import { inRows } from "../data/row-error.js";
 import { StrataError } from "../errors.js";
 import { trainValidationSplit } from "../split/holdout.js";
-import { writeDirAtomic, writeJson } from "../util/atomic.js";
+import { writeJson } from "../util/atomic.js";
 import { readJsonFile } from "../util/files.js";
 import type { Matrix } from "../util/matrix.js";
-import { copyParams, type Params } from "../util/params.js";
+import { ClassifierBase, type FittedState } from "./base.js";
 import type { Classifier, EpochRecord, FitOptions, FitSummary, Manifest } from "./estimator.js";
 import { fitLabels, type Label, type LabelType, labelValues } from "./label-values.js";
 import { balancedClassWeights, decodeArgmax, encodeLabels, resolveClasses } from "./labels.js";
-import { writeManifest } from "./manifest.js";
-import { badParam, checkSavedParams, withDefaults } from "./param-check.js";
+import type { ParamSchema } from "./param-schema.js";
 
 export const PREPROCESS_JSON = "preprocess.json";
 
@@ -44,8 +43,7 @@ export interface TableFitResult<M> {
   readonly history?: readonly EpochRecord[];
 }
 
-interface TableState<M> {
-  readonly classes: readonly string[];
+interface TableState<M> extends FittedState {
   readonly labelType: LabelType;
   readonly preprocessor: TabularPreprocessor;
   readonly model: M;
@@ -53,8 +51,8 @@ interface TableState<M> {
 }
 
 /**
- * What table classifiers that are not networks share (XGBoost, logistic regression): params with
- * defaults (unknown names refused), the TabularPreprocessor fitted on the fit rows (the
+ * What table classifiers that are not networks share (XGBoost, logistic regression), besides
+ * ClassifierBase's params, guard and save: the TabularPreprocessor fitted on the fit rows (the
  * validation split's rows excluded, as DenseClassifier does), the validation split (grouped when
  * `groups` are given, stratified otherwise), balanced class weights as per-row weights, and the
  * model directory (strata.json, preprocess.json, the subclass's own files). A subclass says how
@@ -63,37 +61,23 @@ interface TableState<M> {
  * Type parameters: P the params, M the fitted model, O the fit options, L the labels' type.
  */
 export abstract class TableClassifier<
-  P extends object,
-  M,
-  O extends FitOptions = FitOptions,
-  L extends Label = Label,
-> implements Classifier<TableData, L>
+    P extends object,
+    M,
+    O extends FitOptions = FitOptions,
+    L extends Label = Label,
+  >
+  extends ClassifierBase<P, TableState<M>, L>
+  implements Classifier<TableData, L>
 {
-  abstract readonly kind: string;
   readonly input = "table" as const;
-  readonly params: P;
-  protected state?: TableState<M>;
 
   protected constructor(
     /** The class name, for messages. */
-    protected readonly className: string,
-    defaults: P,
+    className: string,
+    schema: ParamSchema<P>,
     params: Partial<P>,
   ) {
-    this.params = withDefaults(className, defaults, params);
-  }
-
-  get classes(): readonly string[] {
-    return this.fitted().classes;
-  }
-
-  get classLabels(): L[] {
-    const state = this.fitted();
-    return labelValues<L>(state.classes, state.labelType);
-  }
-
-  get labelType(): LabelType {
-    return this.fitted().labelType;
+    super(className, schema, params);
   }
 
   /** The columns fit saw (each row given to predict must have them), numeric ones first. */
@@ -101,23 +85,11 @@ export abstract class TableClassifier<
     return preprocessedColumns(this.fitted().preprocessor.fitted);
   }
 
-  get fitSummary(): FitSummary | undefined {
-    return this.state?.summary;
-  }
-
   /** The fitted preprocessing pipeline. */
   get preprocessor(): TabularPreprocessor {
     return this.fitted().preprocessor;
   }
 
-  getParams(): Params {
-    return copyParams(this.params);
-  }
-
-  abstract clone(): TableClassifier<P, M, O, L>;
-
-  /** Throws a StrataError naming the first bad param. */
-  protected abstract validateParams(): void;
   protected abstract preprocessOptions(): PreprocessOptions;
   /** Share of the rows (or groups) held out for early stopping; 0: none. */
   protected abstract validationFraction(): number;
@@ -140,7 +112,6 @@ export abstract class TableClassifier<
   }
 
   private async fitFrame(rows: TableData, labels: readonly L[], options: O): Promise<this> {
-    this.validateParams();
     const x = tableFrame(rows);
     const { y, type, classes: given } = fitLabels(labels, options.classes);
     if (y.length !== x.nRows) throw new StrataError(`fit: ${x.nRows} rows but ${y.length} labels`);
@@ -206,19 +177,12 @@ export abstract class TableClassifier<
     return labelValues<L>(decodeArgmax(await this.predictProba(rows), state.classes), state.labelType);
   }
 
-  async save(dir: string): Promise<void> {
-    await writeDirAtomic(dir, (tmp) => this.writeFiles(tmp));
-  }
-
   async writeFiles(dir: string): Promise<void> {
     const state = this.fitted();
     await mkdir(dir, { recursive: true });
     await writeJson(join(dir, PREPROCESS_JSON), state.preprocessor.fitted);
     const files = await this.writeModel(dir, state.model);
-    await writeManifest(dir, {
-      kind: this.kind,
-      input: this.input,
-      params: this.getParams(),
+    await this.writeOwnManifest(dir, {
       classes: state.classes,
       labelType: state.labelType,
       fitSummary: state.summary,
@@ -233,7 +197,6 @@ export abstract class TableClassifier<
 
   /** Restores the fitted state from a directory written by writeFiles (the manifest checked). */
   protected async readState(dir: string, manifest: Manifest): Promise<this> {
-    checkSavedParams(dir, () => this.validateParams());
     const preprocessPath = join(dir, PREPROCESS_JSON);
     const preprocessor = TabularPreprocessor.fromState(
       validatePreprocessState(await readJsonFile(preprocessPath), preprocessPath),
@@ -259,14 +222,5 @@ export abstract class TableClassifier<
   /** How many input columns a read model takes, to check against preprocess.json (undefined: not known). */
   protected modelInputs(_model: M): number | undefined {
     return undefined;
-  }
-
-  protected fitted(): TableState<M> {
-    if (!this.state) throw new StrataError(`this ${this.className} is not fitted yet: call fit() first`);
-    return this.state;
-  }
-
-  protected badParam(name: string, expected: string, got: unknown): never {
-    badParam(this.className, name, expected, got);
   }
 }
