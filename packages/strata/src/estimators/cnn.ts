@@ -4,6 +4,7 @@ import { CNN_PARAMS, type CnnClassifierParams } from "./cnn-params.js";
 import type { Manifest } from "./estimator.js";
 import { ScratchImageClassifier } from "./image-scratch.js";
 import type { Label } from "./label-values.js";
+import { checkSavedParams } from "./param-check.js";
 import { schemaDefaults } from "./param-schema.js";
 
 export type { CnnClassifierParams } from "./cnn-params.js";
@@ -23,12 +24,9 @@ export class CnnClassifier<L extends Label = Label> extends ScratchImageClassifi
     super("CnnClassifier", CNN_PARAMS, params);
   }
 
-  clone(): CnnClassifier<L> {
-    return new CnnClassifier<L>(this.getParams() as Partial<CnnClassifierParams>);
-  }
-
   static async read(dir: string, manifest: Manifest): Promise<CnnClassifier> {
-    return new CnnClassifier(manifest.params as Partial<CnnClassifierParams>).readState(dir, manifest);
+    const params = manifest.params as Partial<CnnClassifierParams>;
+    return checkSavedParams(dir, () => new CnnClassifier(params)).readState(dir, manifest);
   }
 
   protected buildNetwork(inputShape: [number, number, number], classes: number): tfl.LayersModel {

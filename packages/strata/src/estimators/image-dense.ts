@@ -4,6 +4,7 @@ import type { Manifest } from "./estimator.js";
 import { IMAGE_DENSE_PARAMS, type ImageDenseClassifierParams } from "./image-dense-params.js";
 import { ScratchImageClassifier } from "./image-scratch.js";
 import type { Label } from "./label-values.js";
+import { checkSavedParams } from "./param-check.js";
 import { schemaDefaults } from "./param-schema.js";
 
 export type { ImageDenseClassifierParams } from "./image-dense-params.js";
@@ -24,15 +25,9 @@ export class ImageDenseClassifier<L extends Label = Label> extends ScratchImageC
     super("ImageDenseClassifier", IMAGE_DENSE_PARAMS, params);
   }
 
-  clone(): ImageDenseClassifier<L> {
-    return new ImageDenseClassifier<L>(this.getParams() as Partial<ImageDenseClassifierParams>);
-  }
-
   static async read(dir: string, manifest: Manifest): Promise<ImageDenseClassifier> {
-    return new ImageDenseClassifier(manifest.params as Partial<ImageDenseClassifierParams>).readState(
-      dir,
-      manifest,
-    );
+    const params = manifest.params as Partial<ImageDenseClassifierParams>;
+    return checkSavedParams(dir, () => new ImageDenseClassifier(params)).readState(dir, manifest);
   }
 
   protected buildNetwork(inputShape: [number, number, number], classes: number): tfl.LayersModel {

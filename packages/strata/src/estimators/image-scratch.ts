@@ -8,8 +8,8 @@ import { MANIFEST, type ReadablePrediction } from "./estimator.js";
 import { type ImageFitOptions, ImageNetworkClassifier, type ImageReadOptions } from "./image-network.js";
 import type { ImageParams } from "./image-params.js";
 import type { Label } from "./label-values.js";
-import type { PreparedFit } from "./network.js";
-import { type ParamSchema, resolveParams, schemaDefaults } from "./param-schema.js";
+import type { FitSplit, PreparedFit } from "./network.js";
+import type { ParamSchema } from "./param-schema.js";
 
 /**
  * An image network trained from scratch on image files (CnnClassifier, ImageDenseClassifier):
@@ -20,13 +20,8 @@ export abstract class ScratchImageClassifier<
   P extends ImageParams,
   L extends Label = Label,
 > extends ImageNetworkClassifier<P, null, L> {
-  protected constructor(
-    /** The class name, for messages. */
-    private readonly owner: string,
-    private readonly schema: ParamSchema<P>,
-    params: Partial<P>,
-  ) {
-    super(owner, schemaDefaults(schema), params);
+  protected constructor(className: string, schema: ParamSchema<P>, params: Partial<P>) {
+    super(className, schema, params);
   }
 
   /** The untrained network for images of `inputShape` and `classes` classes (in the fit's seeded scope). */
@@ -43,7 +38,7 @@ export abstract class ScratchImageClassifier<
   protected async prepare(
     files: readonly string[],
     yIndex: Int32Array,
-    split: { fit: readonly number[]; validation: readonly number[] },
+    split: FitSplit,
     classes: readonly string[],
     options: ImageFitOptions,
   ): Promise<PreparedFit<null>> {
@@ -100,10 +95,5 @@ export abstract class ScratchImageClassifier<
       throw new StrataError(
         `${dir}: damaged: ${MANIFEST}'s params say images of ${expected.join("x")} but ${MODEL_JSON}'s network takes ${shape?.join("x")}`,
       );
-  }
-
-  /** The schema's checks, in its order: the first bad param is named. */
-  protected validateParams(): void {
-    resolveParams(this.owner, this.schema, this.params);
   }
 }

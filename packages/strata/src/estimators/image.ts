@@ -70,8 +70,9 @@ export class ImageClassifier<L extends Label = Label> extends ScratchImageClassi
       : CnnClassifier.read(dir, upgraded);
   }
 
-  clone(): ImageClassifier<L> {
-    return new ImageClassifier<L>(copyParams(this.params) as Partial<ImageClassifierParams>);
+  /** A clone keeps `model` and the other network's settings, which getParams() leaves out. */
+  protected override withParams(params: Partial<ImageClassifierParams>): this {
+    return super.withParams({ ...structuredClone(this.params), ...params });
   }
 
   protected buildNetwork(inputShape: [number, number, number], classes: number): tfl.LayersModel {

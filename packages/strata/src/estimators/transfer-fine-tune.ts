@@ -5,8 +5,9 @@ import { mirroredSource, trunkActivations } from "../models/transfer/trunk.js";
 import type { TrainResult } from "../train/loop.js";
 import { type BatchSource, tensorSource } from "../train/sources.js";
 import { targetTensor } from "./labels.js";
+import type { FitSplit } from "./network-types.js";
 import { discriminativeGroups } from "./transfer-rates.js";
-import type { RowSplit, TransferFitOptions, TransferRun } from "./transfer-run.js";
+import type { TransferFitOptions, TransferRun } from "./transfer-run.js";
 
 /**
  * Fine-tuning without running the frozen trunk every epoch: its output (the layers below the
@@ -81,7 +82,7 @@ export async function fineTuneOnTrunk(run: TransferRun, parts: TrunkSplit): Prom
  * every validation image fit in `trunkCacheMiB` (a fit option, default 2048 MiB); otherwise
  * fine-tuning runs on whole images.
  */
-export function fitsInMemory(parts: TrunkSplit, split: RowSplit, options: TransferFitOptions): boolean {
+export function fitsInMemory(parts: TrunkSplit, split: FitSplit, options: TransferFitOptions): boolean {
   const perImage = parts.trunk.outputs[0].shape.slice(1).reduce((a: number, b) => a * (b ?? 1), 1);
   const bytes = 4 * perImage * (2 * split.fit.length + split.validation.length);
   return bytes <= (options.trunkCacheMiB ?? 2048) * 2 ** 20;

@@ -4,6 +4,7 @@ import type { EpochLogs } from "../train/listener.js";
 import type { TrainConfig, TrainResult } from "../train/loop.js";
 import type { BatchSource } from "../train/sources.js";
 import type { ImageFitOptions } from "./image-network.js";
+import type { FitSplit } from "./network-types.js";
 import type { TransferClassifierParams } from "./transfer-params.js";
 
 /** fit's options for transfer models: those of image models, plus a memory budget. */
@@ -23,12 +24,6 @@ export interface PhaseTime {
   readonly cached?: number;
 }
 
-/** Which images train and which validate (indices into `files`). */
-export interface RowSplit {
-  readonly fit: readonly number[];
-  readonly validation: readonly number[];
-}
-
 /**
  * What every phase of one transfer fit works on (the network and its parts, the images and
  * labels, the fit's options), and how a phase trains and reports back to the classifier.
@@ -42,7 +37,8 @@ export interface TransferRun {
   readonly files: readonly string[];
   /** Each image's class index. */
   readonly yIndex: Int32Array;
-  readonly split: RowSplit;
+  /** Which images train and which validate (indices into `files`). */
+  readonly split: FitSplit;
   readonly classes: readonly string[];
   /** [height, width] the images are resized to. */
   readonly size: readonly [number, number];

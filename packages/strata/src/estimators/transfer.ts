@@ -10,13 +10,14 @@ import type { Manifest, ReadablePrediction } from "./estimator.js";
 import { ImageNetworkClassifier, type ImageReadOptions } from "./image-network.js";
 import type { Label } from "./label-values.js";
 import { summarizeFit } from "./labels.js";
-import type { NetworkState, PreparedFit } from "./network.js";
-import { resolveParams, schemaDefaults } from "./param-schema.js";
+import type { FitSplit, NetworkState, PreparedFit } from "./network.js";
+import { checkSavedParams } from "./param-check.js";
+import { schemaDefaults } from "./param-schema.js";
 import type { ImageData } from "./pixel-buffers.js";
 import { RAW, readTransferInfo, type TransferInfo, writeTransferInfo } from "./transfer-info.js";
 import { TRANSFER_PARAMS, type TransferClassifierParams } from "./transfer-params.js";
 import { fineTuneRecipe } from "./transfer-recipe.js";
-import type { PhaseTime, RowSplit, TransferFitOptions, TransferRun } from "./transfer-run.js";
+import type { PhaseTime, TransferFitOptions, TransferRun } from "./transfer-run.js";
 
 export type { TransferClassifierParams } from "./transfer-params.js";
 export type { TransferFitOptions } from "./transfer-run.js";
@@ -41,18 +42,12 @@ export class TransferClassifier<L extends Label = Label> extends ImageNetworkCla
   phases: PhaseTime[] = [];
 
   constructor(params: Partial<TransferClassifierParams> = {}) {
-    super("TransferClassifier", TRANSFER_DEFAULTS, params);
-  }
-
-  clone(): TransferClassifier<L> {
-    return new TransferClassifier<L>(this.getParams() as Partial<TransferClassifierParams>);
+    super("TransferClassifier", TRANSFER_PARAMS, params);
   }
 
   static async read(dir: string, manifest: Manifest): Promise<TransferClassifier> {
-    return new TransferClassifier(manifest.params as Partial<TransferClassifierParams>).readState(
-      dir,
-      manifest,
-    );
+    const params = manifest.params as Partial<TransferClassifierParams>;
+    return checkSavedParams(dir, () => new TransferClassifier(params)).readState(dir, manifest);
   }
 
   override async fit(images: ImageData, y: readonly L[], options: TransferFitOptions = {}): Promise<this> {
@@ -80,7 +75,7 @@ export class TransferClassifier<L extends Label = Label> extends ImageNetworkCla
   protected override async train(
     files: readonly string[],
     yIndex: Int32Array,
-    split: RowSplit,
+    split: FitSplit,
     classes: readonly string[],
     options: TransferFitOptions,
   ): Promise<NetworkState<TransferInfo>> {
@@ -152,10 +147,5 @@ export class TransferClassifier<L extends Label = Label> extends ImageNetworkCla
 
   protected async readExtra(dir: string): Promise<TransferInfo> {
     return readTransferInfo(dir);
-  }
-
-  /** The schema's checks, in its order: the first bad param is named. */
-  protected validateParams(): void {
-    resolveParams("TransferClassifier", TRANSFER_PARAMS, this.params);
   }
 }
