@@ -1,6 +1,7 @@
 /**
  * strata-ml/ensembles: what voting and stacking are made of, and estimator kinds of your own:
- * the ensemble base class, greedy ensemble selection, member presets, the estimator registry
+ * the ensemble base class (and VotingEnsemble and StackingEnsemble, the ensembles that a list of
+ * kinds makes with the resolver it is given), greedy ensemble selection, member presets, the estimator registry
  * (estimators described as {kind, params}), model-directory manifests, and the child processes
  * that fit members.
  */
@@ -29,6 +30,8 @@ export {
   kindResolver,
 } from "../estimators/registry.js";
 export { StackingClassifier, type StackingClassifierParams } from "../estimators/stacking.js";
+export { StackingEnsemble } from "../estimators/stacking-ensemble.js";
 export { VotingClassifier, type VotingClassifierParams } from "../estimators/voting.js";
+export { VotingEnsemble } from "../estimators/voting-ensemble.js";
 export type { JobEvent } from "../parallel/pool.js";
 export { closeIdleWorkers } from "../parallel/workers.js";

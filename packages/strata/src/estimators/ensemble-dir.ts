@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { StrataError } from "../errors.js";
 import { writeJson } from "../util/atomic.js";
 import type { Params } from "../util/params.js";
+import type { KindResolver } from "./descriptor.js";
 import type { AnyClassifier, FitSummary, InputKind, Manifest } from "./estimator.js";
 import type { LabelType } from "./label-values.js";
-import { loadClassifier } from "./load.js";
 import { writeManifest } from "./manifest.js";
 import { memberDir, memberLabel } from "./members.js";
 
@@ -66,6 +66,16 @@ export async function writeEnsembleDir(dir: string, c: EnsembleDirContents): Pro
   });
 }
 
+/** What the ensemble's params say its members are, and how to read them. */
+export interface ExpectedMembers {
+  readonly names: readonly string[];
+  /** Each member's kind. */
+  readonly kinds: readonly string[];
+  readonly input: InputKind;
+  /** Reads each member's directory. */
+  readonly resolver: KindResolver;
+}
+
 /**
  * Reads the members of an ensemble's directory. A member directory that is missing or damaged,
  * holds other classes or another input kind, or is not the member the params describe, is a
@@ -74,9 +84,7 @@ export async function writeEnsembleDir(dir: string, c: EnsembleDirContents): Pro
 export async function readEnsembleDir(
   dir: string,
   manifest: Manifest,
-  names: readonly string[],
-  kinds: readonly string[],
-  input: InputKind,
+  { names, kinds, input, resolver }: ExpectedMembers,
 ): Promise<{ members: AnyClassifier[]; combiner: Params; outOfFold?: EnsembleJson["outOfFold"] }> {
   let json: EnsembleJson;
   try {
@@ -96,7 +104,7 @@ export async function readEnsembleDir(
       if (!existsSync(path)) throw new StrataError(`${dir}: ${what} is missing`);
       let member: AnyClassifier;
       try {
-        member = await loadClassifier(path);
+        member = await resolver.load(path);
       } catch (e) {
         throw new StrataError(`${dir}: ${what} cannot be loaded: ${(e as Error).message}`);
       }

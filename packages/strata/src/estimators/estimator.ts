@@ -109,7 +109,12 @@ export interface Classifier<X = unknown, L extends Label = Label> {
   readonly labelType: LabelType;
   /** Set after fit. */
   readonly fitSummary?: FitSummary;
-  fit(x: X, y: readonly L[], options?: FitOptions): Promise<this>;
+  /**
+   * Learns from X and labels y; resolves to the classifier itself (an implementation declares
+   * `Promise<this>`: not said here, so that an ensemble, whose input is known only once its
+   * members are, is one of AnyClassifier's members).
+   */
+  fit(x: X, y: readonly L[], options?: FitOptions): Promise<Classifier<X, L>>;
   /** Shape [rows, classes.length]. */
   predictProba(x: X): Promise<Matrix>;
   /** The most probable class of each row, as a label of the type fit got. */

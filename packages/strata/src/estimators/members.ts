@@ -1,7 +1,7 @@
 import { StrataError } from "../errors.js";
 import type { Params, ParamValue } from "../util/params.js";
+import type { KindDescriptor, KindResolver } from "./descriptor.js";
 import type { AnyClassifier, EstimatorSpec, InputKind } from "./estimator.js";
-import { registeredKind, registeredKindNames, registeredKinds } from "./registry.js";
 
 /**
  * Each member's name: the spec's `name` (the preset it was given as, e.g. "dense:small"), else its
@@ -70,33 +70,52 @@ export function estimatorSpec(className: string, value: ParamValue | undefined, 
 }
 
 /**
- * Unfitted estimators for the specs (unknown kinds and params refused, naming the member), all of
- * one input kind. Synchronous: the kinds are registered by kinds.ts, which the ensembles import.
+ * Unfitted estimators for the specs, made through `kinds` (unknown kinds and params refused,
+ * naming the member), all of one input kind.
  */
 export function createMembers(
   className: string,
   specs: readonly EstimatorSpec[],
+  kinds: KindResolver,
 ): { members: AnyClassifier[]; input: InputKind } {
   const names = memberNames(specs);
-  const members = specs.map((spec, i) => createSpec(className, spec, memberLabel(i, names[i])));
+  const members: AnyClassifier[] = [];
+  try {
+    for (const [i, spec] of specs.entries())
+      members.push(createSpec(className, spec, memberLabel(i, names[i]), kinds));
+  } catch (e) {
+    for (const m of members) m.dispose();
+    throw e;
+  }
   const input = members[0].input;
   const other = members.findIndex((m) => m.input !== input);
-  if (other >= 0)
+  if (other >= 0) {
+    for (const m of members) m.dispose();
     throw new StrataError(
       `${className}: members must all take one kind of input: ${memberLabel(0, names[0])} takes ${input === "table" ? "tables" : "images"}, ${memberLabel(other, names[other])} ${members[other].input === "table" ? "tables" : "images"}`,
     );
+  }
   return { members, input };
 }
 
-/** An unfitted estimator for a spec, its errors prefixed with `what`. */
-export function createSpec(className: string, spec: EstimatorSpec, what: string): AnyClassifier {
-  const kind = registeredKind(spec.kind);
-  if (!kind)
-    throw new StrataError(
-      `${className}: ${what}: unknown kind "${spec.kind}"; the kinds are: ${registeredKindNames().join(", ")}`,
-    );
+/** An unfitted estimator for a spec, made through `kinds`, its errors prefixed with `what`. */
+export function createSpec(
+  className: string,
+  spec: EstimatorSpec,
+  what: string,
+  kinds: KindResolver,
+): AnyClassifier {
+  let kind: KindDescriptor;
   try {
-    return kind.create(spec.params, registeredKinds());
+    kind = kinds.kind(spec.kind);
+  } catch (e) {
+    if (!(e instanceof StrataError)) throw e;
+    throw new StrataError(
+      `${className}: ${what}: unknown kind "${spec.kind}"; the kinds are: ${kinds.names().join(", ")}`,
+    );
+  }
+  try {
+    return kind.create(spec.params, kinds);
   } catch (e) {
     if (e instanceof StrataError) throw new StrataError(`${className}: ${what}: ${e.message}`);
     throw e;

@@ -1,45 +1,17 @@
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
-import { type Column, Frame } from "../data/frame.js";
-import { StrataError } from "../errors.js";
-import { labelled } from "../parallel/job.js";
-import type { Matrix } from "../util/matrix.js";
-import type { Params } from "../util/params.js";
-import { type CombinerData, EnsembleClassifier, type EnsembleParams, type MemberInput } from "./ensemble.js";
-import type { AnyClassifier, Classifier, EstimatorSpec, Manifest, TableInput } from "./estimator.js";
-import "./built-in-kinds.js";
+import { builtInKinds } from "./built-in-kinds.js";
+import type { KindResolver } from "./descriptor.js";
+import type { Manifest } from "./estimator.js";
 import type { Label } from "./label-values.js";
-import { loadClassifier } from "./load.js";
-import { createSpec, estimatorSpec } from "./members.js";
+import type { StackingClassifierParams } from "./stacking-ensemble.js";
+import { StackingEnsemble } from "./stacking-ensemble.js";
 
-/** Hyperparameters of a StackingClassifier. */
-export interface StackingClassifierParams extends EnsembleParams {
-  /** The model that learns from the members' out-of-fold probabilities: any table estimator. */
-  readonly meta: EstimatorSpec;
-  /** Give the meta-model the original columns too, beside the members' probabilities (table members only). */
-  readonly passthrough: boolean;
-}
-
-export const STACKING_DEFAULTS: StackingClassifierParams = {
-  members: [],
-  meta: { kind: "logistic", params: {} },
-  passthrough: false,
-  folds: 5,
-  seed: 0,
-};
-
-/** The meta-model's directory inside the stack's. */
-const META_DIR = "meta";
+export { STACKING_DEFAULTS, type StackingClassifierParams } from "./stacking-ensemble.js";
 
 /**
- * Stacked generalisation (Wolpert 1992; scikit-learn's StackingClassifier): each member's
- * out-of-fold class probabilities from `folds`-fold cross-validation (stratified, and grouped
- * when `groups` are given, so no group informs the meta-model about itself) are the columns a
- * meta-model (logistic regression by default, any table estimator allowed) learns from; then
- * every member is refit on all rows, and predicts through the meta-model. For two classes each
- * member gives one column, P(classes[1]) (the other is 1 minus it), as scikit-learn does. With
- * `passthrough` the meta-model also gets the original columns (and preprocesses them itself). A
- * stack can be a member of a stack (a second level).
+ * Stacked generalisation (Wolpert 1992; scikit-learn's StackingClassifier): a meta-model
+ * (logistic regression by default, any table estimator allowed) learns from the members'
+ * out-of-fold class probabilities (`folds`-fold cross-validation, grouped with `groups`); every
+ * member is refit on all rows and predicts through it (see StackingEnsemble).
  *
  * ```ts
  * const stack = new StackingClassifier({
@@ -48,127 +20,36 @@ const META_DIR = "meta";
  * });
  * await stack.fit(train.frame, train.y, { groups: train.groups });
  * ```
+ *
+ * Members and the meta-model are made from strata's kinds; give `kinds` (a `kindResolver` over a
+ * list with kinds of your own) for others. (Its base, StackingEnsemble, is what the list of kinds
+ * makes: this module imports that list, which cannot import it back.)
  */
-export class StackingClassifier<L extends Label = Label> extends EnsembleClassifier<
-  StackingClassifierParams,
-  Classifier<TableInput>,
-  L
-> {
-  readonly kind = "stack";
-  private readonly metaSpec: EstimatorSpec;
-
-  constructor(params: Partial<StackingClassifierParams> = {}) {
-    super("StackingClassifier", STACKING_DEFAULTS, params);
-    this.metaSpec = estimatorSpec(this.className, this.params.meta, "meta");
-    // Made (and dropped) now to refuse an unknown kind or params at once, as the members are.
-    const model = createSpec(this.className, this.metaSpec, `meta-model (${this.metaSpec.kind})`);
-    model.dispose();
-    if (model.input !== "table")
-      throw new StrataError(
-        `${this.className}: the meta-model must take a table (it learns from the members' probabilities); ${this.metaSpec.kind} takes images`,
-      );
+export class StackingClassifier<L extends Label = Label> extends StackingEnsemble<L> {
+  constructor(params: Partial<StackingClassifierParams> = {}, kinds: KindResolver = builtInKinds) {
+    super(params, kinds);
   }
 
-  clone(): StackingClassifier<L> {
-    return new StackingClassifier<L>(this.getParams() as Partial<StackingClassifierParams>);
+  override clone(): StackingClassifier<L> {
+    return new StackingClassifier<L>(this.getParams() as Partial<StackingClassifierParams>, this.kinds);
   }
 
-  static async read(dir: string, manifest: Manifest): Promise<StackingClassifier> {
-    return new StackingClassifier(manifest.params as Partial<StackingClassifierParams>).readState(
+  static override async read(
+    dir: string,
+    manifest: Manifest,
+    kinds: KindResolver = builtInKinds,
+  ): Promise<StackingClassifier> {
+    return new StackingClassifier(manifest.params as Partial<StackingClassifierParams>, kinds).readState(
       dir,
       manifest,
     );
   }
 
-  /** The fitted meta-model. */
-  get metaModel(): Classifier<TableInput> {
-    return this.fitted().combiner;
-  }
-
-  protected validateParams(): void {
-    if (typeof this.params.passthrough !== "boolean")
-      this.badParam("passthrough", "true or false", this.params.passthrough);
-    if (this.params.passthrough && this.input !== "table")
-      this.badParam("passthrough", "false for image members (there are no columns to pass)", true);
-  }
-
-  protected needsOutOfFold(): boolean {
-    return true;
-  }
-
-  protected async learnCombiner(data: CombinerData): Promise<Classifier<TableInput>> {
-    const meta = this.metaSpec;
-    const model = createSpec(this.className, meta, `meta-model (${meta.kind})`) as Classifier<TableInput>;
-    try {
-      await model.fit(this.metaFeatures(data.outOfFold!, data.x, data.classes), data.y, {
-        ...data.fitOptions,
-        classes: data.classes,
-        groups: data.groups,
-      } as object);
-    } catch (e) {
-      model.dispose();
-      throw labelled(`${this.className}: meta-model (${meta.kind})`, e);
-    }
-    return model;
-  }
-
-  protected async combine(
-    proba: readonly Matrix[],
-    x: MemberInput,
-    meta: Classifier<TableInput>,
-  ): Promise<Matrix> {
-    return meta.predictProba(this.metaFeatures(proba, x, meta.classes));
-  }
-
-  protected async writeCombiner(dir: string, meta: Classifier<TableInput>): Promise<Params> {
-    const path = join(dir, META_DIR);
-    await mkdir(path);
-    await meta.writeFiles(path);
-    return { meta: META_DIR };
-  }
-
-  protected async readCombiner(dir: string, saved: Params): Promise<Classifier<TableInput>> {
-    const path = join(dir, typeof saved.meta === "string" ? saved.meta : META_DIR);
-    let meta: AnyClassifier;
-    try {
-      meta = await loadClassifier(path);
-    } catch (e) {
-      throw new StrataError(`${dir}: the meta-model in ${path} cannot be loaded: ${(e as Error).message}`);
-    }
-    if (meta.input !== "table") {
-      meta.dispose();
-      throw new StrataError(`${dir}: the meta-model in ${path} takes images, not the members' probabilities`);
-    }
-    return meta;
-  }
-
-  protected disposeCombiner(meta: Classifier<TableInput>): void {
-    meta.dispose();
-  }
-
   /**
-   * The meta-model's columns: "<member>:<class>" with each member's probabilities (for two
-   * classes only P(classes[1])), then, with passthrough, the original columns.
+   * A stack loaded from a directory (or made from a spec) is a StackingEnsemble, the same class not
+   * bound to strata's kinds: to `instanceof` it is a StackingClassifier too (and so it is to a subclass's).
    */
-  private metaFeatures(proba: readonly Matrix[], x: MemberInput, classes: readonly string[]): Frame {
-    const columns = new Map<string, Column>();
-    const kept = classes.length === 2 ? [1] : classes.map((_, c) => c);
-    proba.forEach((p, i) => {
-      for (const c of kept) {
-        const values = new Float64Array(p.rows);
-        for (let r = 0; r < p.rows; r++) values[r] = p.data[r * p.cols + c];
-        columns.set(`${this.memberNames[i]}:${classes[c]}`, { kind: "numeric", values });
-      }
-    });
-    if (this.params.passthrough && x instanceof Frame) {
-      for (const [name, column] of x.columns) {
-        if (columns.has(name))
-          throw new StrataError(
-            `${this.className}: with passthrough, the column "${name}" clashes with a member's probability column`,
-          );
-        columns.set(name, column);
-      }
-    }
-    return new Frame(columns);
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return value instanceof StackingEnsemble;
   }
 }

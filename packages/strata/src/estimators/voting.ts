@@ -1,41 +1,11 @@
-import { join } from "node:path";
-import { StrataError } from "../errors.js";
-import { argmaxRows, type Matrix, matrix } from "../util/matrix.js";
-import type { Params } from "../util/params.js";
-import { type CombinerData, EnsembleClassifier, type EnsembleParams, type MemberInput } from "./ensemble.js";
-import { ENSEMBLE_JSON } from "./ensemble-dir.js";
-import { greedyEnsembleSelection } from "./ensemble-selection.js";
+import { builtInKinds } from "./built-in-kinds.js";
+import type { KindResolver } from "./descriptor.js";
 import type { Manifest } from "./estimator.js";
-import "./built-in-kinds.js";
 import type { Label } from "./label-values.js";
-import { checkNumber } from "./param-check.js";
+import type { VotingClassifierParams } from "./voting-ensemble.js";
+import { VotingEnsemble } from "./voting-ensemble.js";
 
-/** Hyperparameters of a VotingClassifier. */
-export interface VotingClassifierParams extends EnsembleParams {
-  /** "soft": the weighted mean of the members' probabilities; "hard": the weighted share of their votes. */
-  readonly voting: "soft" | "hard";
-  /**
-   * One weight per member; null: equal weights; "learned": Caruana's greedy ensemble selection
-   * on the members' out-of-fold probabilities (`folds`-fold cross-validation, grouped with groups).
-   */
-  readonly weights: readonly number[] | "learned" | null;
-  /** Rounds of the greedy selection (AutoGluon's ensemble_size). */
-  readonly selectionRounds: number;
-}
-
-export const VOTING_DEFAULTS: VotingClassifierParams = {
-  members: [],
-  voting: "soft",
-  weights: null,
-  selectionRounds: 25,
-  folds: 5,
-  seed: 0,
-};
-
-/** The fitted combiner: one weight per member, summing to 1. */
-interface Weights {
-  readonly weights: readonly number[];
-}
+export { VOTING_DEFAULTS, type VotingClassifierParams } from "./voting-ensemble.js";
 
 /**
  * Voting over any strata estimators of one input kind (scikit-learn's VotingClassifier): soft
@@ -51,116 +21,36 @@ interface Weights {
  * await vote.fit(train.frame, train.y, { groups: train.groups, jobs: 2 });
  * const { members, combined } = await vote.predictVotes(test.frame);
  * ```
+ *
+ * Members are made from strata's kinds; give `kinds` (a `kindResolver` over a list with kinds of
+ * your own) for others. (Its base, VotingEnsemble, is what the list of kinds makes: this module
+ * imports that list, which cannot import it back.)
  */
-export class VotingClassifier<L extends Label = Label> extends EnsembleClassifier<
-  VotingClassifierParams,
-  Weights,
-  L
-> {
-  readonly kind = "vote";
-
-  constructor(params: Partial<VotingClassifierParams> = {}) {
-    super("VotingClassifier", VOTING_DEFAULTS, params);
+export class VotingClassifier<L extends Label = Label> extends VotingEnsemble<L> {
+  constructor(params: Partial<VotingClassifierParams> = {}, kinds: KindResolver = builtInKinds) {
+    super(params, kinds);
   }
 
-  clone(): VotingClassifier<L> {
-    return new VotingClassifier<L>(this.getParams() as Partial<VotingClassifierParams>);
+  override clone(): VotingClassifier<L> {
+    return new VotingClassifier<L>(this.getParams() as Partial<VotingClassifierParams>, this.kinds);
   }
 
-  static async read(dir: string, manifest: Manifest): Promise<VotingClassifier> {
-    return new VotingClassifier(manifest.params as Partial<VotingClassifierParams>).readState(dir, manifest);
-  }
-
-  /** The fitted weights, one per member, summing to 1. */
-  get weights(): readonly number[] {
-    return this.fitted().combiner.weights;
-  }
-
-  protected validateParams(): void {
-    const p = this.params;
-    if (p.voting !== "soft" && p.voting !== "hard") this.badParam("voting", '"soft" or "hard"', p.voting);
-    this.checkWeights();
-    checkNumber(this.className, "selectionRounds", p.selectionRounds, { min: 1, integer: true });
+  static override async read(
+    dir: string,
+    manifest: Manifest,
+    kinds: KindResolver = builtInKinds,
+  ): Promise<VotingClassifier> {
+    return new VotingClassifier(manifest.params as Partial<VotingClassifierParams>, kinds).readState(
+      dir,
+      manifest,
+    );
   }
 
   /**
-   * The weights param: null, "learned", or one finite number >= 0 per member, not all 0 (a
-   * negative or non-finite weight would give negative or NaN "probabilities").
+   * A vote model loaded from a directory (or made from a spec) is a VotingEnsemble, the same class not
+   * bound to strata's kinds: to `instanceof` it is a VotingClassifier too (and so it is to a subclass's).
    */
-  private checkWeights(): void {
-    const w: unknown = this.params.weights;
-    if (w === null || w === "learned") return;
-    const m = this.params.members.length;
-    if (!Array.isArray(w) || w.length !== m)
-      this.badParam("weights", `one number per member (${m}), "learned" or null`, w);
-    if (!validWeights(w))
-      throw new StrataError(
-        `${this.className}: weights must be finite numbers >= 0, not all 0, got ${describeWeights(w)}`,
-      );
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return value instanceof VotingEnsemble;
   }
-
-  protected needsOutOfFold(): boolean {
-    return this.params.weights === "learned";
-  }
-
-  protected async learnCombiner(data: CombinerData): Promise<Weights> {
-    const p = this.params;
-    const m = p.members.length;
-    if (data.outOfFold)
-      return { weights: greedyEnsembleSelection(data.outOfFold, data.yIndex, p.selectionRounds).weights };
-    const raw = Array.isArray(p.weights) ? p.weights : new Array<number>(m).fill(1);
-    const total = raw.reduce((a, b) => a + b, 0);
-    return { weights: raw.map((w) => w / total) };
-  }
-
-  protected async combine(proba: readonly Matrix[], _x: MemberInput, combiner: Weights): Promise<Matrix> {
-    const { rows, cols } = proba[0];
-    const out = matrix(rows, cols);
-    proba.forEach((p, i) => {
-      const w = combiner.weights[i];
-      if (w === 0) return;
-      if (this.params.voting === "soft") {
-        for (let j = 0; j < out.data.length; j++) out.data[j] += w * p.data[j];
-      } else {
-        argmaxRows(p).forEach((c, r) => {
-          out.data[r * cols + c] += w;
-        });
-      }
-    });
-    return out;
-  }
-
-  protected async writeCombiner(_dir: string, combiner: Weights): Promise<Params> {
-    return { weights: [...combiner.weights] };
-  }
-
-  protected async readCombiner(dir: string, saved: Params): Promise<Weights> {
-    const w: unknown = saved.weights;
-    const m = this.params.members.length;
-    // What fit saved sums to 1; anything else (a hand edit) would combine into wrong probabilities.
-    if (!Array.isArray(w) || w.length !== m || !validWeights(w) || Math.abs(sum(w) - 1) > 1e-6)
-      throw new StrataError(
-        `${join(dir, ENSEMBLE_JSON)}: damaged: the combiner's weights must be one finite number >= 0 per member (${m}), summing to 1; got ${describeWeights(w)}`,
-      );
-    return { weights: w };
-  }
-
-  protected disposeCombiner(): void {}
-}
-
-function validWeights(w: readonly unknown[]): w is number[] {
-  return (
-    w.every((v) => typeof v === "number" && Number.isFinite(v) && v >= 0) && w.some((v) => (v as number) > 0)
-  );
-}
-
-function sum(values: readonly number[]): number {
-  return values.reduce((a, b) => a + b, 0);
-}
-
-/** Weights as a message shows them: JSON would print NaN and Infinity as null. */
-function describeWeights(w: unknown): string {
-  return Array.isArray(w)
-    ? `[${w.map((v) => (typeof v === "number" ? String(v) : JSON.stringify(v))).join(", ")}]`
-    : JSON.stringify(w);
 }

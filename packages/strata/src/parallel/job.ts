@@ -2,8 +2,13 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { StrataError } from "../errors.js";
-import type { AnyClassifier, EstimatorSpec, FitSummary } from "../estimators/estimator.js";
-import { createEstimator } from "../estimators/registry.js";
+import type { KindResolver } from "../estimators/descriptor.js";
+import type {
+  AnyClassifier,
+  EstimatorSpec,
+  FitSummary,
+  ReadablePrediction,
+} from "../estimators/estimator.js";
 import type { Matrix } from "../util/matrix.js";
 import type { Params } from "../util/params.js";
 import { fromWire, type WireInput, type WireLabelled } from "./wire.js";
@@ -23,6 +28,12 @@ export interface MemberJob {
   /** Examples to predict once fitted (a fold's held-out rows); none for a refit on every row. */
   readonly predict?: WireInput;
   /**
+   * Predict through the model's predictReadable when it has one: inputs it cannot read (an
+   * unreadable image) are left out, and the result says which were kept. Otherwise any
+   * unreadable input fails the job.
+   */
+  readonly readable?: boolean;
+  /**
    * Fit options besides classes and groups, as plain JSON: e.g. { threads: 1, jobs: 1 } (a
    * member that is itself an ensemble runs its own jobs in the process that runs this one).
    */
@@ -36,12 +47,25 @@ export type ModelFiles = readonly { readonly path: string; readonly data: Uint8A
 
 /** What a job gives back, as plain data. */
 export interface MemberJobResult {
-  /** Shape [predict rows, classes], when the job predicted. */
+  /** Shape [predict rows, classes] (or [kept.length, classes]), when the job predicted. */
   readonly proba?: Matrix;
+  /** With `readable`: the indices into `predict` of proba's rows, ascending. */
+  readonly kept?: readonly number[];
   readonly summary: FitSummary;
   /** The fitted member's directory (from a worker process, when keepModel). */
   readonly files?: ModelFiles;
 }
+
+/** parent → worker (worker.ts) */
+export interface JobMessage {
+  readonly id: number;
+  readonly job: MemberJob;
+}
+
+/** worker → parent */
+export type ReplyMessage =
+  | { readonly id: number; readonly result: MemberJobResult }
+  | { readonly id: number; readonly error: { readonly name: string; readonly message: string } };
 
 /** A job done in this process: its result, and the fitted member itself when keepModel. */
 export interface LocalOutcome {
@@ -49,11 +73,14 @@ export interface LocalOutcome {
   readonly model?: AnyClassifier;
 }
 
-/** Runs a job in this process. A failure is rethrown with the job's label in front. */
-export async function runJobHere(job: MemberJob): Promise<LocalOutcome> {
+/**
+ * Runs a job in this process, making its model through `kinds`. A failure is rethrown with the
+ * job's label in front.
+ */
+export async function runJobHere(job: MemberJob, kinds: KindResolver): Promise<LocalOutcome> {
   let model: AnyClassifier | undefined;
   try {
-    model = await createEstimator(job.spec);
+    model = kinds.create(job.spec);
     const { x, y, groups } = job.train;
     const fitOptions = { ...job.fitOptions, classes: job.classes, groups };
     // Each kind takes its own X; the wire format says which this job carries.
@@ -62,17 +89,29 @@ export async function runJobHere(job: MemberJob): Promise<LocalOutcome> {
       y,
       fitOptions,
     );
-    const proba = job.predict
-      ? await (model.predictProba as (x: unknown) => Promise<Matrix>)(fromWire(job.predict))
-      : undefined;
+    const predicted = job.predict ? await predictJob(model, fromWire(job.predict), job.readable) : {};
     const summary = model.fitSummary ?? { epochsRun: 0, bestEpoch: 0, seconds: 0 };
-    if (job.keepModel) return { result: { proba, summary }, model };
+    if (job.keepModel) return { result: { ...predicted, summary }, model };
     model.dispose();
-    return { result: { proba, summary } };
+    return { result: { ...predicted, summary } };
   } catch (e) {
     model?.dispose();
     throw labelled(job.label, e);
   }
+}
+
+/** A fitted model's probabilities for a job's examples (readable ones only, with `readable`). */
+async function predictJob(
+  model: AnyClassifier,
+  x: unknown,
+  readable: boolean | undefined,
+): Promise<{ proba: Matrix; kept?: readonly number[] }> {
+  // Each kind takes its own X; the wire format says which this job carries.
+  if (readable && model.predictReadable) {
+    const { proba, kept } = await (model.predictReadable as (x: unknown) => Promise<ReadablePrediction>)(x);
+    return { proba, kept };
+  }
+  return { proba: await (model.predictProba as (x: unknown) => Promise<Matrix>)(x) };
 }
 
 /** The error of a job, with its label in front; a StrataError stays one (it is the user's input). */

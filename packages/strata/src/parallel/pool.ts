@@ -3,16 +3,17 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { StrataError } from "../errors.js";
+import type { KindResolver } from "../estimators/descriptor.js";
 import type { AnyClassifier } from "../estimators/estimator.js";
-import { loadClassifier } from "../estimators/load.js";
 import {
+  type JobMessage,
   type LocalOutcome,
   type MemberJob,
   type MemberJobResult,
   type ModelFiles,
+  type ReplyMessage,
   runJobHere,
 } from "./job.js";
-import type { JobMessage, ReplyMessage } from "./worker.js";
 import { acquireWorker, killWorker, releaseWorker } from "./workers.js";
 
 /** Progress: one job finished. */
@@ -42,9 +43,13 @@ export interface RunJobsOptions {
  * (child_process.fork, messages only), each with its own TF.js backend and `threads` threads;
  * otherwise this process runs them one after another. Both give the same results. The first
  * failure stops the others and is thrown, naming its job.
+ *
+ * `kinds` makes the models in this process: those of the jobs it runs itself, and the kept
+ * models a worker sends back. A worker process makes its models from the built-in kinds.
  */
 export async function runJobs(
   jobs: readonly MemberJob[],
+  kinds: KindResolver,
   options: RunJobsOptions = {},
 ): Promise<LocalOutcome[]> {
   const parallel = Math.min(options.jobs ?? availableParallelism(), jobs.length);
@@ -58,7 +63,7 @@ export async function runJobs(
     const outcomes: LocalOutcome[] = [];
     try {
       for (const job of jobs) {
-        const outcome = await runJobHere(job);
+        const outcome = await runJobHere(job, kinds);
         outcomes.push(outcome);
         report(job, outcome.result);
       }
@@ -73,7 +78,7 @@ export async function runJobs(
   try {
     for (const result of results) {
       const { files, ...rest } = result;
-      outcomes.push({ result: rest, model: files ? await materialize(files) : undefined });
+      outcomes.push({ result: rest, model: files ? await materialize(files, kinds) : undefined });
     }
   } catch (e) {
     for (const o of outcomes) o.model?.dispose();
@@ -152,7 +157,7 @@ function runInWorkers(
 }
 
 /** A fitted member from the files of its model directory (sent by a worker). */
-async function materialize(files: ModelFiles): Promise<AnyClassifier> {
+async function materialize(files: ModelFiles, kinds: KindResolver): Promise<AnyClassifier> {
   const dir = await mkdtemp(join(tmpdir(), "strata-member-"));
   try {
     for (const f of files) {
@@ -160,7 +165,7 @@ async function materialize(files: ModelFiles): Promise<AnyClassifier> {
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, f.data);
     }
-    return await loadClassifier(dir);
+    return await kinds.load(dir);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

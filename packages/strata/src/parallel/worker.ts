@@ -2,24 +2,17 @@
 // in and a message out. It has its own TF.js backend; the pool sets its thread counts.
 
 import { exitOnUncaughtErrors } from "../cli/fatal.js";
-import type { MemberJob, MemberJobResult } from "./job.js";
-import { modelFiles, runJobHere } from "./job.js";
+import { builtInKinds } from "../estimators/built-in-kinds.js";
+import { type JobMessage, modelFiles, type ReplyMessage, runJobHere } from "./job.js";
 import { exitWithParent, PARENT_ENV } from "./watchdog.js";
 
-/** parent → worker */
-export interface JobMessage {
-  readonly id: number;
-  readonly job: MemberJob;
-}
-
-/** worker → parent */
-export type ReplyMessage =
-  | { readonly id: number; readonly result: MemberJobResult }
-  | { readonly id: number; readonly error: { readonly name: string; readonly message: string } };
+// The messages are declared beside the job (the pool imports them from there, never this program).
+export type { JobMessage, ReplyMessage } from "./job.js";
 
 async function handle({ id, job }: JobMessage): Promise<ReplyMessage> {
   try {
-    const { result, model } = await runJobHere(job);
+    // A program of its own, not imported: it may take the built-in kinds itself.
+    const { result, model } = await runJobHere(job, builtInKinds);
     if (!model) return { id, result };
     try {
       return { id, result: { ...result, files: await modelFiles(model) } };

@@ -1,12 +1,17 @@
 import type { Frame } from "../data/frame.js";
 import { RowError } from "../data/row-error.js";
 import type { Task } from "../data/tabular.js";
+import { builtInKinds } from "../estimators/built-in-kinds.js";
+import { crossValPredict as crossValPredictSpecs } from "../estimators/cross-val-predict.js";
+import type { KindResolver } from "../estimators/descriptor.js";
 import type { Classifier, FitOptions, FitSummary } from "../estimators/estimator.js";
 import { encodeLabels, resolveClasses } from "../estimators/labels.js";
 import { type ClassificationReport, classificationReport } from "../metrics/classification.js";
+import type { JobEvent } from "../parallel/pool.js";
 import type { Split } from "../split/types.js";
 import type { TrainListener } from "../train/listener.js";
 import { argmaxRows, type Matrix, matrix, row, takeRows } from "../util/matrix.js";
+import type { Params } from "../util/params.js";
 import { type MemberScore, scoreClassifier } from "./evaluate.js";
 import { modelBackend } from "./fit-and-score.js";
 import { inputCount, type Labelled, takeLabelled } from "./labelled.js";
@@ -112,17 +117,51 @@ export async function crossValidate<X extends Frame | readonly string[]>(
   return { folds, outOfFold, pooled, classes, backend };
 }
 
+/** crossValPredict's options: the folds, and how the fold fits run. */
+export interface CrossValPredictOptions {
+  /** The folds (see kFold: stratified, grouped, or both). */
+  readonly splits: readonly Split[];
+  /** The class names every fold's model uses (its predictProba columns); default: the sorted labels. */
+  readonly classes?: readonly string[];
+  /** Further fit options for every fold, as plain JSON (they travel to worker processes; e.g. how images are read). */
+  readonly fitOptions?: Params;
+  /** Folds fitted at once, each in its own child process; default 1: one after another in this process. */
+  readonly jobs?: number;
+  /** Threads each child process gives libtorch and OpenMP (XGBoost); default 1. */
+  readonly threads?: number;
+  /** Called as each fold's fit ends. */
+  readonly onJob?: (event: JobEvent) => void;
+  /**
+   * Makes each fold's model from the template's kind and params (default: strata's kinds); give
+   * a `kindResolver` over a list with your own kinds for a template of one. Child processes
+   * (`jobs` > 1) make theirs from strata's kinds.
+   */
+  readonly kinds?: KindResolver;
+}
+
 /**
  * Out-of-fold class probabilities (scikit-learn's cross_val_predict with method="predict_proba"):
- * every example's row comes from the fold model that did not see it. Shape [examples, classes].
- * What a stacking meta-model learns from.
+ * every example's row comes from the fold model that did not see it, a fresh model of the
+ * template's kind and params (its clone). Shape [examples, classes]; NaN in the rows of inputs
+ * that could not be read (an unreadable image). What a stacking meta-model learns from: the
+ * ensembles' own out-of-fold probabilities come from the same function (estimators/cross-val-predict.ts).
  */
 export async function crossValPredict<X extends Frame | readonly string[]>(
   template: Classifier<NoInfer<X>>,
   data: Labelled<X>,
-  options: CrossValidateOptions,
+  options: CrossValPredictOptions,
 ): Promise<Matrix> {
-  return (await crossValidate(template, data, options)).outOfFold;
+  const spec = { kind: template.kind, params: template.getParams() };
+  const { proba } = await crossValPredictSpecs(options.kinds ?? builtInKinds, [spec], data, {
+    splits: options.splits,
+    classes: resolveClasses(data.y, options.classes),
+    fitOptions: options.fitOptions,
+    jobs: options.jobs ?? 1,
+    threads: options.threads,
+    onJob: options.onJob,
+    readable: true,
+  });
+  return proba[0];
 }
 
 /** The metrics averaged over folds, each with its standard deviation (`<key>Std`). */
