@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Frame } from "../src/data/frame.js";
 import { rocAuc } from "../src/metrics/classification.js";
-import { classCounts, splitText } from "../src/report/build.js";
+import { classCounts, splitText } from "../src/report/dataset.js";
 import { renderReport } from "../src/report/html.js";
 import { rocPoints } from "../src/report/roc.js";
 import type { ReportInput, RunReport } from "../src/report/types.js";

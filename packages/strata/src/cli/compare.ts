@@ -1,11 +1,12 @@
 import { join, relative } from "node:path";
 import type { Command } from "commander";
 import { StrataError } from "../errors.js";
-import { compareReportInput, type ScoredFit } from "../report/build.js";
+import { runReport } from "../report/build.js";
 import { renderReport } from "../report/html.js";
 import { writeReportFiles } from "../report/write.js";
-import type { FitJson } from "../workflow/fit-and-score.js";
 import { REPORT_HTML } from "../workflow/model-dir.js";
+import { compareRunJson } from "../workflow/run-json.js";
+import type { CompareRun, ModelFit } from "../workflow/run-record.js";
 import { fitAndScoreImages, type ImageRunOptions, splitImages } from "./images.js";
 import { modelTarget } from "./model-choice.js";
 import { DATA_OPTIONS, type ModelTarget, PARAM_OPTIONS, paramsFromOptions } from "./model-options.js";
@@ -43,41 +44,40 @@ export async function compareCommand(dir: string, o: CompareCommandOptions, cmd:
       specs.filter((s) => s.targets.includes(target)),
     ),
   });
-  const { folder, train, test } = splitImages(dir, o, out);
-  const runs: { json: FitJson; result: ScoredFit }[] = [];
+  const { folder, train, test, split } = splitImages(dir, o, out);
+  const fits: ModelFit[] = [];
   for (const [i, target] of targets.entries()) {
     out.note(`— ${o.models[i]} —`);
-    const { result, json } = await fitAndScoreImages(target, paramsFor(target), folder, train, test, o, out);
-    result.model.dispose();
-    runs.push({ json, result });
+    const { model, fit } = await fitAndScoreImages(target, paramsFor(target), folder, train, test, o, out);
+    model.dispose();
+    fits.push(fit);
   }
-  const results = runs.map((r) => r.json);
-  const split = folder.test ? { kind: "folder" } : { kind: "stratified", testSize: o.testSize, seed: o.seed };
-  const summary = { data: dir, split, nTrain: train.y.length, nTest: test.y.length, models: results };
+  const run: CompareRun = {
+    command: "compare",
+    data: { kind: "images", source: dir },
+    split,
+    train: { y: train.y, files: train.x },
+    test: { y: test.y, files: test.x },
+    fits,
+  };
+  const json = compareRunJson(run);
   if (o.out) {
-    const report = await compareReportInput({
-      title: `strata: ${o.models.join(" vs ")} on ${dir}`,
-      json: { data: dir, split },
-      runs,
-      train,
-      test,
-      elapsedSeconds: process.uptime(),
-    });
-    await writeReportFiles(o.out, { ...summary, out: o.out }, await renderReport(report));
+    const report = await runReport(run, { elapsedSeconds: process.uptime() });
+    await writeReportFiles(o.out, { ...json, out: o.out }, await renderReport(report));
   }
   if (out.json) {
-    out.emitJson(o.out ? { ...summary, out: o.out } : summary);
+    out.emitJson(o.out ? { ...json, out: o.out } : json);
     return;
   }
   const rows = [
     ["model", "accuracy", "macro-F1", "parameters", "fit s", "epochs"],
-    ...results.map((r) => [
-      r.model,
-      r.accuracy.toFixed(4),
-      r.macroF1.toFixed(4),
-      String(r.parameters ?? ""),
-      r.fitSeconds.toFixed(1),
-      String(r.epochs),
+    ...fits.map((f) => [
+      f.model,
+      f.report.accuracy.toFixed(4),
+      f.report.macroF1.toFixed(4),
+      String(f.parameters ?? ""),
+      f.summary.seconds.toFixed(1),
+      String(f.summary.epochsRun),
     ]),
   ];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));

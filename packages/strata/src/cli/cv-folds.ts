@@ -1,5 +1,5 @@
-import { type ClassificationReport, formatReport } from "../metrics/classification.js";
-import type { FoldResult } from "../workflow/cross-validate.js";
+import { formatReport, meanStd } from "../metrics/classification.js";
+import type { CrossValidation, FoldResult } from "../workflow/cross-validate.js";
 import type { Output } from "./output.js";
 import { ConsoleProgress } from "./progress.js";
 
@@ -27,18 +27,16 @@ export function backendPhrase(backend: string): string {
 }
 
 /** The text summary of a cross-validation. */
-export function printFolds(
-  out: Output,
-  pooled: ClassificationReport,
-  means: Record<string, unknown>,
-  k: number,
-): void {
-  out.result(formatReport(pooled).replace(/^accuracy.*$/m, (line) => `${line}   (pooled over folds)`));
-  const pm = (key: string) => `${Number(means[key]).toFixed(4)} ± ${Number(means[`${key}Std`]).toFixed(4)}`;
-  out.result(`accuracy  ${pm("accuracy")}  (mean ± std over ${k} folds)`);
-  out.result(`macro-F1  ${pm("macroF1")}`);
-  if (means.rocAuc !== undefined) out.result(`ROC AUC   ${pm("rocAuc")}`);
-  out.result(
-    `fit ${Number(means.fitSeconds).toFixed(1)} s per fold on ${backendPhrase(String(means.backend))}`,
-  );
+export function printFolds(out: Output, cv: CrossValidation, k: number): void {
+  out.result(formatReport(cv.pooled).replace(/^accuracy.*$/m, (line) => `${line}   (pooled over folds)`));
+  const pm = (values: readonly number[]) => {
+    const { mean, std } = meanStd([...values]);
+    return `${mean.toFixed(4)} ± ${std.toFixed(4)}`;
+  };
+  out.result(`accuracy  ${pm(cv.folds.map((f) => f.report.accuracy))}  (mean ± std over ${k} folds)`);
+  out.result(`macro-F1  ${pm(cv.folds.map((f) => f.report.macroF1))}`);
+  const aucs = cv.folds.map((f) => f.report.rocAuc).filter((v): v is number => v !== undefined);
+  if (aucs.length === cv.folds.length) out.result(`ROC AUC   ${pm(aucs)}`);
+  const seconds = meanStd(cv.folds.map((f) => f.summary.seconds)).mean;
+  out.result(`fit ${seconds.toFixed(1)} s per fold on ${backendPhrase(cv.backend)}`);
 }

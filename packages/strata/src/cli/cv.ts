@@ -5,18 +5,20 @@ import type { Task } from "../data/tabular.js";
 import { where } from "../errors.js";
 import type { Classifier } from "../estimators/estimator.js";
 import { scanImageFolder } from "../images/folder.js";
-import { cvReportInput } from "../report/build.js";
+import { runReport } from "../report/build.js";
 import { renderReport } from "../report/html.js";
 import { writeReportFiles } from "../report/write.js";
 import { kFold } from "../split/kfold.js";
 import { requireClassesInTraining } from "../split/training-classes.js";
 import type { Split } from "../split/types.js";
 import type { Params } from "../util/params.js";
-import { crossValidate, crossValidationJson } from "../workflow/cross-validate.js";
+import { crossValidate } from "../workflow/cross-validate.js";
 import { loadCsvDataset } from "../workflow/dataset.js";
 import { allImages } from "../workflow/images.js";
 import type { Labelled } from "../workflow/labelled.js";
 import { REPORT_HTML } from "../workflow/model-dir.js";
+import { cvRunJson } from "../workflow/run-json.js";
+import type { CvRun, DataRecord, KFoldRecord } from "../workflow/run-record.js";
 import { foldNote, foldProgress, printFolds } from "./cv-folds.js";
 import { ensembleFitOptions } from "./ensemble-run.js";
 import { imageReadOptions, noteLookalikeClasses, warnSkipped } from "./images.js";
@@ -51,8 +53,11 @@ interface CvData<X> {
   readonly task: Task;
   readonly splits: readonly Split[];
   readonly fitOptions: Record<string, unknown>;
-  /** Extra --json keys. */
-  readonly json: Record<string, unknown>;
+  /** What was read and how it was folded, for the run's record. */
+  readonly dataRecord: DataRecord;
+  readonly split: KFoldRecord;
+  /** The examples' image files, for images (the report shows the misclassified ones). */
+  readonly files?: readonly string[];
 }
 
 /**
@@ -73,12 +78,11 @@ export async function cvCommand(file: string, o: CvCommandOptions, cmd: Command)
       ? { ...run, fitOptions: { ...ensembleFitOptions(o, out, run.fitOptions as Params) } }
       : run;
   if (target.startsWith("table:"))
-    await runCv(file, o, target, adapt(tableCv(file, o, tableEstimator(params, target), out)), out);
-  else await runCv(file, o, target, adapt(imageCv(file, o, imageEstimator(target, params), out)), out);
+    await runCv(o, target, adapt(tableCv(file, o, tableEstimator(params, target), out)), out);
+  else await runCv(o, target, adapt(imageCv(file, o, imageEstimator(target, params), out)), out);
 }
 
 async function runCv<X extends Frame | readonly string[]>(
-  file: string,
   o: CvCommandOptions,
   target: ModelTarget,
   run: CvData<X>,
@@ -94,33 +98,26 @@ async function runCv<X extends Frame | readonly string[]>(
       warnSkipped(out, fold.skipped, "unreadable test images left out");
     },
   });
-  const json = crossValidationJson(cv, run.task);
-  const full = {
-    ...json,
-    backend: cv.backend,
+  const record: CvRun = {
+    command: "cv",
+    data: run.dataRecord,
+    split: run.split,
+    examples: { y: run.data.y, ...(run.files ? { files: run.files } : {}) },
     model: modelName(target),
     params: run.template.getParams(),
-    data: file,
-    ...run.json,
+    task: run.task,
+    cv,
   };
+  const json = cvRunJson(record);
   if (o.out) {
-    const report = await cvReportInput({
-      title: `strata: ${o.folds}-fold cross-validation of ${full.model} on ${file}`,
-      json: full,
-      cv,
-      data: run.data,
-      model: full.model,
-      params: full.params,
-      backend: full.backend,
-      elapsedSeconds: process.uptime(),
-    });
-    await writeReportFiles(o.out, { ...full, out: o.out }, await renderReport(report));
+    const report = await runReport(record, { elapsedSeconds: process.uptime() });
+    await writeReportFiles(o.out, { ...json, out: o.out }, await renderReport(report));
   }
   if (out.json) {
-    out.emitJson(o.out ? { ...full, out: o.out } : full);
+    out.emitJson(o.out ? { ...json, out: o.out } : json);
     return;
   }
-  printFolds(out, cv.pooled, { ...json, backend: cv.backend }, o.folds);
+  printFolds(out, cv, o.folds);
   if (o.out) out.result(`report: ${join(relative(process.cwd(), o.out) || ".", REPORT_HTML)}`);
 }
 
@@ -144,18 +141,18 @@ function tableCv(file: string, o: CvCommandOptions, template: Classifier<Frame>,
     task: data.task,
     splits,
     fitOptions: {},
-    json: {
+    dataRecord: {
+      kind: "table",
+      source: file,
       target: data.schema.target,
-      split: {
-        kind: data.groups ? "grouped-kfold" : "stratified-kfold",
-        group: o.group,
-        folds: o.folds,
-        seed: o.seed,
-      },
       features: data.schema.features.map((f) => f.name),
       dropped: data.schema.dropped,
       notes: data.notes,
     },
+    split:
+      data.schema.group === undefined
+        ? { kind: "stratified-kfold", folds: o.folds, seed: o.seed }
+        : { kind: "grouped-kfold", group: data.schema.group, folds: o.folds, seed: o.seed },
   };
 }
 
@@ -186,6 +183,8 @@ function imageCv(
     task: folder.classes.length === 2 ? "binary" : "multiclass",
     splits,
     fitOptions: imageReadOptions({ ...o, testSize: 0 }),
-    json: { split: { kind: "stratified-kfold", folds: o.folds, seed: o.seed } },
+    dataRecord: { kind: "images", source: dir },
+    split: { kind: "stratified-kfold", folds: o.folds, seed: o.seed },
+    files: data.x,
   };
 }

@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import type { EnsembleFitOptions } from "../estimators/ensemble.js";
 import type { Params } from "../util/params.js";
-import type { FitJson } from "../workflow/fit-and-score.js";
+import type { ModelFit } from "../workflow/run-record.js";
 import type { Output } from "./output.js";
 
 /**
@@ -43,15 +43,16 @@ function formatSeconds(s: number): string {
 }
 
 /** The members' own test scores beside the ensemble's, one line each. */
-export function printMembers(out: Output, json: FitJson): void {
-  if (!json.members) return;
-  const width = Math.max(8, ...json.members.map((m) => m.name.length));
+export function printMembers(out: Output, fit: ModelFit): void {
+  if (!fit.members) return;
+  const width = Math.max(8, ...fit.members.map((m) => m.name.length));
+  const logLoss = Number.isFinite(fit.report.logLoss) ? fit.report.logLoss : Number.NaN;
   out.result(`${"member".padEnd(width)}  accuracy  log loss  fit s`);
-  for (const m of json.members)
+  for (const m of fit.members)
     out.result(
       `${m.name.padEnd(width)}  ${m.accuracy.toFixed(4).padStart(8)}  ${m.logLoss.toFixed(4).padStart(8)}  ${(m.fitSeconds ?? Number.NaN).toFixed(1).padStart(5)}`,
     );
   out.result(
-    `${json.model.padEnd(width)}  ${json.accuracy.toFixed(4).padStart(8)}  ${(json.logLoss ?? Number.NaN).toFixed(4).padStart(8)}  ${json.fitSeconds.toFixed(1).padStart(5)}`,
+    `${fit.model.padEnd(width)}  ${fit.report.accuracy.toFixed(4).padStart(8)}  ${logLoss.toFixed(4).padStart(8)}  ${fit.summary.seconds.toFixed(1).padStart(5)}`,
   );
 }

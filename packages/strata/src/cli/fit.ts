@@ -1,21 +1,23 @@
 import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Command } from "commander";
-import { Frame } from "../data/frame.js";
+import type { Frame } from "../data/frame.js";
 import { StrataError, where } from "../errors.js";
 import { CHECKPOINT_LAST } from "../estimators/checkpointing.js";
 import type { Classifier } from "../estimators/estimator.js";
 import { formatReport } from "../metrics/classification.js";
-import { type Examples, fitReportInput } from "../report/build.js";
+import { runReport } from "../report/build.js";
 import { renderReport } from "../report/html.js";
 import { summarizeInputs } from "../serve/inputs.js";
 import { checkTestLabels, type LabelledRows, loadCsvDataset, trainTestSplit } from "../workflow/dataset.js";
-import { type FitAndScore, type FitJson, fitAndScore, fitJson } from "../workflow/fit-and-score.js";
+import { fitAndScore } from "../workflow/fit-and-score.js";
 import { saveModelDir } from "../workflow/model-dir.js";
+import { fitRunJson } from "../workflow/run-json.js";
+import { type FitRun, type HoldoutRecord, modelFit } from "../workflow/run-record.js";
 import { backendPhrase } from "./cv-folds.js";
 import { ensembleFitOptions, printMembers } from "./ensemble-run.js";
 import { fitImages } from "./images.js";
-import { isEnsembleTarget, isFolder, modelName, modelTarget, tableEstimator } from "./model-choice.js";
+import { isEnsembleTarget, modelName, modelTarget, tableEstimator } from "./model-choice.js";
 import {
   DATA_OPTIONS,
   ENSEMBLE_OPTIONS,
@@ -60,7 +62,8 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
       "--test gives the test set, so there is no split to size: leave out --test-size (or --test, to split the training file)",
     );
   if (target.startsWith("images:")) {
-    await fitImages(file, target, params, o, out);
+    const { model, run } = await fitImages(file, target, params, o, out);
+    await finishFit(out, o, model, run, { predictHint: "<images or folder>" });
     return;
   }
   // Made before the data is read, so that a bad member or param is the one line printed.
@@ -70,7 +73,7 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
 
   let train: LabelledRows;
   let test: LabelledRows;
-  let splitInfo: Record<string, unknown>;
+  let split: HoldoutRecord;
   if (o.test) {
     // Read as the training file was, unless --delimiter or --encoding say otherwise for both.
     const testData = loadCsvDataset(
@@ -81,7 +84,7 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
     checkTestLabels(testData, data.labels);
     train = data;
     test = testData;
-    splitInfo = { kind: "given", test: o.test };
+    split = { kind: "given", test: o.test };
   } else {
     ({ train, test } = trainTestSplit(data, {
       testSize: o.testSize,
@@ -89,9 +92,11 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
       source: where(file, undefined, data.schema.target),
       groupedBy: o.group === undefined ? undefined : `--group ${o.group}`,
     }));
-    splitInfo = data.groups
-      ? { kind: "grouped", group: o.group, testSize: o.testSize, seed: o.seed }
-      : { kind: "stratified", testSize: o.testSize, seed: o.seed };
+    const group = data.schema.group;
+    split =
+      group === undefined
+        ? { kind: "stratified", testSize: o.testSize, seed: o.seed }
+        : { kind: "grouped", group, testSize: o.testSize, seed: o.seed };
   }
   const features = data.schema.features;
   out.note(
@@ -120,60 +125,48 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
           }),
     },
   );
-  const json = {
-    ...fitJson(result, data.task, modelName(target)),
-    data: file,
-    target: data.schema.target,
-    split: splitInfo,
-    features: features.map((f) => f.name),
-    dropped: data.schema.dropped,
-    notes: data.notes,
+  const run: FitRun = {
+    command: "fit",
+    data: {
+      kind: "table",
+      source: file,
+      target: data.schema.target,
+      features: features.map((f) => f.name),
+      dropped: data.schema.dropped,
+      notes: data.notes,
+    },
+    split,
+    train: { y: train.y },
+    test: { y: test.y },
+    fit: modelFit(result, data.task, modelName(target)),
   };
-  await finishFit(out, o, result, json, {
-    title: `strata: ${data.schema.target} from ${file}`,
+  await finishFit(out, o, result.model, run, {
     schema: data.schema,
     predictHint: "<data.csv>",
-    train: { x: train.frame, y: train.y },
-    test: { x: test.frame, y: test.y },
+    inputs: train.frame,
   });
 }
 
 /**
  * Saves (with --out: the model directory with its metrics.json and report.html), prints the
- * result or the --json object, and frees the model. `save.train` and `save.test` feed the
- * report (class counts, ROC, misclassified images) and, for tables, the input ranges that
- * `strata serve` shows.
+ * result or the --json object, and frees the model. `save.inputs`, a table's training rows,
+ * gives the input ranges that `strata serve` shows.
  */
-export async function finishFit<C extends Classifier<never>>(
+async function finishFit(
   out: Output,
-  o: { out?: string; checkpoint?: string; testSize?: number; seed?: number },
-  result: FitAndScore<C>,
-  json: FitJson & Record<string, unknown>,
-  save: {
-    title: string;
-    schema?: Parameters<typeof saveModelDir>[1]["schema"];
-    predictHint: string;
-    train?: Examples;
-    test?: Examples;
-  },
+  o: { out?: string; checkpoint?: string },
+  model: Classifier<never>,
+  run: FitRun,
+  save: { schema?: Parameters<typeof saveModelDir>[1]["schema"]; predictHint: string; inputs?: Frame },
 ): Promise<void> {
-  const { model, summary } = result;
+  const json = fitRunJson(run);
   try {
     if (o.out) {
-      const report = await fitReportInput({
-        title: save.title,
-        json,
-        result,
-        train: save.train,
-        test: save.test,
-        split: json.split ? undefined : { kind: "stratified", testSize: o.testSize, seed: o.seed },
-        elapsedSeconds: process.uptime(),
-      });
-      const inputs = save.train?.x instanceof Frame ? { inputs: summarizeInputs(save.train.x) } : {};
+      const report = await runReport(run, { elapsedSeconds: process.uptime() });
       await saveModelDir(o.out, {
         model,
         schema: save.schema,
-        metrics: { ...json, out: o.out, ...inputs },
+        metrics: { ...json, out: o.out, ...(save.inputs ? { inputs: summarizeInputs(save.inputs) } : {}) },
         reportHtml: await renderReport(report),
       });
     }
@@ -184,16 +177,18 @@ export async function finishFit<C extends Classifier<never>>(
     out.emitJson({ ...json, ...(o.out ? { out: o.out } : {}) });
     return;
   }
-  out.result(formatReport(result.report));
-  if (json.members) {
-    printMembers(out, json);
+  const { fit } = run;
+  const { summary } = fit;
+  out.result(formatReport(fit.report));
+  if (fit.members) {
+    printMembers(out, fit);
     out.result(
-      `${json.model}: fit ${summary.seconds.toFixed(1)} s (its members on ${backendPhrase(json.backend)})`,
+      `${fit.model}: fit ${summary.seconds.toFixed(1)} s (its members on ${backendPhrase(fit.backend)})`,
     );
   } else {
-    const size = json.parameters === undefined ? "" : `${json.parameters} parameters; `;
+    const size = fit.parameters === undefined ? "" : `${fit.parameters} parameters; `;
     out.result(
-      `${json.model}: ${size}fit ${summary.seconds.toFixed(1)} s on ${backendPhrase(json.backend)}: ${summary.epochsRun} epoch${summary.epochsRun === 1 ? "" : "s"}, weights of epoch ${summary.bestEpoch} kept`,
+      `${fit.model}: ${size}fit ${summary.seconds.toFixed(1)} s on ${backendPhrase(fit.backend)}: ${summary.epochsRun} epoch${summary.epochsRun === 1 ? "" : "s"}, weights of epoch ${summary.bestEpoch} kept`,
     );
   }
   if (o.out) {
@@ -218,5 +213,3 @@ function checkpointNotes(o: FitCommandOptions, out: Output): void {
     );
   else if (!held && o.resume) out.note(`note: no checkpoint in ${o.checkpoint} yet; starting afresh`);
 }
-
-export { isFolder };

@@ -3,11 +3,11 @@ import type { TransferClassifier } from "../estimators/transfer.js";
 import type { ImageFolder, SkippedFile } from "../images/folder.js";
 import type { ParamValue } from "../util/params.js";
 import { lookalikeNote } from "../workflow/dataset.js";
-import { type FitAndScore, type FitJson, fitAndScore, fitJson } from "../workflow/fit-and-score.js";
+import { fitAndScore } from "../workflow/fit-and-score.js";
 import { imageSplit } from "../workflow/images.js";
 import type { Labelled } from "../workflow/labelled.js";
+import { type FitRun, type ModelFit, modelFit } from "../workflow/run-record.js";
 import { ensembleFitOptions } from "./ensemble-run.js";
-import { finishFit } from "./fit.js";
 import { type AnyEnsemble, imageEstimator, isEnsembleTarget, modelName } from "./model-choice.js";
 import type { ModelTarget } from "./model-options.js";
 import type { Output } from "./output.js";
@@ -44,7 +44,7 @@ export function splitImages(dir: string, o: ImageRunOptions, out: Output) {
 
 /**
  * Fits one image model on `train`, scores it on `test` (unreadable images left out with a
- * warning); returns the fit and its --json object.
+ * warning); returns the fitted model (the caller disposes it) and the record of its fit.
  */
 export async function fitAndScoreImages(
   target: ModelTarget,
@@ -55,7 +55,7 @@ export async function fitAndScoreImages(
   o: ImageRunOptions & { checkpoint?: string; resume?: boolean; jobs?: number },
   out: Output,
   listener = out.quiet ? undefined : new ConsoleProgress(),
-): Promise<{ result: FitAndScore<ImageClassifier | TransferClassifier | AnyEnsemble>; json: FitJson }> {
+): Promise<{ model: ImageClassifier | TransferClassifier | AnyEnsemble; fit: ModelFit }> {
   const model = imageEstimator(target, params);
   const fitOptions = isEnsembleTarget(target)
     ? ensembleFitOptions(o, out, { ...imageReadOptions(o) })
@@ -67,32 +67,31 @@ export async function fitAndScoreImages(
   if ("skipped" in result.model) warnSkipped(out, result.model.skipped, "unreadable training images skipped");
   warnSkipped(out, result.skipped, "unreadable test images left out");
   const task = folder.classes.length === 2 ? "binary" : "multiclass";
-  return { result, json: fitJson(result, task, modelName(target)) };
+  return { model: result.model, fit: modelFit(result, task, modelName(target)) };
 }
 
-/** strata fit <image folder>. */
+/** strata fit <image folder>: the fitted model (the caller saves and disposes it) and the run's record. */
 export async function fitImages(
   dir: string,
   target: ModelTarget,
   params: Record<string, ParamValue>,
-  o: ImageRunOptions & { out?: string; checkpoint?: string; resume?: boolean; jobs?: number },
+  o: ImageRunOptions & { checkpoint?: string; resume?: boolean; jobs?: number },
   out: Output,
-): Promise<void> {
+): Promise<{ model: ImageClassifier | TransferClassifier | AnyEnsemble; run: FitRun }> {
   imageEstimator(target, params).dispose(); // a bad member or param is named before any image is read
-  const { folder, train, test } = splitImages(dir, o, out);
-  const { result, json } = await fitAndScoreImages(target, params, folder, train, test, o, out);
-  await finishFit(
-    out,
-    o,
-    result,
-    { ...json, data: dir },
-    {
-      title: `strata: ${json.model} on ${dir}`,
-      predictHint: "<images or folder>",
-      train,
-      test,
+  const { folder, train, test, split } = splitImages(dir, o, out);
+  const { model, fit } = await fitAndScoreImages(target, params, folder, train, test, o, out);
+  return {
+    model,
+    run: {
+      command: "fit",
+      data: { kind: "images", source: dir },
+      split,
+      train: { y: train.y, files: train.x },
+      test: { y: test.y, files: test.x },
+      fit,
     },
-  );
+  };
 }
 
 /** A note when class folders differ only in case or number format ("Cat" and "cat"). */

@@ -4,11 +4,11 @@ import {
   confusionSpec,
   foldSpreadSpec,
   groupedBarsSpec,
-  learningCurvesSpec,
   membersSpec,
   perClassSpec,
   rocSpec,
 } from "./charts.js";
+import { learningCurvesSpec } from "./curves-chart.js";
 import { esc, fixed, pct, STYLE, table } from "./page.js";
 import { renderSvg } from "./svg.js";
 import type { DatasetSummary, FoldFigures, ReportInput, RunReport } from "./types.js";

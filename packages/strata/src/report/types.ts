@@ -1,10 +1,11 @@
 import type { Task } from "../data/tabular.js";
 import type { EpochRecord, Params } from "../estimators/estimator.js";
 import type { MetricsJson } from "../workflow/results.js";
+import type { SplitRecord } from "../workflow/run-record.js";
 
 /**
  * Everything a report shows, as plain data: `renderReport` turns it into one HTML page and does
- * no I/O, so a report can be built from a saved metrics.json as well as from a live run.
+ * no I/O. Built from a run's record (build.ts), or by hand.
  */
 export interface ReportInput {
   readonly title: string;
@@ -30,8 +31,8 @@ export interface DatasetSummary {
   readonly rows: number;
   readonly target?: string;
   readonly classes: readonly ClassCount[];
-  /** How examples were split, in words, plus the --json `split` object. */
-  readonly split: { readonly text: string; readonly details?: Readonly<Record<string, unknown>> };
+  /** How examples were split, in words, plus the run's record of it. */
+  readonly split: { readonly text: string; readonly details?: SplitRecord };
   readonly group?: string;
   /** Feature columns used (tables). */
   readonly features?: readonly string[];

@@ -1,14 +1,11 @@
 import { backendName } from "../backend.js";
 import type { Frame } from "../data/frame.js";
-import type { Task } from "../data/tabular.js";
 import { EnsembleClassifier } from "../estimators/ensemble.js";
-import type { Classifier, FitSummary, Params } from "../estimators/estimator.js";
+import type { Classifier, FitSummary } from "../estimators/estimator.js";
 import { LogisticRegression } from "../estimators/logistic.js";
-import { NetworkClassifier } from "../estimators/network.js";
 import { XGBoostClassifier } from "../estimators/xgboost.js";
-import { type MemberScore, type Scored, scoreClassifier } from "./evaluate.js";
+import { type Scored, scoreClassifier } from "./evaluate.js";
 import type { Labelled } from "./labelled.js";
-import { type MetricsJson, metricsJson } from "./results.js";
 
 /** A model fitted on training examples and scored on test examples. */
 export interface FitAndScore<C> extends Scored {
@@ -33,43 +30,6 @@ export async function fitAndScore<X extends Frame | readonly string[], C extends
   return { ...scored, model, summary, nTrain: train.y.length };
 }
 
-/** The --json object of a fit scored on a test split (and metrics.json of a saved model). */
-export interface FitJson extends MetricsJson {
-  nTrain: number;
-  nTest: number;
-  fitSeconds: number;
-  epochs: number;
-  bestEpoch: number;
-  backend: string;
-  model: string;
-  params: Params;
-  /** Weights in the network, when the model is one. */
-  parameters?: number;
-  /** An ensemble's members, each scored alone on the same test examples, with its fit seconds. */
-  members?: { name: string; accuracy: number; logLoss: number; fitSeconds?: number }[];
-}
-
-export function fitJson<C extends Classifier<never>>(
-  result: FitAndScore<C>,
-  task: Task,
-  modelName: string,
-): FitJson {
-  const network = result.model instanceof NetworkClassifier ? result.model.network : undefined;
-  return {
-    ...metricsJson(result.report, task),
-    nTrain: result.nTrain,
-    nTest: result.kept.length,
-    fitSeconds: result.summary.seconds,
-    epochs: result.summary.epochsRun,
-    bestEpoch: result.summary.bestEpoch,
-    backend: modelBackend(result.model),
-    model: modelName,
-    params: result.model.getParams(),
-    ...(network ? { parameters: network.countParams() } : {}),
-    ...(result.members ? { members: memberJson(result.members, result.summary) } : {}),
-  };
-}
-
 /**
  * What a fitted model computed on: the TF.js backend for networks; "xgboost" (its own native
  * library) for boosted trees; "js" for logistic regression (plain JavaScript); for an ensemble,
@@ -86,12 +46,4 @@ export function modelBackend(model: unknown): string {
   };
   visit(model);
   return [...names].join("+");
-}
-
-/** Each member's test score beside the seconds of its fit on all the training rows. */
-function memberJson(members: readonly MemberScore[], summary: FitSummary): NonNullable<FitJson["members"]> {
-  return members.map((m, i) => {
-    const seconds = summary.members?.[i]?.summary.seconds;
-    return { ...m, ...(seconds === undefined ? {} : { fitSeconds: seconds }) };
-  });
 }

@@ -3,6 +3,7 @@ import { type ImageFolder, type ImageItem, scanImageFolder } from "../images/fol
 import { holdoutSplit } from "../split/holdout.js";
 import { requireClassesInTraining } from "../split/training-classes.js";
 import type { Labelled } from "./labelled.js";
+import type { HoldoutRecord } from "./run-record.js";
 
 /** Image items as labelled examples: X is the files, y their class folders. */
 export function imageExamples(items: readonly ImageItem[]): Labelled<ImageInput> {
@@ -20,14 +21,20 @@ export interface ImageSplitOptions {
 /**
  * An image folder's training and test examples: its own test/ part when it has one, otherwise
  * a stratified hold-out of its images (a StrataError, before any image is read, when a class has
- * fewer than 2 images: one of them could not be trained on).
+ * fewer than 2 images: one of them could not be trained on). `split` says which it was.
  */
 export function imageSplit(
   dir: string,
   options: ImageSplitOptions,
-): { folder: ImageFolder; train: Labelled<ImageInput>; test: Labelled<ImageInput> } {
+): { folder: ImageFolder; train: Labelled<ImageInput>; test: Labelled<ImageInput>; split: HoldoutRecord } {
   const folder = scanImageFolder(dir, { strict: options.strict });
-  if (folder.test) return { folder, train: imageExamples(folder.train), test: imageExamples(folder.test) };
+  if (folder.test)
+    return {
+      folder,
+      train: imageExamples(folder.train),
+      test: imageExamples(folder.test),
+      split: { kind: "folder" },
+    };
   const labels = folder.train.map((i) => i.label);
   const ctx = { what: "a stratified hold-out split", source: dir, unit: "image" };
   requireClassesInTraining(labels, [], ctx);
@@ -41,6 +48,7 @@ export function imageSplit(
     folder,
     train: imageExamples(split.train.map((i) => folder.train[i])),
     test: imageExamples(split.test.map((i) => folder.train[i])),
+    split: { kind: "stratified", testSize: options.testSize, seed: options.seed },
   };
 }
 

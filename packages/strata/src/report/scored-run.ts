@@ -1,0 +1,80 @@
+import type { FitSummary } from "../estimators/estimator.js";
+import type { Matrix } from "../util/matrix.js";
+import { type MetricsJson, metricsJson } from "../workflow/results.js";
+import type { ModelFit, PartRecord } from "../workflow/run-record.js";
+import { rocPoints } from "./roc.js";
+import { misses, thumbnails } from "./thumbnails.js";
+import type { CurveSeries, RunReport } from "./types.js";
+
+/** Misclassified images shown per model. */
+export const MAX_THUMBNAILS = 24;
+
+/** One model's part of a report, from its fit scored on `test`. */
+export async function scoredRun(
+  fit: ModelFit,
+  test: PartRecord,
+  evaluatedOn: string,
+  maxThumbnails = MAX_THUMBNAILS,
+): Promise<RunReport> {
+  const metrics = metricsJson(fit.report, fit.task);
+  const facts: [string, string][] = [];
+  if (fit.parameters !== undefined) facts.push(["parameters", fit.parameters.toLocaleString("en-US")]);
+  if (fit.summary.epochsRun)
+    facts.push(["epochs run", String(fit.summary.epochsRun)], ["epoch kept", String(fit.summary.bestEpoch)]);
+  facts.push(["fit", `${fit.summary.seconds.toFixed(1)} s`]);
+  const run: RunReport = {
+    name: fit.model,
+    evaluatedOn,
+    metrics,
+    curves: curveSeries(fit.summary),
+    roc: rocOf(metrics, fit.proba, fit.kept, test.y),
+    members: fit.members?.length
+      ? fit.members.map((m) => ({ name: m.name, accuracy: m.accuracy }))
+      : undefined,
+    params: fit.params,
+    facts,
+  };
+  if (!test.files) return run;
+  return {
+    ...run,
+    misclassified: await misclassified(
+      test.files,
+      test.y,
+      metrics.labels,
+      fit.proba,
+      fit.kept,
+      maxThumbnails,
+    ),
+  };
+}
+
+/** The wrongly classified images, most confidently wrong first, the first `limit` as thumbnails. */
+export async function misclassified(
+  files: readonly string[],
+  y: readonly string[],
+  classes: readonly string[],
+  proba: Matrix,
+  kept: readonly number[],
+  limit = MAX_THUMBNAILS,
+): Promise<RunReport["misclassified"]> {
+  const wrong = misses(files, y, classes, proba, kept);
+  return { shown: await thumbnails(wrong.slice(0, limit)), total: wrong.length };
+}
+
+/** A fit's own history, or else its members' (an ensemble's), as learning-curve series. */
+function curveSeries(summary: FitSummary): CurveSeries[] {
+  if (summary.history?.length) return [{ run: "", history: summary.history, bestEpoch: summary.bestEpoch }];
+  return (summary.members ?? [])
+    .filter((m) => m.summary.history?.length)
+    .map((m) => ({ run: m.name, history: m.summary.history ?? [], bestEpoch: m.summary.bestEpoch }));
+}
+
+/** Binary tasks: the ROC curve of the scored examples (rows of `proba`, examples `kept` of `y`). */
+export function rocOf(metrics: MetricsJson, proba: Matrix, kept: readonly number[], y: readonly string[]) {
+  if (metrics.task !== "binary" || proba.cols !== 2) return undefined;
+  const positive = kept.map((i) => y[i] === metrics.labels[1]);
+  return rocPoints(
+    positive,
+    Float32Array.from(kept, (_, r) => proba.data[2 * r + 1]),
+  );
+}

@@ -1,0 +1,117 @@
+import type { DroppedColumn } from "../data/schema.js";
+import type { Params } from "../util/params.js";
+import { crossValidationJson } from "./cross-validate.js";
+import { type MetricsJson, metricsJson } from "./results.js";
+import type {
+  CompareRun,
+  CvRun,
+  DataRecord,
+  FitRun,
+  MemberRecord,
+  ModelFit,
+  SplitRecord,
+} from "./run-record.js";
+
+/*
+ * A run record as the CLI's --json object (and the metrics.json written beside a model or a
+ * report). The keys and their order are the CLI's documented output: keep them.
+ */
+
+/** One model fitted and scored on a test split, as --json lists it. */
+export interface FitJson extends MetricsJson {
+  nTrain: number;
+  nTest: number;
+  fitSeconds: number;
+  epochs: number;
+  bestEpoch: number;
+  backend: string;
+  model: string;
+  params: Params;
+  /** Weights in the network, when the model is one. */
+  parameters?: number;
+  /** An ensemble's members, each scored alone on the same test examples, with its fit seconds. */
+  members?: readonly MemberRecord[];
+}
+
+/** What a table's --json says about its data beside `data` (the file). */
+interface TableJson {
+  target: string;
+  split: SplitRecord;
+  features: readonly string[];
+  dropped: readonly DroppedColumn[];
+  notes: readonly string[];
+}
+
+export type FitRunJson = FitJson & { data: string } & Partial<TableJson>;
+
+export type CvRunJson = ReturnType<typeof crossValidationJson> & {
+  backend: string;
+  model: string;
+  params: Params;
+  data: string;
+  split: SplitRecord;
+} & Partial<TableJson>;
+
+export interface CompareRunJson {
+  data: string;
+  split: SplitRecord;
+  nTrain: number;
+  nTest: number;
+  models: FitJson[];
+}
+
+export function modelFitJson(fit: ModelFit): FitJson {
+  return {
+    ...metricsJson(fit.report, fit.task),
+    nTrain: fit.nTrain,
+    nTest: fit.kept.length,
+    fitSeconds: fit.summary.seconds,
+    epochs: fit.summary.epochsRun,
+    bestEpoch: fit.summary.bestEpoch,
+    backend: fit.backend,
+    model: fit.model,
+    params: fit.params,
+    ...(fit.parameters === undefined ? {} : { parameters: fit.parameters }),
+    ...(fit.members ? { members: fit.members } : {}),
+  };
+}
+
+export function fitRunJson(run: FitRun): FitRunJson {
+  // An image fit's --json has never said how it was split (its report does): kept as it was.
+  return {
+    ...modelFitJson(run.fit),
+    data: run.data.source,
+    ...(run.data.kind === "table" ? tableJson(run.data, run.split) : {}),
+  };
+}
+
+export function cvRunJson(run: CvRun): CvRunJson {
+  return {
+    ...crossValidationJson(run.cv, run.task),
+    backend: run.cv.backend,
+    model: run.model,
+    params: run.params,
+    data: run.data.source,
+    ...(run.data.kind === "table" ? tableJson(run.data, run.split) : { split: run.split }),
+  };
+}
+
+export function compareRunJson(run: CompareRun): CompareRunJson {
+  return {
+    data: run.data.source,
+    split: run.split,
+    nTrain: run.train.y.length,
+    nTest: run.test.y.length,
+    models: run.fits.map(modelFitJson),
+  };
+}
+
+function tableJson(data: Extract<DataRecord, { kind: "table" }>, split: SplitRecord): TableJson {
+  return {
+    target: data.target,
+    split,
+    features: data.features,
+    dropped: data.dropped,
+    notes: data.notes,
+  };
+}
