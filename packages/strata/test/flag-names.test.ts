@@ -3,14 +3,20 @@
  * the ones a StrataError lists in its `params` as its flags (--group, --drop b), and nothing else.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { test } from "node:test";
-import { apiFlags, cliMessage, inCliTerms } from "../src/cli/flag-names.js";
+import { useBackend } from "../src/backend.js";
+import { apiFlags, cliMessage, cliNote, inCliTerms } from "../src/cli/flag-names.js";
 import type { RawTable } from "../src/data/csv.js";
 import { inferSchema } from "../src/data/schema.js";
 import { toDataset } from "../src/data/tabular.js";
 import { decodeCsvBytes } from "../src/data/text.js";
 import { StrataError } from "../src/errors.js";
+import { loadBackbone } from "../src/models/transfer/backbone.js";
 import { requireClassesInTraining } from "../src/split/training-classes.js";
+import { loadCsvDataset } from "../src/workflow/dataset.js";
 
 function table(text: string, delimiter = ","): RawTable {
   const [head, ...body] = text.trim().split("\n");
@@ -140,6 +146,45 @@ test("only the listed names, only in code spans, become flags", () => {
   assert.equal(inCliTerms('use `drop: ["a`b"]`', ["drop"]), "use --drop a`b");
   assert.equal(inCliTerms("use `drop: nope`", ["drop"]), "use `drop: nope`");
   assert.equal(inCliTerms('`delimiter: "|"`', ["delimiter"]), "--delimiter '|'");
+});
+
+test("a transfer backbone's cut: `cutAt` and `size`, as --cut-at and --size", async () => {
+  await useBackend();
+  const refused = async (cutAt: string) => {
+    try {
+      await loadBackbone("darknet-tiny", cutAt, [32, 32]);
+    } catch (e) {
+      if (e instanceof StrataError) return e;
+      throw e;
+    }
+    assert.fail(`cut at ${cutAt}: expected a StrataError`);
+  };
+  const unknown = await refused("conv2d_99");
+  assert.match(unknown.message, /^`cutAt`: no layer named "conv2d_99"; did you mean "conv2d_9"\?/);
+  assert.match(cliMessage(unknown), /^--cut-at: no layer named "conv2d_99"; did you mean "conv2d_9"\?/);
+  const flat = await refused("global_average_pooling2d_1");
+  assert.match(
+    flat.message,
+    /not a feature map; choose a convolutional layer \(`cutAt`\) or a larger `size`$/,
+  );
+  assert.match(
+    cliMessage(flat),
+    /not a feature map; choose a convolutional layer \(--cut-at\) or a larger --size$/,
+  );
+});
+
+test("notes and the reasons a column is dropped: the options they name, as flags", () => {
+  const rows = Array.from({ length: 40 }, (_, i) => `${i % 3};${i % 2 ? "p" : "q"};${i % 2 ? "yes" : "no"}`);
+  const file = join(mkdtempSync(join(tmpdir(), "strata-notes-")), "semi.csv");
+  writeFileSync(file, `n;leak;y\n${rows.join("\n")}\n`);
+  const data = loadCsvDataset(file, { target: "y" });
+  const detected = data.notes.find((n) => n.includes("separated by"));
+  assert.equal(detected, `${file}: fields separated by ';' (detected; \`delimiter\` sets it)`);
+  assert.equal(cliNote(detected), `${file}: fields separated by ';' (detected; --delimiter sets it)`);
+  const leak = data.schema.dropped.find((d) => d.name === "leak")?.reason ?? "";
+  assert.match(leak, /^leaks the target .*; keep it with `features`$/);
+  assert.match(cliNote(leak), /; keep it with --features$/);
+  rmSync(dirname(file), { recursive: true });
 });
 
 test("every flag in the table is an option of the CLI", async () => {

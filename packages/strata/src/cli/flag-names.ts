@@ -63,6 +63,15 @@ export function cliMessage(e: StrataError): string {
   return inCliTerms(e.message, e.params);
 }
 
+/**
+ * A library note in the CLI's terms: loadCsvDataset's `notes` and inferSchema's reasons for a
+ * dropped column, which name the options as code spans too (`delimiter`, `features`) but carry
+ * no list of them: every span naming an option of the table becomes its flag.
+ */
+export function cliNote(text: string): string {
+  return inCliTerms(text, Object.keys(FLAGS));
+}
+
 /** A JSON value as a flag's argument: a string as it is, a list comma-separated (as --drop a,b). */
 function valueText(json: string): string | undefined {
   let value: unknown;
