@@ -1,16 +1,21 @@
 // renderReport as a pure function of its input (no browser): what each kind of run shows,
-// escaping, self-containedness; and the builder's pieces (ROC points, class counts, split
-// text, input ranges).
+// escaping, self-containedness; the builder's pieces (ROC points, class counts, split text,
+// input ranges); and a run record made into a report and into the --json object.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Frame } from "../src/data/frame.js";
-import { rocAuc } from "../src/metrics/classification.js";
+import { classificationReport, rocAuc } from "../src/metrics/classification.js";
+import { runReport } from "../src/report/build.js";
 import { classCounts, splitText } from "../src/report/dataset.js";
 import { renderReport } from "../src/report/html.js";
 import { rocPoints } from "../src/report/roc.js";
 import type { ReportInput, RunReport } from "../src/report/types.js";
 import { summarizeInputs } from "../src/serve/inputs.js";
+import { matrix } from "../src/util/matrix.js";
+import type { CrossValidation } from "../src/workflow/cross-validate.js";
 import type { MetricsJson } from "../src/workflow/results.js";
+import { cvRunJson, fitRunJson } from "../src/workflow/run-json.js";
+import type { CvRun, FitRun, ModelFit } from "../src/workflow/run-record.js";
 
 const PIXEL =
   "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
@@ -283,4 +288,190 @@ test("summarizeInputs: each numeric column's range and median, each categorical 
   const [age, city] = summarizeInputs(frame);
   assert.deepEqual(age, { name: "age", kind: "numeric", min: 10, max: 50, median: 25, missing: 1 });
   assert.deepEqual(city, { name: "city", kind: "categorical", categories: ["a", "b"], missing: 1 });
+});
+
+/** A model fit on a binary task: P(yes) per test row, scored against `y`. */
+function modelFit(y: readonly string[], pYes: readonly number[], extra: Partial<ModelFit> = {}): ModelFit {
+  const labels = ["no", "yes"];
+  const proba = matrix(y.length, 2, Float32Array.from(pYes.flatMap((p) => [1 - p, p])));
+  const report = classificationReport(
+    y.map((v) => labels.indexOf(v)),
+    pYes.map((p) => (p > 0.5 ? 1 : 0)),
+    labels,
+    proba,
+  );
+  return {
+    model: "dense",
+    params: { hiddenUnits: [8], seed: 0 },
+    backend: "wasm",
+    task: "binary",
+    report,
+    proba,
+    kept: y.map((_, i) => i),
+    nTrain: 6,
+    summary: { epochsRun: 3, bestEpoch: 2, seconds: 1.25, history: run().curves[0].history },
+    parameters: 97,
+    ...extra,
+  };
+}
+
+const TEST_Y = ["no", "yes", "yes", "no"];
+const FIT_RUN: FitRun = {
+  command: "fit",
+  data: {
+    kind: "table",
+    source: "people.csv",
+    target: "label",
+    features: ["age", "city"],
+    dropped: [{ name: "id", reason: "identifier-like" }],
+    notes: ["2 rows without a target were left out"],
+  },
+  split: { kind: "grouped", group: "user", testSize: 0.4, seed: 3 },
+  train: { y: ["no", "no", "yes", "yes", "yes", "no"] },
+  test: { y: TEST_Y },
+  fit: modelFit(TEST_Y, [0.2, 0.9, 0.4, 0.1]),
+};
+
+test("a fit's record as a report: title, data, split in words, facts, ROC, timings", async () => {
+  const report = await runReport(FIT_RUN, { elapsedSeconds: 4 });
+  assert.equal(report.title, "strata: label from people.csv");
+  assert.equal(report.command, "fit");
+  assert.equal(report.backend, "wasm");
+  const d = report.dataset;
+  assert.equal(d.rows, 10);
+  assert.equal(d.group, "user");
+  assert.equal(d.split.text, "grouped hold-out by user: 40% of the groups test, the rest train (seed 3)");
+  assert.deepEqual(d.features, ["age", "city"]);
+  assert.deepEqual(d.classes, [
+    { label: "no", train: 3, test: 2, total: 5 },
+    { label: "yes", train: 3, test: 2, total: 5 },
+  ]);
+  const [r] = report.runs;
+  assert.equal(r.evaluatedOn, "the test split: 4 rows");
+  assert.equal(r.metrics.accuracy, 0.75);
+  assert.deepEqual(r.facts, [
+    ["parameters", "97"],
+    ["epochs run", "3"],
+    ["epoch kept", "2"],
+    ["fit", "1.3 s"],
+  ]);
+  assert.ok(r.roc && r.roc.length >= 2);
+  assert.equal(r.misclassified, undefined, "a table has no images to show");
+  assert.deepEqual(report.timings, [
+    { label: "fit", seconds: 1.25 },
+    { label: "whole command", seconds: 4 },
+  ]);
+  assert.match(await renderReport(report), /grouped hold-out by user/);
+});
+
+test("a run record as --json: the CLI's keys, in the CLI's order", () => {
+  const fit = fitRunJson(FIT_RUN);
+  assert.deepEqual(Object.keys(fit), [
+    ...["task", "accuracy", "balancedAccuracy", "macroF1", "macroPrecision", "macroRecall", "weightedF1"],
+    ...["logLoss", "rocAuc", "labels", "confusionMatrix", "perClass", "nTrain", "nTest", "fitSeconds"],
+    ...["epochs", "bestEpoch", "backend", "model", "params", "parameters"],
+    ...["data", "target", "split", "features", "dropped", "notes"],
+  ]);
+  assert.deepEqual(fit.split, { kind: "grouped", group: "user", testSize: 0.4, seed: 3 });
+  const images = fitRunJson({
+    ...FIT_RUN,
+    data: { kind: "images", source: "shapes" },
+    split: { kind: "folder" },
+  });
+  assert.equal(Object.keys(images).at(-1), "data", "an image fit's --json has never said how it was split");
+
+  const folds = [0, 1].map((i) => ({
+    fold: i + 1,
+    report: FIT_RUN.fit.report,
+    nTrain: 6,
+    nTest: 4,
+    summary: { epochsRun: 3, bestEpoch: 2, seconds: 1 + i },
+    skipped: [],
+  }));
+  const cv: CrossValidation = {
+    folds,
+    outOfFold: FIT_RUN.fit.proba,
+    pooled: FIT_RUN.fit.report,
+    classes: ["no", "yes"],
+    backend: "wasm",
+  };
+  const cvRun: CvRun = {
+    command: "cv",
+    data: FIT_RUN.data,
+    split: { kind: "stratified-kfold", folds: 2, seed: 0 },
+    examples: { y: TEST_Y },
+    model: "dense",
+    params: { seed: 0 },
+    task: "binary",
+    cv,
+  };
+  const json = cvRunJson(cvRun);
+  assert.deepEqual(Object.keys(json).slice(-9), [
+    ...["backend", "model", "params", "data", "target", "split", "features", "dropped", "notes"],
+  ]);
+  assert.deepEqual(json.split, { kind: "stratified-kfold", folds: 2, seed: 0 });
+  assert.deepEqual(
+    json.folds.map((f) => f.fitSeconds),
+    [1, 2],
+  );
+});
+
+test("a cross-validation's record as a report: pooled run, each fold's figures, per-fold timings", async () => {
+  const folds = [0, 1].map((i) => ({
+    fold: i + 1,
+    report: FIT_RUN.fit.report,
+    nTrain: 6,
+    nTest: 2,
+    summary: { epochsRun: 3, bestEpoch: 2, seconds: 1 + i, history: run().curves[0].history },
+    skipped: [],
+  }));
+  const report = await runReport({
+    command: "cv",
+    data: { kind: "images", source: "shapes" },
+    split: { kind: "stratified-kfold", folds: 2, seed: 1 },
+    examples: { y: TEST_Y },
+    model: "cnn",
+    params: { seed: 1 },
+    task: "binary",
+    cv: {
+      folds,
+      // The last example could not be read: no out-of-fold row.
+      outOfFold: matrix(4, 2, Float32Array.from([0.8, 0.2, 0.1, 0.9, 0.6, 0.4, Number.NaN, Number.NaN])),
+      pooled: FIT_RUN.fit.report,
+      classes: ["no", "yes"],
+      backend: "torch",
+    },
+  });
+  assert.equal(report.title, "strata: 2-fold cross-validation of cnn on shapes");
+  assert.equal(report.dataset.split.text, "2-fold stratified cross-validation (seed 1)");
+  assert.equal(report.dataset.kind, "images");
+  assert.equal(report.dataset.features, undefined);
+  assert.deepEqual(
+    report.dataset.classes.map((c) => [c.label, c.total, c.train]),
+    [
+      ["no", 2, undefined],
+      ["yes", 2, undefined],
+    ],
+  );
+  const [r] = report.runs;
+  assert.match(r.evaluatedOn, /pooled over 2 folds \(3 images\)/);
+  assert.deepEqual(
+    r.curves.map((c) => c.run),
+    ["fold 1", "fold 2"],
+  );
+  assert.deepEqual(r.facts, [
+    ["folds", "2"],
+    ["fit per fold", "1.5 s"],
+  ]);
+  assert.deepEqual(
+    report.folds?.map((f) => [f.fold, f.accuracy, f.fitSeconds, f.bestEpoch]),
+    [
+      [1, 0.75, 1, 2],
+      [2, 0.75, 2, 2],
+    ],
+  );
+  assert.deepEqual(
+    report.timings.map((t) => t.label),
+    ["fit fold 1", "fit fold 2"],
+  );
 });
