@@ -1,5 +1,6 @@
 import { firstLine, StrataError } from "../errors.js";
 import { abandonPendingWrites } from "../util/atomic.js";
+import { cliMessage } from "./flag-names.js";
 
 /** The exit code of an internal error (sysexits' EX_SOFTWARE), as main() returns it. */
 const INTERNAL_ERROR = 70;
@@ -22,7 +23,7 @@ export function exitOnUncaughtErrors(): void {
       abandonPendingWrites();
       if (e instanceof StrataError) {
         code = 1;
-        process.stderr.write(`strata: error: ${firstLine(e)}\n`);
+        process.stderr.write(`strata: error: ${firstLine(cliMessage(e))}\n`);
       } else {
         process.stderr.write(`strata: internal error: ${firstLine(e)}\n`);
         if (process.env.STRATA_DEBUG) process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
