@@ -5,9 +5,7 @@ import { StrataError } from "../errors.js";
 import { writeJson } from "../util/atomic.js";
 import type { Params } from "../util/params.js";
 import type { KindResolver } from "./descriptor.js";
-import type { AnyClassifier, FitSummary, InputKind, Manifest } from "./estimator.js";
-import type { LabelType } from "./label-values.js";
-import { writeManifest } from "./manifest.js";
+import type { AnyClassifier, InputKind, Manifest } from "./estimator.js";
 import { memberDir, memberLabel } from "./members.js";
 
 /** What an ensemble's directory holds besides its members' directories. */
@@ -24,13 +22,8 @@ interface EnsembleJson {
   }[];
 }
 
+/** What an ensemble's directory holds besides its strata.json (the ensemble writes that). */
 export interface EnsembleDirContents {
-  readonly kind: string;
-  readonly input: InputKind;
-  readonly params: Params;
-  readonly classes: readonly string[];
-  readonly labelType: LabelType;
-  readonly summary: FitSummary;
   readonly names: readonly string[];
   readonly members: readonly AnyClassifier[];
   /** What the combiner recorded (its own files are already in the directory). */
@@ -39,8 +32,9 @@ export interface EnsembleDirContents {
 }
 
 /**
- * Writes an ensemble's directory (into an existing directory, as writeFiles does): each member's
- * own model directory under members/<n>-<name>/ (loadable on its own), ensemble.json, strata.json.
+ * Writes an ensemble's members and ensemble.json (into an existing directory, as writeFiles
+ * does): each member's own model directory under members/<n>-<name>/ (loadable on its own), and
+ * where each is with what the combiner saved. The ensemble writes strata.json after.
  */
 export async function writeEnsembleDir(dir: string, c: EnsembleDirContents): Promise<void> {
   const members = c.members.map((m, i) => ({
@@ -55,15 +49,6 @@ export async function writeEnsembleDir(dir: string, c: EnsembleDirContents): Pro
   }
   const json: EnsembleJson = { members, combiner: c.combiner, outOfFold: c.outOfFold };
   await writeJson(join(dir, ENSEMBLE_JSON), json);
-  await writeManifest(dir, {
-    kind: c.kind,
-    input: c.input,
-    params: c.params,
-    classes: c.classes,
-    labelType: c.labelType,
-    fitSummary: c.summary,
-    files: [ENSEMBLE_JSON],
-  });
 }
 
 /** What the ensemble's params say its members are, and how to read them. */

@@ -1,19 +1,10 @@
 import type { JobEvent } from "../parallel/pool.js";
 import type { Matrix } from "../util/matrix.js";
 import type { Params } from "../util/params.js";
+import type { FittedState } from "./base.js";
 import type { MemberInput } from "./ensemble-input.js";
-import type { AnyClassifier, EstimatorSpec, FitOptions, FitSummary } from "./estimator.js";
+import type { AnyClassifier, FitOptions, FitSummary } from "./estimator.js";
 import type { LabelType } from "./label-values.js";
-
-/** Params every ensemble has. */
-export interface EnsembleParams {
-  /** The members, as {kind, params}: all of one input kind. */
-  readonly members: readonly EstimatorSpec[];
-  /** Folds of the cross-validation that gives the out-of-fold probabilities (when the ensemble needs them). */
-  readonly folds: number;
-  /** Seed of the folds. */
-  readonly seed: number;
-}
 
 /** fit's options for ensembles: those of every classifier, plus how the members' fits are run. */
 export interface EnsembleFitOptions extends FitOptions {
@@ -67,7 +58,8 @@ export interface CombinerData {
   readonly fitOptions: Params;
 }
 
-export interface EnsembleState<C> {
+/** A fitted ensemble: its members, its combiner (weights, a meta-model), what the fit did. */
+export interface EnsembleState<C> extends FittedState {
   readonly classes: readonly string[];
   readonly labelType: LabelType;
   readonly members: readonly AnyClassifier[];

@@ -4,40 +4,33 @@ import { takeInput } from "../data/labelled.js";
 import type { ColumnSpec } from "../data/plain.js";
 import { StrataError } from "../errors.js";
 import { accuracy, logLoss } from "../metrics/classification.js";
-import { writeDirAtomic } from "../util/atomic.js";
 import { argmaxRows, type Matrix } from "../util/matrix.js";
-import { copyParams, type Params } from "../util/params.js";
+import type { Params } from "../util/params.js";
+import { ClassifierBase } from "./base.js";
 import { crossValPredict, outOfFoldSplits } from "./cross-val-predict.js";
 import type { KindResolver } from "./descriptor.js";
-import { readEnsembleDir, writeEnsembleDir } from "./ensemble-dir.js";
+import { ENSEMBLE_JSON, readEnsembleDir, writeEnsembleDir } from "./ensemble-dir.js";
 import { commonlyReadable, type EnsembleInput, type MemberInput, withMemberInput } from "./ensemble-input.js";
+import type { EnsembleParams } from "./ensemble-params.js";
 import {
   type CombinerData,
   type EnsembleFitOptions,
-  type EnsembleParams,
   type EnsembleState,
   type MemberVotes,
   memberFitOptions,
   type OutOfFoldScore,
 } from "./ensemble-types.js";
-import type {
-  AnyClassifier,
-  Classifier,
-  FitSummary,
-  InputKind,
-  Manifest,
-  ReadablePrediction,
-} from "./estimator.js";
-import { fitLabels, type Label, type LabelType, labelValues } from "./label-values.js";
+import type { AnyClassifier, Classifier, InputKind, Manifest, ReadablePrediction } from "./estimator.js";
+import { fitLabels, type Label, labelValues } from "./label-values.js";
 import { decodeArgmax, encodeLabels, resolveClasses } from "./labels.js";
 import { createMembers, memberLabel, memberNames, memberSpecs } from "./members.js";
-import { badParam, checkNumber, withDefaults } from "./param-check.js";
+import type { ParamSchema } from "./param-schema.js";
 
 export type { EnsembleInput, MemberInput } from "./ensemble-input.js";
+export type { EnsembleParams } from "./ensemble-params.js";
 export type {
   CombinerData,
   EnsembleFitOptions,
-  EnsembleParams,
   EnsembleState,
   MemberVotes,
   OutOfFoldScore,
@@ -59,44 +52,32 @@ export type {
  * Type parameters: P the params, C the fitted combiner, L the labels' type.
  */
 export abstract class EnsembleClassifier<P extends EnsembleParams, C, L extends Label = Label>
+  extends ClassifierBase<P, EnsembleState<C>, L>
   implements Classifier<EnsembleInput, L>
 {
-  abstract readonly kind: string;
   /** What the members take (all take the same). */
   readonly input: InputKind;
-  readonly params: P;
   /** Each member's name: as given (a preset's, e.g. "dense:small") or its kind, "#2" etc. for repeats ("dense", "dense#2"). */
   readonly memberNames: readonly string[];
-  protected state?: EnsembleState<C>;
 
+  /**
+   * `checkFirst` checks params that depend on the members (a vote's weights, one per member)
+   * before the schema's checks, in its own words.
+   */
   protected constructor(
-    protected readonly className: string,
-    defaults: P,
+    className: string,
+    schema: ParamSchema<P>,
     params: Partial<P>,
     /** Makes and reads the members (and a stack's meta-model); a clone keeps it. */
     readonly kinds: KindResolver,
+    checkFirst?: (params: Partial<P>, members: number) => void,
   ) {
-    const given = withDefaults(className, defaults, params);
-    const specs = memberSpecs(className, given.members);
+    super(className, schema, withMemberSpecs(className, params, checkFirst));
     // Members are made (and dropped) here only to check their kinds and params now, and to know the input kind.
-    const { members, input } = createMembers(className, specs, kinds);
+    const { members, input } = createMembers(className, this.params.members, kinds);
     for (const m of members) m.dispose();
-    this.params = { ...given, members: specs };
     this.input = input;
-    this.memberNames = memberNames(specs);
-  }
-
-  get classes(): readonly string[] {
-    return this.fitted().classes;
-  }
-
-  get classLabels(): L[] {
-    const state = this.fitted();
-    return labelValues<L>(state.classes, state.labelType);
-  }
-
-  get labelType(): LabelType {
-    return this.fitted().labelType;
+    this.memberNames = memberNames(this.params.members);
   }
 
   /**
@@ -110,10 +91,6 @@ export abstract class EnsembleClassifier<P extends EnsembleParams, C, L extends 
       : undefined;
   }
 
-  get fitSummary(): FitSummary | undefined {
-    return this.state?.summary;
-  }
-
   /** The fitted members, in the params' order. */
   get members(): readonly AnyClassifier[] {
     return this.fitted().members;
@@ -124,15 +101,6 @@ export abstract class EnsembleClassifier<P extends EnsembleParams, C, L extends 
     return this.fitted().outOfFold;
   }
 
-  getParams(): Params {
-    return copyParams(this.params);
-  }
-
-  /** An unfitted copy with the same params and kinds. */
-  abstract clone(): EnsembleClassifier<P, C, L>;
-
-  /** Throws a StrataError naming the first bad param (the members' own are checked by their fits). */
-  protected abstract validateParams(): void;
   /** Whether the combiner learns from out-of-fold probabilities. */
   protected abstract needsOutOfFold(): boolean;
   protected abstract learnCombiner(data: CombinerData): Promise<C>;
@@ -149,8 +117,6 @@ export abstract class EnsembleClassifier<P extends EnsembleParams, C, L extends 
   }
 
   private async fitInput(x: MemberInput, labels: readonly L[], options: EnsembleFitOptions): Promise<this> {
-    this.validateEnsembleParams();
-    this.validateParams();
     for (const option of ["jobs", "threads"] as const) {
       const value = options[option];
       if (value !== undefined && !(Number.isInteger(value) && value >= 1))
@@ -270,25 +236,21 @@ export abstract class EnsembleClassifier<P extends EnsembleParams, C, L extends 
     return { proba: combined, kept, skipped };
   }
 
-  async save(dir: string): Promise<void> {
-    await writeDirAtomic(dir, (tmp) => this.writeFiles(tmp));
-  }
-
   async writeFiles(dir: string): Promise<void> {
     const state = this.fitted();
     await mkdir(dir, { recursive: true });
     const combiner = await this.writeCombiner(dir, state.combiner);
     await writeEnsembleDir(dir, {
-      kind: this.kind,
-      input: this.input,
-      params: this.getParams(),
-      classes: state.classes,
-      labelType: state.labelType,
-      summary: state.summary,
       names: this.memberNames,
       members: state.members,
       combiner,
       outOfFold: state.outOfFold,
+    });
+    await this.writeOwnManifest(dir, {
+      classes: state.classes,
+      labelType: state.labelType,
+      fitSummary: state.summary,
+      files: [ENSEMBLE_JSON],
     });
   }
 
@@ -324,13 +286,10 @@ export abstract class EnsembleClassifier<P extends EnsembleParams, C, L extends 
     return this;
   }
 
-  protected fitted(): EnsembleState<C> {
-    if (!this.state) throw new StrataError(`this ${this.className} is not fitted yet: call fit() first`);
-    return this.state;
-  }
-
-  protected badParam(name: string, expected: string, got: unknown): never {
-    badParam(this.className, name, expected, got);
+  /** A copy through the subclass's constructor, with the same kinds. */
+  protected override withParams(params: Partial<P>): this {
+    const make = this.constructor as new (params: Partial<P>, kinds: KindResolver) => this;
+    return new make(params, this.kinds);
   }
 
   /** Runs `work` on X as the members take it (after the fit, checked against the fit's columns). */
@@ -348,11 +307,20 @@ export abstract class EnsembleClassifier<P extends EnsembleParams, C, L extends 
       combined,
     };
   }
+}
 
-  private validateEnsembleParams(): void {
-    checkNumber(this.className, "folds", this.params.folds, { min: 2, integer: true });
-    checkNumber(this.className, "seed", this.params.seed, { integer: true });
-  }
+/**
+ * The given params with the members read as specs ({kind, params}, a member's params {} when not
+ * given), a bad one named as `members[i]`, and `checkFirst` run on them.
+ */
+function withMemberSpecs<P extends EnsembleParams>(
+  className: string,
+  params: Partial<P>,
+  checkFirst?: (params: Partial<P>, members: number) => void,
+): Partial<P> {
+  const members = memberSpecs(className, params.members ?? []);
+  checkFirst?.(params, members.length);
+  return { ...params, members };
 }
 
 /** A member's probabilities for X (its X type is the ensemble's, checked at construction). */

@@ -6,26 +6,13 @@ import { labelled } from "../parallel/job.js";
 import type { Matrix } from "../util/matrix.js";
 import type { Params } from "../util/params.js";
 import type { KindResolver } from "./descriptor.js";
-import { type CombinerData, EnsembleClassifier, type EnsembleParams, type MemberInput } from "./ensemble.js";
+import { type CombinerData, EnsembleClassifier, type MemberInput } from "./ensemble.js";
 import type { AnyClassifier, Classifier, EstimatorSpec, Manifest, TableInput } from "./estimator.js";
 import type { Label } from "./label-values.js";
 import { createSpec, estimatorSpec } from "./members.js";
+import { STACKING_PARAMS, type StackingClassifierParams } from "./stacking-params.js";
 
-/** Hyperparameters of a StackingClassifier. */
-export interface StackingClassifierParams extends EnsembleParams {
-  /** The model that learns from the members' out-of-fold probabilities: any table estimator. */
-  readonly meta: EstimatorSpec;
-  /** Give the meta-model the original columns too, beside the members' probabilities (table members only). */
-  readonly passthrough: boolean;
-}
-
-export const STACKING_DEFAULTS: StackingClassifierParams = {
-  members: [],
-  meta: { kind: "logistic", params: {} },
-  passthrough: false,
-  folds: 5,
-  seed: 0,
-};
+export { STACKING_DEFAULTS, type StackingClassifierParams } from "./stacking-params.js";
 
 /** The meta-model's directory inside the stack's. */
 const META_DIR = "meta";
@@ -53,7 +40,7 @@ export class StackingEnsemble<L extends Label = Label> extends EnsembleClassifie
   private readonly metaSpec: EstimatorSpec;
 
   constructor(params: Partial<StackingClassifierParams>, kinds: KindResolver) {
-    super("StackingClassifier", STACKING_DEFAULTS, params, kinds);
+    super("StackingClassifier", STACKING_PARAMS, params, kinds);
     this.metaSpec = estimatorSpec(this.className, this.params.meta, "meta");
     // Made (and dropped) now to refuse an unknown kind or params at once, as the members are.
     const model = createSpec(this.className, this.metaSpec, `meta-model (${this.metaSpec.kind})`, kinds);
@@ -62,10 +49,8 @@ export class StackingEnsemble<L extends Label = Label> extends EnsembleClassifie
       throw new StrataError(
         `${this.className}: the meta-model must take a table (it learns from the members' probabilities); ${this.metaSpec.kind} takes images`,
       );
-  }
-
-  clone(): StackingEnsemble<L> {
-    return new StackingEnsemble<L>(this.getParams() as Partial<StackingClassifierParams>, this.kinds);
+    if (this.params.passthrough && this.input !== "table")
+      this.badParam("passthrough", "false for image members (there are no columns to pass)", true);
   }
 
   /** Reads a directory written by writeFiles (its manifest checked), the members and meta-model through `kinds`. */
@@ -79,13 +64,6 @@ export class StackingEnsemble<L extends Label = Label> extends EnsembleClassifie
   /** The fitted meta-model. */
   get metaModel(): Classifier<TableInput> {
     return this.fitted().combiner;
-  }
-
-  protected validateParams(): void {
-    if (typeof this.params.passthrough !== "boolean")
-      this.badParam("passthrough", "true or false", this.params.passthrough);
-    if (this.params.passthrough && this.input !== "table")
-      this.badParam("passthrough", "false for image members (there are no columns to pass)", true);
   }
 
   protected needsOutOfFold(): boolean {

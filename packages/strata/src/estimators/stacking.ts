@@ -2,10 +2,10 @@ import { builtInKinds } from "./built-in-kinds.js";
 import type { KindResolver } from "./descriptor.js";
 import type { Manifest } from "./estimator.js";
 import type { Label } from "./label-values.js";
-import type { StackingClassifierParams } from "./stacking-ensemble.js";
 import { StackingEnsemble } from "./stacking-ensemble.js";
+import type { StackingClassifierParams } from "./stacking-params.js";
 
-export { STACKING_DEFAULTS, type StackingClassifierParams } from "./stacking-ensemble.js";
+export { STACKING_DEFAULTS, type StackingClassifierParams } from "./stacking-params.js";
 
 /**
  * Stacked generalisation (Wolpert 1992; scikit-learn's StackingClassifier): a meta-model
@@ -28,10 +28,6 @@ export { STACKING_DEFAULTS, type StackingClassifierParams } from "./stacking-ens
 export class StackingClassifier<L extends Label = Label> extends StackingEnsemble<L> {
   constructor(params: Partial<StackingClassifierParams> = {}, kinds: KindResolver = builtInKinds) {
     super(params, kinds);
-  }
-
-  override clone(): StackingClassifier<L> {
-    return new StackingClassifier<L>(this.getParams() as Partial<StackingClassifierParams>, this.kinds);
   }
 
   static override async read(

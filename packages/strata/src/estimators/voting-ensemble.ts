@@ -3,34 +3,15 @@ import { StrataError } from "../errors.js";
 import { argmaxRows, type Matrix, matrix } from "../util/matrix.js";
 import type { Params } from "../util/params.js";
 import type { KindResolver } from "./descriptor.js";
-import { type CombinerData, EnsembleClassifier, type EnsembleParams, type MemberInput } from "./ensemble.js";
+import { type CombinerData, EnsembleClassifier, type MemberInput } from "./ensemble.js";
 import { ENSEMBLE_JSON } from "./ensemble-dir.js";
 import { greedyEnsembleSelection } from "./ensemble-selection.js";
 import type { Manifest } from "./estimator.js";
 import type { Label } from "./label-values.js";
-import { checkNumber } from "./param-check.js";
+import { paramError } from "./param-schema.js";
+import { VOTING_PARAMS, type VotingClassifierParams } from "./voting-params.js";
 
-/** Hyperparameters of a VotingClassifier. */
-export interface VotingClassifierParams extends EnsembleParams {
-  /** "soft": the weighted mean of the members' probabilities; "hard": the weighted share of their votes. */
-  readonly voting: "soft" | "hard";
-  /**
-   * One weight per member; null: equal weights; "learned": Caruana's greedy ensemble selection
-   * on the members' out-of-fold probabilities (`folds`-fold cross-validation, grouped with groups).
-   */
-  readonly weights: readonly number[] | "learned" | null;
-  /** Rounds of the greedy selection (AutoGluon's ensemble_size). */
-  readonly selectionRounds: number;
-}
-
-export const VOTING_DEFAULTS: VotingClassifierParams = {
-  members: [],
-  voting: "soft",
-  weights: null,
-  selectionRounds: 25,
-  folds: 5,
-  seed: 0,
-};
+export { VOTING_DEFAULTS, type VotingClassifierParams } from "./voting-params.js";
 
 /** The fitted combiner: one weight per member, summing to 1. */
 interface Weights {
@@ -54,11 +35,7 @@ export class VotingEnsemble<L extends Label = Label> extends EnsembleClassifier<
   readonly kind = "vote";
 
   constructor(params: Partial<VotingClassifierParams>, kinds: KindResolver) {
-    super("VotingClassifier", VOTING_DEFAULTS, params, kinds);
-  }
-
-  clone(): VotingEnsemble<L> {
-    return new VotingEnsemble<L>(this.getParams() as Partial<VotingClassifierParams>, this.kinds);
+    super("VotingClassifier", VOTING_PARAMS, params, kinds, checkWeights);
   }
 
   /** Reads a directory written by writeFiles (its manifest checked), the members through `kinds`. */
@@ -72,29 +49,6 @@ export class VotingEnsemble<L extends Label = Label> extends EnsembleClassifier<
   /** The fitted weights, one per member, summing to 1. */
   get weights(): readonly number[] {
     return this.fitted().combiner.weights;
-  }
-
-  protected validateParams(): void {
-    const p = this.params;
-    if (p.voting !== "soft" && p.voting !== "hard") this.badParam("voting", '"soft" or "hard"', p.voting);
-    this.checkWeights();
-    checkNumber(this.className, "selectionRounds", p.selectionRounds, { min: 1, integer: true });
-  }
-
-  /**
-   * The weights param: null, "learned", or one finite number >= 0 per member, not all 0 (a
-   * negative or non-finite weight would give negative or NaN "probabilities").
-   */
-  private checkWeights(): void {
-    const w: unknown = this.params.weights;
-    if (w === null || w === "learned") return;
-    const m = this.params.members.length;
-    if (!Array.isArray(w) || w.length !== m)
-      this.badParam("weights", `one number per member (${m}), "learned" or null`, w);
-    if (!validWeights(w))
-      throw new StrataError(
-        `${this.className}: weights must be finite numbers >= 0, not all 0, got ${describeWeights(w)}`,
-      );
   }
 
   protected needsOutOfFold(): boolean {
@@ -144,6 +98,27 @@ export class VotingEnsemble<L extends Label = Label> extends EnsembleClassifier<
   }
 
   protected disposeCombiner(): void {}
+}
+
+/**
+ * The weights param, before the schema's checks (which cannot count the members, nor show NaN as
+ * NaN): null, "learned", or one finite number >= 0 per member, not all 0 (a negative or
+ * non-finite weight would give negative or NaN "probabilities").
+ */
+function checkWeights(params: Partial<VotingClassifierParams>, members: number): void {
+  const w: unknown = params.weights;
+  if (w === undefined || w === null || w === "learned") return;
+  if (!Array.isArray(w) || w.length !== members)
+    throw paramError(
+      "VotingClassifier",
+      "weights",
+      `one number per member (${members}), "learned" or null`,
+      w,
+    );
+  if (!validWeights(w))
+    throw new StrataError(
+      `VotingClassifier: weights must be finite numbers >= 0, not all 0, got ${describeWeights(w)}`,
+    );
 }
 
 function validWeights(w: readonly unknown[]): w is number[] {

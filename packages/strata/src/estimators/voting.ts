@@ -2,10 +2,10 @@ import { builtInKinds } from "./built-in-kinds.js";
 import type { KindResolver } from "./descriptor.js";
 import type { Manifest } from "./estimator.js";
 import type { Label } from "./label-values.js";
-import type { VotingClassifierParams } from "./voting-ensemble.js";
 import { VotingEnsemble } from "./voting-ensemble.js";
+import type { VotingClassifierParams } from "./voting-params.js";
 
-export { VOTING_DEFAULTS, type VotingClassifierParams } from "./voting-ensemble.js";
+export { VOTING_DEFAULTS, type VotingClassifierParams } from "./voting-params.js";
 
 /**
  * Voting over any strata estimators of one input kind (scikit-learn's VotingClassifier): soft
@@ -29,10 +29,6 @@ export { VOTING_DEFAULTS, type VotingClassifierParams } from "./voting-ensemble.
 export class VotingClassifier<L extends Label = Label> extends VotingEnsemble<L> {
   constructor(params: Partial<VotingClassifierParams> = {}, kinds: KindResolver = builtInKinds) {
     super(params, kinds);
-  }
-
-  override clone(): VotingClassifier<L> {
-    return new VotingClassifier<L>(this.getParams() as Partial<VotingClassifierParams>, this.kinds);
   }
 
   static override async read(
