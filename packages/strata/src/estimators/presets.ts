@@ -1,70 +1,43 @@
 import { StrataError } from "../errors.js";
 import type { Params } from "../util/params.js";
+import type { KindDescriptor } from "./descriptor.js";
+import { TRANSFER_VARIANT_PATTERN, transferVariant } from "./descriptors/transfer.js";
 import type { EstimatorSpec, InputKind } from "./estimator.js";
-import "./built-in-kinds.js";
-import { registeredKind, registeredKinds } from "./registry.js";
+import { KINDS } from "./kinds.js";
 
-/**
- * Named members for `--members`: `kind` or `kind:variant`, each a spec over the kind's defaults.
- * `transfer:<backbone>` takes any zoo backbone's name.
+export { META_MODELS } from "./stacking-params.js";
+
+/*
+ * The names `--members` takes, from the kinds' descriptors (estimators/kinds.ts): a kind's own
+ * name, and "kind:variant" for each of its variants. A kind that takes a table or images is a
+ * member by its name (its defaults); an ensemble only when it declares the variant "" (stack:
+ * a stack of dense and xgboost). transfer's variants are a pattern: "transfer:<backbone>" names
+ * any zoo backbone (there is no plain "transfer" member: it needs a backbone).
  */
-export const MEMBER_PRESETS: Readonly<
-  Record<string, { readonly spec: EstimatorSpec; readonly about: string }>
-> = {
-  dense: { spec: { kind: "dense", params: {} }, about: "dense network, 128-64 (the default)" },
-  "dense:wide": {
-    spec: { kind: "dense", params: { hiddenUnits: [256, 128], dropout: 0.2 } },
-    about: "dense network, 256-128, dropout 0.2",
-  },
-  "dense:deep": {
-    spec: { kind: "dense", params: { hiddenUnits: [128, 128, 64] } },
-    about: "dense network, 128-128-64",
-  },
-  "dense:small": {
-    spec: { kind: "dense", params: { hiddenUnits: [32] } },
-    about: "dense network, one layer of 32",
-  },
-  xgboost: { spec: { kind: "xgboost", params: {} }, about: "gradient-boosted trees, depth 6 (the default)" },
-  "xgboost:deep": {
-    spec: { kind: "xgboost", params: { maxDepth: 8 } },
-    about: "gradient-boosted trees, depth 8",
-  },
-  "xgboost:shallow": {
-    spec: { kind: "xgboost", params: { maxDepth: 3, learningRate: 0.1 } },
-    about: "gradient-boosted trees, depth 3",
-  },
-  logistic: { spec: { kind: "logistic", params: {} }, about: "logistic regression" },
-  stack: {
-    spec: {
-      kind: "stack",
-      params: {
-        members: [
-          { kind: "dense", params: {} },
-          { kind: "xgboost", params: {} },
-        ],
-      },
-    },
-    about: "a stack of dense and xgboost: as a member, a second stacking level",
-  },
-  cnn: { spec: { kind: "image", params: { model: "cnn" } }, about: "convolutional network on images" },
-  "cnn:deep": {
-    // Not early-stopped (a cosine schedule to the last epoch), so no image is held out for validation.
-    spec: {
-      kind: "image",
-      params: {
-        model: "cnn",
-        architecture: { blockFilters: [32, 64, 128] },
-        epochs: 25,
-        validationFraction: 0,
-      },
-    },
-    about: "convolutional network with a third block of 128 filters, 25 epochs on every training image",
-  },
-  "image-dense": {
-    spec: { kind: "image", params: { model: "dense" } },
-    about: "dense network on an image's flattened pixels",
-  },
-};
+
+/** The kinds whose variants are a pattern rather than a list. */
+const PATTERNS: Readonly<
+  Record<string, { readonly shown: string; readonly variant: typeof transferVariant }>
+> = { transfer: { shown: TRANSFER_VARIANT_PATTERN, variant: transferVariant } };
+
+type Preset = { readonly spec: EstimatorSpec; readonly about: string };
+
+/** Named members for `--members`: `kind` or `kind:variant`, each a spec over the kind's defaults. */
+export const MEMBER_PRESETS: Readonly<Record<string, Preset>> = Object.fromEntries(
+  KINDS.flatMap((kind) => presetsOf(kind)),
+);
+
+function presetsOf(kind: KindDescriptor): [string, Preset][] {
+  const variants = Object.entries(kind.variants ?? {}).map(([variant, v]): [string, Preset] => [
+    variant === "" ? kind.name : `${kind.name}:${variant}`,
+    { spec: { kind: kind.name, params: v.params as Params }, about: v.about },
+  ]);
+  const plain = kind.input !== "members" && !Object.hasOwn(PATTERNS, kind.name) && !kind.variants?.[""];
+  const own: [string, Preset][] = plain
+    ? [[kind.name, { spec: { kind: kind.name, params: {} }, about: kind.description }]]
+    : [];
+  return [...own, ...variants];
+}
 
 /** The members an ensemble gets when none are named: different models make different mistakes. */
 export function defaultMembers(input: InputKind, options: { backbone?: string } = {}): string[] {
@@ -88,29 +61,23 @@ export function parseMembers(list: string | readonly string[], seed = 0): Estima
     const spec = presetSpec(name);
     const repeat = repeats.get(name) ?? 0;
     repeats.set(name, repeat + 1);
-    const probe = registeredKind(spec.kind)?.create(spec.params, registeredKinds());
-    const seeded = Object.hasOwn(probe?.getParams() ?? {}, "seed");
-    probe?.dispose();
+    const seeded = Object.hasOwn(KINDS.find((k) => k.name === spec.kind)?.params ?? {}, "seed");
     const params: Params = seeded ? { ...spec.params, seed: seed + repeat } : spec.params;
     return { kind: spec.kind, params, name };
   });
 }
 
 function presetSpec(name: string): EstimatorSpec {
-  const preset = MEMBER_PRESETS[name];
-  if (preset) return preset.spec;
-  const [kind, variant] = name.split(":");
-  if (kind === "transfer" && variant) return { kind: "transfer", params: { backbone: variant } };
+  if (Object.hasOwn(MEMBER_PRESETS, name)) return MEMBER_PRESETS[name].spec;
+  const colon = name.indexOf(":");
+  const kind = name.slice(0, colon);
+  const pattern =
+    colon > 0 && Object.hasOwn(PATTERNS, kind) ? PATTERNS[kind].variant(name.slice(colon + 1)) : undefined;
+  if (pattern) return { kind, params: pattern.params as Params };
   throw new StrataError(`unknown member "${name}"; the members are: ${presetNames()}`);
 }
 
-/** The meta-models a stack can take by name (`--meta`): logistic regression, or a small dense net. */
-export const META_MODELS: Readonly<Record<string, EstimatorSpec>> = {
-  logistic: { kind: "logistic", params: {} },
-  dense: { kind: "dense", params: { hiddenUnits: [32], dropout: 0.1 } },
-};
-
 /** The valid member names, for messages and help. */
 export function presetNames(): string {
-  return [...Object.keys(MEMBER_PRESETS), "transfer:<backbone>"].join(", ");
+  return [...Object.keys(MEMBER_PRESETS), ...Object.values(PATTERNS).map((p) => p.shown)].join(", ");
 }

@@ -15,6 +15,8 @@ import { argmaxRows, type Matrix, row } from "../../src/util/matrix.js";
 import type { Params } from "../../src/util/params.js";
 
 export interface ContractCase<X> {
+  /** The kind (estimators/kinds.ts) the case is of: the model's `kind` must be it. */
+  readonly kind?: string;
   /** Makes an unfitted estimator with these params over the case's small, fast defaults. */
   readonly make: (params?: Params) => Classifier<NoInfer<X>>;
   /** Training examples, learnable enough that a few epochs beat chance clearly. */
@@ -38,6 +40,7 @@ export async function checkClassifierContract<X>(c: ContractCase<X>): Promise<vo
 
   // Hyperparameters: clone and specs give equal params and unfitted copies; params are plain JSON.
   const template = c.make();
+  if (c.kind !== undefined) assert.equal(template.kind, c.kind, "the model is of its kind");
   const params = template.getParams();
   assert.deepEqual(JSON.parse(JSON.stringify(params)), params, "params survive JSON");
   const copy = template.clone();
@@ -184,7 +187,7 @@ function checkSummary(model: Summarized, k: number): void {
   assert.equal(printed, text, "summary({ print }) gives the text to print");
   assert.match(
     text,
-    new RegExp(`^Model: \\w+ \\(\\w+\\), ${k} classes`),
+    new RegExp(`^Model: \\w+ \\([\\w-]+\\), ${k} classes`),
     "the title names the model and classes",
   );
   assert.match(text, /Layer \(type\).*Output Shape.*Param #/);

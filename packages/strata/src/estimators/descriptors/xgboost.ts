@@ -1,0 +1,19 @@
+import type { KindDescriptor } from "../descriptor.js";
+import { XGBoostClassifier } from "../xgboost.js";
+import { XGBOOST_PARAMS, type XGBoostClassifierParams } from "../xgboost-params.js";
+
+/** Gradient-boosted trees (XGBoost's own) on a table. */
+export const XGBOOST_KIND: KindDescriptor<XGBoostClassifierParams> = {
+  name: "xgboost",
+  input: "table",
+  description: "gradient-boosted trees (XGBoost) on a table's preprocessed columns",
+  params: XGBOOST_PARAMS,
+  // The variant "" is the member "xgboost" itself.
+  variants: {
+    "": { params: {}, about: "gradient-boosted trees, depth 6 (the default)" },
+    deep: { params: { maxDepth: 8 }, about: "gradient-boosted trees, depth 8" },
+    shallow: { params: { maxDepth: 3, learningRate: 0.1 }, about: "gradient-boosted trees, depth 3" },
+  },
+  create: (params) => new XGBoostClassifier(params),
+  read: (dir, manifest) => XGBoostClassifier.read(dir, manifest),
+};
