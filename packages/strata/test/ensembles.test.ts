@@ -251,9 +251,10 @@ test("bad members are refused at once, naming them", () => {
     () => new VotingClassifier({ members: [] }),
     /members must be a non-empty list of \{kind, params\}/,
   );
+  // The old kind "image" is read as the kind it is now (cnn), and named so.
   assert.throws(
     () => new StackingClassifier({ members: [logistic], meta: { kind: "image", params: {} } }),
-    /the meta-model must take a table .*; image takes images/,
+    /the meta-model must take a table .*; cnn takes images/,
   );
 });
 
@@ -354,16 +355,12 @@ test("member lists: presets by name, repeats seeded apart, unknown names refused
     { kind: "dense", params: { seed: 8 }, name: "dense" },
     { kind: "logistic", params: {}, name: "logistic" },
   ]);
-  const deep = {
-    model: "cnn",
-    architecture: { blockFilters: [32, 64, 128] },
-    epochs: 25,
-    validationFraction: 0,
-  };
+  // A CNN is the kind cnn (earlier strata had it as kind "image" with model "cnn").
+  const deep = { architecture: { blockFilters: [32, 64, 128] }, epochs: 25, validationFraction: 0 };
   assert.deepEqual(parseMembers(defaultMembers("images")), [
-    { kind: "image", params: { ...deep, seed: 0 }, name: "cnn:deep" },
-    { kind: "image", params: { ...deep, seed: 1 }, name: "cnn:deep" },
-    { kind: "image", params: { ...deep, seed: 2 }, name: "cnn:deep" },
+    { kind: "cnn", params: { ...deep, seed: 0 }, name: "cnn:deep" },
+    { kind: "cnn", params: { ...deep, seed: 1 }, name: "cnn:deep" },
+    { kind: "cnn", params: { ...deep, seed: 2 }, name: "cnn:deep" },
   ]);
   assert.deepEqual(parseMembers(defaultMembers("table")), [
     { kind: "dense", params: { seed: 0 }, name: "dense" },

@@ -2,27 +2,21 @@ import { StrataError } from "../errors.js";
 import type { Params, ParamValue } from "../util/params.js";
 import type { KindDescriptor, KindResolver } from "./descriptor.js";
 import type { AnyClassifier, EstimatorSpec, InputKind } from "./estimator.js";
+import { upgradeImageSpec } from "./legacy-image-kind.js";
 
 /**
  * Each member's name: the spec's `name` (the preset it was given as, e.g. "dense:small"), else its
- * kind (an image model's "cnn" or "image-dense"), with "#2", "#3", … for the second and later of
- * one name (["dense", "dense", "xgboost"] → ["dense", "dense#2", "xgboost"]; ["dense",
- * "dense:small"] stay as they are).
+ * kind, with "#2", "#3", … for the second and later of one name (["dense", "dense", "xgboost"] →
+ * ["dense", "dense#2", "xgboost"]; ["dense", "dense:small"] stay as they are).
  */
 export function memberNames(specs: readonly EstimatorSpec[]): string[] {
   const seen = new Map<string, number>();
   return specs.map((s) => {
-    const base = s.name ?? memberKindName(s);
+    const base = s.name ?? s.kind;
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);
     return n === 1 ? base : `${base}#${n}`;
   });
-}
-
-/** A member's kind as --members names it: image models are "cnn" or "image-dense", not "image". */
-function memberKindName(spec: EstimatorSpec): string {
-  if (spec.kind !== "image") return spec.kind;
-  return spec.params.model === "dense" ? "image-dense" : "cnn";
 }
 
 /** "member 2 (xgboost)": how messages name a member (1-based, as its directory). */
@@ -66,7 +60,15 @@ export function estimatorSpec(className: string, value: ParamValue | undefined, 
       `${className}: ${what} must be {kind, params} (and optionally a name), got ${JSON.stringify(value)}`,
     );
   const params = (spec.params ?? {}) as Params;
-  return spec.name === undefined ? { kind: spec.kind, params } : { kind: spec.kind, params, name: spec.name };
+  const given =
+    spec.name === undefined ? { kind: spec.kind, params } : { kind: spec.kind, params, name: spec.name };
+  // A spec of the kind earlier strata had for image networks is read as the kind it is now.
+  try {
+    return upgradeImageSpec(given);
+  } catch (e) {
+    if (e instanceof StrataError) throw new StrataError(`${className}: ${what}: ${e.message}`);
+    throw e;
+  }
 }
 
 /**
