@@ -9,40 +9,10 @@
  */
 import { checkFiniteProba } from "../data/row-error.js";
 import type { Matrix } from "../util/matrix.js";
+import type { ClassificationReport, ClassMetrics } from "./report-types.js";
 
-/** Precision, recall, F1 and support of one class (zero division gives 0, like sklearn `zero_division=0`). */
-export interface ClassMetrics {
-  label: string;
-  precision: number;
-  recall: number;
-  f1: number;
-  support: number;
-}
-
-/** Everything `classificationReport` computes for k classes and n samples. */
-export interface ClassificationReport {
-  accuracy: number;
-  balancedAccuracy: number;
-  macroPrecision: number;
-  macroRecall: number;
-  macroF1: number;
-  weightedF1: number;
-  /**
-   * Classes the macro averages leave out: no rows in yTrue and never predicted (scikit-learn
-   * averages over `unique_labels(y_true, y_pred)`). Empty when every class takes part.
-   */
-  macroLeftOut: string[];
-  /** One entry per class, in label order. Length k. */
-  perClass: ClassMetrics[];
-  /** Counts indexed `[true][pred]`, shape k×k. */
-  confusionMatrix: number[][];
-  /** Mean negative log-likelihood; NaN when no probabilities were given. */
-  logLoss: number;
-  /** Binary only (positive class = index 1), when probabilities were given and both classes occur. */
-  rocAuc?: number;
-  labels: string[];
-  n: number;
-}
+export { formatReport } from "./report-text.js";
+export type { ClassificationReport, ClassMetrics } from "./report-types.js";
 
 function checkNonEmpty(fn: string, name: string, n: number): void {
   if (n === 0) throw new Error(`${fn}: ${name} is empty`);
@@ -288,63 +258,6 @@ export function classificationReport(
   const auc = proba ? binaryAuc(yTrue, proba, cm) : undefined;
   if (auc !== undefined) report.rocAuc = auc;
   return report;
-}
-
-/** Right-aligns every cell of every row to its column's widest cell; first column left-aligned. */
-function alignTable(rows: string[][]): string[] {
-  const widths: number[] = [];
-  for (const r of rows) {
-    r.forEach((cell, j) => {
-      widths[j] = Math.max(widths[j] ?? 0, cell.length);
-    });
-  }
-  return rows.map((r) =>
-    r
-      .map((cell, j) => (j === 0 ? cell.padEnd(widths[j]) : cell.padStart(widths[j])))
-      .join("  ")
-      .trimEnd(),
-  );
-}
-
-/** The sklearn-style per-class table, accuracy and averages. */
-function metricsTable(r: ClassificationReport): string[] {
-  const f = (v: number): string => v.toFixed(3);
-  const weighted = (key: "precision" | "recall") =>
-    r.perClass.reduce((s, m) => s + m[key] * m.support, 0) / r.n;
-  const rows: string[][] = [["", "precision", "recall", "f1-score", "support"]];
-  for (const m of r.perClass) rows.push([m.label, f(m.precision), f(m.recall), f(m.f1), String(m.support)]);
-  rows.push(["accuracy", "", "", f(r.accuracy), String(r.n)]);
-  rows.push(["macro avg", f(r.macroPrecision), f(r.macroRecall), f(r.macroF1), String(r.n)]);
-  rows.push(["weighted avg", f(weighted("precision")), f(weighted("recall")), f(r.weightedF1), String(r.n)]);
-  const lines = alignTable(rows);
-  const k = r.perClass.length;
-  return [lines[0], "", ...lines.slice(1, k + 1), "", ...lines.slice(k + 1)];
-}
-
-/** The confusion matrix with true labels as rows and predicted labels as columns. */
-function confusionTable(r: ClassificationReport): string[] {
-  const header = ["true \\ pred", ...r.labels];
-  const rows = [header, ...r.confusionMatrix.map((counts, i) => [r.labels[i], ...counts.map(String)])];
-  return ["Confusion matrix (rows: true, columns: predicted)", ...alignTable(rows)];
-}
-
-/**
- * Human-readable multi-line text: per-class precision/recall/F1/support table with accuracy,
- * macro and weighted averages (like sklearn's `classification_report`), balanced accuracy,
- * log loss and ROC AUC when present, then the labelled confusion matrix.
- */
-export function formatReport(r: ClassificationReport): string {
-  const lines = metricsTable(r);
-  const leftOut = r.macroLeftOut;
-  if (leftOut.length > 0)
-    lines.push(
-      `note: the macro averages leave out ${leftOut.join(", ")}: no test rows and never predicted (as scikit-learn does)`,
-    );
-  lines.push("", `balanced accuracy: ${r.balancedAccuracy.toFixed(4)}`);
-  if (!Number.isNaN(r.logLoss)) lines.push(`log loss: ${r.logLoss.toFixed(4)}`);
-  if (r.rocAuc !== undefined) lines.push(`ROC AUC: ${r.rocAuc.toFixed(4)}`);
-  lines.push("", ...confusionTable(r));
-  return lines.join("\n");
 }
 
 /** Mean and population standard deviation (ddof = 0, like numpy's default). values: length > 0. */
