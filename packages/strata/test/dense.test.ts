@@ -154,6 +154,16 @@ test("bad hyperparameters are reported by name, when the model is made", () => {
   );
 });
 
+test("a network too large to hold is refused before it is built, naming hiddenUnits as the API spells it", async () => {
+  await assert.rejects(
+    new DenseClassifier({ hiddenUnits: [100_000_000], epochs: 1 }).fit(train.frame, train.y),
+    (e: Error & { params?: readonly string[] }) =>
+      e.name === "StrataError" &&
+      /hiddenUnits 100000000 make a network of .*: use smaller `hiddenUnits`$/.test(e.message) &&
+      JSON.stringify(e.params) === '["hiddenUnits"]',
+  );
+});
+
 test('a callback that stops after epoch 2 gives a fit of 2 epochs (control.stop() or returning "stop")', async () => {
   const params = { epochs: 10, patience: 0, seed: 0 };
   const seen: number[] = [];

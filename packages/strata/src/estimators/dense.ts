@@ -12,7 +12,7 @@ import {
 } from "../data/plain.js";
 import { TabularPreprocessor, validatePreprocessState } from "../data/preprocess.js";
 import { inRows } from "../data/row-error.js";
-import { StrataError } from "../errors.js";
+import { apiName, StrataError } from "../errors.js";
 import { buildDenseNetwork } from "../models/dense.js";
 import { MODEL_JSON } from "../models/io.js";
 import { predictTensor } from "../train/forward.js";
@@ -183,7 +183,8 @@ function checkNetworkSize(inputDim: number, hidden: readonly number[], classes: 
   for (let i = 1; i < widths.length; i++) weights += (widths[i - 1] + 1) * widths[i];
   if (weights > MAX_WEIGHTS)
     throw new StrataError(
-      `DenseClassifier: hiddenUnits ${hidden.join(",")} make a network of ${weights.toExponential(2)} weights (${((12 * weights) / 2 ** 30).toFixed(0)} GiB with the optimizer's state); the most is ${MAX_WEIGHTS / 1e6} million: use smaller --hidden`,
+      `DenseClassifier: hiddenUnits ${hidden.join(",")} make a network of ${weights.toExponential(2)} weights (${((12 * weights) / 2 ** 30).toFixed(0)} GiB with the optimizer's state); the most is ${MAX_WEIGHTS / 1e6} million: use smaller ${apiName("hiddenUnits")}`,
+      { params: ["hiddenUnits"] },
     );
 }
 
