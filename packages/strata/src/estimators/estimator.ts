@@ -135,7 +135,11 @@ export interface Classifier<X = unknown, L extends Label = Label> {
   dispose(): void;
 }
 
-/** A table classifier or an image classifier, told apart by `input` (what loading a directory gives). */
+/**
+ * A table classifier or an image classifier, told apart by `input` (what loading a directory
+ * gives). An ensemble is one as it is: its `input` is "table" or "images" as its members take,
+ * and it takes both kinds of X, so it fits either branch.
+ */
 export type AnyClassifier =
   | (Classifier<TableData> & { readonly input: "table" })
   | (Classifier<ImageData> & { readonly input: "images" });
