@@ -1,5 +1,5 @@
 import type { Tensor } from "@tensorflow/tfjs-core";
-import type { ProgramOp } from "./program.js";
+import { ACTIVATIONS, type Activation, type ProgramOp } from "./program.js";
 import { fail } from "./unsupported.js";
 
 /** A tfjs-layers weight (LayerVariable). */
@@ -47,9 +47,11 @@ function pair(v: unknown): [number, number] {
   return fail(`expected one or two numbers, got ${JSON.stringify(v)}`);
 }
 
-function activation(c: LayerContext): string {
+function activation(c: LayerContext): Activation {
   const a = c.layer.activation as { getClassName(): string } | undefined;
-  return a ? a.getClassName() : "linear";
+  const name = a ? a.getClassName() : "linear";
+  const known = ACTIVATIONS.find((k) => k === name);
+  return known ?? fail(`activation ${name}`);
 }
 
 /** The [height, width] of a 4-d input known when compiling (a convolution's 'same' padding needs it). */
@@ -77,9 +79,13 @@ function conv(c: LayerContext, depthwise: boolean): ProgramOp {
   return {
     op: "conv2d",
     in: c.inputs,
-    p: [kernel, c.param(L.bias, L.biasRegularizer)],
-    s: activation(c),
-    i: [sh, sw, dh, dw, top, bottom, left, right, depthwise ? 1 : 0],
+    kernel,
+    bias: c.param(L.bias, L.biasRegularizer),
+    activation: activation(c),
+    strides: [sh, sw],
+    dilations: [dh, dw],
+    pads: [top, bottom, left, right],
+    depthwise,
   };
 }
 
@@ -93,7 +99,14 @@ function pool(c: LayerContext, max: boolean): ProgramOp {
   const [top, bottom] = same ? TFJS_PAD(height, kh, sh, 1) : [0, 0];
   const [left, right] = same ? TFJS_PAD(width, kw, sw, 1) : [0, 0];
   if (!max && top + bottom + left + right > 0) fail("average pooling with padding");
-  return { op: "pool", in: c.inputs, s: max ? "max" : "avg", i: [kh, kw, sh, sw, top, bottom, left, right] };
+  return {
+    op: "pool",
+    in: c.inputs,
+    kind: max ? "max" : "avg",
+    size: [kh, kw],
+    strides: [sh, sw],
+    pads: [top, bottom, left, right],
+  };
 }
 
 function globalPool(c: LayerContext, max: boolean): ProgramOp {
@@ -107,37 +120,43 @@ const LAYERS: Record<string, (c: LayerContext) => ProgramOp> = {
   Dense: (c) => ({
     op: "dense",
     in: c.inputs,
-    p: [c.param(c.layer.kernel, c.layer.kernelRegularizer), c.param(c.layer.bias, c.layer.biasRegularizer)],
-    s: activation(c),
+    kernel: c.param(c.layer.kernel, c.layer.kernelRegularizer),
+    bias: c.param(c.layer.bias, c.layer.biasRegularizer),
+    activation: activation(c),
   }),
-  Activation: (c) => ({ op: "activation", in: c.inputs, s: activation(c) }),
+  Activation: (c) => ({ op: "activation", in: c.inputs, activation: activation(c) }),
   ReLU: (c) => ({
     op: "relu",
     in: c.inputs,
-    f: [c.config.maxValue == null ? Number.NaN : num(c.config, "maxValue")],
+    maxValue: c.config.maxValue == null ? null : num(c.config, "maxValue"),
   }),
-  LeakyReLU: (c) => ({ op: "leakyrelu", in: c.inputs, f: [num(c.config, "alpha")] }),
+  LeakyReLU: (c) => ({ op: "leakyrelu", in: c.inputs, alpha: num(c.config, "alpha") }),
   Softmax: (c) => {
     const axis = c.config.axis;
     if (axis !== -1 && !(Array.isArray(axis) && axis[0] === -1)) fail("softmax on another axis");
-    return { op: "activation", in: c.inputs, s: "softmax" };
+    return { op: "activation", in: c.inputs, activation: "softmax" };
   },
   Dropout: (c) => {
     if (c.config.noiseShape != null) fail("dropout with a noise shape");
-    return { op: "dropout", in: c.inputs, f: [num(c.config, "rate")] };
+    return { op: "dropout", in: c.inputs, rate: num(c.config, "rate") };
   },
   BatchNormalization: (c) => {
     const { config, layer: L } = c;
     const rank = c.shapes[0].length;
     const axis = num(config, "axis");
     if (axis !== -1 && axis !== rank - 1) fail("batch norm on an axis other than the last");
-    const mean = c.moving(L.movingMean);
-    const variance = c.moving(L.movingVariance);
+    // The moving statistics come first in the parameter list (as they always have: the order is the program's).
+    const movingMean = c.moving(L.movingMean);
+    const movingVariance = c.moving(L.movingVariance);
     return {
       op: "batchnorm",
       in: c.inputs,
-      p: [c.param(L.gamma, L.gammaRegularizer), c.param(L.beta, L.betaRegularizer), mean, variance],
-      f: [num(config, "epsilon"), num(config, "momentum")],
+      gamma: c.param(L.gamma, L.gammaRegularizer),
+      beta: c.param(L.beta, L.betaRegularizer),
+      movingMean,
+      movingVariance,
+      epsilon: num(config, "epsilon"),
+      momentum: num(config, "momentum"),
     };
   },
   Conv2D: (c) => conv(c, false),
@@ -149,19 +168,19 @@ const LAYERS: Record<string, (c: LayerContext) => ProgramOp> = {
   Flatten: (c) => ({ op: "flatten", in: c.inputs }),
   Reshape: (c) => {
     const target = c.config.targetShape as number[];
-    return { op: "reshape", in: c.inputs, i: target.map((d) => (d == null ? -1 : d)) };
+    return { op: "reshape", in: c.inputs, shape: target.map((d) => (d == null ? -1 : d)) };
   },
   ZeroPadding2D: (c) => {
     if (c.config.dataFormat !== "channelsLast") fail("channels-first padding");
     const p = c.config.padding as [[number, number], [number, number]];
-    return { op: "zeropad", in: c.inputs, i: [p[0][0], p[0][1], p[1][0], p[1][1]] };
+    return { op: "zeropad", in: c.inputs, pads: [p[0][0], p[0][1], p[1][0], p[1][1]] };
   },
   Add: (c) => ({ op: "add", in: c.inputs }),
   Multiply: (c) => ({ op: "multiply", in: c.inputs }),
   Concatenate: (c) => {
     const rank = c.shapes[0].length;
     const axis = num(c.config, "axis");
-    return { op: "concat", in: c.inputs, i: [axis < 0 ? axis + rank : axis] };
+    return { op: "concat", in: c.inputs, axis: axis < 0 ? axis + rank : axis };
   },
 };
 

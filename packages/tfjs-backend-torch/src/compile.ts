@@ -1,6 +1,6 @@
-// The compiler of the native step: a tfjs-layers network -> the program native/train.cc runs
-// (ops in the order of the graph's layers, the weights they read, the loss kind). The runtime
-// that holds a compiled program is network.ts.
+// The compiler of the native step: a tfjs-layers network -> the program the addon runs (the ops,
+// in the order of the graph's layers, as program.ts's records; the weights they read; the loss
+// kind). The addon decodes it once (native/step_decode.cc). The runtime is network.ts.
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { type LayerContext, type LayerInternals, type LayerWeight, layerOp } from "./compile-layers.js";
 import type { ProgramOp, ProgramSpec } from "./program.js";
@@ -122,7 +122,8 @@ export function compileNetwork(model: tfl.LayersModel, inference: boolean): Comp
   if (model.outputs[0].shape.length !== 2) fail("an output that is not [batch, classes]");
   const binary = units === 1;
   const ends = binary ? "sigmoid" : "softmax";
-  if (last.s !== ends || (last.op !== "dense" && last.op !== "activation" && last.op !== "conv2d"))
-    fail(`an output that is not a ${ends}`);
+  const activation =
+    last.op === "dense" || last.op === "activation" || last.op === "conv2d" ? last.activation : null;
+  if (activation !== ends) fail(`an output that is not a ${ends}`);
   return compiled(binary);
 }
