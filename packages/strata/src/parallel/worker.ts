@@ -1,8 +1,8 @@
 // A child process that runs member jobs for the pool (pool.ts): one job at a time, each a message
 // in and a message out. It has its own TF.js backend; the pool sets its thread counts.
 
-import { exitOnUncaughtErrors } from "../cli/fatal.js";
 import { builtInKinds } from "../estimators/built-in-kinds.js";
+import { exitOnUncaughtErrors } from "../util/fatal.js";
 import { type JobMessage, modelFiles, type ReplyMessage, runJobHere } from "./job.js";
 import { exitWithParent, PARENT_ENV } from "./watchdog.js";
 
