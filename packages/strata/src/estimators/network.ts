@@ -9,17 +9,15 @@ import { fitModel, type TrainConfig, type TrainResult } from "../train/loop.js";
 import type { BatchSource } from "../train/sources.js";
 import { writeDirAtomic } from "../util/atomic.js";
 import type { Matrix } from "../util/matrix.js";
-import type { ParamValue } from "../util/params.js";
 import { mixSeed, withSeededMathRandom } from "../util/random.js";
 import { ClassifierBase } from "./base.js";
 import { resumableCheckpoint, writeEpochCheckpoint } from "./checkpointing.js";
 import { type Classifier, MANIFEST, type Manifest } from "./estimator.js";
 import { fitLabels, type Label, type LabelType, labelValues } from "./label-values.js";
 import { decodeArgmax, encodeLabels, probaFromOutputs, resolveClasses, summarizeFit } from "./labels.js";
-import { type NetworkParams, networkParamSpecs } from "./network-params.js";
+import type { NetworkParams } from "./network-params.js";
 import type { FitSplit, NetworkFitOptions, NetworkState, PreparedFit } from "./network-types.js";
-import { checkSavedParams } from "./param-check.js";
-import type { ParamSchema, ParamSpec } from "./param-schema.js";
+import type { ParamSchema } from "./param-schema.js";
 import { networkSummary, type SummaryOptions, showSummary } from "./summary.js";
 
 export type { NetworkParams } from "./network-params.js";
@@ -44,11 +42,11 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E, L extends
   protected constructor(
     /** The class name, for messages. */
     className: string,
-    /** The kind's param schema (a kind not yet on a schema may still pass its defaults: see legacySchema). */
-    schema: ParamSchema<P> | P,
+    /** The kind's params: their defaults, checks and flags. */
+    schema: ParamSchema<P>,
     params: Partial<P>,
   ) {
-    super(className, isSchema(schema) ? schema : legacySchema(schema), params);
+    super(className, schema, params);
   }
 
   /** The fitted TF.js network. */
@@ -97,7 +95,6 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E, L extends
   }
 
   async fit(x: X, labels: readonly L[], options: NetworkFitOptions = {}): Promise<this> {
-    this.legacyValidate();
     const n = this.count(x);
     const { y, type, classes: given } = fitLabels(labels, options.classes);
     if (y.length !== n) throw new StrataError(`fit: ${n} ${this.rowsName()} but ${y.length} labels`);
@@ -239,7 +236,6 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E, L extends
 
   /** Restores the fitted state from a directory written by writeFiles (the manifest checked). */
   protected async readState(dir: string, manifest: Manifest): Promise<this> {
-    checkSavedParams(dir, () => this.legacyValidate());
     const extra = await this.readExtra(dir, manifest);
     const network = await loadLayersModel(dir);
     try {
@@ -272,28 +268,6 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E, L extends
     this.state = undefined;
   }
 
-  /**
-   * The checks of the params every network has, in the words of the network schema (for a kind
-   * not yet on a schema, whose validateParams calls it; a kind on a schema has them checked when
-   * it is made).
-   */
-  protected validateNetworkParams(maxValidation = 0.5): void {
-    const specs = networkParamSpecs(this.params, maxValidation);
-    for (const name of ["epochs", "learningRate", "patience", "validationFraction", "seed"] as const) {
-      const { check } = specs[name];
-      if (!check.test(this.params[name])) this.badParam(name, check.expected, this.params[name]);
-    }
-  }
-
-  /**
-   * A kind not yet on a schema checks its params in its own `validateParams` (at fit and when
-   * read), as every network did before the schemas; a kind on a schema has none.
-   */
-  private legacyValidate(): void {
-    const own = (this as { validateParams?: () => void }).validateParams;
-    own?.call(this);
-  }
-
   private rowsName(): string {
     return this.input === "images" ? "images" : "rows";
   }
@@ -309,27 +283,4 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E, L extends
       files: [...extraFiles, MODEL_JSON, WEIGHTS_BIN],
     });
   }
-}
-
-/** True for a param schema (every entry a spec with a check), false for plain defaults. */
-function isSchema<P extends object>(value: ParamSchema<P> | P): value is ParamSchema<P> {
-  return Object.values(value).every(
-    (spec: unknown) =>
-      typeof spec === "object" &&
-      spec !== null &&
-      "check" in spec &&
-      typeof (spec as { check: { test?: unknown } }).check.test === "function",
-  );
-}
-
-/**
- * A schema over plain defaults that takes any value (unknown names are still refused): for a
- * network kind that has not moved its params to a schema yet and checks them in validateParams.
- */
-function legacySchema<P extends object>(defaults: P): ParamSchema<P> {
-  const anything = { expected: "any value", test: () => true };
-  const schema: { [K in keyof P]?: ParamSpec } = {};
-  for (const name of Object.keys(defaults) as (keyof P)[])
-    schema[name] = { default: defaults[name] as ParamValue, doc: String(name), check: anything };
-  return schema as ParamSchema<P>;
 }
