@@ -100,7 +100,9 @@ export function outOfFoldSplits(
     return kFold(y.length, { k, seed: options.seed, stratify: y, groups: options.groups });
   } catch (e) {
     if (e instanceof StrataError)
-      throw new StrataError(`${owner}: out-of-fold predictions (folds = ${k}): ${e.message}`);
+      throw new StrataError(`${owner}: out-of-fold predictions (folds = ${k}): ${e.message}`, {
+        params: e.params,
+      });
     throw e;
   }
 }

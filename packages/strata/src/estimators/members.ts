@@ -66,7 +66,8 @@ export function estimatorSpec(className: string, value: ParamValue | undefined, 
   try {
     return upgradeImageSpec(given);
   } catch (e) {
-    if (e instanceof StrataError) throw new StrataError(`${className}: ${what}: ${e.message}`);
+    if (e instanceof StrataError)
+      throw new StrataError(`${className}: ${what}: ${e.message}`, { params: e.params });
     throw e;
   }
 }
@@ -119,7 +120,8 @@ export function createSpec(
   try {
     return kind.create(spec.params, kinds);
   } catch (e) {
-    if (e instanceof StrataError) throw new StrataError(`${className}: ${what}: ${e.message}`);
+    if (e instanceof StrataError)
+      throw new StrataError(`${className}: ${what}: ${e.message}`, { params: e.params });
     throw e;
   }
 }

@@ -65,7 +65,15 @@ export interface JobMessage {
 /** worker → parent */
 export type ReplyMessage =
   | { readonly id: number; readonly result: MemberJobResult }
-  | { readonly id: number; readonly error: { readonly name: string; readonly message: string } };
+  | {
+      readonly id: number;
+      /** `params`: a StrataError's API names (errors.ts), so the parent can name them as its flags. */
+      readonly error: {
+        readonly name: string;
+        readonly message: string;
+        readonly params?: readonly string[];
+      };
+    };
 
 /** A job done in this process: its result, and the fitted member itself when keepModel. */
 export interface LocalOutcome {
@@ -118,6 +126,7 @@ async function predictJob(
 export function labelled(label: string, e: unknown): Error {
   const error = e instanceof Error ? e : new Error(String(e));
   const message = `${label}: ${error.message}`;
+  if (error instanceof StrataError) return new StrataError(message, { params: error.params });
   if (error.name === "StrataError") return new StrataError(message);
   return new Error(message, { cause: error });
 }

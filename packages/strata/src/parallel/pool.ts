@@ -130,8 +130,8 @@ function runInWorkers(
       slots.push(slot);
       slot.worker.on("message", (reply: ReplyMessage) => {
         if ("error" in reply) {
-          const { name, message } = reply.error;
-          fail(name === "StrataError" ? new StrataError(message) : new Error(message));
+          const { name, message, params } = reply.error;
+          fail(name === "StrataError" ? new StrataError(message, { params }) : new Error(message));
         } else if (!failed) {
           results[reply.id] = reply.result;
           report(jobs[reply.id], reply.result);

@@ -1,6 +1,7 @@
 // A child process that runs member jobs for the pool (pool.ts): one job at a time, each a message
 // in and a message out. It has its own TF.js backend; the pool sets its thread counts.
 
+import { StrataError } from "../errors.js";
 import { builtInKinds } from "../estimators/built-in-kinds.js";
 import { exitOnUncaughtErrors } from "../util/fatal.js";
 import { type JobMessage, modelFiles, type ReplyMessage, runJobHere } from "./job.js";
@@ -21,7 +22,8 @@ async function handle({ id, job }: JobMessage): Promise<ReplyMessage> {
     }
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
-    return { id, error: { name: error.name, message: error.message } };
+    const params = error instanceof StrataError ? error.params : undefined;
+    return { id, error: { name: error.name, message: error.message, params } };
   }
 }
 
