@@ -14,6 +14,7 @@ export { type Column, Frame } from "./data/frame.js";
 export type { Cell, ColumnSpec, NumberRow, ObjectRow, TableData } from "./data/plain.js";
 export { RowError } from "./data/row-error.js";
 export { StrataError } from "./errors.js";
+export { CNN_DEFAULTS, CnnClassifier, type CnnClassifierParams } from "./estimators/cnn.js";
 export { DENSE_DEFAULTS, DenseClassifier, type DenseClassifierParams } from "./estimators/dense.js";
 export type { EnsembleFitOptions, MemberVotes, OutOfFoldScore } from "./estimators/ensemble.js";
 export {
@@ -38,6 +39,11 @@ export {
   type ImageFitOptions,
   type ImageReadOptions,
 } from "./estimators/image.js";
+export {
+  IMAGE_DENSE_DEFAULTS,
+  ImageDenseClassifier,
+  type ImageDenseClassifierParams,
+} from "./estimators/image-dense.js";
 export type { Label, LabelType } from "./estimators/label-values.js";
 export { loadClassifier, loadImageClassifier, loadTableClassifier } from "./estimators/load.js";
 export {
