@@ -6,6 +6,9 @@
  * that fit members.
  */
 
+// A kind of your own: a class on ClassifierBase with a param schema (strata-ml/networks has the
+// checks), a KindDescriptor, and kindResolver([...KINDS, yours]) handed to the ensembles.
+export { ClassifierBase, type FittedState } from "../estimators/base.js";
 export { builtInKinds } from "../estimators/built-in-kinds.js";
 export type { KindDescriptor, KindResolver } from "../estimators/descriptor.js";
 export {
@@ -20,6 +23,7 @@ export {
 } from "../estimators/ensemble.js";
 export { type EnsembleSelection, greedyEnsembleSelection } from "../estimators/ensemble-selection.js";
 export type { EstimatorSpec, Manifest } from "../estimators/estimator.js";
+export { KINDS } from "../estimators/kinds.js";
 export { readManifest } from "../estimators/load.js";
 export { defaultMembers, MEMBER_PRESETS, META_MODELS, parseMembers } from "../estimators/presets.js";
 export {
