@@ -1,5 +1,4 @@
-import type { ImageClassifier, ImageFitOptions } from "../estimators/image.js";
-import type { TransferClassifier } from "../estimators/transfer.js";
+import type { ImageFitOptions } from "../estimators/image.js";
 import type { ImageFolder, SkippedFile } from "../images/folder.js";
 import type { ParamValue } from "../util/params.js";
 import { lookalikeNote } from "../workflow/dataset.js";
@@ -8,10 +7,13 @@ import { imageSplit } from "../workflow/images.js";
 import type { Labelled } from "../workflow/labelled.js";
 import { type FitRun, type ModelFit, modelFit } from "../workflow/run-record.js";
 import { ensembleFitOptions } from "./ensemble-run.js";
-import { type AnyEnsemble, imageEstimator, isEnsembleTarget, modelName } from "./model-choice.js";
+import { imageEstimator, isEnsembleTarget, modelName } from "./model-choice.js";
 import type { ModelTarget } from "./model-options.js";
 import type { Output } from "./output.js";
 import { ConsoleProgress } from "./progress.js";
+
+/** A fitted image model (a network or an ensemble of image models). */
+type ImageModel = ReturnType<typeof imageEstimator>;
 
 /** How the image commands read and split a folder, and read its images on this machine. */
 export interface ImageRunOptions {
@@ -55,7 +57,7 @@ export async function fitAndScoreImages(
   o: ImageRunOptions & { checkpoint?: string; resume?: boolean; jobs?: number },
   out: Output,
   listener = out.quiet ? undefined : new ConsoleProgress(),
-): Promise<{ model: ImageClassifier | TransferClassifier | AnyEnsemble; fit: ModelFit }> {
+): Promise<{ model: ImageModel; fit: ModelFit }> {
   const model = imageEstimator(target, params);
   const fitOptions = isEnsembleTarget(target)
     ? ensembleFitOptions(o, out, { ...imageReadOptions(o) })
@@ -77,7 +79,7 @@ export async function fitImages(
   params: Record<string, ParamValue>,
   o: ImageRunOptions & { checkpoint?: string; resume?: boolean; jobs?: number },
   out: Output,
-): Promise<{ model: ImageClassifier | TransferClassifier | AnyEnsemble; run: FitRun }> {
+): Promise<{ model: ImageModel; run: FitRun }> {
   imageEstimator(target, params).dispose(); // a bad member or param is named before any image is read
   const { folder, train, test, split } = splitImages(dir, o, out);
   const { model, fit } = await fitAndScoreImages(target, params, folder, train, test, o, out);
