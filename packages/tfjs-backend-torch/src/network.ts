@@ -30,7 +30,8 @@ export interface NativeBatch {
 /**
  * A tfjs-layers network compiled for libtorch: one N-API call per training step (batch gather,
  * forward, tfjs-layers' loss and penalties, autograd backward, TF.js's Adam update on the tensors
- * behind the model's variables), and the same forward for inference. The model stays the model:
+ * behind the model's variables), and for predict and evaluate the same ops rewritten for inference
+ * (batch norms folded into convolutions, dropout off, activations in place). The model stays the model:
  * its variables hold the trained values after every step, so saving, checkpoints and the TF.js
  * path see them as usual.
  *
