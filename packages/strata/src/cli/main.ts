@@ -8,27 +8,19 @@ import { cvCommand } from "./cv.js";
 import { evaluateCommand } from "./evaluate.js";
 import { fitCommand } from "./fit.js";
 import { cliMessage } from "./flag-names.js";
-import {
-  addOptions,
-  DATA_OPTIONS,
-  ENSEMBLE_OPTIONS,
-  FIT_ONLY_OPTIONS,
-  PARAM_OPTIONS,
-} from "./model-options.js";
+import { addOptions } from "./option-spec.js";
 import { fraction, integer, list, positive } from "./options.js";
 import { checkOutputs } from "./output-paths.js";
+import { ENSEMBLE_OPTIONS, PARAM_OPTIONS } from "./param-options.js";
 import { predictCommand } from "./predict.js";
+import { DATA_OPTIONS, FIT_ONLY_OPTIONS } from "./run-options.js";
+import { modelHelp } from "./target-words.js";
 import { zooAddCommand, zooListCommand, zooRemoveCommand } from "./zoo.js";
 
 /** The options of every command that fits models on labelled data (fit, cv). */
 function withFitOptions(cmd: Command): Command {
   addOptions(cmd, DATA_OPTIONS);
-  cmd.addOption(
-    new Option(
-      "--model <kind>",
-      "CSV files: dense (default) or xgboost (gradient-boosted trees); image folders: cnn (default), dense or transfer (a pretrained backbone); either: vote or stack (an ensemble of --members)",
-    ).choices(["dense", "xgboost", "cnn", "transfer", "vote", "stack"]),
-  );
+  cmd.addOption(new Option("--model <kind>", modelHelp()));
   addOptions(cmd, PARAM_OPTIONS);
   addOptions(cmd, ENSEMBLE_OPTIONS);
   return outputOptions(

@@ -1,15 +1,31 @@
 import { statSync } from "node:fs";
+import type { Frame } from "../data/frame.js";
 import { StrataError } from "../errors.js";
-import { DenseClassifier, type DenseClassifierParams } from "../estimators/dense.js";
-import type { EnsembleClassifier, EnsembleParams } from "../estimators/ensemble.js";
-import { ImageClassifier, type ImageClassifierParams } from "../estimators/image.js";
-import { defaultMembers, parseMembers } from "../estimators/presets.js";
-import { StackingClassifier, type StackingClassifierParams } from "../estimators/stacking.js";
-import { TransferClassifier, type TransferClassifierParams } from "../estimators/transfer.js";
-import { VotingClassifier, type VotingClassifierParams } from "../estimators/voting.js";
-import { XGBoostClassifier, type XGBoostClassifierParams } from "../estimators/xgboost.js";
+import { builtInKinds } from "../estimators/built-in-kinds.js";
+import { EnsembleClassifier, type EnsembleParams } from "../estimators/ensemble.js";
+import type { AnyClassifier, InputKind } from "../estimators/estimator.js";
+import { ImageNetworkClassifier } from "../estimators/image-network.js";
+import { NetworkClassifier } from "../estimators/network.js";
+import type { NetworkParams } from "../estimators/network-params.js";
+import { defaultMembers, parseMembers, presetNames } from "../estimators/presets.js";
+import { TableClassifier } from "../estimators/table-classifier.js";
 import type { ParamValue } from "../util/params.js";
-import type { ModelTarget } from "./model-options.js";
+import {
+  DEFAULT_KIND,
+  findTarget,
+  type ModelTarget,
+  modelNames,
+  type Target,
+  targetOf,
+} from "./model-targets.js";
+import { DATA_WORDS, joinWords } from "./target-words.js";
+
+export type { ModelTarget } from "./model-targets.js";
+
+/*
+ * The model a command line asks for, made through its kind's descriptor (estimators/kinds.ts):
+ * --model's name for the data's kind, the params the options set, and an ensemble's --members.
+ */
 
 /** True for an existing directory (an image dataset); files and missing paths are read as CSV. */
 export function isFolder(path: string): boolean {
@@ -20,34 +36,53 @@ export function isFolder(path: string): boolean {
   }
 }
 
-/** The estimator a --model name means for this kind of data (a StrataError when it cannot take it). */
+const DATA_NAMES: Readonly<Record<InputKind, string>> = { table: "a CSV file", images: "a folder of images" };
+
+/**
+ * The model a --model name means for this kind of data (the data's default without one); a
+ * StrataError listing the data's models when it names none of them.
+ */
 export function modelTarget(data: string, model: string | undefined, images = isFolder(data)): ModelTarget {
-  switch (model) {
-    case undefined:
-      return images ? "images:cnn" : "table:dense";
-    case "dense":
-      return images ? "images:dense" : "table:dense";
-    case "xgboost":
-      if (images) throw new StrataError(`--model xgboost needs a CSV file; ${data} is a folder of images`);
-      return "table:xgboost";
-    case "vote":
-    case "stack":
-      return images ? `images:${model}` : `table:${model}`;
-    case "cnn":
-    case "transfer":
-      if (!images) throw new StrataError(`--model ${model} needs a folder of images; ${data} is a file`);
-      return `images:${model}`;
-    default:
-      throw new StrataError(`--model: expected dense, xgboost, cnn, transfer, vote or stack, got "${model}"`);
-  }
+  const kind: InputKind = images ? "images" : "table";
+  const found = findTarget(kind, model ?? DEFAULT_KIND[kind]);
+  if (found) return found.id;
+  const other: InputKind = images ? "table" : "images";
+  const models = `the models of ${DATA_WORDS[kind]} are ${joinWords(modelNames(kind))}`;
+  if (model !== undefined && findTarget(other, model))
+    throw new StrataError(
+      `--model ${model} needs ${DATA_NAMES[other]}; ${data} is ${DATA_NAMES[kind]} (${models})`,
+    );
+  throw new StrataError(`--model: unknown model "${model}" for ${DATA_NAMES[kind]}; ${models}`);
 }
 
 /** An ensemble of any strata models (voting or stacking). */
 export type AnyEnsemble = EnsembleClassifier<EnsembleParams, unknown>;
+/** A model of a table, as the CLI fits it. */
+export type TableEstimator =
+  | NetworkClassifier<Frame, NetworkParams, unknown>
+  | TableClassifier<object, unknown>
+  | AnyEnsemble;
+/** A model of image files, as the CLI fits it. */
+export type ImageEstimator = ImageNetworkClassifier<NetworkParams, unknown> | AnyEnsemble;
 
 /** True for --model vote and --model stack. */
 export function isEnsembleTarget(target: ModelTarget): boolean {
-  return target.endsWith(":vote") || target.endsWith(":stack");
+  return targetOf(target).ensemble;
+}
+
+/** The name of a target, as --json's `model` reports it ("dense" for image-dense on images). */
+export function modelName(target: ModelTarget): string {
+  return targetOf(target).name;
+}
+
+/**
+ * An unfitted model of the target's kind, made by its descriptor. --seed is given to every
+ * model; one without randomness (logistic regression) has no seed param and goes without.
+ */
+function create(t: Target, params: Record<string, ParamValue>): AnyClassifier {
+  const { seed, ...rest } = params;
+  const given = Object.hasOwn(t.kind.params, "seed") && seed !== undefined ? { ...rest, seed } : rest;
+  return builtInKinds.create({ kind: t.kind.name, params: given });
 }
 
 /**
@@ -55,45 +90,51 @@ export function isEnsembleTarget(target: ModelTarget): boolean {
  * become member specs, each repeat of a name with the next seed after --seed.
  */
 export function ensembleEstimator(target: ModelTarget, params: Record<string, ParamValue>): AnyEnsemble {
-  const input = target.startsWith("images:") ? "images" : "table";
+  const t = targetOf(target);
   const seed = typeof params.seed === "number" ? params.seed : 0;
-  const names = typeof params.members === "string" ? params.members : defaultMembers(input);
-  const given = { ...params, members: parseMembers(names, seed) } as Record<string, unknown>;
-  const ensemble = target.endsWith(":stack")
-    ? new StackingClassifier(given as Partial<StackingClassifierParams>)
-    : new VotingClassifier(given as Partial<VotingClassifierParams>);
-  if (ensemble.input !== input) {
+  const names = typeof params.members === "string" ? params.members : defaultMembers(t.data).join(",");
+  const ensemble = create(t, { ...params, members: parseMembers(names, seed) });
+  if (!(ensemble instanceof EnsembleClassifier)) throw notCliModel(ensemble);
+  if (ensemble.input !== t.data) {
     ensemble.dispose();
+    const other = ensemble.input;
     throw new StrataError(
-      `--members: ${names} are models of ${ensemble.input === "table" ? "tables" : "images"}, but the data is ${input === "table" ? "a CSV file" : "a folder of images"}; ${input === "table" ? "table members: dense…, xgboost…, logistic" : "image members: cnn, image-dense, transfer:<backbone>"}`,
+      `--members: ${names} are models of ${other === "table" ? "tables" : "images"}, but the data is ${DATA_NAMES[t.data]}; ${t.data === "table" ? "table" : "image"} members: ${membersOf(t.data)}`,
     );
   }
-  return ensemble as unknown as AnyEnsemble;
+  return ensemble;
+}
+
+/** The --members names of models of `data`. */
+function membersOf(data: InputKind): string {
+  return presetNames()
+    .split(", ")
+    .filter((name) => builtInKinds.kind(name.split(":")[0]).input === data)
+    .join(", ");
 }
 
 /** An unfitted table estimator for the target. */
 export function tableEstimator(
   params: Record<string, ParamValue>,
   target: ModelTarget = "table:dense",
-): DenseClassifier | XGBoostClassifier | AnyEnsemble {
+): TableEstimator {
   if (isEnsembleTarget(target)) return ensembleEstimator(target, params);
-  if (target === "table:xgboost") return new XGBoostClassifier(params as Partial<XGBoostClassifierParams>);
-  return new DenseClassifier(params as Partial<DenseClassifierParams>);
+  const model = create(targetOf(target), params);
+  if (model.input === "table" && (model instanceof NetworkClassifier || model instanceof TableClassifier))
+    return model;
+  throw notCliModel(model);
 }
 
 /** An unfitted image estimator for the target. */
-export function imageEstimator(
-  target: ModelTarget,
-  params: Record<string, ParamValue>,
-): ImageClassifier | TransferClassifier | AnyEnsemble {
+export function imageEstimator(target: ModelTarget, params: Record<string, ParamValue>): ImageEstimator {
   if (isEnsembleTarget(target)) return ensembleEstimator(target, params);
-  if (target === "images:transfer")
-    return new TransferClassifier(params as Partial<TransferClassifierParams>);
-  const model = target === "images:dense" ? "dense" : "cnn";
-  return new ImageClassifier({ ...(params as Partial<ImageClassifierParams>), model });
+  const model = create(targetOf(target), params);
+  if (model instanceof ImageNetworkClassifier) return model;
+  throw notCliModel(model);
 }
 
-/** The short name of a target, as --json's `model` reports it. */
-export function modelName(target: ModelTarget): string {
-  return target.split(":")[1];
+/** A kind whose models the CLI's fitting does not know (a bug: every built-in kind is one it knows). */
+function notCliModel(model: AnyClassifier): Error {
+  model.dispose();
+  return new Error(`the CLI cannot fit models of kind "${model.kind}"`);
 }

@@ -1,6 +1,8 @@
 import { InvalidArgumentError } from "commander";
 import type { CsvEncoding } from "../data/csv.js";
 import type { NonFinitePolicy } from "../data/schema.js";
+import * as imageParse from "../estimators/image-param-parse.js";
+import * as parse from "../estimators/param-parse.js";
 import type { LoadCsvOptions } from "../workflow/dataset.js";
 
 /** Options shared by the commands that read a labelled CSV (fit, cv). */
@@ -22,41 +24,34 @@ export interface OutputOptions {
   quiet?: boolean;
 }
 
-export function integer(min: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min)
-      throw new InvalidArgumentError(`expected an integer >= ${min}, got "${value}"`);
-    return n;
+/**
+ * A parse of estimators/param-parse.ts as commander's argument parser: a value of the wrong form
+ * (an InvalidValueError) is reported as commander reports an invalid option argument, naming the
+ * option ("option '--epochs <n>' argument '0' is invalid. expected an integer >= 1, got …").
+ */
+export function optionParser<T>(read: (text: string) => T): (text: string) => T {
+  return (text) => {
+    try {
+      return read(text);
+    } catch (e) {
+      if (e instanceof parse.InvalidValueError) throw new InvalidArgumentError(e.message);
+      throw e;
+    }
   };
 }
+
+export const integer = (min: number): ((value: string) => number) => optionParser(parse.integer(min));
+export const positive = optionParser(parse.positive);
+export const nonNegative = optionParser(parse.nonNegative);
+/** Comma-separated items; an empty value or an empty item ("8,,4", "8,") is refused, not dropped. */
+export const list = optionParser(parse.list);
+export const integerList = optionParser(parse.integerList);
+/** A list of whole numbers >= 1, or "none" for an empty one. */
+export const integerListOrNone = optionParser(imageParse.integerListOrNone);
 
 export function fraction(value: string): number {
   const n = Number(value);
   if (!(n > 0 && n < 1)) throw new InvalidArgumentError(`expected a number between 0 and 1, got "${value}"`);
-  return n;
-}
-
-/** A validation share: 0 (none) up to, not including, 0.5. */
-export function validationShare(value: string): number {
-  const n = Number(value);
-  if (!(n >= 0 && n < 0.5))
-    throw new InvalidArgumentError(
-      `expected a number >= 0 and < 0.5 (0: no validation split), got "${value}"`,
-    );
-  return n;
-}
-
-export function nonNegative(value: string): number {
-  const n = Number(value);
-  if (!(Number.isFinite(n) && n >= 0))
-    throw new InvalidArgumentError(`expected a number >= 0, got "${value}"`);
-  return n;
-}
-
-export function positive(value: string): number {
-  const n = Number(value);
-  if (!(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError(`expected a number > 0, got "${value}"`);
   return n;
 }
 
@@ -65,27 +60,6 @@ export function nonFinitePolicy(value: string): NonFinitePolicy {
   if (value !== "error" && value !== "missing")
     throw new InvalidArgumentError(`expected "error" or "missing", got "${value}"`);
   return value;
-}
-
-/** Comma-separated items; an empty value or an empty item ("8,,4", "8,") is refused, not dropped. */
-export function list(value: string): string[] {
-  const items = value.split(",").map((s) => s.trim());
-  if (items.some((s) => s === ""))
-    throw new InvalidArgumentError(
-      value.trim() === ""
-        ? "expected a comma-separated list, got nothing"
-        : `expected a comma-separated list without empty items, got "${value}"`,
-    );
-  return items;
-}
-
-export function integerList(value: string): number[] {
-  return list(value).map((s) => integer(1)(s));
-}
-
-/** A list of whole numbers >= 1, or "none" for an empty one. */
-export function integerListOrNone(value: string): number[] {
-  return value.trim() === "none" ? [] : integerList(value);
 }
 
 const ENCODINGS: Record<string, CsvEncoding> = {
