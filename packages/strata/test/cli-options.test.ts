@@ -10,7 +10,7 @@ import { test } from "node:test";
 import { modelName, modelTarget } from "../src/cli/model-choice.js";
 import { TARGETS } from "../src/cli/model-targets.js";
 import { longFlag } from "../src/cli/option-spec.js";
-import { ENSEMBLE_OPTIONS, flagUses, PARAM_OPTIONS } from "../src/cli/param-options.js";
+import { ENSEMBLE_OPTIONS, flagApplies, flagUses, PARAM_OPTIONS } from "../src/cli/param-options.js";
 import { builtInKinds } from "../src/estimators/built-in-kinds.js";
 import type { ParamSpec } from "../src/estimators/param-schema.js";
 import { assertUserError, lastJson, runCli, tempDir, writeCsv } from "./helpers/cli.js";
@@ -38,7 +38,7 @@ test("the param options are the schemas' flags, each setting the params that hav
   assert.equal(new Set(generated).size, generated.length, "one option per flag");
   for (const [kind, param, flag] of schemaFlags()) {
     const option = options.find((o) => longFlag(o.flags) === flag);
-    const targets = TARGETS.filter((t) => t.kind.name === kind);
+    const targets = TARGETS.filter((t) => t.kind.name === kind && flagApplies(flag, t));
     for (const t of targets) {
       assert.ok(option?.targets.includes(t.id), `${flag} applies to ${t.id}`);
       assert.equal(option?.params?.[t.id], param, `${flag} sets ${kind}'s ${param}`);

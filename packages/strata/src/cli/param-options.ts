@@ -1,4 +1,5 @@
 import { Option } from "commander";
+import type { InputKind } from "../estimators/estimator.js";
 import type { ParamFlag, ParamSpec } from "../estimators/param-schema.js";
 import { defaultMembers, presetNames } from "../estimators/presets.js";
 import { TARGETS, type Target } from "./model-targets.js";
@@ -22,12 +23,24 @@ export interface FlagUse {
   readonly cli: ParamFlag;
 }
 
+/**
+ * Flags of a kind that takes either data (an ensemble) that only apply to one: --passthrough
+ * gives the meta-model a table's columns (an image stack has none). Until a schema's flag can
+ * say which data it applies to, the CLI keeps this here so that the option is refused as before.
+ */
+const DATA_ONLY: Readonly<Record<string, InputKind>> = { "--passthrough": "table" };
+
+/** True when the flag applies to the model on its data. */
+export function flagApplies(flag: string, target: Target): boolean {
+  return (DATA_ONLY[flag] ?? target.data) === target.data;
+}
+
 /** Every flag the schemas declare, with the params it sets, in TARGETS' and each schema's order. */
 export function flagUses(): Map<string, FlagUse[]> {
   const uses = new Map<string, FlagUse[]>();
   for (const target of TARGETS)
     for (const [param, spec] of Object.entries(target.kind.params) as [string, ParamSpec][]) {
-      if (!spec.cli) continue;
+      if (!spec.cli || !flagApplies(longFlag(spec.cli.flags), target)) continue;
       const flag = longFlag(spec.cli.flags);
       uses.set(flag, [...(uses.get(flag) ?? []), { target, param, spec, cli: spec.cli }]);
     }
