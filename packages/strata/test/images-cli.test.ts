@@ -169,7 +169,7 @@ test("--checkpoint writes last/ and best/ each epoch; --resume continues it; --a
   const csv = sharedData("pima_diabetes/pima-indians-diabetes.csv");
   assert.match(
     run("fit", csv, "--checkpoint", ck, "--resume").stderr,
-    /^strata: error: .*last: this checkpoint is of another fit, so it cannot be resumed \(model kind: image → dense;/m,
+    /^strata: error: .*last: this checkpoint is of another fit, so it cannot be resumed \(model kind: cnn → dense;/m,
   );
   assert.match(
     run("fit", dir, "--hidden", "64").stderr,

@@ -8,10 +8,12 @@ import { REPORT_HTML } from "../workflow/model-dir.js";
 import { compareRunJson } from "../workflow/run-json.js";
 import type { CompareRun, ModelFit } from "../workflow/run-record.js";
 import { fitAndScoreImages, type ImageRunOptions, splitImages } from "./images.js";
-import { modelTarget } from "./model-choice.js";
-import { DATA_OPTIONS, type ModelTarget, PARAM_OPTIONS, paramsFromOptions } from "./model-options.js";
+import { type ModelTarget, modelTarget } from "./model-choice.js";
+import { paramsFromOptions } from "./option-spec.js";
 import type { OutputOptions } from "./options.js";
 import { makeOutput } from "./output.js";
+import { PARAM_OPTIONS } from "./param-options.js";
+import { DATA_OPTIONS } from "./run-options.js";
 
 export interface CompareCommandOptions extends ImageRunOptions, OutputOptions {
   models: string[];

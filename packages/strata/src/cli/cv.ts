@@ -21,17 +21,21 @@ import { cvRunJson } from "../workflow/run-json.js";
 import type { CvRun, DataRecord, KFoldRecord } from "../workflow/run-record.js";
 import { foldNote, foldProgress, printFolds } from "./cv-folds.js";
 import { ensembleFitOptions } from "./ensemble-run.js";
+import { cliNote } from "./flag-names.js";
 import { imageReadOptions, noteLookalikeClasses, warnSkipped } from "./images.js";
-import { imageEstimator, isEnsembleTarget, modelName, modelTarget, tableEstimator } from "./model-choice.js";
 import {
-  DATA_OPTIONS,
-  ENSEMBLE_OPTIONS,
+  imageEstimator,
+  isEnsembleTarget,
   type ModelTarget,
-  PARAM_OPTIONS,
-  paramsFromOptions,
-} from "./model-options.js";
+  modelName,
+  modelTarget,
+  tableEstimator,
+} from "./model-choice.js";
+import { paramsFromOptions } from "./option-spec.js";
 import { type DataOptions, loadOptions, type OutputOptions } from "./options.js";
 import { makeOutput, type Output } from "./output.js";
+import { ENSEMBLE_OPTIONS, PARAM_OPTIONS } from "./param-options.js";
+import { DATA_OPTIONS } from "./run-options.js";
 
 export interface CvCommandOptions extends DataOptions, OutputOptions {
   model?: string;
@@ -123,7 +127,10 @@ async function runCv<X extends Frame | readonly string[]>(
 
 function tableCv(file: string, o: CvCommandOptions, template: Classifier<Frame>, out: Output): CvData<Frame> {
   const data = loadCsvDataset(file, loadOptions(o));
-  for (const n of data.notes) out.note(`note: ${n}`);
+  // The library names its options as the API does; the CLI user typed flags.
+  const notes = data.notes.map(cliNote);
+  const dropped = data.schema.dropped.map((d) => ({ ...d, reason: cliNote(d.reason) }));
+  for (const n of notes) out.note(`note: ${n}`);
   const splits = kFold(data.y.length, { k: o.folds, seed: o.seed, stratify: data.y, groups: data.groups });
   requireClassesInTraining(data.y, splits, {
     what: `${o.folds}-fold cross-validation`,
@@ -146,8 +153,8 @@ function tableCv(file: string, o: CvCommandOptions, template: Classifier<Frame>,
       source: file,
       target: data.schema.target,
       features: data.schema.features.map((f) => f.name),
-      dropped: data.schema.dropped,
-      notes: data.notes,
+      dropped,
+      notes,
     },
     split:
       data.schema.group === undefined

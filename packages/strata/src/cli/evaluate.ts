@@ -14,6 +14,7 @@ import { type Scored, scoreClassifier } from "../workflow/evaluate.js";
 import { imageExamples } from "../workflow/images.js";
 import { readSchema } from "../workflow/model-dir.js";
 import { metricsJson } from "../workflow/results.js";
+import { cliNote } from "./flag-names.js";
 import { warnSkipped } from "./images.js";
 import type { OutputOptions } from "./options.js";
 import { makeOutput, type Output } from "./output.js";
@@ -35,7 +36,7 @@ export async function evaluateCommand(dir: string, data: string, o: EvaluateComm
     } else {
       const schema = await readSchema(dir);
       const rows = loadCsvDataset(data, { header: o.header }, schema);
-      for (const n of rows.notes) out.note(`note: ${n}`);
+      for (const n of rows.notes) out.note(`note: ${cliNote(n)}`);
       checkTestLabels(rows, model.classes);
       try {
         scored = await scoreClassifier(model, { x: rows.frame, y: rows.y });

@@ -16,18 +16,15 @@ import { fitRunJson } from "../workflow/run-json.js";
 import { type FitRun, type HoldoutRecord, modelFit } from "../workflow/run-record.js";
 import { backendPhrase } from "./cv-folds.js";
 import { ensembleFitOptions, printMembers } from "./ensemble-run.js";
+import { cliNote } from "./flag-names.js";
 import { fitImages } from "./images.js";
 import { isEnsembleTarget, modelName, modelTarget, tableEstimator } from "./model-choice.js";
-import {
-  DATA_OPTIONS,
-  ENSEMBLE_OPTIONS,
-  FIT_ONLY_OPTIONS,
-  PARAM_OPTIONS,
-  paramsFromOptions,
-} from "./model-options.js";
+import { paramsFromOptions } from "./option-spec.js";
 import { type DataOptions, loadOptions, type OutputOptions } from "./options.js";
 import { makeOutput, type Output } from "./output.js";
+import { ENSEMBLE_OPTIONS, PARAM_OPTIONS } from "./param-options.js";
 import { ConsoleProgress } from "./progress.js";
+import { DATA_OPTIONS, FIT_ONLY_OPTIONS } from "./run-options.js";
 
 export interface FitCommandOptions extends DataOptions, OutputOptions {
   model?: string;
@@ -69,7 +66,10 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
   // Made before the data is read, so that a bad member or param is the one line printed.
   const estimator = tableEstimator(params, target);
   const data = loadCsvDataset(file, loadOptions(o));
-  for (const n of data.notes) out.note(`note: ${n}`);
+  // The library names its options as the API does; the CLI user typed flags.
+  const notes = data.notes.map(cliNote);
+  const dropped = data.schema.dropped.map((d) => ({ ...d, reason: cliNote(d.reason) }));
+  for (const n of notes) out.note(`note: ${n}`);
 
   let train: LabelledRows;
   let test: LabelledRows;
@@ -132,8 +132,8 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
       source: file,
       target: data.schema.target,
       features: features.map((f) => f.name),
-      dropped: data.schema.dropped,
-      notes: data.notes,
+      dropped,
+      notes,
     },
     split,
     train: { y: train.y },

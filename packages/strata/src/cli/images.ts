@@ -7,8 +7,7 @@ import { imageSplit } from "../workflow/images.js";
 import type { Labelled } from "../workflow/labelled.js";
 import { type FitRun, type ModelFit, modelFit } from "../workflow/run-record.js";
 import { ensembleFitOptions } from "./ensemble-run.js";
-import { imageEstimator, isEnsembleTarget, modelName } from "./model-choice.js";
-import type { ModelTarget } from "./model-options.js";
+import { imageEstimator, isEnsembleTarget, type ModelTarget, modelName } from "./model-choice.js";
 import type { Output } from "./output.js";
 import { ConsoleProgress } from "./progress.js";
 
