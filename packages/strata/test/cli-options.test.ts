@@ -10,13 +10,27 @@ import { test } from "node:test";
 import { modelName, modelTarget } from "../src/cli/model-choice.js";
 import { TARGETS } from "../src/cli/model-targets.js";
 import { longFlag } from "../src/cli/option-spec.js";
-import { ENSEMBLE_OPTIONS, flagApplies, flagUses, PARAM_OPTIONS } from "../src/cli/param-options.js";
+import { ENSEMBLE_OPTIONS, flagUses, PARAM_OPTIONS } from "../src/cli/param-options.js";
 import { builtInKinds } from "../src/estimators/built-in-kinds.js";
 import type { ParamSpec } from "../src/estimators/param-schema.js";
 import { assertUserError, lastJson, runCli, tempDir, writeCsv } from "./helpers/cli.js";
 
-/** Options the CLI adds of its own: another spelling of a param's flag, or no param at all. */
-const CLI_SPELLINGS = ["--no-augment", "--epochs-head", "--jobs"];
+/** Every param's flag's other spellings (ParamFlag.spellings: --no-augment, --epochs-head). */
+function schemaSpellings(): string[] {
+  return builtInKinds
+    .names()
+    .flatMap((kind) => Object.values(builtInKinds.kind(kind).params) as ParamSpec[])
+    .flatMap((spec) => (spec.cli?.spellings ?? []).map((s) => longFlag(s.flags)));
+}
+
+/** Options that are not a param's flag: its other spellings, and --jobs (no param at all). */
+const CLI_SPELLINGS = [...schemaSpellings(), "--jobs"];
+
+/** The schema's own words on which data a param's flag applies to (all the kind takes, by default). */
+function flagApplies(kind: string, param: string, t: (typeof TARGETS)[number]): boolean {
+  const spec = (builtInKinds.kind(kind).params as Record<string, ParamSpec>)[param];
+  return spec.cli?.data?.includes(t.data) ?? true;
+}
 
 /** Every param with a flag: [kind, param, long flag]. */
 function schemaFlags(): [kind: string, param: string, flag: string][] {
@@ -38,7 +52,7 @@ test("the param options are the schemas' flags, each setting the params that hav
   assert.equal(new Set(generated).size, generated.length, "one option per flag");
   for (const [kind, param, flag] of schemaFlags()) {
     const option = options.find((o) => longFlag(o.flags) === flag);
-    const targets = TARGETS.filter((t) => t.kind.name === kind && flagApplies(flag, t));
+    const targets = TARGETS.filter((t) => t.kind.name === kind && flagApplies(kind, param, t));
     for (const t of targets) {
       assert.ok(option?.targets.includes(t.id), `${flag} applies to ${t.id}`);
       assert.equal(option?.params?.[t.id], param, `${flag} sets ${kind}'s ${param}`);

@@ -1,5 +1,4 @@
 import { Option } from "commander";
-import type { InputKind } from "../estimators/estimator.js";
 import type { ParamFlag, ParamSpec } from "../estimators/param-schema.js";
 import { defaultMembers, presetNames } from "../estimators/presets.js";
 import { TARGETS, type Target } from "./model-targets.js";
@@ -23,16 +22,9 @@ export interface FlagUse {
   readonly cli: ParamFlag;
 }
 
-/**
- * Flags of a kind that takes either data (an ensemble) that only apply to one: --passthrough
- * gives the meta-model a table's columns (an image stack has none). Until a schema's flag can
- * say which data it applies to, the CLI keeps this here so that the option is refused as before.
- */
-const DATA_ONLY: Readonly<Record<string, InputKind>> = { "--passthrough": "table" };
-
-/** True when the flag applies to the model on its data. */
-export function flagApplies(flag: string, target: Target): boolean {
-  return (DATA_ONLY[flag] ?? target.data) === target.data;
+/** True when the flag applies to the model on its data (a stack's --passthrough: tables only). */
+function flagApplies(cli: ParamFlag, target: Target): boolean {
+  return cli.data?.includes(target.data) ?? true;
 }
 
 /** Every flag the schemas declare, with the params it sets, in TARGETS' and each schema's order. */
@@ -40,7 +32,7 @@ export function flagUses(): Map<string, FlagUse[]> {
   const uses = new Map<string, FlagUse[]>();
   for (const target of TARGETS)
     for (const [param, spec] of Object.entries(target.kind.params) as [string, ParamSpec][]) {
-      if (!spec.cli || !flagApplies(longFlag(spec.cli.flags), target)) continue;
+      if (!spec.cli || !flagApplies(spec.cli, target)) continue;
       const flag = longFlag(spec.cli.flags);
       uses.set(flag, [...(uses.get(flag) ?? []), { target, param, spec, cli: spec.cli }]);
     }
@@ -79,23 +71,13 @@ function paramOption(
 }
 
 /**
- * Other spellings the command line has for params' flags, each placed after the flag's option:
- * --no-augment (the param's none: no augmentation), and --epochs-head, transfer's --epochs named
- * for its phases (the head, then fine-tuning).
+ * The other spellings the schemas give a flag (ParamFlag.spellings), each placed after the
+ * flag's option: --no-augment (the param's none), transfer's --epochs-head.
  */
-const SPELLINGS: readonly { flags: string; of: string; help: string; kinds?: readonly string[] }[] = [
-  { flags: "--no-augment", of: "--augment", help: "no training augmentation" },
-  {
-    flags: "--epochs-head <n>",
-    of: "--epochs",
-    help: "epochs of the head on the frozen backbone (the same as --epochs)",
-    kinds: ["transfer"],
-  },
-];
-
 function spellings(flag: string, uses: readonly FlagUse[]): OptionSpec[] {
-  return SPELLINGS.filter((s) => s.of === flag).map((s) => {
-    const taken = uses.filter((u) => s.kinds?.includes(u.target.kind.name) ?? true);
+  const all = new Map(uses.flatMap((u) => (u.cli.spellings ?? []).map((s) => [s.flags, s] as const)));
+  return [...all.values()].map((s) => {
+    const taken = uses.filter((u) => u.cli.spellings?.some((t) => t.flags === s.flags));
     if (s.flags.includes("<"))
       return paramOption(
         flag,

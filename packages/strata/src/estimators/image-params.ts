@@ -60,6 +60,7 @@ export const AUGMENT_FLAG = {
   parse: parseAugment,
   show: showAugment,
   help: 'training augmentation, e.g. "flip,crop=4,rotate=10,zoom=0.1,translate=0.1,brightness=0.2,contrast=0.2"',
+  spellings: [{ flags: "--no-augment", help: "no training augmentation" }],
 } as const;
 
 /** --size, as every image kind spells it. */

@@ -1,5 +1,6 @@
 import { StrataError } from "../errors.js";
 import type { ParamValue } from "../util/params.js";
+import type { InputKind } from "./estimator.js";
 
 /*
  * A model's hyperparameters declared once (after burn's `Config`: fields, defaults and docs in one
@@ -26,6 +27,13 @@ export interface ParamFlag {
   readonly show?: (value: ParamValue) => string;
   /** The help text, when it says more than the doc (e.g. how to write the value). */
   readonly help?: string;
+  /** The data it applies to, when not all the kind takes (a stack's --passthrough: tables only). */
+  readonly data?: readonly InputKind[];
+  /**
+   * Other spellings of the flag: one with a value sets the param as the flag does (transfer's
+   * --epochs-head); a switch `--no-…` sets the param's "none" (--no-augment).
+   */
+  readonly spellings?: readonly { readonly flags: string; readonly help: string }[];
 }
 
 /** One hyperparameter. */

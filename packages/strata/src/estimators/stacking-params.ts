@@ -47,6 +47,7 @@ export const STACKING_PARAMS: ParamSchema<StackingClassifierParams> = {
     cli: {
       flags: "--passthrough",
       help: "give the meta-model the original columns beside the members' probabilities",
+      data: ["table"],
     },
   },
   folds: ENSEMBLE_PARAMS.folds,

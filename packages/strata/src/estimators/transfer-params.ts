@@ -18,7 +18,16 @@ import {
   schedule,
 } from "./network-params.js";
 import { integer, positive } from "./param-parse.js";
-import { boolean, either, integerIn, none, type ParamSchema, rule, text } from "./param-schema.js";
+import {
+  boolean,
+  either,
+  integerIn,
+  none,
+  type ParamFlag,
+  type ParamSchema,
+  rule,
+  text,
+} from "./param-schema.js";
 
 /** Hyperparameters of a TransferClassifier; every one has a default. */
 export interface TransferClassifierParams extends NetworkParams {
@@ -113,6 +122,15 @@ export const TRANSFER_PARAMS: ParamSchema<TransferClassifierParams> = {
   epochs: {
     ...network.epochs,
     doc: "most epochs of the head on the frozen backbone; early stopping may end sooner",
+    cli: {
+      ...(network.epochs.cli as ParamFlag),
+      spellings: [
+        {
+          flags: "--epochs-head <n>",
+          help: "epochs of the head on the frozen backbone (the same as --epochs)",
+        },
+      ],
+    },
   },
   epochsFine: {
     default: 6,
