@@ -1,7 +1,7 @@
 // The talk's image lesson as a program: a dense network on flattened pixels beside a CNN, trained
 // on the same images and scored on the same held-out ones; the CNN is saved for `strata predict`.
 // Run: npx tsx examples/images.ts [image folder] [epochs] [training images per class]
-import { ImageClassifier, type ImageItem, scanImageFolder } from "strata-ml/images";
+import { CnnClassifier, ImageDenseClassifier, type ImageItem, scanImageFolder } from "strata-ml/images";
 
 const [folder = "../shared/data/cifar10_jpg_subset", epochsArg = "15", perClassArg = "0"] =
   process.argv.slice(2);
@@ -19,7 +19,8 @@ console.log(`${data.classes.length} classes: ${train.length} training and ${test
 const results: string[] = [];
 for (const model of ["dense", "cnn"] as const) {
   // 32×32 RGB, random flips and 2-pixel crops in training, Adam with a cosine schedule (the defaults).
-  const classifier = new ImageClassifier({ model, epochs, seed: 0 });
+  const classifier =
+    model === "cnn" ? new CnnClassifier({ epochs, seed: 0 }) : new ImageDenseClassifier({ epochs, seed: 0 });
   await classifier.fit(
     train.map((i) => i.file),
     train.map((i) => i.label),

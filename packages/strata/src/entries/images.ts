@@ -2,6 +2,8 @@
  * strata-ml/images: image folders (one subfolder per class, optional train/ and test/), decoding
  * and resizing, streamed batches with augmentation, pixel scaling, and the image estimators.
  */
+
+export { CNN_DEFAULTS, CnnClassifier, type CnnClassifierParams } from "../estimators/cnn.js";
 export {
   IMAGE_DEFAULTS,
   ImageClassifier,
@@ -9,6 +11,11 @@ export {
   type ImageFitOptions,
   type ImageReadOptions,
 } from "../estimators/image.js";
+export {
+  IMAGE_DENSE_DEFAULTS,
+  ImageDenseClassifier,
+  type ImageDenseClassifierParams,
+} from "../estimators/image-dense.js";
 export type { ImageData, PixelBuffer } from "../estimators/pixel-buffers.js";
 export type { Augment, AugmentConfig, ImageShape } from "../images/augment.js";
 export { makeAugmenter } from "../images/augment.js";
