@@ -317,3 +317,22 @@ test("summary() is Keras's: layers, output shapes, parameter counts; before fit,
   loaded.dispose();
   model.dispose();
 });
+
+test("l1 (--l1) drives the first layer's weights towards zero: a smaller mean absolute weight than without it", async () => {
+  const meanAbs = async (l1: number) => {
+    const model = await new DenseClassifier({ epochs: 20, l1, l2: 0, dropout: 0, seed: 0 }).fit(
+      train.frame,
+      train.y,
+    );
+    const kernel = model.network.getLayer("hidden_1").getWeights()[0];
+    const values = await tf.tidy(() => tf.mean(tf.abs(kernel))).data();
+    const report = await evaluateClassifier(model, held);
+    model.dispose();
+    return { mean: values[0], accuracy: report.accuracy };
+  };
+  const plain = await meanAbs(0);
+  const sparse = await meanAbs(0.01);
+  assert.ok(sparse.mean < 0.5 * plain.mean, `mean |w| ${sparse.mean} with l1, ${plain.mean} without`);
+  assert.ok(sparse.accuracy >= 0.9, `accuracy with l1 ${sparse.accuracy}`);
+  assert.equal(new DenseClassifier().getParams().l1, 0, "off by default");
+});

@@ -19,6 +19,8 @@ export interface DenseClassifierParams extends NetworkParams {
   readonly batchNorm: boolean;
   /** L2 penalty on the kernels. */
   readonly l2: number;
+  /** L1 penalty on the kernels (sparse weights); 0: none. */
+  readonly l1: number;
   /** Rows per gradient step; "auto" aims at about 64 steps per epoch, between 16 and 256 rows. */
   readonly batchSize: number | "auto";
   /** "balanced" weighs each class's loss inversely to its frequency. */
@@ -92,6 +94,12 @@ export const DENSE_PARAMS: ParamSchema<DenseClassifierParams> = {
     doc: "L2 penalty on the kernels",
     check: rule(">= 0", (v) => typeof v === "number" && v >= 0),
     cli: { flags: "--l2 <penalty>", parse: nonNegative, help: "L2 weight penalty" },
+  },
+  l1: {
+    default: 0,
+    doc: "L1 penalty on the kernels (drives weights of useless inputs to zero)",
+    check: rule(">= 0", (v) => typeof v === "number" && v >= 0),
+    cli: { flags: "--l1 <penalty>", parse: nonNegative, help: "L1 weight penalty" },
   },
   learningRate: network.learningRate,
   schedule: network.schedule,

@@ -17,6 +17,8 @@ export interface DenseNetworkConfig {
   readonly batchNorm: boolean;
   /** L2 penalty on every kernel (0 disables it). */
   readonly l2: number;
+  /** L1 penalty on every kernel (0 or absent disables it). */
+  readonly l1?: number;
 }
 
 /**
@@ -26,7 +28,14 @@ export interface DenseNetworkConfig {
  */
 export function buildDenseNetwork(config: DenseNetworkConfig): tfl.Sequential {
   const model = tfl.sequential({ name: "dense_classifier" });
-  const regularizer = config.l2 > 0 ? tfl.regularizers.l2({ l2: config.l2 }) : undefined;
+  const l1 = config.l1 ?? 0;
+  // An L2-only network keeps its plain l2 regulariser (the same model.json as before l1 existed).
+  const regularizer =
+    l1 > 0
+      ? tfl.regularizers.l1l2({ l1, l2: config.l2 })
+      : config.l2 > 0
+        ? tfl.regularizers.l2({ l2: config.l2 })
+        : undefined;
   config.hiddenUnits.forEach((units, i) => {
     model.add(
       tfl.layers.dense({
