@@ -8,6 +8,7 @@ import {
 } from "./network-params.js";
 import { choice, integer, integerList, nonNegative, showList } from "./param-parse.js";
 import { boolean, oneOf, type ParamSchema, rule, schemaDefaults } from "./param-schema.js";
+import { CLASS_WEIGHT_FLAG } from "./shared-flags.js";
 
 /** Hyperparameters of a DenseClassifier; every one has a default. */
 export interface DenseClassifierParams extends NetworkParams {
@@ -120,11 +121,7 @@ export const DENSE_PARAMS: ParamSchema<DenseClassifierParams> = {
     default: "none",
     doc: '"balanced" weighs each class\'s loss inversely to its frequency',
     check: classWeights,
-    cli: {
-      flags: "--class-weight <how>",
-      parse: choice("--class-weight", ["balanced", "none"]),
-      help: "weigh classes in the loss: balanced or none",
-    },
+    cli: CLASS_WEIGHT_FLAG,
   },
   standardize: { default: true, doc: "standardise numeric columns", check: boolean },
   maxCategories: { default: 200, doc: "most one-hot categories kept per column", check: positiveInteger },

@@ -1,6 +1,6 @@
 import { classWeights } from "./network-params.js";
-import { choice } from "./param-parse.js";
 import { boolean, integerIn, numberIn, type ParamSchema, schemaDefaults } from "./param-schema.js";
+import { CLASS_WEIGHT_FLAG } from "./shared-flags.js";
 
 /** Hyperparameters of a LogisticRegression (scikit-learn's, camelCased); every one has a default. */
 export interface LogisticRegressionParams {
@@ -41,11 +41,7 @@ export const LOGISTIC_PARAMS: ParamSchema<LogisticRegressionParams> = {
     default: "none",
     doc: '"balanced" weighs each row inversely to its class\'s frequency',
     check: classWeights,
-    cli: {
-      flags: "--class-weight <how>",
-      parse: choice("--class-weight", ["balanced", "none"]),
-      help: "weigh classes in the loss: balanced or none",
-    },
+    cli: CLASS_WEIGHT_FLAG,
   },
   standardize: {
     default: true,

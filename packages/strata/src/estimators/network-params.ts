@@ -1,6 +1,7 @@
 import type { LrSchedule } from "../train/schedule.js";
-import { integer, parseSchedule, positive, showSchedule, validationShare } from "./param-parse.js";
+import { parseSchedule, showSchedule } from "./param-parse.js";
 import { integerIn, type ParamCheck, type ParamSchema, rule } from "./param-schema.js";
+import { EPOCHS_FLAG, LEARNING_RATE_FLAG, PATIENCE_FLAG, VALIDATION_FRACTION_FLAG } from "./shared-flags.js";
 
 /*
  * The hyperparameters every network classifier has (the training loop's), declared once: each
@@ -60,17 +61,13 @@ export function networkParamSpecs(defaults: NetworkParams, maxValidation = 0.5):
       default: defaults.epochs,
       doc: "most epochs; early stopping may end sooner",
       check: positiveInteger,
-      cli: {
-        flags: "--epochs <n>",
-        parse: integer(1),
-        help: "most epochs (early stopping may end sooner); for xgboost, most boosting rounds",
-      },
+      cli: EPOCHS_FLAG,
     },
     learningRate: {
       default: defaults.learningRate,
       doc: "Adam's (base) learning rate",
       check: aboveZero,
-      cli: { flags: "--lr <rate>", parse: positive, help: "Adam learning rate" },
+      cli: LEARNING_RATE_FLAG,
     },
     schedule: {
       default: defaults.schedule,
@@ -87,21 +84,13 @@ export function networkParamSpecs(defaults: NetworkParams, maxValidation = 0.5):
       default: defaults.patience,
       doc: "epochs without a better validation loss before stopping; 0 trains all epochs",
       check: integerIn({ min: 0 }),
-      cli: {
-        flags: "--patience <n>",
-        parse: integer(0),
-        help: "early-stopping patience in epochs (xgboost: rounds), 0 to disable",
-      },
+      cli: PATIENCE_FLAG,
     },
     validationFraction: {
       default: defaults.validationFraction,
       doc: "share of the training rows (or groups) held out for early stopping; 0: none",
       check: share(maxValidation),
-      cli: {
-        flags: "--validation-fraction <f>",
-        parse: validationShare,
-        help: "share of training rows (or groups) held out for early stopping, 0 for none",
-      },
+      cli: VALIDATION_FRACTION_FLAG,
     },
     seed: {
       default: defaults.seed,

@@ -1,6 +1,13 @@
 import { classWeights, share } from "./network-params.js";
-import { choice, integer, positive, validationShare } from "./param-parse.js";
+import { integer } from "./param-parse.js";
 import { integerIn, numberIn, type ParamSchema, schemaDefaults } from "./param-schema.js";
+import {
+  CLASS_WEIGHT_FLAG,
+  EPOCHS_FLAG,
+  LEARNING_RATE_FLAG,
+  PATIENCE_FLAG,
+  VALIDATION_FRACTION_FLAG,
+} from "./shared-flags.js";
 
 /** Hyperparameters of an XGBoostClassifier (XGBoost's names in camelCase); every one has a default. */
 export interface XGBoostClassifierParams {
@@ -49,17 +56,13 @@ export const XGBOOST_PARAMS: ParamSchema<XGBoostClassifierParams> = {
     default: 1000,
     doc: "most boosting rounds; early stopping may end sooner",
     check: integerIn({ min: 1 }),
-    cli: {
-      flags: "--epochs <n>",
-      parse: integer(1),
-      help: "most epochs (early stopping may end sooner); for xgboost, most boosting rounds",
-    },
+    cli: EPOCHS_FLAG,
   },
   learningRate: {
     default: 0.05,
     doc: "shrinkage of each round's trees (XGBoost's eta)",
     check: fraction,
-    cli: { flags: "--lr <rate>", parse: positive, help: "Adam learning rate" },
+    cli: LEARNING_RATE_FLAG,
   },
   maxDepth: {
     default: 6,
@@ -81,31 +84,19 @@ export const XGBOOST_PARAMS: ParamSchema<XGBoostClassifierParams> = {
     default: 50,
     doc: "rounds without a better validation log loss before stopping; 0: run every round",
     check: integerIn({ min: 0 }),
-    cli: {
-      flags: "--patience <n>",
-      parse: integer(0),
-      help: "early-stopping patience in epochs (xgboost: rounds), 0 to disable",
-    },
+    cli: PATIENCE_FLAG,
   },
   validationFraction: {
     default: 0.1,
     doc: "share of the training rows (or groups) held out for early stopping; 0: none (every round is kept)",
     check: share(0.5),
-    cli: {
-      flags: "--validation-fraction <f>",
-      parse: validationShare,
-      help: "share of training rows (or groups) held out for early stopping, 0 for none",
-    },
+    cli: VALIDATION_FRACTION_FLAG,
   },
   classWeight: {
     default: "none",
     doc: '"balanced" weighs each row inversely to its class\'s frequency',
     check: classWeights,
-    cli: {
-      flags: "--class-weight <how>",
-      parse: choice("--class-weight", ["balanced", "none"]),
-      help: "weigh classes in the loss: balanced or none",
-    },
+    cli: CLASS_WEIGHT_FLAG,
   },
   maxCategories: {
     default: 200,
