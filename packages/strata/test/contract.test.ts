@@ -297,6 +297,10 @@ const CASES: Readonly<Record<string, KindCase>> = {
         dir,
         badParams: [
           { params: { fineTune: -1 }, message: /TransferClassifier: fineTune must be an integer >= 0/ },
+          {
+            params: { size: [8, 8] },
+            message: /size must be null or \[height, width\], each an integer >= 16/,
+          },
           { params: { lrMult: 0.5 }, message: /lrMult must be >= 1/ },
         ],
       });

@@ -9,7 +9,6 @@ import { useBackend } from "../src/backend.js";
 import { TransferClassifier, type TransferClassifierParams } from "../src/estimators/transfer.js";
 import { loadZooModel } from "../src/models/zoo/load.js";
 import { Rng } from "../src/util/random.js";
-import { checkClassifierContract } from "./helpers/contract.js";
 
 let dir = "";
 let home: string | undefined;
@@ -61,26 +60,7 @@ const small = (p: Partial<TransferClassifierParams> = {}) =>
     ...p,
   });
 
-for (const k of [2, 3]) {
-  test(`TransferClassifier keeps the classifier contract (${k} classes, head then fine-tuning)`, async () => {
-    const { x, y } = await images(k);
-    await checkClassifierContract({
-      make: (p) => small(p as Partial<TransferClassifierParams>),
-      x,
-      y,
-      take: (files, idx) => idx.map((i) => files[i]),
-      dir,
-      badParams: [
-        { params: { fineTune: -1 }, message: /TransferClassifier: fineTune must be an integer >= 0/ },
-        {
-          params: { size: [8, 8] },
-          message: /size must be null or \[height, width\], each an integer >= 16/,
-        },
-        { params: { lrMult: 0.5 }, message: /lrMult must be >= 1/ },
-      ],
-    });
-  });
-}
+// The classifier contract of TransferClassifier runs in contract.test.ts, as every kind's does.
 
 test("fine-tuning trains only the top blocks; frozen batch-norm layers keep ImageNet's statistics", async () => {
   await useBackend();

@@ -1,5 +1,5 @@
 import { StrataError } from "../errors.js";
-import type { EnsembleInput, MemberVotes } from "../estimators/ensemble.js";
+import { EnsembleClassifier, type EnsembleInput, type MemberVotes } from "../estimators/ensemble.js";
 import type { AnyClassifier } from "../estimators/estimator.js";
 import { type Matrix, row } from "../util/matrix.js";
 import type { Output } from "./output.js";
@@ -12,12 +12,11 @@ interface Voter {
 
 /** The model as a voter, or a StrataError saying --votes needs an ensemble. */
 export function asVoter(model: AnyClassifier, dir: string): Voter {
-  const voter = model as unknown as Partial<Voter>;
-  if (typeof voter.predictVotes !== "function")
+  if (!(model instanceof EnsembleClassifier))
     throw new StrataError(
       `--votes shows an ensemble's members' votes; ${dir} holds a ${model.kind} model (fit one with --model vote or --model stack)`,
     );
-  return voter as Voter;
+  return model;
 }
 
 /** One example's votes: each member's top class and probabilities, then the combined answer. */
