@@ -12,12 +12,13 @@ import { ImageDenseClassifier, type ImageDenseClassifierParams } from "../src/es
 import { KINDS } from "../src/estimators/kinds.js";
 import { LogisticRegression, type LogisticRegressionParams } from "../src/estimators/logistic.js";
 import { StackingClassifier, type StackingClassifierParams } from "../src/estimators/stacking.js";
-import { TransferClassifier, type TransferClassifierParams } from "../src/estimators/transfer.js";
+import type { TransferClassifierParams } from "../src/estimators/transfer.js";
 import { VotingClassifier, type VotingClassifierParams } from "../src/estimators/voting.js";
 import { XGBoostClassifier, type XGBoostClassifierParams } from "../src/estimators/xgboost.js";
 import { Rng } from "../src/util/random.js";
 import { noXGBoost } from "./helpers/addons.js";
 import { checkClassifierContract } from "./helpers/contract.js";
+import { smallTransfer } from "./helpers/small-transfer.js";
 
 let dir = "";
 let home: string | undefined;
@@ -276,22 +277,9 @@ const CASES: Readonly<Record<string, KindCase>> = {
 
   transfer: {
     async check(k) {
-      // darknet-tiny at 32×32 (its feature map is then 2×2), a few fast epochs, then fine-tuning.
-      const make = (p: Partial<TransferClassifierParams> = {}) =>
-        new TransferClassifier({
-          size: [32, 32],
-          epochs: 15,
-          learningRate: 0.01,
-          fineTune: 1,
-          epochsFine: 1,
-          batchSize: 8,
-          patience: 0,
-          validationFraction: 0.2,
-          ...p,
-        });
       await checkClassifierContract({
         kind: "transfer",
-        make: (p) => make(p as Partial<TransferClassifierParams>),
+        make: (p) => smallTransfer(p as Partial<TransferClassifierParams>),
         ...(await images(k, 10, 24)),
         take: (files, idx) => idx.map((i) => files[i]),
         dir,

@@ -6,9 +6,9 @@ import { after, before, test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import sharp from "sharp";
 import { useBackend } from "../src/backend.js";
-import { TransferClassifier, type TransferClassifierParams } from "../src/estimators/transfer.js";
 import { loadZooModel } from "../src/models/zoo/load.js";
 import { Rng } from "../src/util/random.js";
+import { smallTransfer } from "./helpers/small-transfer.js";
 
 let dir = "";
 let home: string | undefined;
@@ -46,19 +46,7 @@ async function images(k: number, perClass = 10): Promise<{ x: string[]; y: strin
   return { x, y };
 }
 
-/** darknet-tiny at 32×32 (its feature map is then 2×2), a few fast epochs. */
-const small = (p: Partial<TransferClassifierParams> = {}) =>
-  new TransferClassifier({
-    size: [32, 32],
-    epochs: 15,
-    learningRate: 0.01,
-    fineTune: 1,
-    epochsFine: 1,
-    batchSize: 8,
-    patience: 0,
-    validationFraction: 0.2,
-    ...p,
-  });
+const small = smallTransfer;
 
 // The classifier contract of TransferClassifier runs in contract.test.ts, as every kind's does.
 
