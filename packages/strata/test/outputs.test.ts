@@ -1,5 +1,5 @@
 // The output-path rule: every path a command writes (fit/cv/compare --out, --checkpoint, --cache,
-// predict --out) is checked before any work starts, and strata never replaces or writes into
+// predict --out, export --out) is checked before any work starts, and strata never replaces or writes into
 // what it did not write. A sandbox (data, images, unrelated files, strata folders of each sort)
 // is hit with every output option of every command against every place a user could mistype;
 // each run is refused with one line before reading the data, and the sandbox is byte-identical
@@ -109,6 +109,7 @@ const CASES: readonly OutputCase[] = [
     otherSort: "model",
   },
   { name: "predict --out", args: ["predict", "model", "data/data.csv", "--out", OUT], otherSort: "report" },
+  { name: "export --out", args: ["export", "model", "--to", "onnx", "--out", OUT], otherSort: "report" },
 ];
 
 describe("every output option against every place that is not strata's to write", { concurrency: 4 }, () => {
@@ -120,7 +121,7 @@ describe("every output option against every place that is not strata's to write"
       path,
     })),
   );
-  it("covers 8 output options × 8 places", () => assert.equal(runs.length, 64));
+  it("covers 9 output options × 8 places", () => assert.equal(runs.length, 72));
   for (const run of runs)
     it(`${run.title} is refused before any work, naming the option and the path`, async () => {
       const before = snapshot(root);
@@ -173,9 +174,13 @@ test("the refusals say why, in one line each", () => {
     refusal(["predict", "model", "data/data.csv", "--out", "docs"]),
     /is a folder; give a file name/,
   );
+  assert.match(
+    refusal(["export", "model", "--to", "onnx", "--out", "notes.txt"]),
+    /--out notes\.txt: is a file strata did not write \(not an ONNX model strata exported\)/,
+  );
 });
 
-test("what strata wrote it replaces: a model directory, a report folder, a predictions file, a checkpoint folder", (t) => {
+test("what strata wrote it replaces: a model directory, a report folder, a predictions file, an ONNX file, a checkpoint folder", (t) => {
   const dir = tempDir(t, "strata-outputs-ok-");
   writeFileSync(join(dir, "data.csv"), syntheticPima(120));
   const ok = (args: string[]) => {
@@ -195,6 +200,9 @@ test("what strata wrote it replaces: a model directory, a report folder, a predi
   ok(["predict", "empty", "data.csv", "--out", "pred.csv"]);
   ok(["predict", "empty", "data.csv", "--keep", "age", "--out", "pred.csv"]);
   assert.match(readFileSync(join(dir, "pred.csv"), "utf8"), /^age,predicted_outcome,proba_0,proba_1\n/);
+
+  ok(["export", "empty", "--to", "onnx", "--out", "model.onnx"]);
+  ok(["export", "empty", "--to", "onnx", "--out", "model.onnx"]);
 
   ok(["fit", "data.csv", "--epochs", "2", "--checkpoint", "ck"]);
   assert.equal(JSON.parse(readFileSync(join(dir, "ck", "strata-dir.json"), "utf8")).sort, "checkpoints");

@@ -6,6 +6,7 @@ import { VERSION } from "../version.js";
 import { compareCommand } from "./compare.js";
 import { cvCommand } from "./cv.js";
 import { evaluateCommand } from "./evaluate.js";
+import { exportCommand } from "./export.js";
 import { fitCommand } from "./fit.js";
 import { cliMessage } from "./flag-names.js";
 import { addOptions } from "./option-spec.js";
@@ -142,6 +143,15 @@ export function buildProgram(): Command {
     // Loaded on use: the server library is not needed by the other commands.
     .action(async (dir: string, o) => (await import("./serve.js")).serveCommand(dir, o));
 
+  program
+    .command("export")
+    .description("write a table model (dense, logistic, xgboost), its preprocessing inside, as an ONNX file")
+    .argument("<dir>", "model directory written by strata fit --out")
+    .requiredOption("--to <format>", "the format: onnx")
+    .requiredOption("--out <file>", "the file to write, e.g. model.onnx")
+    .option("--quiet", "print nothing when it succeeds")
+    .action(exportCommand);
+
   const zoo = program
     .command("zoo")
     .description("list the pretrained models strata can load (name, size, input, license), or register one");
@@ -190,7 +200,7 @@ function recoverBefore(action: Command): void {
   const o = action.opts() as { out?: string; quiet?: boolean; json?: boolean };
   const dirs = [
     ...(typeof o.out === "string" ? [o.out] : []),
-    ...(["predict", "evaluate", "serve"].includes(action.name()) &&
+    ...(["predict", "evaluate", "serve", "export"].includes(action.name()) &&
     typeof action.args[0] === "string" &&
     !action.args[0].startsWith("zoo:")
       ? [action.args[0]]

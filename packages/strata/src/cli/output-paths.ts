@@ -1,4 +1,12 @@
-import { accessSync, constants, existsSync, lstatSync, readFileSync, realpathSync } from "node:fs";
+import {
+  accessSync,
+  constants,
+  existsSync,
+  lstatSync,
+  readFileSync,
+  realpathSync,
+  type Stats,
+} from "node:fs";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join, parse, relative, resolve } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
@@ -11,8 +19,8 @@ import {
   SORT_NAMES,
 } from "../util/strata-dirs.js";
 
-/** What an output option writes: a folder of one of strata's sorts, or a predictions CSV file. */
-type OutputSort = Extract<DirSort, "model" | "report" | "checkpoints" | "cache"> | "predictions";
+/** What an output option writes: a folder of one of strata's sorts, a predictions CSV file or an ONNX file. */
+type OutputSort = Extract<DirSort, "model" | "report" | "checkpoints" | "cache"> | "predictions" | "onnx";
 
 interface OutputOption {
   /** The option's attribute in commander's opts(). */
@@ -36,6 +44,7 @@ export const COMMAND_OUTPUTS: Readonly<Record<string, readonly OutputOption[]>> 
   cv: [{ attr: "out", flag: "--out", sort: "report" }, CACHE],
   compare: [{ attr: "out", flag: "--out", sort: "report" }, CACHE],
   predict: [{ attr: "out", flag: "--out", sort: "predictions" }],
+  export: [{ attr: "out", flag: "--out", sort: "onnx" }],
 };
 
 /** What each command's folder output is, for messages. */
@@ -45,6 +54,7 @@ const WHAT: Readonly<Record<OutputSort, string>> = {
   checkpoints: "the checkpoints",
   cache: "the cache",
   predictions: "the predictions",
+  onnx: "the ONNX file",
 };
 
 /** A path as given and as it really is (absolute, links resolved as far as it exists). */
@@ -106,14 +116,37 @@ function isPredictionsFile(path: string): boolean {
   }
 }
 
-/** Why a predictions file may not be written at `path`; undefined when it may. */
-function predictionsProblem(path: string): string | undefined {
-  let stat: ReturnType<typeof lstatSync>;
+/** The bytes an ONNX file strata wrote holds: ModelProto's producer_name (field 2) "strata". */
+const ONNX_PRODUCER = Buffer.from([0x12, 6, ...Buffer.from("strata")]);
+
+/** Whether the file at `path` is an ONNX model strata wrote (an ir_version first, then strata as its producer). */
+function isStrataOnnxFile(path: string): boolean {
+  try {
+    const head = readFileSync(path).subarray(0, 4096);
+    return head[0] === 0x08 && head.includes(ONNX_PRODUCER);
+  } catch {
+    return false;
+  }
+}
+
+/** Why a file of `sort` (predictions or onnx) may not be written at `path`; undefined when it may. */
+function fileProblem(path: string, sort: "predictions" | "onnx"): string | undefined {
+  let stat: Stats;
   try {
     stat = lstatSync(path);
   } catch {
     return undefined;
   }
+  if (sort === "predictions") return predictionsProblem(path, stat);
+  if (stat.isSymbolicLink()) return "is a symbolic link; give a file name (strata does not replace links)";
+  if (stat.isDirectory()) return "is a folder; give a file name for the ONNX file";
+  if (!isStrataOnnxFile(path))
+    return "is a file strata did not write (not an ONNX model strata exported); give a new file name (strata replaces only an ONNX file it wrote)";
+  return undefined;
+}
+
+/** Why a predictions file may not be written at `path` (which exists); undefined when it may. */
+function predictionsProblem(path: string, stat: Stats): string | undefined {
   if (stat.isSymbolicLink()) return "is a symbolic link; give a file name (strata does not replace links)";
   if (stat.isDirectory()) return "is a folder; give a file name for the predictions CSV";
   if (!isPredictionsFile(path))
@@ -153,7 +186,7 @@ function outputProblem(
   inputs: readonly Place[],
   others: readonly { option: OutputOption; place: Place }[],
 ): string | undefined {
-  const folder = option.sort !== "predictions";
+  const folder = option.sort !== "predictions" && option.sort !== "onnx";
   const what = WHAT[option.sort];
   if (out.given.trim() === "")
     return `an empty path; give ${folder ? "a folder" : "a file name"} for ${what}`;
@@ -193,7 +226,7 @@ function outputProblem(
   if (cannot) return cannot;
   const problem = folder
     ? dirOutputProblem(resolve(out.given), option.sort as DirSort)
-    : predictionsProblem(resolve(out.given));
+    : fileProblem(resolve(out.given), option.sort as "predictions" | "onnx");
   if (problem) return problem;
   if (folder && isDirectory(real) && (option.sort === "checkpoints" || option.sort === "cache"))
     return unwritable(real);

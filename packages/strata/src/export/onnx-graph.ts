@@ -1,0 +1,161 @@
+import onnxProto from "onnx-proto";
+
+const { onnx } = onnxProto;
+const T = onnx.TensorProto.DataType;
+const A = onnx.AttributeProto.AttributeType;
+
+/** The ONNX domain of the classic ML operators (Imputer, OneHotEncoder, tree ensembles). */
+export const ML = "ai.onnx.ml";
+/** The opsets every graph strata writes imports: onnxruntime (node, web, mobile) runs both. */
+export const OPSETS = [
+  { domain: "", version: 15 },
+  { domain: ML, version: 3 },
+];
+
+/**
+ * An attribute value, typed explicitly: ONNX refuses an attribute whose type differs from the
+ * op's schema, and a JS number cannot say whether 5 is an int or a float.
+ */
+export type Attr =
+  | { readonly int: number }
+  | { readonly float: number }
+  | { readonly ints: readonly number[] }
+  | { readonly floats: ArrayLike<number> }
+  | { readonly string: string }
+  | { readonly strings: readonly string[] };
+
+function attribute(name: string, v: Attr): onnxProto.onnx.AttributeProto {
+  const a = onnx.AttributeProto.create({ name });
+  if ("int" in v) Object.assign(a, { type: A.INT, i: v.int });
+  else if ("float" in v) Object.assign(a, { type: A.FLOAT, f: v.float });
+  else if ("ints" in v) Object.assign(a, { type: A.INTS, ints: [...v.ints] });
+  else if ("floats" in v) Object.assign(a, { type: A.FLOATS, floats: Array.from(v.floats) });
+  else if ("string" in v) Object.assign(a, { type: A.STRING, s: Buffer.from(v.string) });
+  else Object.assign(a, { type: A.STRINGS, strings: v.strings.map((s) => Buffer.from(s)) });
+  return a;
+}
+
+function valueInfo(name: string, elemType: number, dims: readonly (number | string)[]) {
+  return onnx.ValueInfoProto.create({
+    name,
+    type: onnx.TypeProto.create({
+      tensorType: onnx.TypeProto.Tensor.create({
+        elemType,
+        shape: onnx.TensorShapeProto.create({
+          dim: dims.map((d) => (typeof d === "string" ? { dimParam: d } : { dimValue: d })),
+        }),
+      }),
+    }),
+  });
+}
+
+export type ElemType = "float" | "string" | "int64";
+const ELEM: Record<ElemType, number> = { float: T.FLOAT, string: T.STRING, int64: T.INT64 };
+
+/**
+ * A graph under construction: nodes in order, constants as initializers, fresh names for
+ * intermediate values. Every method returns the name of the value it made.
+ */
+export class GraphBuilder {
+  private readonly nodes: onnxProto.onnx.NodeProto[] = [];
+  private readonly initializers: onnxProto.onnx.TensorProto[] = [];
+  private readonly inputs: onnxProto.onnx.ValueInfoProto[] = [];
+  private readonly outputs: onnxProto.onnx.ValueInfoProto[] = [];
+  private readonly valueInfo: onnxProto.onnx.ValueInfoProto[] = [];
+  private count = 0;
+
+  /** A fresh value name starting with `hint`. */
+  name(hint: string): string {
+    return `strata/${hint}_${this.count++}`;
+  }
+
+  input(name: string, type: ElemType, dims: readonly (number | string)[]): string {
+    this.inputs.push(valueInfo(name, ELEM[type], dims));
+    return name;
+  }
+
+  output(name: string, type: ElemType, dims: readonly (number | string)[]): void {
+    this.outputs.push(valueInfo(name, ELEM[type], dims));
+  }
+
+  /**
+   * Declares an intermediate value's type and shape, for the ai.onnx.ml ops whose schemas infer
+   * none (the ONNX checker's full check needs every input typed).
+   */
+  declare(name: string, type: ElemType, dims: readonly (number | string)[]): string {
+    this.valueInfo.push(valueInfo(name, ELEM[type], dims));
+    return name;
+  }
+
+  /** Adds a node; returns its outputs' names (fresh ones unless `outputs` names them). */
+  node(
+    op: string,
+    inputs: readonly string[],
+    attrs: Readonly<Record<string, Attr>> = {},
+    options: { domain?: string; outputs?: readonly string[] | number } = {},
+  ): string[] {
+    const outs =
+      typeof options.outputs === "object"
+        ? [...options.outputs]
+        : Array.from({ length: options.outputs ?? 1 }, () => this.name(op.toLowerCase()));
+    this.nodes.push(
+      onnx.NodeProto.create({
+        opType: op,
+        domain: options.domain ?? "",
+        name: this.name(`node_${op}`),
+        input: [...inputs],
+        output: outs,
+        attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
+      }),
+    );
+    return outs;
+  }
+
+  /** A one-output node. */
+  op(op: string, inputs: readonly string[], attrs: Readonly<Record<string, Attr>> = {}, domain = ""): string {
+    return this.node(op, inputs, attrs, { domain })[0];
+  }
+
+  /** A float32 constant of shape `dims`. */
+  floats(hint: string, values: ArrayLike<number>, dims: readonly number[]): string {
+    const name = this.name(hint);
+    this.initializers.push(
+      onnx.TensorProto.create({ name, dataType: T.FLOAT, dims: [...dims], floatData: Array.from(values) }),
+    );
+    return name;
+  }
+
+  /** An int64 constant of shape `dims`. */
+  int64s(hint: string, values: readonly number[], dims: readonly number[]): string {
+    const name = this.name(hint);
+    this.initializers.push(
+      onnx.TensorProto.create({ name, dataType: T.INT64, dims: [...dims], int64Data: [...values] }),
+    );
+    return name;
+  }
+
+  /** The model's bytes. */
+  encode(metadata: Readonly<Record<string, string>>, docString: string): Uint8Array {
+    const graph = onnx.GraphProto.create({
+      name: "strata",
+      node: this.nodes,
+      initializer: this.initializers,
+      input: this.inputs,
+      output: this.outputs,
+      valueInfo: this.valueInfo,
+    });
+    const model = onnx.ModelProto.create({
+      irVersion: 8,
+      opsetImport: OPSETS,
+      producerName: PRODUCER,
+      producerVersion: "",
+      docString,
+      graph,
+      metadataProps: Object.entries(metadata).map(([key, value]) => ({ key, value })),
+    });
+    return onnx.ModelProto.encode(model).finish();
+  }
+}
+
+/** The producer name of every ONNX file strata writes (output-paths.ts tells strata's files by it). */
+export const PRODUCER = "strata";

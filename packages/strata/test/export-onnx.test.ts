@@ -1,0 +1,227 @@
+// strata export --to onnx (issue 21, first step: table models): for dense (binary and
+// multi-class), logistic regression and XGBoost, the exported graph, run by onnxruntime-node on
+// the raw column values, gives strata's probabilities within 1e-5 and its labels, preprocessing
+// included (median / most-frequent imputation, missing spellings, standardisation, one-hot with
+// an unseen category as zeros); the file passes the ONNX checker (Debian's python3-onnx).
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import * as ort from "onnxruntime-node";
+import { readCsv } from "../src/data/csv.js";
+import { csvReadOptions } from "../src/data/schema.js";
+import { toFrame } from "../src/data/tabular.js";
+import { isMissing, parseNumber } from "../src/data/values.js";
+import { loadModelDir } from "../src/workflow/model-dir.js";
+import { noXGBoost } from "./helpers/addons.js";
+import { runCli, tempDir } from "./helpers/cli.js";
+
+const PIMA = "/work/shared/data/pima_diabetes/pima-indians-diabetes.csv";
+const WINE = "/work/shared/data/wine_quality/winequality-red.csv";
+
+/** The Python with Debian's onnx module, or why there is none (under CI=true a failure). */
+function onnxPython(): string | undefined {
+  for (const python of ["python3", "/usr/bin/python3"]) {
+    const r = spawnSync(python, ["-c", "import onnx"], { encoding: "utf8" });
+    if (r.status === 0) return python;
+  }
+  return undefined;
+}
+const PYTHON = onnxPython();
+
+function checkOnnx(file: string): void {
+  if (PYTHON === undefined) {
+    if (process.env.CI) throw new Error("CI=true, but python3-onnx is missing (.ci/run installs it)");
+    return;
+  }
+  const r = spawnSync(
+    PYTHON,
+    ["-c", "import onnx,sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)", file],
+    { encoding: "utf8" },
+  );
+  assert.equal(r.status, 0, `the ONNX checker refuses ${file}: ${r.stderr}`);
+}
+
+/** A small table with a category column, missing values of both kinds and an unseen category later. */
+function syntheticCsv(dir: string): { train: string; test: string } {
+  const colours = ["red", "green", "blue"];
+  const lines = ["size,colour,weight,label"];
+  for (let i = 0; i < 120; i++) {
+    const size = i % 5 === 0 ? "" : String(((i * 37) % 23) / 3);
+    const colour = i % 7 === 0 ? "" : i % 11 === 0 ? "NA" : colours[(i * 5) % 3];
+    const weight = i % 9 === 0 ? "NaN" : String(((i * 13) % 17) + 0.5);
+    const label =
+      ((i * 37) % 23) / 3 + (colour === "red" ? 3 : 0) > 5 ? "big" : i % 3 === 0 ? "mid" : "small";
+    lines.push(`${size},${colour},${weight},${label}`);
+  }
+  const test = [
+    "size,colour,weight,label",
+    "1.5,purple,3,small",
+    ",red,,big",
+    "7,,12.5,big",
+    "2,n/a,nan,mid",
+    "4.25,None,1e3,small",
+    "0,blue,0,small",
+  ];
+  writeFileSync(join(dir, "train.csv"), `${lines.join("\n")}\n`);
+  writeFileSync(join(dir, "test.csv"), `${test.join("\n")}\n`);
+  return { train: join(dir, "train.csv"), test: join(dir, "test.csv") };
+}
+
+/** onnxruntime's feeds for the rows of `csv`: numbers as float32 (NaN when missing), categories as strings. */
+function feeds(
+  inputs: readonly { name: string; type: string }[],
+  csv: string,
+  delimiter?: string,
+): Record<string, ort.Tensor> {
+  const table = readCsv(csv, delimiter === undefined ? {} : { delimiter });
+  const n = table.rows.length;
+  const out: Record<string, ort.Tensor> = {};
+  for (const { name, type } of inputs) {
+    const j = table.columns.indexOf(name);
+    const cells = table.rows.map((r) => r[j].trim());
+    out[name] =
+      type === "float"
+        ? new ort.Tensor(
+            "float32",
+            Float32Array.from(cells, (c) => (isMissing(c) ? Number.NaN : parseNumber(c))),
+            [n, 1],
+          )
+        : new ort.Tensor("string", cells, [n, 1]);
+  }
+  return out;
+}
+
+interface Case {
+  readonly name: string;
+  readonly data: () => { train: string; test: string; target: string };
+  readonly kind: "dense" | "logistic" | "xgboost";
+  readonly classes: number;
+}
+
+async function exportAndCompare(t: import("node:test").TestContext, c: Case): Promise<void> {
+  const dir = tempDir(t, "strata-onnx-");
+  const { train, test: rows, target } = c.data();
+  const extra = c.kind === "logistic" ? [] : ["--epochs", "8"];
+  const fit = runCli(
+    ["fit", train, "--target", target, "--model", c.kind, ...extra, "--quiet", "--out", "m"],
+    dir,
+  );
+  assert.equal(fit.status, 0, fit.stderr);
+  const exp = runCli(["export", "m", "--to", "onnx", "--out", "m.onnx"], dir);
+  assert.equal(exp.status, 0, exp.stderr);
+  assert.match(exp.stdout, /^wrote m\.onnx \(\d+ bytes\)/);
+  const file = join(dir, "m.onnx");
+  checkOnnx(file);
+
+  const session = await ort.InferenceSession.create(readFileSync(file));
+  const metadata = readMetadata(file);
+  const { model, schema } = await loadModelDir(join(dir, "m"));
+  try {
+    assert.deepEqual(JSON.parse(metadata["strata.classes"]), model.classes);
+    assert.equal(model.classes.length, c.classes);
+    const result = await session.run(feeds(JSON.parse(metadata["strata.inputs"]), rows, schema.delimiter));
+    const table = readCsv(rows, csvReadOptions(schema));
+    const proba = await model.predictProba(toFrame(table, schema.features));
+    const got = result.probabilities.data as Float32Array;
+    assert.deepEqual(result.probabilities.dims, [table.rows.length, c.classes]);
+    let max = 0;
+    for (let i = 0; i < proba.data.length; i++) max = Math.max(max, Math.abs(got[i] - proba.data[i]));
+    t.diagnostic(`${c.name}: ${readFileSync(file).byteLength} bytes, max |Δp| ${max.toExponential(2)}`);
+    assert.ok(max <= 1e-5, `probabilities differ by ${max}`);
+    // The labels are strata predict's.
+    const predicted = runCli(["predict", "m", rows], dir);
+    assert.equal(predicted.status, 0, predicted.stderr);
+    const labels = predicted.stdout
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((l) => l.split(",")[0]);
+    assert.deepEqual(Array.from(result.label.data as string[]), labels);
+  } finally {
+    model.dispose();
+  }
+}
+
+/** The model's metadata_props, read back with the ONNX checker's Python when it is there, else from the bytes. */
+function readMetadata(file: string): Record<string, string> {
+  const bytes = readFileSync(file);
+  const props: Record<string, string> = {};
+  for (const key of ["strata.classes", "strata.inputs", "strata.kind"]) {
+    const at = bytes.indexOf(Buffer.from(key));
+    // StringStringEntryProto: key (field 1), then value (field 2: tag 0x12, varint length, bytes).
+    let p = at + key.length;
+    assert.equal(bytes[p++], 0x12, `metadata ${key}`);
+    let length = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = bytes[p++];
+      length |= (b & 0x7f) << shift;
+      if (b < 0x80) break;
+    }
+    props[key] = bytes.subarray(p, p + length).toString("utf8");
+  }
+  return props;
+}
+
+function pima(dir: () => string) {
+  return () => {
+    const d = dir();
+    const lines = readFileSync(PIMA, "utf8").trim().split("\n");
+    writeFileSync(join(d, "rows.csv"), `${lines.slice(0, 151).join("\n")}\n`);
+    return { train: PIMA, test: join(d, "rows.csv"), target: "outcome" };
+  };
+}
+
+describe("strata export --to onnx: the graph predicts as strata does", { concurrency: 1 }, () => {
+  const scratch = { dir: "" };
+  const kinds = ["dense", "logistic", "xgboost"] as const;
+  for (const kind of kinds) {
+    const skip = kind === "xgboost" ? noXGBoost : false;
+    test(`${kind}, binary (Pima)`, { skip }, async (t) => {
+      scratch.dir = tempDir(t, "strata-onnx-data-");
+      await exportAndCompare(t, { name: `${kind} Pima`, kind, classes: 2, data: pima(() => scratch.dir) });
+    });
+    test(`${kind}, multi-class (red wine quality, 6 classes)`, { skip }, async (t) => {
+      await exportAndCompare(t, {
+        name: `${kind} wine`,
+        kind,
+        classes: 6,
+        data: () => ({ train: WINE, test: WINE, target: "quality" }),
+      });
+    });
+    test(`${kind}, a category column, missing values and an unseen category`, { skip }, async (t) => {
+      const d = tempDir(t, "strata-onnx-data-");
+      await exportAndCompare(t, {
+        name: `${kind} synthetic`,
+        kind,
+        classes: 3,
+        data: () => ({ ...syntheticCsv(d), target: "label" }),
+      });
+    });
+  }
+});
+
+test("models that do not export yet are refused in one line naming the kinds that do", (t) => {
+  const dir = tempDir(t, "strata-onnx-refuse-");
+  writeFileSync(
+    join(dir, "dates.csv"),
+    `${["day,x,y", ...Array.from({ length: 40 }, (_, i) => `2020-0${(i % 9) + 1}-1${i % 10},${i % 7},${i % 2 ? "a" : "b"}`)].join("\n")}\n`,
+  );
+  assert.equal(
+    runCli(["fit", "dates.csv", "--target", "y", "--model", "logistic", "--quiet", "--out", "d"], dir).status,
+    0,
+  );
+  const dates = runCli(["export", "d", "--to", "onnx", "--out", "d.onnx"], dir);
+  assert.equal(dates.status, 1);
+  assert.match(dates.stderr, /^strata: error: column "day" holds dates .*not supported yet\n$/);
+  const vote = ["fit", PIMA, "--target", "outcome", "--model", "vote", "--members", "logistic,logistic"];
+  assert.equal(runCli([...vote, "--quiet", "--out", "v"], dir).status, 0);
+  const ensemble = runCli(["export", "v", "--to", "onnx", "--out", "v.onnx"], dir);
+  assert.match(
+    ensemble.stderr,
+    /^strata: error: v: holds a vote model; ONNX export writes table models of kind dense, logistic, xgboost today\n$/,
+  );
+  const to = runCli(["export", "d", "--to", "tflite", "--out", "d.tflite"], dir);
+  assert.match(to.stderr, /^strata: error: --to tflite: strata exports to onnx today\n$/);
+});
