@@ -61,7 +61,7 @@ function syntheticCsv(dir: string): { train: string; test: string } {
     ",red,,big",
     "7,,12.5,big",
     "2,n/a,nan,mid",
-    "4.25,None,1e3,small",
+    "4.25,None,1e999,small",
     "0,blue,0,small",
   ];
   writeFileSync(join(dir, "train.csv"), `${lines.join("\n")}\n`);
@@ -98,12 +98,14 @@ interface Case {
   readonly data: () => { train: string; test: string; target: string };
   readonly kind: "dense" | "logistic" | "xgboost";
   readonly classes: number;
+  /** More fit options. */
+  readonly fit?: readonly string[];
 }
 
 async function exportAndCompare(t: import("node:test").TestContext, c: Case): Promise<void> {
   const dir = tempDir(t, "strata-onnx-");
   const { train, test: rows, target } = c.data();
-  const extra = c.kind === "logistic" ? [] : ["--epochs", "8"];
+  const extra = [...(c.kind === "logistic" ? [] : ["--epochs", "8"]), ...(c.fit ?? [])];
   const fit = runCli(
     ["fit", train, "--target", target, "--model", c.kind, ...extra, "--quiet", "--out", "m"],
     dir,
@@ -196,6 +198,8 @@ describe("strata export --to onnx: the graph predicts as strata does", { concurr
         name: `${kind} synthetic`,
         kind,
         classes: 3,
+        // 1e999 (Infinity) in a test row is a missing value under --non-finite missing.
+        fit: ["--non-finite", "missing"],
         data: () => ({ ...syntheticCsv(d), target: "label" }),
       });
     });
