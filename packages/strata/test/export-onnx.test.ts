@@ -13,6 +13,7 @@ import { readCsv } from "../src/data/csv.js";
 import { csvReadOptions } from "../src/data/schema.js";
 import { toFrame } from "../src/data/tabular.js";
 import { isMissing, parseNumber } from "../src/data/values.js";
+import { LogisticRegression } from "../src/estimators/logistic.js";
 import { loadModelDir } from "../src/workflow/model-dir.js";
 import { noXGBoost } from "./helpers/addons.js";
 import { runCli, tempDir } from "./helpers/cli.js";
@@ -228,4 +229,41 @@ test("models that do not export yet are refused in one line naming the kinds tha
   );
   const to = runCli(["export", "d", "--to", "tflite", "--out", "d.tflite"], dir);
   assert.match(to.stderr, /^strata: error: --to tflite: strata exports to onnx today\n$/);
+});
+
+test("a model saved by the library (no schema.json) exports from its preprocessing's columns", async (t) => {
+  const dir = tempDir(t, "strata-onnx-lib-");
+  const rows = Array.from({ length: 60 }, (_, i) => ({
+    x: i % 6 === 0 ? Number.NaN : (i * 7) % 11,
+    c: i % 5 === 0 ? null : ["u", "v", "w"][i % 3],
+  }));
+  const labels = rows.map((r, i) => ((r.x || 0) + (r.c === "u" ? 4 : 0) > 6 ? "yes" : i % 4 ? "no" : "yes"));
+  const model = await new LogisticRegression().fit(rows, labels);
+  await model.save(join(dir, "m"));
+  const exp = runCli(["export", "m", "--to", "onnx", "--out", "m.onnx", "--quiet"], dir);
+  assert.equal(exp.status, 0, exp.stderr);
+  assert.equal(exp.stdout, "");
+  checkOnnx(join(dir, "m.onnx"));
+  const session = await ort.InferenceSession.create(readFileSync(join(dir, "m.onnx")));
+  const test = [
+    { x: 3, c: "v" },
+    { x: Number.NaN, c: "z" },
+    { x: 10, c: null },
+  ];
+  const result = await session.run({
+    x: new ort.Tensor(
+      "float32",
+      Float32Array.from(test, (r) => r.x),
+      [3, 1],
+    ),
+    c: new ort.Tensor(
+      "string",
+      test.map((r) => r.c ?? ""),
+      [3, 1],
+    ),
+  });
+  const proba = await model.predictProba(test);
+  const got = result.probabilities.data as Float32Array;
+  for (const [i, p] of proba.data.entries()) assert.ok(Math.abs(p - got[i]) <= 1e-5, `${p} vs ${got[i]}`);
+  model.dispose();
 });

@@ -1,11 +1,15 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type * as tfl from "@tensorflow/tfjs-layers";
+import type { PreprocessState } from "../data/preprocess.js";
+import type { TabularSchema } from "../data/schema.js";
 import { StrataError } from "../errors.js";
 import type { DenseClassifier } from "../estimators/dense.js";
 import type { AnyClassifier } from "../estimators/estimator.js";
 import { loadClassifier } from "../estimators/load.js";
 import type { LogisticRegression } from "../estimators/logistic.js";
 import type { XGBoostClassifier } from "../estimators/xgboost.js";
-import { readSchema } from "../workflow/model-dir.js";
+import { readSchema, SCHEMA_JSON } from "../workflow/model-dir.js";
 import { addDenseNetwork } from "./dense-graph.js";
 import { addLogistic } from "./logistic-graph.js";
 import { GraphBuilder, ML } from "./onnx-graph.js";
@@ -39,10 +43,12 @@ export async function exportOnnx(dir: string): Promise<OnnxExport> {
       throw new StrataError(
         `${dir}: holds a ${model.kind} model; ONNX export writes table models of kind ${ONNX_KINDS.join(", ")} today`,
       );
-    const schema = await readSchema(dir);
+    const table = model as unknown as { preprocessor: { fitted: PreprocessState } };
+    const schema = existsSync(join(dir, SCHEMA_JSON))
+      ? await readSchema(dir)
+      : schemaOf(table.preprocessor.fitted);
     const classes = model.classes;
     const g = new GraphBuilder();
-    const table = model as unknown as { preprocessor: { fitted: Parameters<typeof addPreprocessing>[1] } };
     const { inputs, features } = addPreprocessing(g, table.preprocessor.fitted, schema);
     for (const input of inputs)
       if (input.name === LABEL_OUTPUT || input.name === PROBABILITIES_OUTPUT)
@@ -72,12 +78,27 @@ export async function exportOnnx(dir: string): Promise<OnnxExport> {
         "strata.target": schema.target,
         "strata.inputs": JSON.stringify(inputs),
       },
-      `strata ${model.kind} classifier of "${schema.target}"; classes ${JSON.stringify(classes)}`,
+      `strata ${model.kind} classifier${schema.target ? ` of "${schema.target}"` : ""}; classes ${JSON.stringify(classes)}`,
     );
     return { bytes, kind: model.kind, classes, inputs };
   } finally {
     model.dispose();
   }
+}
+
+/**
+ * The columns of a model saved by the library's save (no schema.json): those its preprocessing
+ * was fitted on, numbers read as numbers.
+ */
+function schemaOf(state: PreprocessState): TabularSchema {
+  return {
+    target: "",
+    features: [
+      ...state.numeric.map((c) => ({ name: c.name, kind: "numeric" as const })),
+      ...state.categorical.map((c) => ({ name: c.name, kind: "categorical" as const })),
+    ],
+    dropped: [],
+  };
 }
 
 function modelGraph(g: GraphBuilder, model: AnyClassifier, features: string): string {
