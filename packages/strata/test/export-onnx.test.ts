@@ -225,7 +225,7 @@ test("models that do not export yet are refused in one line naming the kinds tha
   const ensemble = runCli(["export", "v", "--to", "onnx", "--out", "v.onnx"], dir);
   assert.match(
     ensemble.stderr,
-    /^strata: error: v: holds a vote model; ONNX export writes table models of kind dense, logistic, xgboost today\n$/,
+    /^strata: error: a vote model cannot be exported to ONNX; strata exports dense, logistic, xgboost\n$/,
   );
   const to = runCli(["export", "d", "--to", "tflite", "--out", "d.tflite"], dir);
   assert.match(to.stderr, /^strata: error: --to tflite: strata exports to onnx today\n$/);

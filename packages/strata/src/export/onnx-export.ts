@@ -1,23 +1,17 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type * as tfl from "@tensorflow/tfjs-layers";
 import type { PreprocessState } from "../data/preprocess.js";
 import type { TabularSchema } from "../data/schema.js";
 import { StrataError } from "../errors.js";
-import type { DenseClassifier } from "../estimators/dense.js";
 import type { AnyClassifier } from "../estimators/estimator.js";
 import { loadClassifier } from "../estimators/load.js";
-import type { LogisticRegression } from "../estimators/logistic.js";
-import type { XGBoostClassifier } from "../estimators/xgboost.js";
 import { readSchema, SCHEMA_JSON } from "../workflow/model-dir.js";
-import { addDenseNetwork } from "./dense-graph.js";
-import { addLogistic } from "./logistic-graph.js";
+import { type ColumnInput, ExportContext, type MemberVote } from "./export-context.js";
+import { KIND_GRAPHS } from "./kind-graphs.js";
 import { GraphBuilder, ML } from "./onnx-graph.js";
-import { addPreprocessing, type ColumnInput } from "./preprocess-graph.js";
-import { addXGBoost } from "./xgboost-graph.js";
 
-/** The model kinds `strata export --to onnx` writes today. */
-export const ONNX_KINDS = ["dense", "logistic", "xgboost"] as const;
+/** The model kinds `strata export --to onnx` writes. */
+export const ONNX_KINDS: readonly string[] = KIND_GRAPHS.map((k) => k.kind);
 
 /** The graph's outputs: the label ([rows], a class name) and the probabilities ([rows, classes]). */
 export const LABEL_OUTPUT = "label";
@@ -28,34 +22,51 @@ export interface OnnxExport {
   readonly bytes: Uint8Array;
   readonly kind: string;
   readonly classes: readonly string[];
+  /** The column inputs ([rows, 1] each); empty for an image model. */
   readonly inputs: readonly ColumnInput[];
+  /** The image input's size, for an image model. */
+  readonly image?: { readonly height: number; readonly width: number };
+  /** An ensemble's members' probabilities, each an extra output. */
+  readonly votes: readonly MemberVote[];
+}
+
+/** A model's probabilities by its kind's writer. */
+function writeModel(ctx: ExportContext, model: AnyClassifier): string {
+  const writer = KIND_GRAPHS.find((k) => k.kind === model.kind);
+  if (!writer)
+    throw new StrataError(
+      `a ${model.kind} model cannot be exported to ONNX; strata exports ${ONNX_KINDS.join(", ")}`,
+    );
+  return writer.probabilities(ctx, model);
 }
 
 /**
- * A table model directory (dense, logistic or xgboost) as one ONNX graph: one input per feature
- * column, strata's preprocessing, the model, and the outputs `label` and `probabilities` in the
- * model's class order; the class names in the metadata (strata.classes, a JSON list).
+ * A model directory as one ONNX graph: the raw inputs (one per feature column, or one image
+ * tensor), strata's preprocessing, the model, and the outputs `label` and `probabilities` in the
+ * model's class order (and an ensemble's members' `vote/<name>`); the class names in the
+ * metadata (strata.classes, a JSON list).
  */
 export async function exportOnnx(dir: string): Promise<OnnxExport> {
   const model = await loadClassifier(dir);
   try {
-    if (!(ONNX_KINDS as readonly string[]).includes(model.kind))
-      throw new StrataError(
-        `${dir}: holds a ${model.kind} model; ONNX export writes table models of kind ${ONNX_KINDS.join(", ")} today`,
-      );
-    const table = model as unknown as { preprocessor: { fitted: PreprocessState } };
+    const table = model as unknown as { preprocessor?: { fitted: PreprocessState } };
     const schema = existsSync(join(dir, SCHEMA_JSON))
       ? await readSchema(dir)
-      : schemaOf(table.preprocessor.fitted);
-    const classes = model.classes;
+      : table.preprocessor
+        ? schemaOf(table.preprocessor.fitted)
+        : undefined;
+    const classes = model.classes.map(String);
     const g = new GraphBuilder();
-    const { inputs, features } = addPreprocessing(g, table.preprocessor.fitted, schema);
-    for (const input of inputs)
-      if (input.name === LABEL_OUTPUT || input.name === PROBABILITIES_OUTPUT)
+    const ctx = new ExportContext(g, schema, writeModel);
+    // The schema's columns are the inputs, in its order, whether or not every model reads them.
+    for (const f of schema?.features ?? []) {
+      if (f.name === LABEL_OUTPUT || f.name === PROBABILITIES_OUTPUT || f.name.startsWith("vote/"))
         throw new StrataError(
-          `column "${input.name}" has the name of an output of the ONNX graph; rename the column and fit again`,
+          `column "${f.name}" has the name of an output of the ONNX graph; rename the column and fit again`,
         );
-    const probabilities = modelGraph(g, model, features);
+      ctx.column(f.name, f.kind === "numeric" ? "float" : "string");
+    }
+    const probabilities = writeModel(ctx, model);
     g.node("Identity", [probabilities], {}, { outputs: [PROBABILITIES_OUTPUT] });
     // The label is the ArgMax of the probabilities, a class name through a LabelEncoder.
     const index = g.op("ArgMax", [PROBABILITIES_OUTPUT], { axis: { int: 1 }, keepdims: { int: 0 } });
@@ -71,16 +82,20 @@ export async function exportOnnx(dir: string): Promise<OnnxExport> {
     );
     g.output(LABEL_OUTPUT, "string", ["rows"]);
     g.output(PROBABILITIES_OUTPUT, "float", ["rows", classes.length]);
+    const inputs = ctx.inputs;
+    const image = ctx.imageShape;
     const bytes = g.encode(
       {
         "strata.kind": model.kind,
         "strata.classes": JSON.stringify(classes),
-        "strata.target": schema.target,
+        "strata.target": schema?.target ?? "",
         "strata.inputs": JSON.stringify(inputs),
+        ...(image ? { "strata.image": JSON.stringify(image) } : {}),
+        ...(ctx.votes.length > 0 ? { "strata.votes": JSON.stringify(ctx.votes) } : {}),
       },
-      `strata ${model.kind} classifier${schema.target ? ` of "${schema.target}"` : ""}; classes ${JSON.stringify(classes)}`,
+      `strata ${model.kind} classifier${schema?.target ? ` of "${schema.target}"` : ""}; classes ${JSON.stringify(classes)}`,
     );
-    return { bytes, kind: model.kind, classes, inputs };
+    return { bytes, kind: model.kind, classes, inputs, image, votes: ctx.votes };
   } finally {
     model.dispose();
   }
@@ -99,15 +114,4 @@ function schemaOf(state: PreprocessState): TabularSchema {
     ],
     dropped: [],
   };
-}
-
-function modelGraph(g: GraphBuilder, model: AnyClassifier, features: string): string {
-  switch (model.kind) {
-    case "dense":
-      return addDenseNetwork(g, (model as unknown as DenseClassifier).network as tfl.LayersModel, features);
-    case "logistic":
-      return addLogistic(g, model as unknown as LogisticRegression, features);
-    default:
-      return addXGBoost(g, model as unknown as XGBoostClassifier, features);
-  }
 }

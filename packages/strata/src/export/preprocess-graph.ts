@@ -1,6 +1,6 @@
 import type { PreprocessState } from "../data/preprocess.js";
-import type { TabularSchema } from "../data/schema.js";
 import { StrataError } from "../errors.js";
+import type { ExportContext } from "./export-context.js";
 import { type GraphBuilder, ML } from "./onnx-graph.js";
 
 /** The spellings strata reads as a missing value (data/values.ts), in every mix of letter case. */
@@ -18,41 +18,26 @@ function caseVariants(word: string): string[] {
 /** Every string strata treats as missing in a category column (after trimming). */
 export const MISSING_SPELLINGS: readonly string[] = MISSING_WORDS.flatMap(caseVariants);
 
-/** One graph input: a feature column's name and its element type. */
-export interface ColumnInput {
-  readonly name: string;
-  readonly type: "float" | "string";
-}
-
 /**
- * Adds to `g` one input per feature column (shape [rows, 1]: numbers as float32 with NaN for a
- * missing value, categories as strings with "" for a missing one) and the nodes that turn them
- * into the matrix the model reads, as TabularPreprocessor.transform does: numbers imputed with
- * the training median (and, under the `nonFinite: "missing"` policy, ±Infinity too), then
- * standardised; categories imputed with the most frequent training value (every spelling strata
- * reads as missing), then one-hot encoded, an unseen category as all zeros. Returns the inputs
- * (in the schema's column order) and the name of the [rows, features] float matrix.
+ * The matrix [rows, features] a table model reads, from the context's column inputs (shape
+ * [rows, 1]: numbers as float32 with NaN for a missing value, categories as strings with "" for
+ * a missing one), as TabularPreprocessor.transform makes it: numbers imputed with the training
+ * median (and, under the `nonFinite: "missing"` policy, ±Infinity too), then standardised;
+ * categories imputed with the most frequent training value (every spelling strata reads as
+ * missing), then one-hot encoded, an unseen category as all zeros.
  */
-export function addPreprocessing(
-  g: GraphBuilder,
-  state: PreprocessState,
-  schema: TabularSchema,
-): { inputs: ColumnInput[]; features: string } {
-  const specs = new Map(schema.features.map((f) => [f.name, f]));
-  for (const f of schema.features)
-    if (f.parse === "date")
+export function addPreprocessing(ctx: ExportContext, state: PreprocessState): string {
+  const g = ctx.g;
+  const specs = new Map((ctx.schema?.features ?? []).map((f) => [f.name, f]));
+  for (const c of state.numeric)
+    if (specs.get(c.name)?.parse === "date")
       throw new StrataError(
-        `column "${f.name}" holds dates (read as decimal years); ONNX export of date columns is not supported yet`,
+        `column "${c.name}" holds dates (read as decimal years); ONNX export of date columns is not supported yet`,
       );
-  const inputs: ColumnInput[] = schema.features.map((f) => ({
-    name: f.name,
-    type: f.kind === "numeric" ? "float" : "string",
-  }));
-  for (const input of inputs) g.input(input.name, input.type, ["rows", 1]);
   const pieces: string[] = [];
   if (state.numeric.length > 0) {
     const imputed = state.numeric.map((c) => {
-      let x = c.name;
+      let x = ctx.column(c.name, "float");
       if (specs.get(c.name)?.nonFinite === "missing") {
         // ±Infinity is a missing value under this policy: NaN, then imputed like one.
         const nan = g.floats("nan", [Number.NaN], [1, 1]);
@@ -87,9 +72,9 @@ export function addPreprocessing(
       ]),
     );
   }
-  for (const c of state.categorical) pieces.push(addOneHot(g, c.name, c.categories, c.mostFrequent));
-  const features = pieces.length === 1 ? pieces[0] : g.op("Concat", pieces, { axis: { int: 1 } });
-  return { inputs, features };
+  for (const c of state.categorical)
+    pieces.push(addOneHot(g, ctx.column(c.name, "string"), c.categories, c.mostFrequent));
+  return pieces.length === 1 ? pieces[0] : g.op("Concat", pieces, { axis: { int: 1 } });
 }
 
 /**

@@ -1,0 +1,89 @@
+import type { TabularSchema } from "../data/schema.js";
+import { StrataError } from "../errors.js";
+import type { AnyClassifier } from "../estimators/estimator.js";
+import type { ElemType, GraphBuilder } from "./onnx-graph.js";
+
+/** One graph input: a feature column's name and its element type. */
+export interface ColumnInput {
+  readonly name: string;
+  readonly type: "float" | "string";
+}
+
+/** The name of the one image input: float32 [n, height, width, 3], RGB 0–255. */
+export const IMAGE_INPUT = "image";
+
+/** A member's probabilities shown beside the combined answer: the output `vote/<name>`. */
+export interface MemberVote {
+  readonly name: string;
+  readonly kind: string;
+  readonly output: string;
+}
+
+/**
+ * What a kind's graph writer gets besides its model: the graph, the raw inputs (declared once,
+ * shared by every member of an ensemble), and the way to write a nested model (an ensemble's
+ * member or meta-model) with whichever writer its kind has.
+ */
+export class ExportContext {
+  private readonly columns = new Map<string, ColumnInput>();
+  private imageSize: { height: number; width: number } | undefined;
+  readonly votes: MemberVote[] = [];
+
+  constructor(
+    readonly g: GraphBuilder,
+    /** The table's columns as the model directory's schema.json says (absent for image models). */
+    readonly schema: TabularSchema | undefined,
+    private readonly write: (ctx: ExportContext, model: AnyClassifier) => string,
+  ) {}
+
+  /** The graph input of a feature column, shape [rows, 1]: declared on first use. */
+  column(name: string, type: ColumnInput["type"]): string {
+    const known = this.columns.get(name);
+    if (known) {
+      if (known.type !== type)
+        throw new StrataError(
+          `column "${name}" is read as ${known.type} by one model and as ${type} by another`,
+        );
+      return name;
+    }
+    this.columns.set(name, { name, type });
+    this.g.input(name, type satisfies ElemType, ["rows", 1]);
+    return name;
+  }
+
+  /** The columns declared so far, in order. */
+  get inputs(): ColumnInput[] {
+    return [...this.columns.values()];
+  }
+
+  /** The image input, float32 [n, height, width, 3] RGB 0–255; every model of the graph reads one size. */
+  image(height: number, width: number): string {
+    if (this.imageSize === undefined) {
+      this.imageSize = { height, width };
+      this.g.input(IMAGE_INPUT, "float", ["n", height, width, 3]);
+    } else if (this.imageSize.height !== height || this.imageSize.width !== width) {
+      throw new StrataError(
+        `the models read images at different sizes (${this.imageSize.height}×${this.imageSize.width} and ${height}×${width}); one ONNX graph takes one size`,
+      );
+    }
+    return IMAGE_INPUT;
+  }
+
+  /** The image size, when the graph reads images. */
+  get imageShape(): { readonly height: number; readonly width: number } | undefined {
+    return this.imageSize;
+  }
+
+  /** A nested model's probabilities [rows, classes] in its class order, by its kind's writer. */
+  probabilities(model: AnyClassifier): string {
+    return this.write(this, model);
+  }
+
+  /** Makes `probabilities` a graph output `vote/<name>` ([rows, classes]) and records it. */
+  vote(name: string, kind: string, probabilities: string, classes: number): void {
+    const output = `vote/${name}`;
+    this.g.node("Identity", [probabilities], {}, { outputs: [output] });
+    this.g.output(output, "float", ["rows", classes]);
+    this.votes.push({ name, kind, output });
+  }
+}

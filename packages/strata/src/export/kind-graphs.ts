@@ -1,0 +1,5 @@
+import type { KindGraph } from "./kind-graph.js";
+import { denseGraph, logisticGraph, xgboostGraph } from "./table-graphs.js";
+
+/** Every kind `strata export --to onnx` writes, one writer each (as estimators/kinds.ts lists the kinds). */
+export const KIND_GRAPHS: readonly KindGraph[] = [denseGraph, logisticGraph, xgboostGraph];
