@@ -64,7 +64,8 @@ export async function exportOnnx(dir: string): Promise<OnnxExport> {
         throw new StrataError(
           `column "${f.name}" has the name of an output of the ONNX graph; rename the column and fit again`,
         );
-      ctx.column(f.name, f.kind === "numeric" ? "float" : "string");
+      // A date column is given as its text (YYYY, YYYY-MM or YYYY-MM-DD), as in the CSV.
+      ctx.column(f.name, f.kind === "numeric" && f.parse !== "date" ? "float" : "string");
     }
     const probabilities = writeModel(ctx, model);
     g.node("Identity", [probabilities], {}, { outputs: [PROBABILITIES_OUTPUT] });

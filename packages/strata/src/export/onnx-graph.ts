@@ -6,8 +6,12 @@ const A = onnx.AttributeProto.AttributeType;
 
 /** The ONNX domain of the classic ML operators (Imputer, OneHotEncoder, tree ensembles). */
 export const ML = "ai.onnx.ml";
-/** The opsets every graph strata writes imports: onnxruntime (node, web, mobile) runs both. */
-export const OPSETS = [
+/**
+ * The opsets every graph strata writes imports: onnxruntime (node, web, mobile) runs both, and
+ * Debian's ONNX checker (onnx 1.12) knows them. A graph that needs a newer operator raises its
+ * own import with GraphBuilder.requireOpset.
+ */
+export const OPSETS: readonly { readonly domain: string; readonly version: number }[] = [
   { domain: "", version: 15 },
   { domain: ML, version: 3 },
 ];
@@ -63,6 +67,12 @@ export class GraphBuilder {
   private readonly outputs: onnxProto.onnx.ValueInfoProto[] = [];
   private readonly valueInfo: onnxProto.onnx.ValueInfoProto[] = [];
   private count = 0;
+  private readonly opsets = new Map(OPSETS.map((o) => [o.domain, o.version]));
+
+  /** Raises the graph's import of `domain` to at least `version` (for an operator newer than OPSETS). */
+  requireOpset(domain: string, version: number): void {
+    this.opsets.set(domain, Math.max(this.opsets.get(domain) ?? 0, version));
+  }
 
   /** A fresh value name starting with `hint`. */
   name(hint: string): string {
@@ -146,7 +156,7 @@ export class GraphBuilder {
     });
     const model = onnx.ModelProto.create({
       irVersion: 8,
-      opsetImport: OPSETS,
+      opsetImport: [...this.opsets].map(([domain, version]) => ({ domain, version })),
       producerName: PRODUCER,
       producerVersion: "",
       docString,
