@@ -1,5 +1,5 @@
 import type { PreprocessState } from "../data/preprocess.js";
-import { StrataError } from "../errors.js";
+import { addDateColumn } from "./date-graph.js";
 import type { ExportContext } from "./export-context.js";
 import { type GraphBuilder, ML } from "./onnx-graph.js";
 
@@ -21,32 +21,42 @@ export const MISSING_SPELLINGS: readonly string[] = MISSING_WORDS.flatMap(caseVa
 /**
  * The matrix [rows, features] a table model reads, from the context's column inputs (shape
  * [rows, 1]: numbers as float32 with NaN for a missing value, categories as strings with "" for
- * a missing one), as TabularPreprocessor.transform makes it: numbers imputed with the training
- * median (and, under the `nonFinite: "missing"` policy, ±Infinity too), then standardised;
- * categories imputed with the most frequent training value (every spelling strata reads as
- * missing), then one-hot encoded, an unseen category as all zeros.
+ * a missing one; dates as their text, see date-graph.ts), as TabularPreprocessor.transform makes
+ * it: numbers imputed with the training median (and, under the `nonFinite: "missing"` policy,
+ * ±Infinity too), then standardised; dates read as decimal years, then like numbers (a date
+ * strata would refuse is imputed too: a graph cannot fail one row); categories imputed with the
+ * most frequent training value (every spelling strata reads as missing), then one-hot encoded, an
+ * unseen category as all zeros.
  */
 export function addPreprocessing(ctx: ExportContext, state: PreprocessState): string {
   const g = ctx.g;
   const specs = new Map((ctx.schema?.features ?? []).map((f) => [f.name, f]));
-  for (const c of state.numeric)
-    if (specs.get(c.name)?.parse === "date")
-      throw new StrataError(
-        `column "${c.name}" holds dates (read as decimal years); ONNX export of date columns is not supported yet`,
-      );
   const pieces: string[] = [];
   if (state.numeric.length > 0) {
-    const imputed = state.numeric.map((c) => {
-      let x = ctx.column(c.name, "float");
-      if (specs.get(c.name)?.nonFinite === "missing") {
-        // ±Infinity is a missing value under this policy: NaN, then imputed like one.
-        const nan = g.floats("nan", [Number.NaN], [1, 1]);
-        x = g.op("Where", [g.op("IsInf", [x]), nan, x]);
+    // A date column's values are years (~2000): the graph holds them less a whole year near its
+    // median (and its median and mean too), so that float32 keeps the fraction of the year.
+    const offsets = state.numeric.map((c) =>
+      specs.get(c.name)?.parse === "date" && Number.isFinite(c.median) ? Math.round(c.median) : 0,
+    );
+    const imputed = state.numeric.map((c, i) => {
+      let x: string;
+      if (specs.get(c.name)?.parse === "date") {
+        x = addDateColumn(g, ctx.column(c.name, "string"), offsets[i]);
+      } else {
+        x = ctx.column(c.name, "float");
+        if (specs.get(c.name)?.nonFinite === "missing") {
+          // ±Infinity is a missing value under this policy: NaN, then imputed like one.
+          const nan = g.floats("nan", [Number.NaN], [1, 1]);
+          x = g.op("Where", [g.op("IsInf", [x]), nan, x]);
+        }
       }
       const imputed = g.op(
         "Imputer",
         [x],
-        { imputed_value_floats: { floats: [c.median] }, replaced_value_float: { float: Number.NaN } },
+        {
+          imputed_value_floats: { floats: [c.median - offsets[i]] },
+          replaced_value_float: { float: Number.NaN },
+        },
         ML,
       );
       return g.declare(imputed, "float", ["rows", 1]);
@@ -57,7 +67,7 @@ export function addPreprocessing(ctx: ExportContext, state: PreprocessState): st
       numbers,
       g.floats(
         "mean",
-        state.numeric.map((c) => c.mean),
+        state.numeric.map((c, i) => c.mean - offsets[i]),
         dims,
       ),
     ]);
