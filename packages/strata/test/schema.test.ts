@@ -118,6 +118,9 @@ test("predict-time conversion: a missing training column is named", () => {
 test("values: decimal years and numeric label order", () => {
   assert.equal(parseDecimalYear("2019"), 2019);
   assert.equal(parseDecimalYear("2020-07-01"), 2020 + 182 / 366);
+  // Years 0–99 are those years (Date.UTC would read them as 1900–1999), 0000 a leap year.
+  assert.equal(parseDecimalYear("0099-07-01"), 99 + 181 / 365);
+  assert.equal(parseDecimalYear("0000-03-01"), 60 / 366);
   assert.ok(Number.isNaN(parseDecimalYear("2020-13-01")));
   assert.deepEqual(sortLabels(["10", "2", "9"]), ["2", "9", "10"]);
   assert.deepEqual(sortLabels(["b", "a", "B"]), ["B", "a", "b"]);

@@ -29,9 +29,16 @@ export function parseDecimalYear(cell: string): number {
   const month = m[2] === undefined ? 1 : Number(m[2]);
   const day = m[3] === undefined ? 1 : Number(m[3]);
   if (month < 1 || month > 12 || day < 1 || day > 31) return Number.NaN;
-  const start = Date.UTC(year, 0, 1);
-  const length = Date.UTC(year + 1, 0, 1) - start;
-  return year + (Date.UTC(year, month - 1, day) - start) / length;
+  const start = utc(year, 0, 1);
+  const length = utc(year + 1, 0, 1) - start;
+  return year + (utc(year, month - 1, day) - start) / length;
+}
+
+/** Date.UTC without its rule that years 0–99 mean 1900–1999 (0099-06-01 is in year 99). */
+function utc(year: number, monthIndex: number, day: number): number {
+  const d = new Date(0);
+  d.setUTCFullYear(year, monthIndex, day);
+  return d.getTime();
 }
 
 /** True for a full date with a month (a bare year parses as a number instead). */
