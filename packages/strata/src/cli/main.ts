@@ -149,6 +149,11 @@ export function buildProgram(): Command {
     .argument("<dir>", "model directory written by strata fit --out")
     .requiredOption("--to <format>", "the format: onnx")
     .requiredOption("--out <file>", "the file to write, e.g. model.onnx")
+    .option(
+      "--quantize <type>",
+      "store the weights as float16 (half the size) or uint8 (a quarter); the graph computes in float32",
+    )
+    .option("--json", "print only one JSON object: file, bytes, parameters, kind, classes, inputs, outputs")
     .option("--quiet", "print nothing when it succeeds")
     .action(exportCommand);
 

@@ -9,6 +9,20 @@ import { readSchema, SCHEMA_JSON } from "../workflow/model-dir.js";
 import { type ColumnInput, ExportContext, type MemberVote } from "./export-context.js";
 import { KIND_GRAPHS } from "./kind-graphs.js";
 import { GraphBuilder, ML } from "./onnx-graph.js";
+import { QUANTIZE_TYPES, type Quantize } from "./quantize-weights.js";
+
+export { QUANTIZE_TYPES, type Quantize } from "./quantize-weights.js";
+
+/** How to write the graph. */
+export interface OnnxExportOptions {
+  /**
+   * Store the weight tensors (dense and convolution kernels, embeddings) as float16, or as uint8
+   * with a scale and zero point per output channel; the graph still computes in float32. Biases,
+   * normalisation statistics and preprocessing constants stay float32, and a tree ensemble's
+   * thresholds and leaf values are operator attributes, kept as they are.
+   */
+  readonly quantize?: Quantize;
+}
 
 /** The model kinds `strata export --to onnx` writes. */
 export const ONNX_KINDS: readonly string[] = KIND_GRAPHS.map((k) => k.kind);
@@ -28,6 +42,16 @@ export interface OnnxExport {
   readonly image?: { readonly height: number; readonly width: number };
   /** An ensemble's members' probabilities, each an extra output. */
   readonly votes: readonly MemberVote[];
+  /**
+   * The learned values in the graph: the elements of its weight tensors, biases and normalisation
+   * statistics (weight-roles.ts), as a network's countParams counts them; a tree ensemble's
+   * thresholds and leaves (operator attributes) are not counted.
+   */
+  readonly parameters: number;
+  /** How the weights are stored ("none": float32). */
+  readonly quantize: Quantize | "none";
+  /** How many weight tensors are stored quantized (0 without --quantize, or with no weights). */
+  readonly quantizedWeights: number;
 }
 
 /** A model's probabilities by its kind's writer. */
@@ -46,7 +70,12 @@ function writeModel(ctx: ExportContext, model: AnyClassifier): string {
  * model's class order (and an ensemble's members' `vote/<name>`); the class names in the
  * metadata (strata.classes, a JSON list).
  */
-export async function exportOnnx(dir: string): Promise<OnnxExport> {
+export async function exportOnnx(dir: string, options: OnnxExportOptions = {}): Promise<OnnxExport> {
+  const quantize = options.quantize;
+  if (quantize !== undefined && !QUANTIZE_TYPES.includes(quantize))
+    throw new StrataError(
+      `quantize "${String(quantize)}": strata stores weights as ${QUANTIZE_TYPES.join(" or ")}`,
+    );
   const model = await loadClassifier(dir);
   try {
     const table = model as unknown as { preprocessor?: { fitted: PreprocessState } };
@@ -56,7 +85,7 @@ export async function exportOnnx(dir: string): Promise<OnnxExport> {
         ? schemaOf(table.preprocessor.fitted)
         : undefined;
     const classes = model.classes.map(String);
-    const g = new GraphBuilder();
+    const g = new GraphBuilder({ quantize });
     const ctx = new ExportContext(g, schema, writeModel);
     // The schema's columns are the inputs, in its order, whether or not every model reads them.
     for (const f of schema?.features ?? []) {
@@ -93,10 +122,21 @@ export async function exportOnnx(dir: string): Promise<OnnxExport> {
         "strata.inputs": JSON.stringify(inputs),
         ...(image ? { "strata.image": JSON.stringify(image) } : {}),
         ...(ctx.votes.length > 0 ? { "strata.votes": JSON.stringify(ctx.votes) } : {}),
+        "strata.quantize": quantize ?? "none",
       },
       `strata ${model.kind} classifier${schema?.target ? ` of "${schema.target}"` : ""}; classes ${JSON.stringify(classes)}`,
     );
-    return { bytes, kind: model.kind, classes, inputs, image, votes: ctx.votes };
+    return {
+      bytes,
+      kind: model.kind,
+      classes,
+      inputs,
+      image,
+      votes: ctx.votes,
+      parameters: g.parameters,
+      quantize: quantize ?? "none",
+      quantizedWeights: g.quantizedWeights,
+    };
   } finally {
     model.dispose();
   }

@@ -1,4 +1,8 @@
 import onnxProto from "onnx-proto";
+import { float16Weight, type Quantize, type StoredWeight, uint8Weight } from "./quantize-weights.js";
+import { type FloatRole, graphIndex, inferRole, outputChannelAxis } from "./weight-roles.js";
+
+export type { FloatRole } from "./weight-roles.js";
 
 const { onnx } = onnxProto;
 const T = onnx.TensorProto.DataType;
@@ -54,6 +58,14 @@ function valueInfo(name: string, elemType: number, dims: readonly (number | stri
 }
 
 export type ElemType = "float" | "string" | "int64";
+
+interface FloatConstant {
+  readonly name: string;
+  readonly values: Float32Array;
+  readonly dims: readonly number[];
+  /** As the writer said; else inferred at encode (inferRole), when every reader is known. */
+  readonly role?: FloatRole;
+}
 const ELEM: Record<ElemType, number> = { float: T.FLOAT, string: T.STRING, int64: T.INT64 };
 
 /**
@@ -66,8 +78,20 @@ export class GraphBuilder {
   private readonly inputs: onnxProto.onnx.ValueInfoProto[] = [];
   private readonly outputs: onnxProto.onnx.ValueInfoProto[] = [];
   private readonly valueInfo: onnxProto.onnx.ValueInfoProto[] = [];
+  /** Float constants, written at encode (as float32, or quantized when they are weights). */
+  private readonly floatConstants: FloatConstant[] = [];
   private count = 0;
   private readonly opsets = new Map(OPSETS.map((o) => [o.domain, o.version]));
+  private learned = 0;
+  private quantized = 0;
+
+  /** `quantize`: how weight tensors are stored (float32 when absent). */
+  constructor(private readonly options: { readonly quantize?: Quantize } = {}) {}
+
+  /** The number of learned values (elements of the "weight" and "parameter" constants), after encode. */
+  get parameters(): number {
+    return this.learned;
+  }
 
   /** Raises the graph's import of `domain` to at least `version` (for an operator newer than OPSETS). */
   requireOpset(domain: string, version: number): void {
@@ -126,12 +150,14 @@ export class GraphBuilder {
     return this.node(op, inputs, attrs, { domain })[0];
   }
 
-  /** A float32 constant of shape `dims`. */
-  floats(hint: string, values: ArrayLike<number>, dims: readonly number[]): string {
+  /**
+   * A float32 constant of shape `dims`; `role` says whether it is a learned weight or parameter
+   * (see FloatRole); without it the role is inferred from the shape and readers (inferRole).
+   * Under --quantize a weight is stored as float16 or uint8 and made float32 again in the graph.
+   */
+  floats(hint: string, values: ArrayLike<number>, dims: readonly number[], role?: FloatRole): string {
     const name = this.name(hint);
-    this.initializers.push(
-      onnx.TensorProto.create({ name, dataType: T.FLOAT, dims: [...dims], floatData: Array.from(values) }),
-    );
+    this.floatConstants.push({ name, values: Float32Array.from(values), dims: [...dims], role });
     return name;
   }
 
@@ -144,12 +170,60 @@ export class GraphBuilder {
     return name;
   }
 
+  /**
+   * The float constants as initializers; under --quantize each weight as its stored form and the
+   * node that gives it back as float32 (placed first: it reads only initializers).
+   */
+  private floatInitializers(): StoredWeight & { quantized: number; learned: number } {
+    const initializers: onnxProto.onnx.TensorProto[] = [];
+    const nodes: onnxProto.onnx.NodeProto[] = [];
+    const index = graphIndex(this.nodes);
+    let quantized = 0;
+    let learned = 0;
+    for (const c of this.floatConstants) {
+      const { name, values, dims } = c;
+      const role = c.role ?? inferRole(name, values, dims, index);
+      if (role !== "constant") learned += values.length;
+      const stored =
+        role !== "weight"
+          ? undefined
+          : this.options.quantize === "float16"
+            ? float16Weight(name, values, dims)
+            : this.options.quantize === "uint8"
+              ? uint8Weight(name, values, dims, outputChannelAxis(name, dims.length, index.readers))
+              : undefined;
+      if (stored) {
+        quantized++;
+        initializers.push(...stored.initializers);
+        nodes.push(...stored.nodes);
+      } else {
+        initializers.push(
+          onnx.TensorProto.create({
+            name,
+            dataType: T.FLOAT,
+            dims: [...dims],
+            floatData: Array.from(values),
+          }),
+        );
+      }
+    }
+    return { initializers, nodes, quantized, learned };
+  }
+
+  /** How many weight tensors the last encode stored quantized. */
+  get quantizedWeights(): number {
+    return this.quantized;
+  }
+
   /** The model's bytes. */
   encode(metadata: Readonly<Record<string, string>>, docString: string): Uint8Array {
+    const floats = this.floatInitializers();
+    this.quantized = floats.quantized;
+    this.learned = floats.learned;
     const graph = onnx.GraphProto.create({
       name: "strata",
-      node: this.nodes,
-      initializer: this.initializers,
+      node: [...floats.nodes, ...this.nodes],
+      initializer: [...floats.initializers, ...this.initializers],
       input: this.inputs,
       output: this.outputs,
       valueInfo: this.valueInfo,
