@@ -20,7 +20,10 @@ import {
 } from "../util/strata-dirs.js";
 
 /** What an output option writes: a folder of one of strata's sorts, a predictions CSV file or an ONNX file. */
-type OutputSort = Extract<DirSort, "model" | "report" | "checkpoints" | "cache"> | "predictions" | "onnx";
+type OutputSort =
+  | Extract<DirSort, "model" | "report" | "checkpoints" | "cache" | "web">
+  | "predictions"
+  | "onnx";
 
 interface OutputOption {
   /** The option's attribute in commander's opts(). */
@@ -29,13 +32,18 @@ interface OutputOption {
   readonly sort: OutputSort;
 }
 
+/** An output option whose sort may depend on the command's other options (export's --to). */
+interface OutputSpec extends Omit<OutputOption, "sort"> {
+  readonly sort: OutputSort | ((opts: Record<string, unknown>) => OutputSort);
+}
+
 const CACHE: OutputOption = { attr: "cache", flag: "--cache", sort: "cache" };
 
 /**
  * Every path each command writes, by option: the one table the output rule is checked against
  * (a new command or output option that writes must be listed here).
  */
-export const COMMAND_OUTPUTS: Readonly<Record<string, readonly OutputOption[]>> = {
+export const COMMAND_OUTPUTS: Readonly<Record<string, readonly OutputSpec[]>> = {
   fit: [
     { attr: "out", flag: "--out", sort: "model" },
     { attr: "checkpoint", flag: "--checkpoint", sort: "checkpoints" },
@@ -44,7 +52,8 @@ export const COMMAND_OUTPUTS: Readonly<Record<string, readonly OutputOption[]>> 
   cv: [{ attr: "out", flag: "--out", sort: "report" }, CACHE],
   compare: [{ attr: "out", flag: "--out", sort: "report" }, CACHE],
   predict: [{ attr: "out", flag: "--out", sort: "predictions" }],
-  export: [{ attr: "out", flag: "--out", sort: "onnx" }],
+  // --to web writes a folder (index.html, the model, the runtime); --to onnx one file.
+  export: [{ attr: "out", flag: "--out", sort: (opts) => (opts.to === "web" ? "web" : "onnx") }],
 };
 
 /** What each command's folder output is, for messages. */
@@ -55,6 +64,7 @@ const WHAT: Readonly<Record<OutputSort, string>> = {
   cache: "the cache",
   predictions: "the predictions",
   onnx: "the ONNX file",
+  web: "the web folder",
 };
 
 /** A path as given and as it really is (absolute, links resolved as far as it exists). */
@@ -248,8 +258,12 @@ function commandInputs(command: string, args: readonly string[], opts: Record<st
  * StrataError names the first option and path that may not be written, and why.
  */
 export function checkOutputs(command: string, args: readonly string[], opts: Record<string, unknown>): void {
-  const given = (COMMAND_OUTPUTS[command] ?? []).flatMap((option) => {
-    const path = opts[option.attr];
+  const given = (COMMAND_OUTPUTS[command] ?? []).flatMap((spec) => {
+    const path = opts[spec.attr];
+    const option: OutputOption = {
+      ...spec,
+      sort: typeof spec.sort === "function" ? spec.sort(opts) : spec.sort,
+    };
     return typeof path === "string" ? [{ option, place: { given: path, real: realPath(path) } }] : [];
   });
   if (given.length === 0) return;

@@ -13,13 +13,15 @@ import { VERSION } from "../version.js";
  * - `checkpoints`: a `--checkpoint` folder, holding `last/` and `best/` (`strata-dir.json`);
  * - `cache`: a `--cache` folder of decoded images and backbone features (`strata-dir.json`);
  * - `checkpoint-state`: a checkpoint's `last/` (`checkpoint.json`);
- * - `zoo`: a model registered in the zoo (`zoo.json`).
+ * - `zoo`: a model registered in the zoo (`zoo.json`);
+ * - `web`: the folder of `strata export --to web` (`strata-dir.json` saying "web" and listing
+ *   the entries it wrote, so that a file someone added there is never removed by the next export).
  */
-export type DirSort = "model" | "report" | "checkpoints" | "cache" | "checkpoint-state" | "zoo";
+export type DirSort = "model" | "report" | "checkpoints" | "cache" | "checkpoint-state" | "zoo" | "web";
 
 /** A model directory's manifest (the name estimators/estimator.ts writes). */
 export const MODEL_MANIFEST = "strata.json";
-/** The manifest of strata's other folders (reports, checkpoints, caches). */
+/** The manifest of strata's other folders (reports, checkpoints, caches, web folders). */
 export const DIR_MANIFEST = "strata-dir.json";
 const CHECKPOINT_STATE = "checkpoint.json";
 const ZOO_MANIFEST = "zoo.json";
@@ -32,6 +34,7 @@ export const SORT_NAMES: Readonly<Record<DirSort, string>> = {
   cache: "a cache folder",
   "checkpoint-state": "a checkpoint",
   zoo: "a zoo model",
+  web: "a web folder",
 };
 
 /**
@@ -101,6 +104,11 @@ function sortOf(
     return { sort: "model", owned: [MODEL_MANIFEST, ...files, ...MODEL_DIR_EXTRAS] };
   }
   const sort = manifestSort(path);
+  if (sort === "web") {
+    const listed = jsonObject(join(path, DIR_MANIFEST))?.files;
+    const files = Array.isArray(listed) ? listed.filter((f) => typeof f === "string") : [];
+    return { sort, owned: [DIR_MANIFEST, ...files] };
+  }
   if (sort) return { sort, owned: entries };
   if (jsonObject(join(path, CHECKPOINT_STATE))) return { sort: "checkpoint-state", owned: entries };
   if (jsonObject(join(path, ZOO_MANIFEST))) return { sort: "zoo", owned: entries };
@@ -167,7 +175,7 @@ export function dirOutputProblem(path: string, sort: DirSort): string | undefine
     case "strata":
       if (state.sort !== sort)
         return `is ${SORT_NAMES[state.sort]}, not ${SORT_NAMES[sort]}; give a new or empty folder, or ${SORT_NAMES[sort]} strata wrote`;
-      if (state.foreign.length > 0 && (sort === "model" || sort === "report"))
+      if (state.foreign.length > 0 && (sort === "model" || sort === "report" || sort === "web"))
         return `is ${SORT_NAMES[sort]}, but it also holds ${someOf(state.foreign)}, which strata did not write and would remove; move ${state.foreign.length === 1 ? "it" : "them"} out or give another folder`;
       return undefined;
   }
@@ -193,10 +201,16 @@ export async function ensureStrataDir(dir: string, sort: "checkpoints" | "cache"
 
 /**
  * Writes `dir/strata-dir.json`, which says what sort of strata folder `dir` is (via a temp file
- * and a rename; not writeFileAtomic, which imports this module).
+ * and a rename; not writeFileAtomic, which imports this module). `files`: the entries strata
+ * wrote beside it, for a sort whose folder may hold others' files too (web).
  */
-export async function writeDirManifest(dir: string, sort: DirSort): Promise<void> {
-  const manifest = { sort, strataVersion: VERSION, about: `${SORT_NAMES[sort]} written by strata` };
+export async function writeDirManifest(dir: string, sort: DirSort, files?: readonly string[]): Promise<void> {
+  const manifest = {
+    sort,
+    strataVersion: VERSION,
+    about: `${SORT_NAMES[sort]} written by strata`,
+    ...(files ? { files } : {}),
+  };
   const tmp = join(dir, `.${DIR_MANIFEST}.tmp-${process.pid}`);
   await writeFile(tmp, `${JSON.stringify(manifest, null, 2)}\n`);
   await rename(tmp, join(dir, DIR_MANIFEST));
