@@ -1,3 +1,4 @@
+import { basename, join, resolve } from "node:path";
 import { StrataError } from "../errors.js";
 import type { OnnxExport, Quantize } from "../export/onnx-export.js";
 import { writeFileAtomic } from "../util/atomic.js";
@@ -12,7 +13,7 @@ export interface ExportCommandOptions {
 }
 
 /** The formats `strata export --to` writes. */
-export const EXPORT_FORMATS = ["onnx"] as const;
+export const EXPORT_FORMATS = ["onnx", "web"] as const;
 
 /** The weight types of `--quantize` (as export/quantize-weights.ts's QUANTIZE_TYPES, without loading it). */
 const QUANTIZE_TYPES: readonly Quantize[] = ["float16", "uint8"];
@@ -21,6 +22,7 @@ const QUANTIZE_TYPES: readonly Quantize[] = ["float16", "uint8"];
 export async function exportCommand(dir: string, o: ExportCommandOptions): Promise<void> {
   const quantize = quantizeOption(o.quantize);
   if (o.to === "onnx") return exportOnnxFile(dir, o, quantize);
+  if (o.to === "web") return exportWebFolder(dir, o, quantize);
   throw new StrataError(`--to ${o.to}: strata exports to ${EXPORT_FORMATS.join(", ")} today`);
 }
 
@@ -44,6 +46,31 @@ async function exportOnnxFile(dir: string, o: ExportCommandOptions, quantize?: Q
   const out = makeOutput(o);
   if (out.json) out.emitJson(describeExport(o.out, result));
   else if (!o.quiet) printExport(out, o.out, result);
+}
+
+/**
+ * --to web --out DIR: the same graph in a folder that predicts in a browser with no server and no
+ * network request (index.html, predict.mjs, ONNX Runtime Web; see export/web-export.ts).
+ */
+async function exportWebFolder(dir: string, o: ExportCommandOptions, quantize?: Quantize): Promise<void> {
+  const { exportOnnx } = await import("../export/onnx-export.js");
+  const { exportWeb } = await import("../export/web-export.js");
+  const result = await exportOnnx(dir, { quantize });
+  const web = await exportWeb(result.bytes, o.out, basename(resolve(dir)));
+  const model = join(o.out, "model.onnx");
+  const out = makeOutput(o);
+  const runtime = `ONNX Runtime Web ${web.info.runtime.version}`;
+  if (out.json)
+    out.emitJson({ ...describeExport(model, result), folder: o.out, folderBytes: web.totalBytes, runtime });
+  else if (!o.quiet) {
+    printExport(out, model, result);
+    out.result(
+      `wrote ${join(o.out, "index.html")}: open it in a browser to predict there (from disk or any static server; no network request); predict.mjs for your own pages`,
+    );
+    out.result(
+      `  ${humanBytes(web.totalBytes)} in all, with ${runtime} (WebAssembly ${humanBytes(web.info.runtime.wasmBytes)}, and in base64 for index.html)`,
+    );
+  }
 }
 
 /** A graph output: its name, element type and shape. */
