@@ -243,7 +243,7 @@
         el("th", { text: `predicted ${info.target}` }),
         el("th", { text: "probability" }),
         ...classes.map((c) => el("th", { text: `P(${c})` })),
-        ...votes.map((v) => el("th", { text: `${v} votes` })),
+        ...votes.map((v) => el("th", { text: `${v}: vote` })),
       ]);
       const body = answers.slice(0, SHOWN_ROWS).map((a, i) => {
         const tr = el("tr", {}, [

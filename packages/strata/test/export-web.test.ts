@@ -1,0 +1,316 @@
+// strata export --to web: the folder opened from file:// in headless Chromium (Debian's chromium)
+// predicts the rows of a CSV file, uploaded to the page, as `strata predict` does (probabilities
+// within 1e-5, the same labels), and so does its form; the page requests nothing but its own
+// files. predict.mjs, imported by a page served over HTTP, predicts the same. The page's cell
+// parsing and CSV splitting are strata's. A second export replaces a web folder strata wrote,
+// and nothing else.
+import assert from "node:assert/strict";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { extname, join, normalize } from "node:path";
+import { test } from "node:test";
+import { pathToFileURL } from "node:url";
+import type { Browser, Page } from "playwright-core";
+import { readCsv } from "../src/data/csv.js";
+import { isMissing, parseNumber } from "../src/data/values.js";
+import { noXGBoost } from "./helpers/addons.js";
+import { launchChromium, watchPage } from "./helpers/browser.js";
+import { assertUserError, runCli, tempDir } from "./helpers/cli.js";
+import { sharedData } from "./helpers/data.js";
+
+const PIMA = sharedData("pima_diabetes/pima-indians-diabetes.csv");
+const TOLERANCE = 1e-5;
+
+/** A small table with a category column, missing values of both kinds and an unseen category later. */
+function syntheticCsv(dir: string): { train: string; rows: string } {
+  const colours = ["red", "green", "blue"];
+  const lines = ["size,colour,weight,label"];
+  for (let i = 0; i < 120; i++) {
+    const size = i % 5 === 0 ? "" : String(((i * 37) % 23) / 3);
+    const colour = i % 7 === 0 ? "" : i % 11 === 0 ? "NA" : colours[(i * 5) % 3];
+    const weight = i % 9 === 0 ? "NaN" : String(((i * 13) % 17) + 0.5);
+    const label =
+      ((i * 37) % 23) / 3 + (colour === "red" ? 3 : 0) > 5 ? "big" : i % 3 === 0 ? "mid" : "small";
+    lines.push(`${size},${colour},${weight},${label}`);
+  }
+  // Quoted cells, spaces, missing spellings, an unseen category, 1e999 (missing under --non-finite missing).
+  const rows = [
+    "size,colour,weight,label",
+    '1.5,"purple",3,small',
+    ",red,,big",
+    '"7", , 12.5 ,big',
+    "2,n/a,nan,mid",
+    "4.25,None,1e999,small",
+    '0,"blue",0,small',
+    "?,green,#N/A,mid",
+  ];
+  writeFileSync(join(dir, "train.csv"), `${lines.join("\n")}\n`);
+  writeFileSync(join(dir, "rows.csv"), `${rows.join("\r\n")}\r\n`);
+  return { train: join(dir, "train.csv"), rows: join(dir, "rows.csv") };
+}
+
+/** `strata predict`'s answers for a CSV file: each row's label and probabilities (class order). */
+function strataPredict(dir: string, model: string, rows: string): { label: string; proba: number[] }[] {
+  const r = runCli(["predict", model, rows], dir);
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout
+    .trim()
+    .split("\n")
+    .slice(1)
+    .map((line) => {
+      const [label, ...proba] = line.split(",");
+      return { label, proba: proba.map(Number) };
+    });
+}
+
+interface Answer {
+  readonly label: string;
+  readonly proba: readonly number[];
+}
+
+function assertSameAnswers(got: readonly Answer[], want: readonly Answer[], what: string): number {
+  assert.equal(got.length, want.length, `${what}: rows`);
+  let max = 0;
+  for (const [i, w] of want.entries()) {
+    assert.equal(got[i].label, w.label, `${what}, row ${i + 1}: label`);
+    for (const [k, p] of w.proba.entries()) max = Math.max(max, Math.abs(got[i].proba[k] - p));
+  }
+  assert.ok(max <= TOLERANCE, `${what}: probabilities differ by ${max}`);
+  return max;
+}
+
+/** Opens the folder's index.html from file:// and waits until the model is loaded. */
+async function openPage(browser: Browser, web: string): Promise<{ page: Page; requests: string[] }> {
+  const page = await browser.newPage();
+  const log = watchPage(page);
+  await page.goto(pathToFileURL(join(web, "index.html")).href);
+  await page.waitForSelector("body[data-ready]", { timeout: 30_000 });
+  assert.deepEqual(log.errors, [], "no console errors or exceptions");
+  return { page, requests: log.requests };
+}
+
+/** The page's answers to an uploaded CSV file, read from the result table's exact values. */
+async function uploadCsv(page: Page, csv: string): Promise<Answer[]> {
+  await page.setInputFiles("#csv-file", csv);
+  await page.waitForSelector("#csv-result[data-rows]", { timeout: 30_000 });
+  assert.equal(await page.locator("#error").isHidden(), true, (await page.textContent("#error")) ?? "");
+  const rows = await page.locator("#csv-result tbody tr").evaluateAll((trs) =>
+    trs.map((tr) => ({
+      label: (tr as unknown as { dataset: Record<string, string> }).dataset.label,
+      proba: JSON.parse((tr as unknown as { dataset: Record<string, string> }).dataset.proba) as number[],
+    })),
+  );
+  return rows;
+}
+
+/** Fills the form with a row's cells (as text, like the CSV) and reads the answer. */
+async function submitRow(page: Page, row: Record<string, string>): Promise<Answer> {
+  await page.click('button[type="reset"]');
+  for (const [name, value] of Object.entries(row)) await page.fill(`[id="field-${name}"]`, value);
+  await page.click('button[type="submit"]');
+  const verdict = page.locator("#row-result .verdict");
+  await verdict.waitFor();
+  const label = (await verdict.getAttribute("data-label")) ?? "";
+  const proba = JSON.parse((await verdict.getAttribute("data-proba")) ?? "[]") as number[];
+  return { label, proba };
+}
+
+/** Every request a page made is one of the web folder's own files: nothing from the network. */
+function assertOnlyOwnFiles(requests: readonly string[], web: string): void {
+  const folder = `${pathToFileURL(web).href}/`;
+  assert.ok(requests.length > 0);
+  for (const url of requests) assert.ok(url.startsWith(folder), `the page requested ${url}`);
+}
+
+/** A static HTTP server of `dir` on 127.0.0.1 (for predict.mjs, which an ES module page imports). */
+async function serveFolder(t: import("node:test").TestContext, dir: string): Promise<string> {
+  const types: Record<string, string> = {
+    ".html": "text/html",
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".css": "text/css",
+    ".json": "application/json",
+    ".wasm": "application/wasm",
+    ".txt": "text/plain",
+  };
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname));
+    // The browser asks for one on a page without a <link rel="icon">: no icon, no error.
+    if (path === "/favicon.ico") return void res.writeHead(204).end();
+    try {
+      const body = readFileSync(join(dir, path));
+      res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+interface Case {
+  readonly name: string;
+  readonly fit: readonly string[];
+  readonly data: (dir: string) => { train: string; rows: string };
+  readonly skip?: string | false;
+}
+
+const CASES: readonly Case[] = [
+  {
+    name: "dense, 3 classes, a category column and missing values",
+    fit: ["--target", "label", "--model", "dense", "--epochs", "8", "--non-finite", "missing"],
+    data: syntheticCsv,
+  },
+  {
+    name: "xgboost, binary (Pima): a tree ensemble",
+    fit: ["--target", "outcome", "--model", "xgboost", "--epochs", "20"],
+    skip: noXGBoost,
+    data: (dir) => {
+      const lines = readFileSync(PIMA, "utf8").trim().split("\n");
+      writeFileSync(join(dir, "rows.csv"), `${lines.slice(0, 61).join("\n")}\n`);
+      return { train: PIMA, rows: join(dir, "rows.csv") };
+    },
+  },
+];
+
+/** Fits, exports to web, and checks the page against `strata predict` on the case's rows. */
+async function checkCase(t: import("node:test").TestContext, browser: Browser, c: Case): Promise<string> {
+  const dir = tempDir(t, "strata-web-");
+  const { train, rows } = c.data(dir);
+  const fit = runCli(["fit", train, ...c.fit, "--seed", "0", "--quiet", "--out", "m"], dir);
+  assert.equal(fit.status, 0, fit.stderr);
+  const exp = runCli(["export", "m", "--to", "web", "--out", "web"], dir);
+  assert.equal(exp.status, 0, exp.stderr);
+  const web = join(dir, "web");
+  const info = JSON.parse(readFileSync(join(web, "model.json"), "utf8"));
+  assert.equal(info.bytes, readFileSync(join(web, "model.onnx")).byteLength);
+
+  const want = strataPredict(dir, "m", rows);
+  const { page, requests } = await openPage(browser, web);
+  try {
+    const sizes = (await page.textContent("#sizes")) ?? "";
+    assert.ok(sizes.includes(`model.onnx: ${info.bytes.toLocaleString("en-US")} bytes`), sizes);
+    const max = assertSameAnswers(await uploadCsv(page, rows), want, "the CSV upload");
+    t.diagnostic(`${c.name}: max |Δp| ${max.toExponential(2)} over ${want.length} rows`);
+    // The form, filled with the first row's cells, answers as the CSV's first row.
+    const table = readCsv(rows);
+    const first = Object.fromEntries(
+      info.inputs.map((i: { name: string }) => [i.name, table.rows[0][table.columns.indexOf(i.name)]]),
+    );
+    assertSameAnswers([await submitRow(page, first)], [want[0]], "the form");
+    assertOnlyOwnFiles(requests, web);
+  } finally {
+    await page.close();
+  }
+  return dir;
+}
+
+/** predict.mjs imported by a page served over HTTP: the same answers, fetched from the folder alone. */
+async function checkPredictModule(t: import("node:test").TestContext, browser: Browser, dir: string) {
+  const web = join(dir, "web");
+  const origin = await serveFolder(t, web);
+  const rows = join(dir, "rows.csv");
+  const table = readCsv(rows);
+  const info = JSON.parse(readFileSync(join(web, "model.json"), "utf8"));
+  const objects = table.rows.map((r) =>
+    Object.fromEntries(info.inputs.map((i: { name: string }) => [i.name, r[table.columns.indexOf(i.name)]])),
+  );
+  const page = await browser.newPage();
+  const log = watchPage(page);
+  try {
+    await page.goto(`${origin}/README.txt`);
+    const answers = (await page.evaluate(
+      `import("./predict.mjs").then((m) => m.predict(${JSON.stringify(objects)}))`,
+    )) as { label: string; proba: Record<string, number> }[];
+    const got = answers.map((a) => ({ label: a.label, proba: info.classes.map((c: string) => a.proba[c]) }));
+    assertSameAnswers(got, strataPredict(dir, "m", rows), "predict.mjs");
+    assert.deepEqual(log.errors, []);
+    for (const url of log.requests) assert.ok(url.startsWith(`${origin}/`), `predict.mjs requested ${url}`);
+    assert.ok(log.requests.includes(`${origin}/model.onnx`), "the model is fetched from the folder");
+  } finally {
+    await page.close();
+  }
+}
+
+test("strata export --to web: the page predicts from file:// as strata predict does", async (t) => {
+  const browser = await launchChromium(t);
+  if (!browser) return;
+  let first: string | undefined;
+  for (const c of CASES)
+    await t.test(c.name, { skip: c.skip }, async (st) => {
+      const dir = await checkCase(st, browser, c);
+      first ??= dir;
+      if (dir === first) await checkPredictModule(st, browser, dir);
+    });
+});
+
+test("the page reads cells and CSV files as strata does", async (t) => {
+  const script = new URL("../src/export/web/strata-web.js", import.meta.url);
+  await import(script.href);
+  const web = (globalThis as unknown as { strataWeb: StrataWeb }).strataWeb;
+  const cells = ["", "  ", "NA", "n/a", "NaN", "null", "None", "?", "#N/A", "1", "-1.5", "+.5", "5.", "1e3"];
+  cells.push("1E-2", "1e999", "-1e999", "1,5", "0x10", "12abc", " 7 ", "Infinity", "inf", "-0", ".", "e5");
+  for (const c of cells) {
+    assert.equal(web.isMissing(c), isMissing(c), `isMissing(${JSON.stringify(c)})`);
+    assert.ok(Object.is(web.parseNumber(c), parseNumber(c)), `parseNumber(${JSON.stringify(c)})`);
+  }
+  const dir = tempDir(t, "strata-web-csv-");
+  const text = '\uFEFF a ;"b;c";d\r\n1;"x ""quoted""; y";\r\n\r\n2;"two\nlines";  z \r\n3;;""\r\n4;"";last';
+  writeFileSync(join(dir, "t.csv"), text);
+  const strata = readCsv(join(dir, "t.csv"));
+  const [header, ...rows] = web.splitCsv(text, ";");
+  assert.deepEqual(
+    header.map((h) => h.trim()),
+    strata.columns,
+  );
+  assert.deepEqual(rows, strata.rows);
+  const inputs = [
+    { name: "a", type: "float" },
+    { name: "d", type: "string" },
+  ];
+  assert.deepEqual(
+    web.parseCsv(text, inputs).map((r) => [r.a, r.d]),
+    strata.rows.map((r) => [r[0], r[2]]),
+  );
+  assert.throws(() => web.parseCsv("a;b\n1;2\n", [{ name: "c", type: "float" }]), /no column "c"/);
+});
+
+/** What the tests use of strata-web.js's globalThis.strataWeb. */
+interface StrataWeb {
+  isMissing(cell: string): boolean;
+  parseNumber(cell: string): number;
+  splitCsv(text: string, delimiter: string): string[][];
+  parseCsv(text: string, inputs: readonly { name: string; type: string }[]): Record<string, string>[];
+}
+
+test("--to web replaces only a web folder strata wrote", (t) => {
+  const dir = tempDir(t, "strata-web-out-");
+  const fit = runCli(
+    ["fit", PIMA, "--target", "outcome", "--model", "logistic", "--quiet", "--out", "m"],
+    dir,
+  );
+  assert.equal(fit.status, 0, fit.stderr);
+  const web = (out: string) => runCli(["export", "m", "--to", "web", "--out", out, "--quiet"], dir);
+  assert.equal(web("w").status, 0);
+  const manifest = JSON.parse(readFileSync(join(dir, "w", "strata-dir.json"), "utf8"));
+  assert.equal(manifest.sort, "web");
+  assert.deepEqual([...manifest.files, "strata-dir.json"].sort(), readdirSync(join(dir, "w")).sort());
+  const again = web("w");
+  assert.equal(again.status, 0, again.stderr);
+  assert.equal(again.stdout, "");
+  writeFileSync(join(dir, "w", "notes.txt"), "mine");
+  assertUserError(web("w"), ["--out w", "a web folder", "notes.txt"]);
+  mkdirSync(join(dir, "other"));
+  writeFileSync(join(dir, "other", "index.html"), "<p>mine</p>");
+  assertUserError(web("other"), ["--out other", "a folder strata did not write", "index.html"]);
+  assert.equal(readFileSync(join(dir, "other", "index.html"), "utf8"), "<p>mine</p>");
+  assertUserError(web("m"), ["--out m", "input"]);
+  // A web folder is no place for another output, and --to onnx does not overwrite one.
+  rmSync(join(dir, "w", "notes.txt"));
+  const inside = runCli(["predict", "m", PIMA, "--out", join("w", "p.csv")], dir);
+  assertUserError(inside, ["lies inside w, a web folder strata wrote"]);
+  assertUserError(runCli(["export", "m", "--to", "onnx", "--out", "w"], dir), ["is a folder"]);
+});
