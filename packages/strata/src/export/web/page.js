@@ -255,6 +255,10 @@
         ]);
         tr.dataset.label = a.label;
         tr.dataset.proba = JSON.stringify(info.classes.map((c) => a.proba[c]));
+        if (a.votes)
+          tr.dataset.votes = JSON.stringify(
+            a.votes.map((v) => ({ name: v.name, proba: info.classes.map((c) => v.proba[c]) })),
+          );
         return tr;
       });
       const save = el("a", { text: "save the predictions as CSV" });
