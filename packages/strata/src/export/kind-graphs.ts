@@ -1,5 +1,12 @@
+import { stackGraph, voteGraph } from "./ensemble-graphs.js";
 import type { KindGraph } from "./kind-graph.js";
 import { denseGraph, logisticGraph, xgboostGraph } from "./table-graphs.js";
 
 /** Every kind `strata export --to onnx` writes, one writer each (as estimators/kinds.ts lists the kinds). */
-export const KIND_GRAPHS: readonly KindGraph[] = [denseGraph, logisticGraph, xgboostGraph];
+export const KIND_GRAPHS: readonly KindGraph[] = [
+  denseGraph,
+  logisticGraph,
+  xgboostGraph,
+  voteGraph,
+  stackGraph,
+];
