@@ -1,9 +1,9 @@
 // strata export --to web: the folder opened from file:// in headless Chromium (Debian's chromium)
 // predicts the rows of a CSV file, uploaded to the page, as `strata predict` does (probabilities
-// within 1e-5, the same labels), and so does its form; the page requests nothing but its own
-// files. predict.mjs, imported by a page served over HTTP, predicts the same. The page's cell
-// parsing and CSV splitting are strata's. A second export replaces a web folder strata wrote,
-// and nothing else.
+// within 1e-5, the same labels; dense, XGBoost, and a vote whose members' votes are compared too),
+// and so does its form; the page requests nothing but its own files. predict.mjs, imported by a
+// page served over HTTP, predicts the same. The page's cell parsing and CSV splitting are
+// strata's. A second export replaces a web folder strata wrote, and nothing else.
 import assert from "node:assert/strict";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -51,9 +51,10 @@ function syntheticCsv(dir: string): { train: string; rows: string } {
 }
 
 /** `strata predict`'s answers for a CSV file: each row's label and probabilities (class order). */
-function strataPredict(dir: string, model: string, rows: string): { label: string; proba: number[] }[] {
+function strataPredict(dir: string, model: string, rows: string, votes = false): Answer[] {
   const r = runCli(["predict", model, rows], dir);
   assert.equal(r.status, 0, r.stderr);
+  const members = votes ? memberVotes(dir, model, rows) : undefined;
   return r.stdout
     .trim()
     .split("\n")
@@ -61,12 +62,24 @@ function strataPredict(dir: string, model: string, rows: string): { label: strin
     .map((line) => {
       const [label, ...proba] = line.split(",");
       return { label, proba: proba.map(Number) };
-    });
+    })
+    .map((answer, i) => (members ? { ...answer, votes: members[i] } : answer));
+}
+
+/** `strata predict --votes --json`: each row's members' probabilities, in the model's class order. */
+function memberVotes(dir: string, model: string, rows: string): Answer["votes"][] {
+  const r = runCli(["predict", model, rows, "--votes", "--json"], dir);
+  assert.equal(r.status, 0, r.stderr);
+  const classes: string[] = JSON.parse(readFileSync(join(dir, "web", "model.json"), "utf8")).classes;
+  const answers = JSON.parse(r.stdout) as { members: { name: string; proba: Record<string, number> }[] }[];
+  return answers.map((a) => a.members.map((m) => ({ name: m.name, proba: classes.map((c) => m.proba[c]) })));
 }
 
 interface Answer {
   readonly label: string;
   readonly proba: readonly number[];
+  /** An ensemble's members' probabilities (class order), by member. */
+  readonly votes?: readonly { name: string; proba: readonly number[] }[];
 }
 
 function assertSameAnswers(got: readonly Answer[], want: readonly Answer[], what: string): number {
@@ -75,6 +88,15 @@ function assertSameAnswers(got: readonly Answer[], want: readonly Answer[], what
   for (const [i, w] of want.entries()) {
     assert.equal(got[i].label, w.label, `${what}, row ${i + 1}: label`);
     for (const [k, p] of w.proba.entries()) max = Math.max(max, Math.abs(got[i].proba[k] - p));
+    if (w.votes === undefined) continue;
+    assert.deepEqual(
+      got[i].votes?.map((v) => v.name),
+      w.votes.map((v) => v.name),
+      `${what}, row ${i + 1}: the members`,
+    );
+    for (const [m, v] of w.votes.entries())
+      for (const [k, p] of v.proba.entries())
+        max = Math.max(max, Math.abs((got[i].votes?.[m].proba[k] ?? Number.NaN) - p));
   }
   assert.ok(max <= TOLERANCE, `${what}: probabilities differ by ${max}`);
   return max;
@@ -96,10 +118,14 @@ async function uploadCsv(page: Page, csv: string): Promise<Answer[]> {
   await page.waitForSelector("#csv-result[data-rows]", { timeout: 30_000 });
   assert.equal(await page.locator("#error").isHidden(), true, (await page.textContent("#error")) ?? "");
   const rows = await page.locator("#csv-result tbody tr").evaluateAll((trs) =>
-    trs.map((tr) => ({
-      label: (tr as unknown as { dataset: Record<string, string> }).dataset.label,
-      proba: JSON.parse((tr as unknown as { dataset: Record<string, string> }).dataset.proba) as number[],
-    })),
+    trs.map((tr) => {
+      const data = (tr as unknown as { dataset: Record<string, string> }).dataset;
+      return {
+        label: data.label,
+        proba: JSON.parse(data.proba) as number[],
+        votes: data.votes === undefined ? undefined : (JSON.parse(data.votes) as Answer["votes"]),
+      };
+    }),
   );
   return rows;
 }
@@ -156,6 +182,17 @@ interface Case {
   readonly fit: readonly string[];
   readonly data: (dir: string) => { train: string; rows: string };
   readonly skip?: string | false;
+  /** An ensemble: its members' votes are compared too. */
+  readonly votes?: boolean;
+}
+
+/** The first `n` rows of Pima as the rows to predict. */
+function pimaRows(n: number) {
+  return (dir: string) => {
+    const lines = readFileSync(PIMA, "utf8").trim().split("\n");
+    writeFileSync(join(dir, "rows.csv"), `${lines.slice(0, n + 1).join("\n")}\n`);
+    return { train: PIMA, rows: join(dir, "rows.csv") };
+  };
 }
 
 const CASES: readonly Case[] = [
@@ -168,11 +205,14 @@ const CASES: readonly Case[] = [
     name: "xgboost, binary (Pima): a tree ensemble",
     fit: ["--target", "outcome", "--model", "xgboost", "--epochs", "20"],
     skip: noXGBoost,
-    data: (dir) => {
-      const lines = readFileSync(PIMA, "utf8").trim().split("\n");
-      writeFileSync(join(dir, "rows.csv"), `${lines.slice(0, 61).join("\n")}\n`);
-      return { train: PIMA, rows: join(dir, "rows.csv") };
-    },
+    data: pimaRows(60),
+  },
+  {
+    name: "a soft vote of logistic regression and XGBoost (Pima): each member's vote",
+    fit: ["--target", "outcome", "--model", "vote", "--members", "logistic,xgboost"],
+    skip: noXGBoost,
+    votes: true,
+    data: pimaRows(40),
   },
 ];
 
@@ -188,7 +228,7 @@ async function checkCase(t: import("node:test").TestContext, browser: Browser, c
   const info = JSON.parse(readFileSync(join(web, "model.json"), "utf8"));
   assert.equal(info.bytes, readFileSync(join(web, "model.onnx")).byteLength);
 
-  const want = strataPredict(dir, "m", rows);
+  const want = strataPredict(dir, "m", rows, c.votes);
   const { page, requests } = await openPage(browser, web);
   try {
     const sizes = (await page.textContent("#sizes")) ?? "";
@@ -200,7 +240,11 @@ async function checkCase(t: import("node:test").TestContext, browser: Browser, c
     const first = Object.fromEntries(
       info.inputs.map((i: { name: string }) => [i.name, table.rows[0][table.columns.indexOf(i.name)]]),
     );
-    assertSameAnswers([await submitRow(page, first)], [want[0]], "the form");
+    assertSameAnswers([await submitRow(page, first)], [{ ...want[0], votes: undefined }], "the form");
+    if (c.votes) {
+      const shown = await page.locator("#row-result [data-vote]").count();
+      assert.equal(shown, want[0].votes?.length, "each member's vote beside the combined answer");
+    }
     assertOnlyOwnFiles(requests, web);
   } finally {
     await page.close();
