@@ -1,4 +1,5 @@
 import { stackGraph, voteGraph } from "./ensemble-graphs.js";
+import { cnnGraph, imageDenseGraph, transferGraph } from "./image-graphs.js";
 import type { KindGraph } from "./kind-graph.js";
 import { denseGraph, logisticGraph, xgboostGraph } from "./table-graphs.js";
 
@@ -9,4 +10,7 @@ export const KIND_GRAPHS: readonly KindGraph[] = [
   xgboostGraph,
   voteGraph,
   stackGraph,
+  cnnGraph,
+  imageDenseGraph,
+  transferGraph,
 ];
