@@ -24,12 +24,12 @@ const PIMA = "/work/shared/data/pima_diabetes/pima-indians-diabetes.csv";
 const WINE = "/work/shared/data/wine_quality/winequality-red.csv";
 
 /**
- * The largest |Δp| allowed with uint8 weights, 2.5 times the worst measured. Measured with one
- * scale per output channel over seeds 1–3 (torch backend): 0.9e-3 to 1.7e-3 on the Pima network
- * (8-256-256-1), 6.7e-3 to 1.21e-2 on the wine one (11-64-32-6; one scale per tensor: 8.7e-3 to
- * 1.64e-2); XGBoost has no weight tensors and does not move.
+ * The largest |Δp| allowed with uint8 weights, about 3 times the worst measured. Measured with
+ * one scale per output channel over seeds 1–3 (WASM backend, as here): 0.7e-3 to 0.8e-3 on the
+ * Pima network (8-256-256-1), 2.2e-3 to 3.4e-3 on the wine one (11-128-64-6); with one scale
+ * per tensor 1.1e-3 to 2.4e-3 and 4.0e-3 to 5.2e-3. XGBoost has no weight tensors and does not move.
  */
-const UINT8_BOUND = 3e-2;
+const UINT8_BOUND = 1e-2;
 const BOUND = { none: 1e-5, float16: 1e-2, uint8: UINT8_BOUND } as const;
 
 type Quantize = keyof typeof BOUND;
@@ -215,9 +215,9 @@ describe("strata export --quantize", { concurrency: 1 }, () => {
       },
       join(dir, "rows.csv"),
     );
-    // Three kernels (8×256, 256×256, 256×1); biases stay float32.
-    assert.equal(r.float16.quantizedWeights, 3);
-    assert.equal(r.uint8.quantizedWeights, 3);
+    // The kernels 8×256 and 256×256; the 256×1 one (under 1024 elements) and biases stay float32.
+    assert.equal(r.float16.quantizedWeights, 2);
+    assert.equal(r.uint8.quantizedWeights, 2);
     const half = r.float16.bytes / r.none.bytes;
     const quarter = r.uint8.bytes / r.none.bytes;
     t.diagnostic(`float16 ${half.toFixed(3)} of the float32 file, uint8 ${quarter.toFixed(3)}`);
@@ -233,11 +233,13 @@ describe("strata export --quantize", { concurrency: 1 }, () => {
         train: WINE,
         target: "quality",
         kind: "dense",
-        fit: ["--hidden", "64,32", "--epochs", "8"],
+        fit: ["--hidden", "128,64", "--epochs", "8"],
         classes: 6,
       },
       WINE,
     );
+    // The kernels 11×128 and 128×64; the 64×6 one stays float32.
+    assert.equal(r.uint8.quantizedWeights, 2);
     assert.ok(r.float16.bytes < r.none.bytes && r.uint8.bytes < r.float16.bytes);
   });
 

@@ -16,10 +16,11 @@ export { QUANTIZE_TYPES, type Quantize } from "./quantize-weights.js";
 /** How to write the graph. */
 export interface OnnxExportOptions {
   /**
-   * Store the weight tensors (dense and convolution kernels, embeddings) as float16, or as uint8
-   * with a scale and zero point per output channel; the graph still computes in float32. Biases,
-   * normalisation statistics and preprocessing constants stay float32, and a tree ensemble's
-   * thresholds and leaf values are operator attributes, kept as they are.
+   * Store the weight tensors (dense and convolution kernels, embeddings) of 1024 elements or more
+   * as float16, or as uint8 with a scale and zero point per output channel; the graph still
+   * computes in float32. Smaller weights, biases, normalisation statistics and preprocessing
+   * constants stay float32, and a tree ensemble's thresholds and leaf values are operator
+   * attributes, kept as they are.
    */
   readonly quantize?: Quantize;
 }

@@ -1,5 +1,11 @@
 import onnxProto from "onnx-proto";
-import { float16Weight, type Quantize, type StoredWeight, uint8Weight } from "./quantize-weights.js";
+import {
+  float16Weight,
+  MIN_QUANTIZED_ELEMENTS,
+  type Quantize,
+  type StoredWeight,
+  uint8Weight,
+} from "./quantize-weights.js";
 import { type FloatRole, graphIndex, inferRole, outputChannelAxis } from "./weight-roles.js";
 
 export type { FloatRole } from "./weight-roles.js";
@@ -153,7 +159,8 @@ export class GraphBuilder {
   /**
    * A float32 constant of shape `dims`; `role` says whether it is a learned weight or parameter
    * (see FloatRole); without it the role is inferred from the shape and readers (inferRole).
-   * Under --quantize a weight is stored as float16 or uint8 and made float32 again in the graph.
+   * Under --quantize a weight (of MIN_QUANTIZED_ELEMENTS or more) is stored as float16 or uint8
+   * and made float32 again in the graph.
    */
   floats(hint: string, values: ArrayLike<number>, dims: readonly number[], role?: FloatRole): string {
     const name = this.name(hint);
@@ -185,7 +192,7 @@ export class GraphBuilder {
       const role = c.role ?? inferRole(name, values, dims, index);
       if (role !== "constant") learned += values.length;
       const stored =
-        role !== "weight"
+        role !== "weight" || values.length < MIN_QUANTIZED_ELEMENTS
           ? undefined
           : this.options.quantize === "float16"
             ? float16Weight(name, values, dims)
