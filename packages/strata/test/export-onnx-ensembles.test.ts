@@ -1,15 +1,16 @@
 // strata export --to onnx of whole ensembles as one graph (issue 21): soft, hard and weighted
 // votes, stacks with their meta-model, with passthrough, and nested (a stack whose members are a
-// vote and a stack; a vote with a stack member). Each graph, run by onnxruntime-node on the raw
-// column values, gives the probabilities strata gives (in process: within 1e-5, a hard vote's
+// vote and a stack; a vote with a stack member), and a vote of two CNNs on the image input. Each
+// graph, run by onnxruntime-node on the raw column values (the decoded pixels), gives the probabilities strata gives (in process: within 1e-5, a hard vote's
 // bit for bit; and as `strata predict --votes --json` prints them), each top-level member's as
 // an output vote/<name>, nested members' not; the file passes the ONNX checker.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, type TestContext, test } from "node:test";
 import * as ort from "onnxruntime-node";
+import { useBackend } from "../src/backend.js";
 import { readCsv } from "../src/data/csv.js";
 import { csvReadOptions } from "../src/data/schema.js";
 import { toFrame } from "../src/data/tabular.js";
@@ -17,14 +18,19 @@ import { isMissing, parseNumber } from "../src/data/values.js";
 import type { EnsembleClassifier } from "../src/estimators/ensemble.js";
 import type { MemberVotes } from "../src/estimators/ensemble-types.js";
 import type { EstimatorSpec } from "../src/estimators/estimator.js";
+import { loadClassifier } from "../src/estimators/load.js";
 import { StackingClassifier } from "../src/estimators/stacking.js";
 import { VotingClassifier } from "../src/estimators/voting.js";
+import { exportOnnx } from "../src/export/onnx-export.js";
+import { decodeImage } from "../src/images/decode.js";
 import type { Matrix } from "../src/util/matrix.js";
 import { loadModelDir } from "../src/workflow/model-dir.js";
 import { noXGBoost } from "./helpers/addons.js";
 import { runCli, tempDir } from "./helpers/cli.js";
+import { sharedData } from "./helpers/data.js";
 
-const PIMA = "/work/shared/data/pima_diabetes/pima-indians-diabetes.csv";
+const PIMA = sharedData("pima_diabetes/pima-indians-diabetes.csv");
+const CIFAR = sharedData("cifar10_jpg_subset");
 
 /** The Python with Debian's onnx module (under CI=true its absence is a failure). */
 const PYTHON = ["python3", "/usr/bin/python3"].find(
@@ -347,4 +353,48 @@ describe("strata export --to onnx: an ensemble is one graph that predicts as str
       }
     }
   });
+});
+
+test("an image vote: two small CNNs soft-voted, one graph reading the image input", async (t) => {
+  await useBackend();
+  const dir = tempDir(t, "strata-onnx-image-vote-");
+  const classes = ["cat", "ship", "frog"];
+  const images = (part: string, n: number) =>
+    classes.flatMap((c) =>
+      readdirSync(join(CIFAR, part, c))
+        .sort()
+        .slice(0, n)
+        .map((f) => join(CIFAR, part, c, f)),
+    );
+  const x = images("train", 8);
+  const labels = x.map((f) => f.split("/").at(-2) ?? "");
+  const cnn = (seed: number): EstimatorSpec => ({
+    kind: "cnn",
+    params: { size: [24, 24], epochs: 2, batchSize: 8, augment: null, seed },
+  });
+  const vote = new VotingClassifier({ members: [cnn(0), cnn(1)], weights: [2, 1] });
+  try {
+    await vote.fit(x, labels);
+    await vote.save(join(dir, "m"));
+  } finally {
+    vote.dispose();
+  }
+  const exported = await exportOnnx(join(dir, "m"));
+  writeFileSync(join(dir, "m.onnx"), exported.bytes);
+  checkOnnx(join(dir, "m.onnx"));
+  assert.deepEqual(exported.image, { height: 24, width: 24 });
+  const files = images("test", 3);
+  const pixels = new Float32Array(files.length * 24 * 24 * 3);
+  for (const [i, f] of files.entries())
+    pixels.set(await decodeImage(f, { width: 24, height: 24, channels: 3 }), i * 24 * 24 * 3);
+  const session = await ort.InferenceSession.create(exported.bytes);
+  const result = await session.run({ image: new ort.Tensor("float32", pixels, [files.length, 24, 24, 3]) });
+  const saved = await loadClassifier(join(dir, "m"));
+  try {
+    const votes = await (saved as unknown as EnsembleClassifier<never, unknown>).predictVotes(files);
+    const max = compareVotes(result, session.outputNames, votes, saved.classes.map(String), false);
+    t.diagnostic(`image vote: ${exported.bytes.byteLength} bytes, max |Δp| ${max.toExponential(2)}`);
+  } finally {
+    saved.dispose();
+  }
 });
