@@ -1,9 +1,10 @@
 // strata export --to onnx of whole ensembles as one graph (issue 21): soft, hard and weighted
 // votes, stacks with their meta-model, with passthrough, and nested (a stack whose members are a
 // vote and a stack; a vote with a stack member), and a vote of two CNNs on the image input. Each
-// graph, run by onnxruntime-node on the raw column values (the decoded pixels), gives the probabilities strata gives (in process: within 1e-5, a hard vote's
-// bit for bit; and as `strata predict --votes --json` prints them), each top-level member's as
-// an output vote/<name>, nested members' not; the file passes the ONNX checker.
+// graph, run by onnxruntime-node on the raw column values (the decoded pixels), gives the
+// probabilities strata gives (in process: within 1e-5, a hard vote's bit for bit; and as
+// `strata predict --votes --json` prints them), each top-level member's as an output
+// vote/<name>, nested members' not; the file passes the ONNX checker.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
