@@ -236,7 +236,8 @@ export class GraphBuilder {
       valueInfo: this.valueInfo,
     });
     const model = onnx.ModelProto.create({
-      irVersion: 8,
+      // Opset 20 came with IR version 9 (ONNX 1.15); the opsets of OPSETS need only IR 8.
+      irVersion: (this.opsets.get("") ?? 0) >= 20 ? 9 : 8,
       opsetImport: [...this.opsets].map(([domain, version]) => ({ domain, version })),
       producerName: PRODUCER,
       producerVersion: "",
