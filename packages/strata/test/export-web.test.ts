@@ -1,10 +1,13 @@
 // strata export --to web: the folder opened from file:// in headless Chromium (Debian's chromium)
 // predicts the rows of a CSV file, uploaded to the page, as `strata predict` does (probabilities
 // within 1e-5, the same labels; dense, XGBoost, and a vote whose members' votes are compared too),
-// and so does its form; the page requests nothing but its own files. predict.mjs, imported by a
-// page served over HTTP, predicts the same. The page's cell parsing and CSV splitting are
-// strata's. A second export replaces a web folder strata wrote, and nothing else.
+// and so does its form; images dropped on an image model's page (a CNN) at the model's size get
+// strata's probabilities, and one of another size says it was resized here; the page requests
+// nothing but its own files. predict.mjs, imported by a page served over HTTP, predicts the same.
+// The page's cell parsing and CSV splitting are strata's. A second export replaces a web folder
+// strata wrote, and nothing else.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -16,8 +19,9 @@ import { readCsv } from "../src/data/csv.js";
 import { isMissing, parseNumber } from "../src/data/values.js";
 import { noXGBoost } from "./helpers/addons.js";
 import { launchChromium, watchPage } from "./helpers/browser.js";
-import { assertUserError, runCli, tempDir } from "./helpers/cli.js";
+import { assertUserError, CLI, runCli, tempDir } from "./helpers/cli.js";
 import { sharedData } from "./helpers/data.js";
+import { writeShape, writeShapeFolder } from "./helpers/shapes.js";
 
 const PIMA = sharedData("pima_diabetes/pima-indians-diabetes.csv");
 const TOLERANCE = 1e-5;
@@ -279,6 +283,78 @@ async function checkPredictModule(t: import("node:test").TestContext, browser: B
   }
 }
 
+/** Runs the CLI on the default backend (CNNs train there; the WASM backend cannot). */
+function strataDefault(args: readonly string[], cwd: string): string {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: "utf8", timeout: 300_000 });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+/**
+ * An image model (a small CNN on 16×16 shapes): images dropped on the page at the model's size are
+ * used pixel for pixel and get strata predict's probabilities; one of another size is resized by
+ * the browser (not as strata resizes) and says so.
+ */
+async function checkImages(t: import("node:test").TestContext, browser: Browser): Promise<void> {
+  const dir = tempDir(t, "strata-web-images-");
+  await writeShapeFolder(join(dir, "shapes"), 20);
+  const files = ["ring.png", "blob.png", "bars-24.png"];
+  await writeShape(join(dir, files[0]), "ring", 7);
+  await writeShape(join(dir, files[1]), "blob", 8);
+  await writeShape(join(dir, files[2]), "bars", 9, 24);
+  strataDefault(
+    [
+      "fit",
+      "shapes",
+      "--model",
+      "cnn",
+      "--size",
+      "16",
+      "--epochs",
+      "8",
+      "--seed",
+      "0",
+      "--quiet",
+      "--out",
+      "m",
+    ],
+    dir,
+  );
+  strataDefault(["export", "m", "--to", "web", "--out", "web", "--quiet"], dir);
+  strataDefault(["predict", "m", ...files, "--out", "p.csv", "--quiet"], dir);
+  const predicted = readCsv(join(dir, "p.csv"));
+  const want = predicted.rows.map((r) => ({ label: r[1], proba: r.slice(2).map(Number) }));
+  const web = join(dir, "web");
+  const { page, requests } = await openPage(browser, web);
+  try {
+    await page.setInputFiles(
+      "#image-file",
+      files.map((f) => join(dir, f)),
+    );
+    await page.waitForSelector(`#image-results[data-done="${files.length}"]`, { timeout: 30_000 });
+    const got = await Promise.all(
+      files.map(async (f) => {
+        const verdict = page.locator(`.card[data-file="${f}"] .verdict`);
+        return {
+          label: (await verdict.getAttribute("data-label")) ?? "",
+          proba: JSON.parse((await verdict.getAttribute("data-proba")) ?? "[]") as number[],
+          text: (await page.locator(`.card[data-file="${f}"]`).textContent()) ?? "",
+        };
+      }),
+    );
+    const max = assertSameAnswers(got.slice(0, 2), want.slice(0, 2), "images at the model's size");
+    const resized = Math.max(...want[2].proba.map((p, k) => Math.abs(p - got[2].proba[k])));
+    t.diagnostic(
+      `cnn 16×16: max |Δp| ${max.toExponential(2)} at the model's size, ${resized.toExponential(2)} resized from 24×24`,
+    );
+    assert.match(got[0].text, /16×16$/);
+    assert.match(got[2].text, /24×24, resized to 16×16 here/);
+    assertOnlyOwnFiles(requests, web);
+  } finally {
+    await page.close();
+  }
+}
+
 test("strata export --to web: the page predicts from file:// as strata predict does", async (t) => {
   const browser = await launchChromium(t);
   if (!browser) return;
@@ -289,6 +365,7 @@ test("strata export --to web: the page predicts from file:// as strata predict d
       first ??= dir;
       if (dir === first) await checkPredictModule(st, browser, dir);
     });
+  await t.test("cnn, images from files", (st) => checkImages(st, browser));
 });
 
 test("the page reads cells and CSV files as strata does", async (t) => {
