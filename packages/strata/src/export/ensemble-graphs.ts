@@ -142,31 +142,6 @@ export const voteGraph: KindGraph = {
 };
 
 /**
- * A view of `ctx` for a stack's meta-model: the columns `given` names (the members'
- * probabilities, "<member>:<class>") are values of the graph, made when first read; every other
- * column (passthrough: the raw columns, shared with the members), the image input, the votes and
- * the writer of nested models are ctx's, by delegation (the view's prototype is ctx).
- */
-function metaContext(ctx: ExportContext, given: ReadonlyMap<string, () => string>): ExportContext {
-  const view = Object.create(ctx) as ExportContext;
-  const made = new Map<string, string>();
-  view.column = (name, type) => {
-    const make = given.get(name);
-    if (make === undefined) return ctx.column(name, type);
-    if (type !== "float")
-      throw new StrataError(`the meta-model reads the probability column "${name}" as ${type}; fit it again`);
-    let value = made.get(name);
-    if (value === undefined) {
-      value = make();
-      made.set(name, value);
-    }
-    return value;
-  };
-  view.image = (height, width) => ctx.image(height, width);
-  return view;
-}
-
-/**
  * A stack: the meta-model's probabilities over its columns as StackingEnsemble.metaFeatures makes
  * them, "<member>:<class>" (each member's probability of each class; for two classes only of the
  * second), then with passthrough the raw columns (the meta-model preprocesses them itself). A
@@ -189,6 +164,6 @@ export const stackGraph: KindGraph = {
           g.op("Gather", [p, g.int64s("class_column", [c], [1])], { axis: { int: 1 } }),
         );
     });
-    return nested(() => metaContext(ctx, given).probabilities(meta));
+    return nested(() => ctx.withColumns(given).probabilities(meta));
   },
 };

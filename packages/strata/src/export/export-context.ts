@@ -19,26 +19,56 @@ export interface MemberVote {
   readonly output: string;
 }
 
+/** What every context of one graph shares: the inputs declared so far, the image size, the votes. */
+export interface SharedInputs {
+  readonly columns: Map<string, ColumnInput>;
+  imageSize: { readonly height: number; readonly width: number } | undefined;
+  readonly votes: MemberVote[];
+}
+
 /**
  * What a kind's graph writer gets besides its model: the graph, the raw inputs (declared once,
  * shared by every member of an ensemble), and the way to write a nested model (an ensemble's
  * member or meta-model) with whichever writer its kind has.
  */
 export class ExportContext {
-  private readonly columns = new Map<string, ColumnInput>();
-  private imageSize: { height: number; width: number } | undefined;
-  readonly votes: MemberVote[] = [];
+  /** Columns that are values of the graph, not inputs (withColumns), made when first read. */
+  private readonly made = new Map<string, string>();
 
   constructor(
     readonly g: GraphBuilder,
     /** The table's columns as the model directory's schema.json says (absent for image models). */
     readonly schema: TabularSchema | undefined,
     private readonly write: (ctx: ExportContext, model: AnyClassifier) => string,
+    private readonly shared: SharedInputs = { columns: new Map(), imageSize: undefined, votes: [] },
+    private readonly given: ReadonlyMap<string, () => string> = new Map(),
   ) {}
+
+  /**
+   * A context for a model that reads some columns made by the graph (a stack's meta-model reads
+   * its members' probabilities as columns "<member>:<class>"): `column(name)` of a name `given`
+   * holds is that value, made on first read; everything else is this context's.
+   */
+  withColumns(given: ReadonlyMap<string, () => string>): ExportContext {
+    return new ExportContext(this.g, this.schema, this.write, this.shared, given);
+  }
 
   /** The graph input of a feature column, shape [rows, 1]: declared on first use. */
   column(name: string, type: ColumnInput["type"]): string {
-    const known = this.columns.get(name);
+    const make = this.given.get(name);
+    if (make !== undefined) {
+      if (type !== "float")
+        throw new StrataError(
+          `column "${name}" is a probability the graph computes; a model reads it as ${type}`,
+        );
+      let value = this.made.get(name);
+      if (value === undefined) {
+        value = make();
+        this.made.set(name, value);
+      }
+      return value;
+    }
+    const known = this.shared.columns.get(name);
     if (known) {
       if (known.type !== type)
         throw new StrataError(
@@ -46,24 +76,25 @@ export class ExportContext {
         );
       return name;
     }
-    this.columns.set(name, { name, type });
+    this.shared.columns.set(name, { name, type });
     this.g.input(name, type satisfies ElemType, ["rows", 1]);
     return name;
   }
 
   /** The columns declared so far, in order. */
   get inputs(): ColumnInput[] {
-    return [...this.columns.values()];
+    return [...this.shared.columns.values()];
   }
 
   /** The image input, float32 [n, height, width, 3] RGB 0–255; every model of the graph reads one size. */
   image(height: number, width: number): string {
-    if (this.imageSize === undefined) {
-      this.imageSize = { height, width };
+    const size = this.shared.imageSize;
+    if (size === undefined) {
+      this.shared.imageSize = { height, width };
       this.g.input(IMAGE_INPUT, "float", ["n", height, width, 3]);
-    } else if (this.imageSize.height !== height || this.imageSize.width !== width) {
+    } else if (size.height !== height || size.width !== width) {
       throw new StrataError(
-        `the models read images at different sizes (${this.imageSize.height}×${this.imageSize.width} and ${height}×${width}); one ONNX graph takes one size`,
+        `the models read images at different sizes (${size.height}×${size.width} and ${height}×${width}); one ONNX graph takes one size`,
       );
     }
     return IMAGE_INPUT;
@@ -71,7 +102,12 @@ export class ExportContext {
 
   /** The image size, when the graph reads images. */
   get imageShape(): { readonly height: number; readonly width: number } | undefined {
-    return this.imageSize;
+    return this.shared.imageSize;
+  }
+
+  /** The members' votes recorded so far (vote). */
+  get votes(): readonly MemberVote[] {
+    return this.shared.votes;
   }
 
   /** A nested model's probabilities [rows, classes] in its class order, by its kind's writer. */
@@ -84,6 +120,6 @@ export class ExportContext {
     const output = `vote/${name}`;
     this.g.node("Identity", [probabilities], {}, { outputs: [output] });
     this.g.output(output, "float", ["rows", classes]);
-    this.votes.push({ name, kind, output });
+    this.shared.votes.push({ name, kind, output });
   }
 }
