@@ -159,6 +159,9 @@ function main() {
     "packages/xgboost-native",
     "packages/strata",
   ]);
+  // The web runtime `strata export --to web` writes into a folder (gitignored, built from the
+  // onnxruntime-web devDependency), as npm run build makes it.
+  run(process.execPath, [join(root, "packages", "strata", "scripts", "vendor-web-runtime.mjs")]);
   if (prebuilt) for (const n of NATIVE) checkPrebuilt(n);
 
   const work = mkdtempSync(join(tmpdir(), "strata-pack-"));

@@ -268,6 +268,8 @@ describe("the strata-ml tarball", { skip }, () => {
       "zoo/darknet-tiny/LICENSE.ml5-data-and-models",
       "zoo/darknet-tiny/PROVENANCE.md",
       "src/serve/web/index.html",
+      "web-runtime/runtime.json",
+      "web-runtime/ort.wasm.min.js",
       "node_modules/strata-ml-torch/build/tfjs_backend_torch.node",
       "node_modules/strata-ml-torch/LICENSE",
       "node_modules/strata-ml-torch/native/train.cc",
