@@ -13,7 +13,9 @@ import { readCsv } from "../src/data/csv.js";
 import { csvReadOptions } from "../src/data/schema.js";
 import { toFrame } from "../src/data/tabular.js";
 import { isMissing, parseNumber } from "../src/data/values.js";
+import { KINDS } from "../src/estimators/kinds.js";
 import { LogisticRegression } from "../src/estimators/logistic.js";
+import { KIND_GRAPHS } from "../src/export/kind-graphs.js";
 import { loadModelDir } from "../src/workflow/model-dir.js";
 import { noXGBoost } from "./helpers/addons.js";
 import { runCli, tempDir } from "./helpers/cli.js";
@@ -205,6 +207,11 @@ describe("strata export --to onnx: the graph predicts as strata does", { concurr
       });
     });
   }
+});
+
+test("every kind strata fits has an ONNX graph writer, and one only", () => {
+  const writers = KIND_GRAPHS.map((k) => k.kind);
+  assert.deepEqual([...writers].sort(), KINDS.map((k) => k.name).sort());
 });
 
 test("a date model exports; a format strata does not write is refused in one line", (t) => {
