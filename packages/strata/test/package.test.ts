@@ -1,19 +1,25 @@
 // strata-ml as a user gets it (issue 19): the tarball scripts/pack.mjs writes, installed into fresh
-// projects outside the repository with an empty npm cache and with every C/C++ compiler replaced
-// by a stub that fails and records the call, on this machine's Node and on Node 22 and 24 (from
-// the npm registry's `node` package). In each: a strict TypeScript program (test/package-smoke/)
-// is type-checked and compiled, then fits, saves, loads and predicts a dense network, XGBoost, a
-// vote and a small stack of the two on plain arrays, on the torch backend; `npx strata fit` and
-// `predict` run on a CSV. Then, with an addon that does not load: the one line a user reads, the install step
-// without a compiler (one line, exit 0) and with one (XGBoost's addon built from source).
+// projects outside the repository, offline, each from its own copy of the prefetched npm cache,
+// with every C/C++ compiler replaced by a stub that fails and records the call, on this machine's
+// Node and on Node 22 and 24 (from the npm registry's `node` package). In each: a strict
+// TypeScript program (test/package-smoke/) is type-checked and compiled, then fits, saves, loads
+// and predicts a dense network, XGBoost, a vote and a small stack of the two on plain arrays, on
+// the torch backend; `npx strata fit` and `predict` run on a CSV. Then, with an addon that does
+// not load: the one line a user reads, the install step without a compiler (one line, exit 0) and
+// with one (XGBoost's addon built from source).
 //
-// Needs the npm registry and the built addons (npm run build). Outside CI a missing one skips
-// this file with the reason; under CI=true nothing is skipped.
+// No network at test time: scripts/prefetch-package-test.mjs (run beforehand, with the network)
+// fills node_modules/.cache/strata-package-test/ with an npm cache holding every package these
+// installs need and with the Node 22 and 24 binaries, and every npm and npx command here runs
+// offline (npm_config_offline). Needs that folder, fetched for strata-ml's present dependencies
+// and this Node's major, and the built addons (npm run build). Outside CI a missing one skips this
+// file with the reason; under CI=true nothing is skipped: a missing one fails it, saying so.
 import assert from "node:assert/strict";
 import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import {
   chmodSync,
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -27,17 +33,53 @@ import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { after, before, describe, type TestContext, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { isDeepStrictEqual } from "node:util";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const smokeDir = fileURLToPath(new URL("./package-smoke/", import.meta.url));
-const VERSION = (
-  JSON.parse(readFileSync(join(root, "packages/strata/package.json"), "utf8")) as { version: string }
-).version;
+const strataPackage = JSON.parse(readFileSync(join(root, "packages/strata/package.json"), "utf8")) as {
+  version: string;
+} & Record<string, unknown>;
+const VERSION = strataPackage.version;
 const ADDONS = [
   "packages/tfjs-backend-torch/build/tfjs_backend_torch.node",
   "packages/xgboost-native/build/xgboost_native.node",
 ];
 const COMPILERS = ["g++", "gcc", "c++", "cc", "clang", "clang++"];
+/** What scripts/prefetch-package-test.mjs fetched (the same path and fields as it names). */
+const PREFETCHED = join(root, "node_modules/.cache/strata-package-test");
+const DEPENDENCY_FIELDS = [
+  "dependencies",
+  "optionalDependencies",
+  "peerDependencies",
+  "peerDependenciesMeta",
+];
+const PREFETCH = "run node scripts/prefetch-package-test.mjs (needs the network)";
+
+interface Prefetched {
+  /** Per Node major: its binary, relative to PREFETCHED. */
+  readonly nodes: Record<string, { path: string; version: string }>;
+  /** The majors whose `@types/node` (and install under that Node) the npm cache holds. */
+  readonly typesNode: readonly number[];
+  /** strata-ml's dependency fields when the cache was filled. */
+  readonly dependencies: Record<string, unknown>;
+}
+
+/** The prefetched folder's manifest, or one line on why it cannot serve this run. */
+function prefetched(): Prefetched | string {
+  const file = join(PREFETCHED, "manifest.json");
+  if (!existsSync(file)) return `${PREFETCH} first`;
+  const cache = JSON.parse(readFileSync(file, "utf8")) as Prefetched;
+  const now = Object.fromEntries(DEPENDENCY_FIELDS.map((f) => [f, strataPackage[f] ?? null]));
+  const major = Number(process.versions.node.split(".")[0]);
+  const fresh =
+    isDeepStrictEqual(cache.dependencies, now) &&
+    cache.typesNode.includes(major) &&
+    [22, 24].every((m) => cache.nodes[m] && existsSync(join(PREFETCHED, cache.nodes[m].path)));
+  if (!fresh)
+    return `the prefetched npm cache is for other dependencies of strata-ml or another Node: ${PREFETCH} again`;
+  return cache;
+}
 
 /** Why this file cannot run here, or false. Under CI=true nothing is skipped: a failure says why. */
 function skipReason(): string | false {
@@ -45,9 +87,8 @@ function skipReason(): string | false {
   if (`${process.platform}-${process.arch}` !== "linux-x64") return "the prebuilt addons are linux-x64";
   const missing = ADDONS.find((a) => !existsSync(join(root, a)));
   if (missing) return `${missing} is not built (npm run build)`;
-  const ping = spawnSync("npm", ["ping"], { encoding: "utf8", timeout: 30_000, env: cleanEnv() });
-  if (ping.status !== 0) return "the npm registry is not reachable (npm ping failed)";
-  return false;
+  const cache = prefetched();
+  return typeof cache === "string" ? cache : false;
 }
 
 /** This process's environment without what `npm test` and `node --test` set for their own children. */
@@ -133,7 +174,8 @@ interface Project {
 
 /**
  * A fresh project outside the repository with strata-ml installed from the tarball, by the npm of
- * `node` (a Node binary, first on PATH), into an empty npm cache, with every compiler a stub.
+ * `node` (a Node binary, first on PATH), offline from its own copy of the prefetched npm cache
+ * (npm writes to its cache), with every compiler a stub. The project's npm commands stay offline.
  */
 function installProject(
   t: TestContext,
@@ -147,10 +189,12 @@ function installProject(
   mkdirSync(app, { recursive: true });
   writeFileSync(join(dir, "npmrc"), "");
   const stubs = compilerStubs();
+  cpSync(join(PREFETCHED, "npm"), join(dir, "npm-cache"), { recursive: true });
   const env: NodeJS.ProcessEnv = {
     ...cleanEnv(),
     PATH: [stubs.dir, dirname(node), process.env.PATH].join(delimiter),
     npm_config_cache: join(dir, "npm-cache"),
+    npm_config_offline: "true",
     npm_config_userconfig: join(dir, "npmrc"),
     npm_config_audit: "false",
     npm_config_fund: "false",
@@ -158,9 +202,7 @@ function installProject(
   };
   writeFileSync(join(app, "package.json"), '{ "name": "strata-smoke", "private": true, "type": "module" }\n');
   const install = run("npm", ["install", tarball, `@types/node@${nodeMajor}`], { cwd: app, env });
-  t.diagnostic(
-    `npm install on Node ${nodeMajor}, empty cache, prebuilt addons: ${install.seconds.toFixed(1)} s`,
-  );
+  t.diagnostic(`npm install on Node ${nodeMajor}, offline, prebuilt addons: ${install.seconds.toFixed(1)} s`);
   assert.ok(
     !existsSync(stubs.log),
     `a compiler was called during the install:\n${existsSync(stubs.log) ? readFileSync(stubs.log, "utf8") : ""}`,
@@ -216,23 +258,24 @@ function runCli({ app, env }: Project): void {
   assert.equal(run("npx", ["strata-ml", "--version"], { cwd: app, env }).stdout.trim(), VERSION);
 }
 
-/** The Node binary of a major version, from the npm registry's `node` package (npx's own cache). */
-function nodeBinary(major: number): string {
-  const r = run("npx", ["-y", "-p", `node@${major}`, "node", "-p", "process.execPath"], {
-    cwd: work,
-    env: cleanEnv(),
-  });
-  return r.stdout.trim();
-}
-
 const skip = skipReason();
 
 describe("the strata-ml tarball", { skip }, () => {
   let tarball = "";
   let size = "";
   let node20: Project | undefined;
+  let cache: Prefetched | undefined;
+
+  /** The prefetched Node binary of a major version (the npm registry's `node` package). */
+  function nodeBinary(major: number): string {
+    assert.ok(cache, "the prefetched cache is missing");
+    return join(PREFETCHED, cache.nodes[major].path);
+  }
 
   before(() => {
+    const prefetch = prefetched();
+    if (typeof prefetch === "string") assert.fail(prefetch);
+    cache = prefetch;
     const packed = run(
       process.execPath,
       [join(root, "scripts/pack.mjs"), "--out", join(work, "pack"), "--json"],
