@@ -11,11 +11,12 @@ import { VERSION } from "../version.js";
 import type { ColumnInput, MemberVote } from "./export-context.js";
 
 /**
- * The page's files, shipped in the package as they are (package.json `files`: src/export/web),
- * and strata serve's stylesheet, which the page shares. Paths from dist/export/ and src/export/ alike.
+ * The page's files, shipped in the package as they are (package.json `files`: src/export/web and
+ * src/serve/web), and what it shares with strata serve's page: the stylesheet and render.js (the
+ * elements, bars and votes both pages draw). Paths from dist/export/ and src/export/ alike.
  */
 const WEB = fileURLToPath(new URL("../../src/export/web/", import.meta.url));
-const SERVE_STYLE = fileURLToPath(new URL("../../src/serve/web/style.css", import.meta.url));
+const SERVE_WEB = fileURLToPath(new URL("../../src/serve/web/", import.meta.url));
 /** ONNX Runtime Web, vendored at build time by scripts/vendor-web-runtime.mjs. */
 const RUNTIME = fileURLToPath(new URL("../../web-runtime/", import.meta.url));
 
@@ -23,6 +24,7 @@ const RUNTIME = fileURLToPath(new URL("../../web-runtime/", import.meta.url));
 const ENTRIES = [
   "index.html",
   "style.css",
+  "render.js",
   "page.js",
   "strata-web.js",
   "predict.mjs",
@@ -159,7 +161,8 @@ export async function exportWeb(onnx: Uint8Array, out: string, name: string): Pr
       await writeDirManifest(tmp, "web", ENTRIES);
       for (const file of ["index.html", "page.js", "strata-web.js", "predict.mjs"])
         await put(file, await readFile(join(WEB, file)));
-      const style = `${await readFile(SERVE_STYLE, "utf8")}\n${await readFile(join(WEB, "style.css"), "utf8")}`;
+      await put("render.js", await readFile(join(SERVE_WEB, "render.js")));
+      const style = `${await readFile(join(SERVE_WEB, "style.css"), "utf8")}\n${await readFile(join(WEB, "style.css"), "utf8")}`;
       await put("style.css", style);
       await put("model.onnx", onnx);
       await put("model.json", `${JSON.stringify(info, null, 2)}\n`);
