@@ -14,11 +14,19 @@ import * as ort from "onnxruntime-node";
 import { readCsv } from "../src/data/csv.js";
 import { csvReadOptions } from "../src/data/schema.js";
 import { toFrame } from "../src/data/tabular.js";
-import { isMissing, parseDecimalYear, parseNumber } from "../src/data/values.js";
+import { parseDecimalYear } from "../src/data/values.js";
 import { addDateColumn } from "../src/export/date-graph.js";
 import { GraphBuilder } from "../src/export/onnx-graph.js";
 import { loadModelDir } from "../src/workflow/model-dir.js";
 import { runCli, tempDir } from "./helpers/cli.js";
+import {
+  csvFeeds,
+  type GraphInput,
+  maxAbsDiff,
+  onnxMetadata,
+  runOnnx,
+  strataLabels,
+} from "./helpers/onnx.js";
 
 const SPOTIFY = "/work/shared/data/spotify_songs/spotify_songs.csv";
 const COLUMNS = ["track_album_release_date", "danceability", "energy", "speechiness", "acousticness"];
@@ -86,30 +94,6 @@ function spotify(dir: string): { train: string; rows: string; refused: string } 
   return { train: join(dir, "train.csv"), rows: join(dir, "rows.csv"), refused: join(dir, "refused.csv") };
 }
 
-/** onnxruntime's feeds for the rows of `csv`, the cells as they are (dates untrimmed). */
-function feeds(inputs: readonly { name: string; type: string }[], csv: string): Record<string, ort.Tensor> {
-  const table = readCsv(csv);
-  const n = table.rows.length;
-  const out: Record<string, ort.Tensor> = {};
-  for (const { name, type } of inputs) {
-    const cells = table.rows.map((r) => r[table.columns.indexOf(name)]);
-    out[name] =
-      type === "float"
-        ? new ort.Tensor(
-            "float32",
-            Float32Array.from(cells, (c) => (isMissing(c) ? Number.NaN : parseNumber(c))),
-            [n, 1],
-          )
-        : new ort.Tensor("string", cells, [n, 1]);
-  }
-  return out;
-}
-
-function metadata(bytes: Uint8Array): Record<string, string> {
-  const model = onnxProto.onnx.ModelProto.decode(bytes);
-  return Object.fromEntries(model.metadataProps.map((p) => [p.key, p.value]));
-}
-
 describe("strata export --to onnx: a date column", { concurrency: 1 }, () => {
   for (const kind of ["logistic", "dense"] as const) {
     test(`${kind}: every spelling of a date predicts as strata does (Spotify's album release dates)`, async (t) => {
@@ -133,10 +117,9 @@ describe("strata export --to onnx: a date column", { concurrency: 1 }, () => {
           ["ai.onnx.ml", 3],
         ],
       );
-      const inputs = JSON.parse(metadata(bytes)["strata.inputs"]) as { name: string; type: string }[];
+      const inputs = JSON.parse(onnxMetadata(bytes)["strata.inputs"]) as GraphInput[];
       assert.deepEqual(inputs[0], { name: DATE, type: "string" });
 
-      const session = await ort.InferenceSession.create(bytes);
       const { model: strata, schema } = await loadModelDir(join(dir, "m"));
       try {
         assert.equal(schema.features.find((f) => f.name === DATE)?.parse, "date");
@@ -144,27 +127,20 @@ describe("strata export --to onnx: a date column", { concurrency: 1 }, () => {
         const spellings = new Set(table.rows.map((r) => r[0].trim().replace(/\d/g, "9")));
         for (const s of ["9999", "9999-99", "9999-99-99", "9999-9", "9999-9-9"])
           assert.ok(spellings.has(s), s);
-        const result = await session.run(feeds(inputs, data.rows));
+        // The cells as they are: the graph trims dates itself.
+        const { outputs: result } = await runOnnx(bytes, csvFeeds(data.rows, inputs, { trim: false }));
         const proba = await strata.predictProba(toFrame(table, schema.features));
         const got = result.probabilities.data as Float32Array;
         assert.equal(got.length, proba.data.length);
-        let max = 0;
-        for (let i = 0; i < got.length; i++) max = Math.max(max, Math.abs(got[i] - proba.data[i]));
+        const max = maxAbsDiff(got, proba.data);
         t.diagnostic(
           `${kind}: ${table.rows.length} rows, ${bytes.byteLength} bytes, max |Δp| ${max.toExponential(2)}`,
         );
         assert.ok(max <= 1e-5, `probabilities differ by ${max}`);
-        const predicted = runCli(["predict", "m", data.rows], dir);
-        assert.equal(predicted.status, 0, predicted.stderr);
-        const labels = predicted.stdout
-          .trim()
-          .split("\n")
-          .slice(1)
-          .map((l) => l.split(",")[0]);
-        assert.deepEqual(Array.from(result.label.data as string[]), labels);
+        assert.deepEqual(Array.from(result.label.data as string[]), strataLabels(dir, "m", data.rows));
 
         // A date strata refuses: the graph imputes it, as it does an empty cell (the first row).
-        const refused = await session.run(feeds(inputs, data.refused));
+        const { outputs: refused } = await runOnnx(bytes, csvFeeds(data.refused, inputs, { trim: false }));
         const p = refused.probabilities.data as Float32Array;
         const k = p.length / (REFUSED.length + 1);
         for (let i = 1; i <= REFUSED.length; i++)
@@ -214,8 +190,9 @@ test("the date subgraph reads every day of the years it is given as parseDecimal
     "2020-001-01",
   );
   cells.push("99999", "202", "2020-", "2020--1", "2020 -1", "2020-1 -1", "-2020");
-  const session = await ort.InferenceSession.create(g.encode({}, ""));
-  const result = await session.run({ d: new ort.Tensor("string", cells, [cells.length, 1]) });
+  const { outputs: result } = await runOnnx(g.encode({}, ""), {
+    d: new ort.Tensor("string", cells, [cells.length, 1]),
+  });
   const got = result.y.data as Float32Array;
   let max = 0;
   cells.forEach((cell, i) => {

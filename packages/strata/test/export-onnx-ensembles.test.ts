@@ -6,7 +6,6 @@
 // `strata predict --votes --json` prints them), each top-level member's as an output
 // vote/<name>, nested members' not; the file passes the ONNX checker.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, type TestContext, test } from "node:test";
@@ -15,7 +14,6 @@ import { useBackend } from "../src/backend.js";
 import { readCsv } from "../src/data/csv.js";
 import { csvReadOptions } from "../src/data/schema.js";
 import { toFrame } from "../src/data/tabular.js";
-import { isMissing, parseNumber } from "../src/data/values.js";
 import type { EnsembleClassifier } from "../src/estimators/ensemble.js";
 import type { MemberVotes } from "../src/estimators/ensemble-types.js";
 import type { EstimatorSpec } from "../src/estimators/estimator.js";
@@ -23,33 +21,14 @@ import { loadClassifier } from "../src/estimators/load.js";
 import { StackingClassifier } from "../src/estimators/stacking.js";
 import { VotingClassifier } from "../src/estimators/voting.js";
 import { exportOnnx } from "../src/export/onnx-export.js";
-import { decodeImage } from "../src/images/decode.js";
 import type { Matrix } from "../src/util/matrix.js";
 import { loadModelDir } from "../src/workflow/model-dir.js";
 import { noXGBoost } from "./helpers/addons.js";
 import { runCli, tempDir } from "./helpers/cli.js";
 import { sharedData } from "./helpers/data.js";
+import { checkOnnx, csvFeeds, imagePixels, maxAbsDiff, PIMA, runOnnx } from "./helpers/onnx.js";
 
-const PIMA = sharedData("pima_diabetes/pima-indians-diabetes.csv");
 const CIFAR = sharedData("cifar10_jpg_subset");
-
-/** The Python with Debian's onnx module (under CI=true its absence is a failure). */
-const PYTHON = ["python3", "/usr/bin/python3"].find(
-  (python) => spawnSync(python, ["-c", "import onnx"], { encoding: "utf8" }).status === 0,
-);
-
-function checkOnnx(file: string): void {
-  if (PYTHON === undefined) {
-    if (process.env.CI) throw new Error("CI=true, but python3-onnx is missing (.ci/run installs it)");
-    return;
-  }
-  const r = spawnSync(
-    PYTHON,
-    ["-c", "import onnx,sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)", file],
-    { encoding: "utf8" },
-  );
-  assert.equal(r.status, 0, `the ONNX checker refuses ${file}: ${r.stderr}`);
-}
 
 /** Three classes from two numbers and a colour, with missing values of each kind. */
 function syntheticRows(n: number): { x: number; y: number; colour: string | null; label: string }[] {
@@ -78,31 +57,10 @@ function syntheticCsv(dir: string): string {
   return join(dir, "synthetic.csv");
 }
 
-/** onnxruntime's feeds for a CSV's rows: numbers as float32 (NaN when missing), categories as strings. */
-function csvFeeds(session: ort.InferenceSession, csv: string, numeric: ReadonlySet<string>) {
-  const table = readCsv(csv);
-  const n = table.rows.length;
-  const feeds: Record<string, ort.Tensor> = {};
-  for (const name of session.inputNames) {
-    const cells = table.rows.map((r) => r[table.columns.indexOf(name)].trim());
-    feeds[name] = numeric.has(name)
-      ? new ort.Tensor(
-          "float32",
-          Float32Array.from(cells, (c) => (isMissing(c) ? Number.NaN : parseNumber(c))),
-          [n, 1],
-        )
-      : new ort.Tensor("string", cells, [n, 1]);
-  }
-  return feeds;
-}
-
 /** The largest |a - b|. */
 function maxDiff(got: ort.Tensor, want: Matrix): number {
   assert.deepEqual(got.dims, [want.rows, want.cols]);
-  const data = got.data as Float32Array;
-  let max = 0;
-  for (let i = 0; i < want.data.length; i++) max = Math.max(max, Math.abs(data[i] - want.data[i]));
-  return max;
+  return maxAbsDiff(got.data as Float32Array, want.data);
 }
 
 /**
@@ -171,15 +129,20 @@ async function cliCase(t: TestContext, c: CliCase): Promise<void> {
   const exp = runCli(["export", "m", "--to", "onnx", "--out", "m.onnx", "--quiet"], dir);
   assert.equal(exp.status, 0, exp.stderr);
   const file = join(dir, "m.onnx");
-  checkOnnx(file);
-  const session = await ort.InferenceSession.create(readFileSync(file));
-  const result = await session.run(csvFeeds(session, train, numeric));
+  checkOnnx(t, file);
+  // The graph's inputs, typed as the case says its columns are.
+  const { outputs: result, outputNames } = await runOnnx(file, (names) =>
+    csvFeeds(
+      train,
+      names.map((name) => ({ name, type: numeric.has(name) ? "float" : "string" })),
+    ),
+  );
   const { model, schema } = await loadModelDir(join(dir, "m"));
   try {
     assert.equal(model.classes.length, c.classes);
     const frame = toFrame(readCsv(train, csvReadOptions(schema)), schema.features);
     const votes = await (model as unknown as EnsembleClassifier<never, unknown>).predictVotes(frame);
-    const max = compareVotes(result, session.outputNames, votes, model.classes.map(String), c.exact ?? false);
+    const max = compareVotes(result, outputNames, votes, model.classes.map(String), c.exact ?? false);
     const tied = ties(votes.combined);
     if (c.ties) assert.ok(tied > 0, "some rows are tied votes");
     t.diagnostic(
@@ -326,10 +289,9 @@ describe("strata export --to onnx: an ensemble is one graph that predicts as str
         await model.save(join(dir, `m${i}`));
         const exp = runCli(["export", `m${i}`, "--to", "onnx", "--out", `m${i}.onnx`, "--quiet"], dir);
         assert.equal(exp.status, 0, exp.stderr);
-        checkOnnx(join(dir, `m${i}.onnx`));
-        const session = await ort.InferenceSession.create(readFileSync(join(dir, `m${i}.onnx`)));
+        checkOnnx(t, join(dir, `m${i}.onnx`));
         const n = x.length;
-        const result = await session.run({
+        const { outputs: result, outputNames } = await runOnnx(join(dir, `m${i}.onnx`), {
           x: new ort.Tensor(
             "float32",
             Float32Array.from(x, (r) => r.x),
@@ -347,7 +309,7 @@ describe("strata export --to onnx: an ensemble is one graph that predicts as str
           ),
         });
         const votes = await model.predictVotes(x);
-        const max = compareVotes(result, session.outputNames, votes, model.classes.map(String), false);
+        const max = compareVotes(result, outputNames, votes, model.classes.map(String), false);
         t.diagnostic(`nested ${model.kind}: max |Δp| ${max.toExponential(2)}`);
       } finally {
         model.dispose();
@@ -382,18 +344,16 @@ test("an image vote: two small CNNs soft-voted, one graph reading the image inpu
   }
   const exported = await exportOnnx(join(dir, "m"));
   writeFileSync(join(dir, "m.onnx"), exported.bytes);
-  checkOnnx(join(dir, "m.onnx"));
+  checkOnnx(t, join(dir, "m.onnx"));
   assert.deepEqual(exported.image, { height: 24, width: 24 });
   const files = images("test", 3);
-  const pixels = new Float32Array(files.length * 24 * 24 * 3);
-  for (const [i, f] of files.entries())
-    pixels.set(await decodeImage(f, { width: 24, height: 24, channels: 3 }), i * 24 * 24 * 3);
-  const session = await ort.InferenceSession.create(exported.bytes);
-  const result = await session.run({ image: new ort.Tensor("float32", pixels, [files.length, 24, 24, 3]) });
+  const { outputs: result, outputNames } = await runOnnx(exported.bytes, {
+    image: await imagePixels(files, 24, 24),
+  });
   const saved = await loadClassifier(join(dir, "m"));
   try {
     const votes = await (saved as unknown as EnsembleClassifier<never, unknown>).predictVotes(files);
-    const max = compareVotes(result, session.outputNames, votes, saved.classes.map(String), false);
+    const max = compareVotes(result, outputNames, votes, saved.classes.map(String), false);
     t.diagnostic(`image vote: ${exported.bytes.byteLength} bytes, max |Δp| ${max.toExponential(2)}`);
   } finally {
     saved.dispose();

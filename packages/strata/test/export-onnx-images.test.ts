@@ -7,7 +7,6 @@
 // checked against TF.js on zoo networks and on the layers strata's networks do not use, and the
 // graph's grayscale conversion against sharp's, pixel for pixel.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,11 +25,12 @@ import { addLayersModel } from "../src/export/layers-graph.js";
 import { exportOnnx } from "../src/export/onnx-export.js";
 import { GraphBuilder } from "../src/export/onnx-graph.js";
 import { luminance } from "../src/export/pixels-graph.js";
-import { decodeImage, decodeImageBytes } from "../src/images/decode.js";
+import { decodeImageBytes } from "../src/images/decode.js";
 import { cutModel } from "../src/models/zoo/cut.js";
 import { loadZooModel } from "../src/models/zoo/load.js";
 import { addZooModel } from "../src/models/zoo/registry.js";
 import { sharedData } from "./helpers/data.js";
+import { checkOnnx, imagePixels, maxAbsDiff, runOnnx } from "./helpers/onnx.js";
 import { smallTransfer } from "./helpers/small-transfer.js";
 
 const CIFAR = sharedData("cifar10_jpg_subset");
@@ -70,31 +70,6 @@ function cifar(classes: readonly string[], n: number, part: "train" | "test" = "
   return { x, y };
 }
 
-/** Debian's ONNX checker (python3-onnx); absent outside CI, the check is skipped. */
-function checkOnnx(file: string): void {
-  const python = ["python3", "/usr/bin/python3"].find(
-    (p) => spawnSync(p, ["-c", "import onnx"], { encoding: "utf8" }).status === 0,
-  );
-  if (python === undefined) {
-    if (process.env.CI) throw new Error("CI=true, but python3-onnx is missing (.ci/run installs it)");
-    return;
-  }
-  const r = spawnSync(
-    python,
-    ["-c", "import onnx,sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)", file],
-    { encoding: "utf8" },
-  );
-  assert.equal(r.status, 0, `the ONNX checker refuses ${file}: ${r.stderr}`);
-}
-
-/** The images as strata decodes them at [height, width], RGB 0–255: the graph's input. */
-async function pixels(files: readonly string[], height: number, width: number): Promise<ort.Tensor> {
-  const data = new Float32Array(files.length * height * width * 3);
-  for (const [i, f] of files.entries())
-    data.set(await decodeImage(f, { width, height, channels: 3 }), i * height * width * 3);
-  return new ort.Tensor("float32", data, [files.length, height, width, 3]);
-}
-
 /**
  * `model` converted alone and run by onnxruntime on `input`, against TF.js's predict: the largest
  * difference relative to the largest output (a scale-free measure for feature maps).
@@ -110,9 +85,7 @@ async function networkAgreement(model: tfl.LayersModel, input: ort.Tensor): Prom
     out.layout === "nchw" ? g.op("Transpose", [out.name], { perm: { ints: [0, 2, 3, 1] } }) : out.name;
   g.node("Identity", [nhwc], {}, { outputs: ["out"] });
   g.output("out", "float", ["n", ...out.shape]);
-  const session = await ort.InferenceSession.create(g.encode({}, ""));
-  const got = (await session.run({ image: input })).out.data as Float32Array;
-  await session.release();
+  const got = (await runOnnx(g.encode({}, ""), { image: input })).outputs.out.data as Float32Array;
   const data = input.data as Float32Array;
   const want = tf.tidy(() => (model.predict(tf.tensor(data, [...input.dims])) as tf.Tensor).dataSync());
   let diff = 0;
@@ -143,21 +116,17 @@ async function exportAndCompare(
   const exported = await exportOnnx(modelDir);
   const file = join(dir, `${name}.onnx`);
   writeFileSync(file, exported.bytes);
-  checkOnnx(file);
+  checkOnnx(t, file);
   assert.ok(exported.image, "an image model's graph reads an image");
   const { height, width } = exported.image;
-  const image = await pixels(files, height, width);
-  const session = await ort.InferenceSession.create(file);
-  const result = await session.run({ image });
-  await session.release();
+  const image = await imagePixels(files, height, width);
+  const { outputs: result } = await runOnnx(file, { image });
   const saved = await loadImageClassifier(modelDir);
   try {
     assert.equal(saved.kind, exported.kind);
     const proba = await saved.predictProba(files);
-    const got = result.probabilities.data as Float32Array;
     assert.deepEqual(result.probabilities.dims, [files.length, saved.classes.length]);
-    let max = 0;
-    for (let i = 0; i < proba.data.length; i++) max = Math.max(max, Math.abs(got[i] - proba.data[i]));
+    const max = maxAbsDiff(result.probabilities.data as Float32Array, proba.data);
     const labels = Array.from({ length: proba.rows }, (_, r) => {
       const row = Array.from(proba.data.subarray(r * proba.cols, (r + 1) * proba.cols));
       return saved.classes[row.indexOf(Math.max(...row))];
@@ -281,7 +250,7 @@ test("transfer on the NSFWJS MobileNetV2 (depthwise convolutions, ReLU6, zero pa
 async function zooNetwork(path: string, side: number, cut?: string): Promise<number> {
   const { model } = await loadZooModel(path);
   try {
-    const input = await pixels(cifar(["dog"], 2, "test").x, side, side);
+    const input = await imagePixels(cifar(["dog"], 2, "test").x, side, side);
     const scaled = Float32Array.from(input.data as Float32Array, (v) => v / 255);
     return await networkAgreement(
       cut ? cutModel(model, cut) : model,
@@ -400,14 +369,13 @@ test("the graph's grayscale conversion gives sharp's gray pixels exactly, resize
     const gray = luminance(g, g.input("image", "float", ["n", h, w, 3]));
     g.node("Identity", [gray], {}, { outputs: ["gray"] });
     g.output("gray", "float", ["n", h, w, 1]);
-    const session = await ort.InferenceSession.create(g.encode({}, ""));
-    const got = (await session.run({ image: await pixels(files, h, w) })).gray.data as Float32Array;
+    const { outputs } = await runOnnx(g.encode({}, ""), { image: await imagePixels(files, h, w) });
+    const got = outputs.gray.data as Float32Array;
     const want = new Float32Array(files.length * h * w);
     for (const [i, f] of files.entries())
       want.set(await decodeImageBytes(f, { width: w, height: h, channels: 1 }), i * h * w);
     const differ = want.filter((v, i) => v !== got[i]).length;
     assert.equal(differ, 0, `${differ} of ${want.length} gray pixels differ at ${h}×${w}`);
-    await session.release();
   }
 });
 

@@ -4,7 +4,6 @@
 // included (median / most-frequent imputation, missing spellings, standardisation, one-hot with
 // an unseen category as zeros); the file passes the ONNX checker (Debian's python3-onnx).
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -12,52 +11,28 @@ import * as ort from "onnxruntime-node";
 import { readCsv } from "../src/data/csv.js";
 import { csvReadOptions } from "../src/data/schema.js";
 import { toFrame } from "../src/data/tabular.js";
-import { isMissing, parseNumber } from "../src/data/values.js";
 import { KINDS } from "../src/estimators/kinds.js";
 import { LogisticRegression } from "../src/estimators/logistic.js";
 import { KIND_GRAPHS } from "../src/export/kind-graphs.js";
 import { loadModelDir } from "../src/workflow/model-dir.js";
 import { noXGBoost } from "./helpers/addons.js";
 import { runCli, tempDir } from "./helpers/cli.js";
+import {
+  checkOnnx,
+  csvFeeds,
+  maxAbsDiff,
+  onnxMetadata,
+  PIMA,
+  pimaRows,
+  runOnnx,
+  strataLabels,
+  syntheticTrain,
+} from "./helpers/onnx.js";
 
-const PIMA = "/work/shared/data/pima_diabetes/pima-indians-diabetes.csv";
 const WINE = "/work/shared/data/wine_quality/winequality-red.csv";
 
-/** The Python with Debian's onnx module, or why there is none (under CI=true a failure). */
-function onnxPython(): string | undefined {
-  for (const python of ["python3", "/usr/bin/python3"]) {
-    const r = spawnSync(python, ["-c", "import onnx"], { encoding: "utf8" });
-    if (r.status === 0) return python;
-  }
-  return undefined;
-}
-const PYTHON = onnxPython();
-
-function checkOnnx(file: string): void {
-  if (PYTHON === undefined) {
-    if (process.env.CI) throw new Error("CI=true, but python3-onnx is missing (.ci/run installs it)");
-    return;
-  }
-  const r = spawnSync(
-    PYTHON,
-    ["-c", "import onnx,sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)", file],
-    { encoding: "utf8" },
-  );
-  assert.equal(r.status, 0, `the ONNX checker refuses ${file}: ${r.stderr}`);
-}
-
-/** A small table with a category column, missing values of both kinds and an unseen category later. */
+/** The synthetic table's training rows and test rows: missing spellings, an unseen category. */
 function syntheticCsv(dir: string): { train: string; test: string } {
-  const colours = ["red", "green", "blue"];
-  const lines = ["size,colour,weight,label"];
-  for (let i = 0; i < 120; i++) {
-    const size = i % 5 === 0 ? "" : String(((i * 37) % 23) / 3);
-    const colour = i % 7 === 0 ? "" : i % 11 === 0 ? "NA" : colours[(i * 5) % 3];
-    const weight = i % 9 === 0 ? "NaN" : String(((i * 13) % 17) + 0.5);
-    const label =
-      ((i * 37) % 23) / 3 + (colour === "red" ? 3 : 0) > 5 ? "big" : i % 3 === 0 ? "mid" : "small";
-    lines.push(`${size},${colour},${weight},${label}`);
-  }
   const test = [
     "size,colour,weight,label",
     "1.5,purple,3,small",
@@ -67,33 +42,8 @@ function syntheticCsv(dir: string): { train: string; test: string } {
     "4.25,None,1e999,small",
     "0,blue,0,small",
   ];
-  writeFileSync(join(dir, "train.csv"), `${lines.join("\n")}\n`);
   writeFileSync(join(dir, "test.csv"), `${test.join("\n")}\n`);
-  return { train: join(dir, "train.csv"), test: join(dir, "test.csv") };
-}
-
-/** onnxruntime's feeds for the rows of `csv`: numbers as float32 (NaN when missing), categories as strings. */
-function feeds(
-  inputs: readonly { name: string; type: string }[],
-  csv: string,
-  delimiter?: string,
-): Record<string, ort.Tensor> {
-  const table = readCsv(csv, delimiter === undefined ? {} : { delimiter });
-  const n = table.rows.length;
-  const out: Record<string, ort.Tensor> = {};
-  for (const { name, type } of inputs) {
-    const j = table.columns.indexOf(name);
-    const cells = table.rows.map((r) => r[j].trim());
-    out[name] =
-      type === "float"
-        ? new ort.Tensor(
-            "float32",
-            Float32Array.from(cells, (c) => (isMissing(c) ? Number.NaN : parseNumber(c))),
-            [n, 1],
-          )
-        : new ort.Tensor("string", cells, [n, 1]);
-  }
-  return out;
+  return { train: syntheticTrain(dir), test: join(dir, "test.csv") };
 }
 
 interface Case {
@@ -118,74 +68,42 @@ async function exportAndCompare(t: import("node:test").TestContext, c: Case): Pr
   assert.equal(exp.status, 0, exp.stderr);
   assert.match(exp.stdout, /^wrote m\.onnx \(\d+ bytes\)/);
   const file = join(dir, "m.onnx");
-  checkOnnx(file);
+  checkOnnx(t, file);
 
-  const session = await ort.InferenceSession.create(readFileSync(file));
-  const metadata = readMetadata(file);
+  const metadata = onnxMetadata(readFileSync(file));
   const { model, schema } = await loadModelDir(join(dir, "m"));
   try {
     assert.deepEqual(JSON.parse(metadata["strata.classes"]), model.classes);
     assert.equal(model.classes.length, c.classes);
-    const result = await session.run(feeds(JSON.parse(metadata["strata.inputs"]), rows, schema.delimiter));
+    const { outputs: result } = await runOnnx(
+      file,
+      csvFeeds(rows, JSON.parse(metadata["strata.inputs"]), { delimiter: schema.delimiter }),
+    );
     const table = readCsv(rows, csvReadOptions(schema));
     const proba = await model.predictProba(toFrame(table, schema.features));
-    const got = result.probabilities.data as Float32Array;
     assert.deepEqual(result.probabilities.dims, [table.rows.length, c.classes]);
-    let max = 0;
-    for (let i = 0; i < proba.data.length; i++) max = Math.max(max, Math.abs(got[i] - proba.data[i]));
+    const max = maxAbsDiff(result.probabilities.data as Float32Array, proba.data);
     t.diagnostic(`${c.name}: ${readFileSync(file).byteLength} bytes, max |Δp| ${max.toExponential(2)}`);
     assert.ok(max <= 1e-5, `probabilities differ by ${max}`);
     // The labels are strata predict's.
-    const predicted = runCli(["predict", "m", rows], dir);
-    assert.equal(predicted.status, 0, predicted.stderr);
-    const labels = predicted.stdout
-      .trim()
-      .split("\n")
-      .slice(1)
-      .map((l) => l.split(",")[0]);
-    assert.deepEqual(Array.from(result.label.data as string[]), labels);
+    assert.deepEqual(Array.from(result.label.data as string[]), strataLabels(dir, "m", rows));
   } finally {
     model.dispose();
   }
 }
 
-/** The model's metadata_props, read back with the ONNX checker's Python when it is there, else from the bytes. */
-function readMetadata(file: string): Record<string, string> {
-  const bytes = readFileSync(file);
-  const props: Record<string, string> = {};
-  for (const key of ["strata.classes", "strata.inputs", "strata.kind"]) {
-    const at = bytes.indexOf(Buffer.from(key));
-    // StringStringEntryProto: key (field 1), then value (field 2: tag 0x12, varint length, bytes).
-    let p = at + key.length;
-    assert.equal(bytes[p++], 0x12, `metadata ${key}`);
-    let length = 0;
-    for (let shift = 0; ; shift += 7) {
-      const b = bytes[p++];
-      length |= (b & 0x7f) << shift;
-      if (b < 0x80) break;
-    }
-    props[key] = bytes.subarray(p, p + length).toString("utf8");
-  }
-  return props;
-}
-
-function pima(dir: () => string) {
-  return () => {
-    const d = dir();
-    const lines = readFileSync(PIMA, "utf8").trim().split("\n");
-    writeFileSync(join(d, "rows.csv"), `${lines.slice(0, 151).join("\n")}\n`);
-    return { train: PIMA, test: join(d, "rows.csv"), target: "outcome" };
-  };
-}
-
 describe("strata export --to onnx: the graph predicts as strata does", { concurrency: 1 }, () => {
-  const scratch = { dir: "" };
   const kinds = ["dense", "logistic", "xgboost"] as const;
   for (const kind of kinds) {
     const skip = kind === "xgboost" ? noXGBoost : false;
     test(`${kind}, binary (Pima)`, { skip }, async (t) => {
-      scratch.dir = tempDir(t, "strata-onnx-data-");
-      await exportAndCompare(t, { name: `${kind} Pima`, kind, classes: 2, data: pima(() => scratch.dir) });
+      const d = tempDir(t, "strata-onnx-data-");
+      await exportAndCompare(t, {
+        name: `${kind} Pima`,
+        kind,
+        classes: 2,
+        data: () => ({ train: PIMA, test: pimaRows(d, 150), target: "outcome" }),
+      });
     });
     test(`${kind}, multi-class (red wine quality, 6 classes)`, { skip }, async (t) => {
       await exportAndCompare(t, {
@@ -244,14 +162,13 @@ test("a model saved by the library (no schema.json) exports from its preprocessi
   const exp = runCli(["export", "m", "--to", "onnx", "--out", "m.onnx", "--quiet"], dir);
   assert.equal(exp.status, 0, exp.stderr);
   assert.equal(exp.stdout, "");
-  checkOnnx(join(dir, "m.onnx"));
-  const session = await ort.InferenceSession.create(readFileSync(join(dir, "m.onnx")));
+  checkOnnx(t, join(dir, "m.onnx"));
   const test = [
     { x: 3, c: "v" },
     { x: Number.NaN, c: "z" },
     { x: 10, c: null },
   ];
-  const result = await session.run({
+  const { outputs: result } = await runOnnx(join(dir, "m.onnx"), {
     x: new ort.Tensor(
       "float32",
       Float32Array.from(test, (r) => r.x),

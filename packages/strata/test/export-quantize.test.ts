@@ -6,21 +6,18 @@
 // when weights dominate it; the printed size is the file's and the parameter count is the
 // network's; the ONNX checker accepts every file; another type is refused in one line.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import * as ort from "onnxruntime-node";
 import { readCsv } from "../src/data/csv.js";
 import { csvReadOptions } from "../src/data/schema.js";
 import { toFrame } from "../src/data/tabular.js";
-import { isMissing, parseNumber } from "../src/data/values.js";
 import { NetworkClassifier } from "../src/estimators/network.js";
 import { loadModelDir } from "../src/workflow/model-dir.js";
 import { noXGBoost } from "./helpers/addons.js";
 import { assertNotWritten, assertUserError, lastJson, runCli, tempDir } from "./helpers/cli.js";
+import { checkOnnx, csvFeeds, maxAbsDiff, onnxMetadata, PIMA, pimaRows, runOnnx } from "./helpers/onnx.js";
 
-const PIMA = "/work/shared/data/pima_diabetes/pima-indians-diabetes.csv";
 const WINE = "/work/shared/data/wine_quality/winequality-red.csv";
 
 /**
@@ -33,56 +30,6 @@ const UINT8_BOUND = 1e-2;
 const BOUND = { none: 1e-5, float16: 1e-2, uint8: UINT8_BOUND } as const;
 
 type Quantize = keyof typeof BOUND;
-
-/** The Python with Debian's onnx module, if any (under CI=true its absence is a failure). */
-const PYTHON = ["python3", "/usr/bin/python3"].find(
-  (p) => spawnSync(p, ["-c", "import onnx"], { encoding: "utf8" }).status === 0,
-);
-
-function checkOnnx(file: string): void {
-  if (PYTHON === undefined) {
-    if (process.env.CI) throw new Error("CI=true, but python3-onnx is missing (.ci/run installs it)");
-    return;
-  }
-  const r = spawnSync(
-    PYTHON,
-    ["-c", "import onnx,sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)", file],
-    { encoding: "utf8" },
-  );
-  assert.equal(r.status, 0, `the ONNX checker refuses ${file}: ${r.stderr}`);
-}
-
-/** A metadata_props value read from the model's bytes (key, then field 2: 0x12, varint length, bytes). */
-function metadata(bytes: Buffer, key: string): string {
-  let p = bytes.indexOf(Buffer.from(key)) + key.length;
-  assert.equal(bytes[p++], 0x12, `metadata ${key}`);
-  let length = 0;
-  for (let shift = 0; ; shift += 7) {
-    const b = bytes[p++];
-    length |= (b & 0x7f) << shift;
-    if (b < 0x80) break;
-  }
-  return bytes.subarray(p, p + length).toString("utf8");
-}
-
-/** onnxruntime's feeds for the rows of `csv`: numbers as float32 (NaN when missing), categories as strings. */
-function feeds(inputs: readonly { name: string; type: string }[], csv: string, delimiter?: string) {
-  const table = readCsv(csv, delimiter === undefined ? {} : { delimiter });
-  const out: Record<string, ort.Tensor> = {};
-  for (const { name, type } of inputs) {
-    const j = table.columns.indexOf(name);
-    const cells = table.rows.map((r) => r[j].trim());
-    out[name] =
-      type === "float"
-        ? new ort.Tensor(
-            "float32",
-            Float32Array.from(cells, (c) => (isMissing(c) ? Number.NaN : parseNumber(c))),
-            [cells.length, 1],
-          )
-        : new ort.Tensor("string", cells, [cells.length, 1]);
-  }
-  return out;
-}
 
 interface Exported {
   readonly bytes: number;
@@ -174,18 +121,16 @@ async function exportThreeWays(
       }
       if (networkParams !== undefined) assert.equal(parameters, networkParams, "the network's parameters");
       const path = join(dir, file);
-      checkOnnx(path);
+      checkOnnx(t, path);
       const bytes = readFileSync(path);
-      assert.equal(metadata(bytes, "strata.quantize"), q);
-      const session = await ort.InferenceSession.create(bytes);
-      const result = await session.run(
-        feeds(JSON.parse(metadata(bytes, "strata.inputs")), rows, schema.delimiter),
+      const metadata = onnxMetadata(bytes);
+      assert.equal(metadata["strata.quantize"], q);
+      const { outputs: result } = await runOnnx(
+        bytes,
+        csvFeeds(rows, JSON.parse(metadata["strata.inputs"]), { delimiter: schema.delimiter }),
       );
-      const got = result.probabilities.data as Float32Array;
       assert.deepEqual(result.probabilities.dims, [table.rows.length, c.classes]);
-      let maxDelta = 0;
-      for (let i = 0; i < proba.data.length; i++)
-        maxDelta = Math.max(maxDelta, Math.abs(got[i] - proba.data[i]));
+      const maxDelta = maxAbsDiff(result.probabilities.data as Float32Array, proba.data);
       t.diagnostic(
         `${c.name}, ${q}: ${size} bytes, ${parameters} parameters, ${quantizedWeights} quantized tensors, max |Δp| ${maxDelta.toExponential(2)}`,
       );
@@ -200,9 +145,7 @@ async function exportThreeWays(
 
 describe("strata export --quantize", { concurrency: 1 }, () => {
   test("dense, binary (Pima, two hidden layers of 256): float16 halves the file, uint8 quarters it", async (t) => {
-    const dir = tempDir(t, "strata-quantize-rows-");
-    const lines = readFileSync(PIMA, "utf8").trim().split("\n");
-    writeFileSync(join(dir, "rows.csv"), `${lines.slice(0, 201).join("\n")}\n`);
+    const rows = pimaRows(tempDir(t, "strata-quantize-rows-"), 200);
     const r = await exportThreeWays(
       t,
       {
@@ -213,7 +156,7 @@ describe("strata export --quantize", { concurrency: 1 }, () => {
         fit: ["--hidden", "256,256", "--epochs", "8"],
         classes: 2,
       },
-      join(dir, "rows.csv"),
+      rows,
     );
     // The kernels 8×256 and 256×256; the 256×1 one (under 1024 elements) and biases stay float32.
     assert.equal(r.float16.quantizedWeights, 2);

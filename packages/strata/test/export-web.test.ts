@@ -20,24 +20,13 @@ import { isMissing, parseNumber } from "../src/data/values.js";
 import { noXGBoost } from "./helpers/addons.js";
 import { launchChromium, watchPage } from "./helpers/browser.js";
 import { assertUserError, CLI, runCli, tempDir } from "./helpers/cli.js";
-import { sharedData } from "./helpers/data.js";
+import { PIMA, pimaRows, syntheticTrain } from "./helpers/onnx.js";
 import { writeShape, writeShapeFolder } from "./helpers/shapes.js";
 
-const PIMA = sharedData("pima_diabetes/pima-indians-diabetes.csv");
 const TOLERANCE = 1e-5;
 
-/** A small table with a category column, missing values of both kinds and an unseen category later. */
+/** The synthetic table's training rows, and rows to predict written as people write CSV files. */
 function syntheticCsv(dir: string): { train: string; rows: string } {
-  const colours = ["red", "green", "blue"];
-  const lines = ["size,colour,weight,label"];
-  for (let i = 0; i < 120; i++) {
-    const size = i % 5 === 0 ? "" : String(((i * 37) % 23) / 3);
-    const colour = i % 7 === 0 ? "" : i % 11 === 0 ? "NA" : colours[(i * 5) % 3];
-    const weight = i % 9 === 0 ? "NaN" : String(((i * 13) % 17) + 0.5);
-    const label =
-      ((i * 37) % 23) / 3 + (colour === "red" ? 3 : 0) > 5 ? "big" : i % 3 === 0 ? "mid" : "small";
-    lines.push(`${size},${colour},${weight},${label}`);
-  }
   // Quoted cells, spaces, missing spellings, an unseen category, 1e999 (missing under --non-finite missing).
   const rows = [
     "size,colour,weight,label",
@@ -49,9 +38,8 @@ function syntheticCsv(dir: string): { train: string; rows: string } {
     '0,"blue",0,small',
     "?,green,#N/A,mid",
   ];
-  writeFileSync(join(dir, "train.csv"), `${lines.join("\n")}\n`);
   writeFileSync(join(dir, "rows.csv"), `${rows.join("\r\n")}\r\n`);
-  return { train: join(dir, "train.csv"), rows: join(dir, "rows.csv") };
+  return { train: syntheticTrain(dir), rows: join(dir, "rows.csv") };
 }
 
 /** `strata predict`'s answers for a CSV file: each row's label and probabilities (class order). */
@@ -191,12 +179,8 @@ interface Case {
 }
 
 /** The first `n` rows of Pima as the rows to predict. */
-function pimaRows(n: number) {
-  return (dir: string) => {
-    const lines = readFileSync(PIMA, "utf8").trim().split("\n");
-    writeFileSync(join(dir, "rows.csv"), `${lines.slice(0, n + 1).join("\n")}\n`);
-    return { train: PIMA, rows: join(dir, "rows.csv") };
-  };
+function pima(n: number) {
+  return (dir: string) => ({ train: PIMA, rows: pimaRows(dir, n) });
 }
 
 const CASES: readonly Case[] = [
@@ -209,14 +193,14 @@ const CASES: readonly Case[] = [
     name: "xgboost, binary (Pima): a tree ensemble",
     fit: ["--target", "outcome", "--model", "xgboost", "--epochs", "20"],
     skip: noXGBoost,
-    data: pimaRows(60),
+    data: pima(60),
   },
   {
     name: "a soft vote of logistic regression and XGBoost (Pima): each member's vote",
     fit: ["--target", "outcome", "--model", "vote", "--members", "logistic,xgboost"],
     skip: noXGBoost,
     votes: true,
-    data: pimaRows(40),
+    data: pima(40),
   },
 ];
 
