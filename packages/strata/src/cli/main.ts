@@ -125,6 +125,11 @@ export function buildProgram(): Command {
     .option("--no-header", "the CSV has no header row")
     .option("--votes", "ensembles: each member's probabilities and top class beside the combined answer")
     .option("--json", "with --votes: print one JSON array of the votes")
+    .option(
+      "--runtime <name>",
+      "what runs the model: strata (its own backends) or onnx (its exported graph in ONNX Runtime, faster for image networks; npm install onnxruntime-node)",
+      "strata",
+    )
     .option("--quiet", "no notes")
     .action(predictCommand);
 

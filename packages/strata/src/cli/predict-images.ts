@@ -29,9 +29,12 @@ export function collectImages(inputs: readonly string[]): string[] {
   return files;
 }
 
+/** What predictImages needs of a model: its classes and its probabilities for image files. */
+export type ImagePredictor = Pick<Classifier<ImageInput>, "classes" | "predictProba">;
+
 /** strata predict <image model> <images or folders>: the top-k classes of each image, or a CSV. */
 export async function predictImages(
-  model: Classifier<ImageInput>,
+  model: ImagePredictor,
   inputs: readonly string[],
   o: { out?: string; top: number },
   out: Output,

@@ -12,11 +12,15 @@ interface Voter {
 
 /** The model as a voter, or a StrataError saying --votes needs an ensemble. */
 export function asVoter(model: AnyClassifier, dir: string): Voter {
-  if (!(model instanceof EnsembleClassifier))
-    throw new StrataError(
-      `--votes shows an ensemble's members' votes; ${dir} holds a ${model.kind} model (fit one with --model vote or --model stack)`,
-    );
+  if (!(model instanceof EnsembleClassifier)) throw notAnEnsemble(dir, model.kind);
   return model;
+}
+
+/** --votes given for a model that is not an ensemble (`kind`, in `dir`). */
+export function notAnEnsemble(dir: string, kind: string): StrataError {
+  return new StrataError(
+    `--votes shows an ensemble's members' votes; ${dir} holds a ${kind} model (fit one with --model vote or --model stack)`,
+  );
 }
 
 /** One example's votes: each member's top class and probabilities, then the combined answer. */

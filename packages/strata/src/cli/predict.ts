@@ -5,17 +5,18 @@ import { RowError } from "../data/row-error.js";
 import { csvReadOptions } from "../data/schema.js";
 import { toFrame } from "../data/tabular.js";
 import { StrataError } from "../errors.js";
-import type { Classifier } from "../estimators/estimator.js";
+import type { MemberVotes } from "../estimators/ensemble.js";
 import { decodeArgmax } from "../estimators/labels.js";
 import { loadClassifier } from "../estimators/load.js";
+import type { OnnxPrediction } from "../export/onnx-runtime.js";
 import { resolveZoo } from "../models/zoo/load.js";
 import { writeFileAtomic } from "../util/atomic.js";
-import { row } from "../util/matrix.js";
+import { type Matrix, row } from "../util/matrix.js";
 import { readSchema } from "../workflow/model-dir.js";
 import { classifyWithZoo } from "../workflow/zoo-predict.js";
 import { makeOutput, type Output } from "./output.js";
 import { collectImages, predictImages } from "./predict-images.js";
-import { asVoter, exampleVotes, printVotes } from "./predict-votes.js";
+import { asVoter, exampleVotes, notAnEnsemble, printVotes } from "./predict-votes.js";
 
 export interface PredictCommandOptions {
   out?: string;
@@ -26,6 +27,67 @@ export interface PredictCommandOptions {
   /** Each ensemble member's probabilities and top class beside the combined answer. */
   votes?: boolean;
   json?: boolean;
+  /** What runs the model: "strata" (its own backends, the default) or "onnx" (its exported graph in ONNX Runtime). */
+  runtime?: string;
+}
+
+/** The runtimes `strata predict --runtime` takes. */
+const PREDICT_RUNTIMES = ["strata", "onnx"] as const;
+
+/** What predict needs of a saved model, whichever runtime runs it. */
+interface Predictor {
+  readonly input: "table" | "images";
+  readonly classes: readonly string[];
+  /** Probabilities of a table's rows (its frame, read from `table`) or of image files. */
+  predictProba(x: Frame | readonly string[], table?: RawTable): Promise<Matrix>;
+  /** Each member's probabilities beside the combined answer (a StrataError for a model that is not an ensemble). */
+  predictVotes(x: Frame | readonly string[], table?: RawTable): Promise<MemberVotes>;
+  /** The name the combined answer goes by in --votes (the ensemble's kind). */
+  readonly kind: string;
+  /** Throws unless the model is an ensemble (checked before any input is read). */
+  checkVotes(): void;
+  dispose(): Promise<void>;
+}
+
+/** The model in strata's own runtime: the classifier loaded from `dir`. */
+async function strataPredictor(dir: string): Promise<Predictor> {
+  const model = await loadClassifier(dir);
+  const proba = model.predictProba.bind(model) as (x: Frame | readonly string[]) => Promise<Matrix>;
+  return {
+    input: model.input === "images" ? "images" : "table",
+    classes: model.classes,
+    kind: model.kind,
+    predictProba: (x) => proba(x),
+    predictVotes: (x) => asVoter(model, dir).predictVotes(x),
+    checkVotes: () => void asVoter(model, dir),
+    dispose: async () => model.dispose(),
+  };
+}
+
+/** The model's graph, exported in memory, in ONNX Runtime (export/onnx-runtime.ts; loaded only here). */
+async function onnxPredictor(dir: string): Promise<Predictor> {
+  const { OnnxPredictor } = await import("../export/onnx-runtime.js");
+  const predictor = await OnnxPredictor.open(dir);
+  const { exported } = predictor;
+  const run = (x: Frame | readonly string[], table?: RawTable): Promise<OnnxPrediction> =>
+    Array.isArray(x) ? predictor.predictFiles(x) : predictor.predictFrame(table as RawTable, x as Frame);
+  return {
+    input: exported.image ? "images" : "table",
+    classes: exported.classes,
+    kind: exported.kind,
+    predictProba: async (x, table) => (await run(x, table)).proba,
+    predictVotes: async (x, table) => {
+      const p = await run(x, table);
+      return {
+        members: p.members.map((m) => ({ name: m.name, classes: exported.classes, proba: m.proba })),
+        combined: p.proba,
+      };
+    },
+    checkVotes: () => {
+      if (exported.votes.length === 0) throw notAnEnsemble(dir, exported.kind);
+    },
+    dispose: () => predictor.release(),
+  };
 }
 
 /**
@@ -34,24 +96,31 @@ export interface PredictCommandOptions {
  */
 export async function predictCommand(dir: string, inputs: string[], o: PredictCommandOptions): Promise<void> {
   const out = makeOutput(o);
+  const runtime = o.runtime ?? "strata";
+  if (!(PREDICT_RUNTIMES as readonly string[]).includes(runtime))
+    throw new StrataError(`--runtime ${runtime}: strata predicts with ${PREDICT_RUNTIMES.join(" or ")}`);
   if (dir.startsWith("zoo:")) {
+    if (runtime !== "strata")
+      throw new StrataError(
+        `--runtime ${runtime} runs a saved model's exported graph; ${dir} predicts with strata's own runtime (leave out --runtime)`,
+      );
     await predictWithZoo(dir, inputs, o);
     return;
   }
   if (o.json && !o.votes) throw new StrataError("--json prints the members' votes: give it with --votes");
-  const model = await loadClassifier(dir);
+  const model = runtime === "onnx" ? await onnxPredictor(dir) : await strataPredictor(dir);
   try {
     if (o.votes) {
       if (o.out) throw new StrataError("--votes prints to the terminal; leave out --out");
-      const voter = asVoter(model, dir);
+      model.checkVotes();
       if (model.input === "images") {
         const files = collectImages(inputs);
-        const votes = await voter.predictVotes(files);
-        printVotes(out, exampleVotes(votes, model.classes, files, voter.kind), model.classes);
+        const votes = await model.predictVotes(files);
+        printVotes(out, exampleVotes(votes, model.classes, files, model.kind), model.classes);
       } else {
         const { file, table, frame } = await readRows(dir, inputs, o);
         const votes = await namingRows(file, table, async () => {
-          const v = await voter.predictVotes(frame);
+          const v = await model.predictVotes(frame, table);
           for (const m of v.members) decodeArgmax(m.proba, model.classes);
           decodeArgmax(v.combined, model.classes);
           return v;
@@ -61,20 +130,20 @@ export async function predictCommand(dir: string, inputs: string[], o: PredictCo
         const rows = table.rows.map((r, i) =>
           keep.length ? keep.map((j) => r[j]).join(", ") : `row ${i + 1}`,
         );
-        printVotes(out, exampleVotes(votes, model.classes, rows, voter.kind), model.classes);
+        printVotes(out, exampleVotes(votes, model.classes, rows, model.kind), model.classes);
       }
       return;
     }
     if (model.input === "images") await predictImages(model, inputs, { ...o, top: o.top ?? 3 }, out);
     else await predictRows(dir, model, inputs, o, out);
   } finally {
-    model.dispose();
+    await model.dispose();
   }
 }
 
 async function predictRows(
   dir: string,
-  model: Classifier<Frame>,
+  model: Predictor,
   inputs: string[],
   o: PredictCommandOptions,
   out: Output,
@@ -83,7 +152,7 @@ async function predictRows(
   const keep = keepColumns(file, table, o.keep);
   const classes = model.classes;
   const { proba, labels } = await namingRows(file, table, async () => {
-    const p = await model.predictProba(frame);
+    const p = await model.predictProba(frame, table);
     return { proba: p, labels: decodeArgmax(p, classes) };
   });
 

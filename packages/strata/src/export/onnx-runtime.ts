@@ -1,0 +1,191 @@
+import { availableParallelism } from "node:os";
+import type * as Ort from "onnxruntime-node";
+import type { RawTable } from "../data/csv.js";
+import type { Frame } from "../data/frame.js";
+import { RowError } from "../data/row-error.js";
+import { isMissing } from "../data/values.js";
+import { StrataError } from "../errors.js";
+import { RAW } from "../estimators/transfer-info.js";
+import { imageBatches } from "../images/batch-source.js";
+import { type Matrix, matrix } from "../util/matrix.js";
+import { IMAGE_INPUT } from "./export-context.js";
+import { exportOnnx, type OnnxExport, PROBABILITIES_OUTPUT } from "./onnx-export.js";
+
+type OrtModule = typeof Ort;
+
+/** The package that runs the graph: an optional peer dependency of strata-ml (294 MB installed). */
+const ORT_PACKAGE = "onnxruntime-node";
+
+let ortModule: Promise<OrtModule> | undefined;
+
+/** onnxruntime-node, imported on first use; a one-line StrataError when it is not installed or does not load. */
+export function loadOnnxRuntime(): Promise<OrtModule> {
+  ortModule ??= import(ORT_PACKAGE).then(
+    (m: OrtModule & { default?: OrtModule }) => m.default ?? m,
+    (e: unknown) => {
+      ortModule = undefined;
+      const err = e as NodeJS.ErrnoException;
+      if (err?.code === "ERR_MODULE_NOT_FOUND" && String(err.message).includes(ORT_PACKAGE))
+        throw new StrataError(
+          `--runtime onnx runs the model in ONNX Runtime, which is not installed: npm install ${ORT_PACKAGE}`,
+        );
+      const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
+      throw new StrataError(`--runtime onnx: ONNX Runtime (${ORT_PACKAGE}) did not load: ${why}`);
+    },
+  );
+  return ortModule;
+}
+
+/**
+ * ONNX Runtime's intra-op threads: strata's own rule for libtorch (strata-ml-torch's
+ * defaultThreads): TBT_NUM_THREADS, else every core.
+ */
+export function runtimeThreads(): number {
+  const n = Number(process.env.TBT_NUM_THREADS);
+  return Number.isInteger(n) && n > 0 ? n : availableParallelism();
+}
+
+/** The graph's answer: the probabilities and, for an ensemble, each member's. */
+export interface OnnxPrediction {
+  readonly proba: Matrix;
+  readonly members: readonly { readonly name: string; readonly proba: Matrix }[];
+}
+
+/** Images are read and run this many at a time, as strata's own predict does. */
+const IMAGE_BATCH = 64;
+
+/**
+ * A model directory exported to ONNX in memory (nothing written to disk) and opened in ONNX
+ * Runtime: `strata predict --runtime onnx`. It reads the same inputs as strata's own predict path
+ * (a CSV's typed frame, image files decoded by strata's decoder at the model's size) and answers
+ * in the same shape.
+ */
+export class OnnxPredictor {
+  private constructor(
+    private readonly ort: OrtModule,
+    private readonly session: Ort.InferenceSession,
+    readonly exported: OnnxExport,
+  ) {}
+
+  /** Exports `dir` and opens it with `threads` intra-op threads (default runtimeThreads()). */
+  static async open(dir: string, threads = runtimeThreads()): Promise<OnnxPredictor> {
+    const ort = await loadOnnxRuntime();
+    const exported = await exportOnnx(dir);
+    const session = await ort.InferenceSession.create(exported.bytes, {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: "sequential",
+      graphOptimizationLevel: "all",
+      // Warnings (e.g. about unused initialisers) are not the user's concern; errors still throw.
+      logSeverityLevel: 3,
+    });
+    return new OnnxPredictor(ort, session, exported);
+  }
+
+  get classes(): readonly string[] {
+    return this.exported.classes;
+  }
+
+  /**
+   * The rows of `frame` (built from `table` by the model's schema, so values that strata refuses
+   * were refused there): numbers as float32 (NaN missing), categories as text ("" missing), dates
+   * as the CSV's text.
+   */
+  async predictFrame(table: RawTable, frame: Frame): Promise<OnnxPrediction> {
+    const n = frame.nRows;
+    const feeds: Record<string, Ort.Tensor> = {};
+    for (const input of this.exported.inputs) {
+      const column = frame.column(input.name);
+      if (input.type === "float") {
+        if (column.kind !== "numeric")
+          throw new StrataError(`column "${input.name}": expected numbers, as in training`);
+        feeds[input.name] = new this.ort.Tensor("float32", float32Column(input.name, column.values), [n, 1]);
+      } else if (column.kind === "categorical") {
+        feeds[input.name] = new this.ort.Tensor(
+          "string",
+          column.values.map((v) => v ?? ""),
+          [n, 1],
+        );
+      } else {
+        // A date column: the graph parses the text itself (a refused date was refused in the frame).
+        const j = table.columns.indexOf(input.name);
+        const cells = table.rows.map((r) => (isMissing(r[j]) ? "" : r[j]));
+        feeds[input.name] = new this.ort.Tensor("string", cells, [n, 1]);
+      }
+    }
+    return this.run(feeds, n);
+  }
+
+  /** Image files, decoded as strata's predict decodes them (the first unreadable one throws). */
+  async predictFiles(files: readonly string[]): Promise<OnnxPrediction> {
+    const image = this.exported.image;
+    if (!image) throw new StrataError("this model reads table rows, not images");
+    const { height, width } = image;
+    const batches = imageBatches(
+      files.map((file) => ({ file, label: this.classes[0] })),
+      this.classes,
+      { size: [height, width], channels: 3, scaling: RAW },
+      { batchSize: IMAGE_BATCH, strict: true },
+    );
+    const parts: OnnxPrediction[] = [];
+    for await (const batch of batches) {
+      const x = new this.ort.Tensor("float32", batch.x, [batch.n, height, width, 3]);
+      parts.push(await this.run({ [IMAGE_INPUT]: x }, batch.n));
+    }
+    return concat(
+      parts,
+      this.classes.length,
+      this.exported.votes.map((v) => v.name),
+    );
+  }
+
+  private async run(feeds: Record<string, Ort.Tensor>, n: number): Promise<OnnxPrediction> {
+    const votes = this.exported.votes;
+    const out = await this.session.run(feeds, [PROBABILITIES_OUTPUT, ...votes.map((v) => v.output)]);
+    const k = this.classes.length;
+    const read = (name: string) => matrix(n, k, Float32Array.from(out[name].data as Float32Array));
+    return {
+      proba: read(PROBABILITIES_OUTPUT),
+      members: votes.map((v) => ({ name: v.name, proba: read(v.output) })),
+    };
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+/**
+ * A numeric column as the graph's float32 input. A finite double beyond float32's range would
+ * reach the graph as Infinity; strata's own path refuses such a value (too large for the
+ * 32-bit floats the model computes in), and so does this one.
+ */
+function float32Column(name: string, values: Float64Array): Float32Array {
+  const out = Float32Array.from(values);
+  for (let i = 0; i < out.length; i++)
+    if (!Number.isFinite(out[i]) && !Number.isNaN(values[i]))
+      throw new RowError(
+        i,
+        `${values[i]} is too large for the model, beyond the ±3.4e38 of the 32-bit floats it computes in; give a value on the training rows' scale`,
+        name,
+      );
+  return out;
+}
+
+/** Batches' predictions one after another. */
+function concat(parts: readonly OnnxPrediction[], k: number, members: readonly string[]): OnnxPrediction {
+  const join = (pick: (p: OnnxPrediction) => Matrix): Matrix => {
+    const rows = parts.reduce((s, p) => s + pick(p).rows, 0);
+    const data = new Float32Array(rows * k);
+    let offset = 0;
+    for (const p of parts) {
+      data.set(pick(p).data, offset);
+      offset += pick(p).data.length;
+    }
+    return matrix(rows, k, data);
+  };
+  return {
+    proba: join((p) => p.proba),
+    members: members.map((name, i) => ({ name, proba: join((p) => p.members[i].proba) })),
+  };
+}
