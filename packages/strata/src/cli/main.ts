@@ -150,10 +150,15 @@ export function buildProgram(): Command {
 
   program
     .command("export")
-    .description("write a table model (dense, logistic, xgboost), its preprocessing inside, as an ONNX file")
+    .description(
+      "write a model of any kind (ensembles whole), its preprocessing inside, as one ONNX graph, or as a web page that predicts with no server",
+    )
     .argument("<dir>", "model directory written by strata fit --out")
-    .requiredOption("--to <format>", "the format: onnx")
-    .requiredOption("--out <file>", "the file to write, e.g. model.onnx")
+    .requiredOption(
+      "--to <format>",
+      "the format: onnx (a file) or web (a folder: index.html, the model, the runtime)",
+    )
+    .requiredOption("--out <path>", "the file (e.g. model.onnx) or, with --to web, the folder to write")
     .option(
       "--quantize <type>",
       "store the weights as float16 (half the size) or uint8 (a quarter); the graph computes in float32",
