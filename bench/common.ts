@@ -86,6 +86,15 @@ export async function useTorch(): Promise<TorchBackend> {
     `backend torch: libtorch ${info.torchVersion}, intra-op threads ${addon.getThreads()}, batch norm ${batchNormKind()} ` +
       `(${env("TBT_NUM_THREADS")}, ${env("OMP_NUM_THREADS")}, ${env("OPENBLAS_NUM_THREADS")})`,
   );
+  console.log(
+    `heap: ${env("MALLOC_MMAP_THRESHOLD_")}, ${env("MALLOC_TRIM_THRESHOLD_")} (strata and peers alike)`,
+  );
+  if (!process.env.MALLOC_MMAP_THRESHOLD_ && !process.env.TBT_DEFAULT_MALLOC) {
+    console.log(
+      "warning: MALLOC_MMAP_THRESHOLD_ is unset: strata's addon raises glibc's heap thresholds with mallopt " +
+        "(native/addon.cc) but the peers would run on glibc's defaults; bench/run.sh sets both sides alike",
+    );
+  }
   for (const k of BLAS_THREAD_VARS) {
     if (process.env[k] !== String(THREADS)) {
       console.log(

@@ -23,9 +23,24 @@ mkdir -p "$OUT"
 RESULTS="$OUT/results.jsonl"
 : >"$RESULTS"
 export PYTHONUNBUFFERED=1
+# The heap setting, the same for strata and every peer (PyTorch, scikit-learn, XGBoost): strata's
+# addon raises glibc's thresholds with mallopt (packages/tfjs-backend-torch/native/addon.cc: mmap
+# threshold 1 << 30, trim threshold 256 << 20), which keeps big activations in the heap instead of
+# paying an mmap and its page faults per tensor; a peer on glibc's defaults would be handicapped.
+# Exported here, so the Node process and every peer it starts inherit them (the addon leaves the
+# heap alone when these are set: glibc has applied the same values at start-up). Set them
+# yourself to compare another setting, or TBT_DEFAULT_MALLOC=1 with both unset for glibc's defaults.
+if [ "${TBT_DEFAULT_MALLOC:-0}" = 0 ]; then
+  export MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-1073741824}
+  export MALLOC_TRIM_THRESHOLD_=${MALLOC_TRIM_THRESHOLD_:-268435456}
+fi
 
 echo "strata speed benchmarks: threads $*; benches: $BENCHES; logs in $OUT"
-echo "node $(node --version), $(nproc) cores, $(uname -srm)"
+echo "node $(node --version), $(nproc) cores, $(uname -srm), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "heap, strata and peers alike: MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-unset (glibc default)}" \
+  "MALLOC_TRIM_THRESHOLD_=${MALLOC_TRIM_THRESHOLD_:-unset (glibc default)}"
+echo "threads, strata and peers alike: TBT_NUM_THREADS, OMP_NUM_THREADS, OPENBLAS_NUM_THREADS and the" \
+  "peers' torch.set_num_threads = the run's thread count"
 start=$(date +%s)
 failed=0
 first_threads=$1
