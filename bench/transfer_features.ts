@@ -2,7 +2,9 @@
  * Transfer-learning feature extraction speed (images/s): the shipped darknet-tiny zoo model
  * (`loadZooModel("darknet-tiny", { inputSize })`) cut at its default cut `leaky_re_lu_14`
  * (`cutModel`) plus a GlobalAveragePooling2D, what strata's transfer learning computes once per
- * image, with `model.predict` on the torch backend, against PyTorch eager running the same network
+ * image, on the path the product runs (`predictTensor` from src/train/forward.ts, as
+ * models/transfer/features.ts calls it: the native compiled forward where the network has one,
+ * else tfjs-layers' predict; the output says which) on the torch backend, against PyTorch eager running the same network
  * with the same weights (bench/peers/darknet_features.py: torch.nn Conv2d / BatchNorm2d in eval /
  * LeakyReLU / MaxPool2d, NCHW, under torch.no_grad()).
  *
@@ -40,6 +42,7 @@ import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { cutModel, loadZooModel } from "strata-ml/transfer";
+import { nativeForward, predictTensor } from "../packages/strata/src/train/forward.js";
 import {
   emit,
   envFlag,
@@ -193,6 +196,7 @@ interface SizeSetup {
 const setups: SizeSetup[] = [];
 let layers: LayerSpec[] = [];
 let cutLayer = "";
+let strataPath = "";
 const inputs: { size: number; batch: number; input: string; features: string; channels: number }[] = [];
 for (const [i, size] of SIZES.entries()) {
   const t0 = now();
@@ -203,12 +207,15 @@ for (const [i, size] of SIZES.entries()) {
       `${model.countParams()} parameters, output ${JSON.stringify(model.outputs[0].shape)}`,
   );
   if (i === 0) layers = exportLayers(model);
+  // The product's path for this network (predictTensor picks it): said, so a figure names what it timed.
+  strataPath = nativeForward(model) !== undefined ? "native forward" : "tfjs-layers";
+  console.log(`  strata's path (predictTensor, as the product runs it): ${strataPath}`);
   const rng = new Rng(size);
   const pixels = new Float32Array(BATCH * size * size * 3);
   for (let j = 0; j < pixels.length; j++) pixels[j] = rng.uniform();
   const x = tf.tensor4d(pixels, [BATCH, size, size, 3]);
   const x1 = tf.slice(x, [0, 0, 0, 0], [1, size, size, 3]) as tf.Tensor4D;
-  const y = model.predict(x) as tf.Tensor;
+  const y = predictTensor(model, x);
   const features = (await y.data()) as Float32Array;
   const channels = y.shape[1] ?? 0;
   y.dispose();
@@ -234,7 +241,7 @@ console.log(
 
 async function predictOnce(model: tfl.LayersModel, x: tf.Tensor): Promise<number> {
   const t0 = now();
-  const y = model.predict(x) as tf.Tensor;
+  const y = predictTensor(model, x);
   await y.data();
   const dt = now() - t0;
   y.dispose();
@@ -373,7 +380,7 @@ const peerProfiles: Record<string, unknown> = {};
 for (const s of setups) {
   for (const [x, batch] of BATCH1 ? [[s.x, BATCH] as const, [s.x1, 1] as const] : [[s.x, BATCH] as const]) {
     const k = await kernelsPerStep(async () => {
-      const y = s.model.predict(x) as tf.Tensor;
+      const y = predictTensor(s.model, x);
       await y.data();
       y.dispose();
     });
@@ -438,6 +445,7 @@ emit({
     steps: STEPS,
     steps1: STEPS1,
     variants: VARIANTS,
+    strataPath,
   },
   measurements,
   perRound,
