@@ -2,7 +2,8 @@
  * Small-CNN training speed: Conv32-Conv32-Pool-Conv64-Conv64-Pool-Dense128-Dense10 (3x3 same
  * padding, relu, 2x2 max-pool) on random 32x32x3 images, batch 64, one epoch of tfjs-layers
  * `model.fit` (Adam, categorical cross-entropy) on the torch backend, against the same network in
- * PyTorch eager (bench/peers/cnn.py, NCHW) at the same thread count.
+ * PyTorch eager (bench/peers/cnn.py, in the faster of NCHW and channels_last, picked by a short
+ * timed trial at start-up and printed) at the same thread count.
  *
  * Env: TBT_NUM_THREADS, BENCH_CNN_N (5000 images), BENCH_CNN_SIZE (32), BENCH_CNN_BATCH (64),
  * BENCH_CNN_WARMUP_N (256), BENCH_CNN_REPEATS (1, best is reported), BENCH_ADAM (fused | tfjs;

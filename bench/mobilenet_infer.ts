@@ -1,7 +1,8 @@
 /**
  * MobileNetV2 inference speed (images/s): bench/models/mobilenet_v2.ts (tfjs-layers, random
  * weights, NHWC) on the torch backend with `model.predict`, against torchvision's mobilenet_v2
- * in eval mode under torch.no_grad() (bench/peers/mobilenet.py, NCHW), and against ONNX Runtime
+ * in eval mode under torch.no_grad() (bench/peers/mobilenet.py, in its fastest set-up, picked by a
+ * short timed trial at start-up and printed: NCHW or channels_last, batch norm folded or not), and against ONNX Runtime
  * (onnxruntime-node, when installed) running the same torchvision model exported to ONNX by the
  * peer (written under /tmp, never into the repository).
  *

@@ -1,7 +1,8 @@
 /**
  * MobileNetV2 training-step speed: one `model.trainOnBatch` (forward, categorical cross-entropy,
  * backward, Adam) of bench/models/mobilenet_v2.ts on the torch backend, against the same step of
- * torchvision's mobilenet_v2 in PyTorch (bench/peers/mobilenet.py --mode train). Seconds per step,
+ * torchvision's mobilenet_v2 in PyTorch (bench/peers/mobilenet.py --mode train, in the faster of
+ * NCHW and channels_last, picked by a short timed trial at start-up and printed). Seconds per step,
  * median of a few steps after warm-up.
  *
  * Env: TBT_NUM_THREADS, BENCH_MNV2_TRAIN_BATCH (16), BENCH_MNV2_SIZE (224), BENCH_MNV2_ALPHA (1.0),

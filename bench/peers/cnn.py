@@ -1,13 +1,18 @@
 """PyTorch peer of bench/cnn.ts: Conv32-Conv32-Pool-Conv64-Conv64-Pool-Dense128-Dense10 (3x3 same
-padding, relu, 2x2 max-pool) on random 32x32x3 images (NCHW), Adam, cross-entropy, one epoch of
-shuffled mini-batches, float32, eager mode. Last line: JSON summary."""
+padding, relu, 2x2 max-pool) on random 32x32x3 images, Adam, cross-entropy, one epoch of
+shuffled mini-batches, float32, eager mode. Memory layout (NCHW or channels_last): --layout, or
+"auto" (the default): the faster in a short timed trial of a few training steps at start-up
+(best.py; there is no batch norm to fold). Last line: JSON summary ("setup": the layout used)."""
 
 import argparse
+import copy
 import json
 import time
 
 import torch
 from torch import nn
+
+from best import pick, to_layout
 
 
 def main() -> None:
@@ -20,6 +25,8 @@ def main() -> None:
     p.add_argument("--warmup-n", type=int, default=256)
     p.add_argument("--repeats", type=int, default=1)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--layout", choices=["auto", "nchw", "channels_last"], default="auto")
+    p.add_argument("--trial-steps", type=int, default=6)
     a = p.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -31,7 +38,7 @@ def main() -> None:
     def conv(cin: int, cout: int) -> list[nn.Module]:
         return [nn.Conv2d(cin, cout, 3, padding=1), nn.ReLU()]
 
-    model = nn.Sequential(
+    initial = nn.Sequential(
         *conv(3, 32),
         *conv(32, 32),
         nn.MaxPool2d(2),
@@ -43,22 +50,46 @@ def main() -> None:
         nn.ReLU(),
         nn.Linear(128, a.classes),
     )
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
+    fmt = {"nchw": torch.contiguous_format, "channels_last": torch.channels_last}
+
+    def trainer(layout: str):
+        """A fresh copy of the initial model in `layout`, its Adam, and one training step on a batch."""
+        model, _ = to_layout(copy.deepcopy(initial), x[:1], layout)
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+        def step(xb: torch.Tensor, yb: torch.Tensor) -> torch.Tensor:
+            opt.zero_grad()
+            loss = loss_fn(model(xb.contiguous(memory_format=fmt[layout])), yb)
+            loss.backward()
+            opt.step()
+            return loss
+
+        return step
+
+    trial: dict[str, float] = {}
+    layout = a.layout
+    if layout == "auto":
+        xb, yb = x[: a.batch], y[: a.batch]
+
+        def candidate(name: str):
+            step = trainer(name)
+            return lambda: step(xb, yb)
+
+        layout, trial = pick({k: (lambda k=k: candidate(k)) for k in fmt}, warmup=2, steps=a.trial_steps)
+    train_step = trainer(layout)
+    x = x.contiguous(memory_format=fmt[layout])
 
     def epoch(xx: torch.Tensor, yy: torch.Tensor) -> float:
         perm = torch.randperm(xx.shape[0])
         loss = torch.zeros(())
         for i in range(0, xx.shape[0], a.batch):
             idx = perm[i : i + a.batch]
-            opt.zero_grad()
-            loss = loss_fn(model(xx[idx]), yy[idx])
-            loss.backward()
-            opt.step()
+            loss = train_step(xx[idx], yy[idx])
         return float(loss.item())
 
     steps = (a.n + a.batch - 1) // a.batch
-    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}")
+    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, layout {layout}")
     w = min(a.warmup_n, a.n)
     t0 = time.perf_counter()
     epoch(x[:w], y[:w])
@@ -78,6 +109,8 @@ def main() -> None:
                 "images_per_s": a.n / min(times),
                 "steps": steps,
                 "threads": torch.get_num_threads(),
+                "setup": layout,
+                "trial_s": trial,
             }
         )
     )

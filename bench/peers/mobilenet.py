@@ -1,20 +1,25 @@
 """PyTorch peer of bench/mobilenet_infer.ts and bench/mobilenet_train.ts: torchvision's
-MobileNetV2 (random initialisation, NCHW, float32, eager; where torchvision is not installed, as
+MobileNetV2 (random initialisation, float32, eager; where torchvision is not installed, as
 with Debian's python3-torch, an identical copy of torchvision 0.14's network defined below).
 
 --mode infer: eval mode under torch.no_grad(), one batch per step; optionally --onnx PATH exports
-the same model to ONNX (opset 13) for ONNX Runtime.
+the same (unfolded, NCHW) model to ONNX (opset 13) for ONNX Runtime.
 --mode train: one training step (forward, cross-entropy, backward, Adam step) per step.
 
-Last line: JSON summary (median and best seconds per step)."""
+Set-up (--setup, default "auto": the fastest in a short timed trial at start-up, best.py): memory
+layout NCHW or channels_last, and for inference each batch norm folded into its convolution
+(torch.fx.experimental.optimization.fuse) or not. Last line: JSON summary (median and best
+seconds per step; "setup": the set-up used, "trial_s": the trial's seconds per step)."""
 
 import argparse
+import copy
 import json
 import resource
 import statistics
 import time
 
 import torch
+from best import fold, pick, to_layout
 
 try:
     import torchvision
@@ -102,6 +107,8 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=5)
     p.add_argument("--onnx", default="")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--setup", default="auto", help="auto, nchw, channels_last, nchw+folded or channels_last+folded")
+    p.add_argument("--trial-steps", type=int, default=2)
     a = p.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -120,12 +127,31 @@ def main() -> None:
     cpu: list[float] = []  # CPU seconds (user + system) per step: steadier than wall time on a shared machine
     if a.mode == "infer":
         model.eval()
+
+        def setup(name: str) -> tuple[torch.nn.Module, torch.Tensor]:
+            m = copy.deepcopy(model)
+            if name.endswith("+folded"):
+                m = fold(m)
+            return to_layout(m, x, name.split("+")[0])
+
+        names = ["nchw", "channels_last", "nchw+folded", "channels_last+folded"]
         with torch.no_grad():
+            chosen, trial = a.setup, {}
+            if chosen == "auto":
+
+                def candidate(name: str):
+                    m, xx = setup(name)
+                    return lambda: m(xx)
+
+                chosen, trial = pick({k: (lambda k=k: candidate(k)) for k in names}, warmup=1, steps=a.trial_steps)
+            run_model, run_x = setup(chosen)
+            result.update({"setup": chosen, "trial_s": trial})
+            print(f"inference set-up: {chosen}")
             for _ in range(a.warmup):
-                model(x)
+                run_model(run_x)
             for i in range(a.steps):
                 t0, c0 = time.perf_counter(), time.process_time()
-                model(x)
+                run_model(run_x)
                 times.append(time.perf_counter() - t0)
                 cpu.append(time.process_time() - c0)
                 print(f"batch {i + 1}: {times[-1]:.4f} s ({a.batch / times[-1]:.1f} images/s)")
@@ -145,15 +171,28 @@ def main() -> None:
     else:
         model.train()
         y = torch.randint(0, a.classes, (a.batch,), generator=g)
-        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
         loss_fn = torch.nn.CrossEntropyLoss()
 
-        def step() -> float:
-            opt.zero_grad()
-            loss = loss_fn(model(x), y)
-            loss.backward()
-            opt.step()
-            return float(loss.item())
+        def trainer(layout: str):
+            """A fresh copy of the initial model in `layout`, its Adam, and one training step."""
+            m, xx = to_layout(copy.deepcopy(model), x, layout)
+            opt = torch.optim.Adam(m.parameters(), lr=1e-3)
+
+            def one() -> float:
+                opt.zero_grad()
+                loss = loss_fn(m(xx), y)
+                loss.backward()
+                opt.step()
+                return float(loss.item())
+
+            return one
+
+        chosen, trial = a.setup, {}
+        if chosen == "auto":  # no folding in training: batch norm uses the batch's statistics
+            chosen, trial = pick({k: (lambda k=k: trainer(k)) for k in ["nchw", "channels_last"]}, warmup=1, steps=a.trial_steps)
+        step = trainer(chosen)
+        result.update({"setup": chosen, "trial_s": trial})
+        print(f"training set-up: {chosen}")
 
         for _ in range(a.warmup):
             step()
