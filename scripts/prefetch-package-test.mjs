@@ -120,7 +120,16 @@ function fetchNode(work, major, into) {
   return version;
 }
 
+/** The cache folder may be replaced only when this script wrote it (it holds manifest.json). */
+function checkReplaceable() {
+  if (existsSync(CACHE) && !existsSync(join(CACHE, "manifest.json")))
+    throw new PrefetchError(
+      `${CACHE} exists and is not a cache this script wrote (no manifest.json): move it away first`,
+    );
+}
+
 function main() {
+  checkReplaceable();
   const started = performance.now();
   const staging = `${CACHE}.partial`;
   rmSync(staging, { recursive: true, force: true });
@@ -168,6 +177,7 @@ function main() {
       join(staging, "manifest.json"),
       `${JSON.stringify({ nodes, typesNode, dependencies }, null, 2)}\n`,
     );
+    checkReplaceable();
     rmSync(CACHE, { recursive: true, force: true });
     renameSync(staging, CACHE);
     console.log(

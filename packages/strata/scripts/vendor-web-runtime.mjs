@@ -117,6 +117,11 @@ async function main() {
     join(tmp, "runtime.json"),
     `${JSON.stringify({ name: "onnxruntime-web", version, license, files, wasm: WASM }, null, 2)}\n`,
   );
+  // Replaces only a folder this script wrote (it holds runtime.json), never one made by hand.
+  if (existsSync(OUT) && !existsSync(join(OUT, "runtime.json"))) {
+    rmSync(tmp, { recursive: true, force: true });
+    fail(`${OUT} exists and is not a web runtime this script wrote (no runtime.json): move it away first`);
+  }
   rmSync(OUT, { recursive: true, force: true });
   renameSync(tmp, OUT);
   console.log(`vendor-web-runtime: onnxruntime-web ${version} → ${OUT}`);
