@@ -56,7 +56,7 @@ async function exportWebFolder(dir: string, o: ExportCommandOptions, quantize?: 
   const { exportOnnx } = await import("../export/onnx-export.js");
   const { exportWeb } = await import("../export/web-export.js");
   const result = await exportOnnx(dir, { quantize });
-  const web = await exportWeb(result.bytes, o.out, basename(resolve(dir)));
+  const web = await exportWeb(result, o.out, basename(resolve(dir)));
   const model = join(o.out, "model.onnx");
   const out = makeOutput(o);
   const runtime = `ONNX Runtime Web ${web.info.runtime.version}`;

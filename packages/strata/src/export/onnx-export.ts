@@ -36,6 +36,8 @@ export const PROBABILITIES_OUTPUT = "probabilities";
 export interface OnnxExport {
   readonly bytes: Uint8Array;
   readonly kind: string;
+  /** The column the model predicts ("" when the directory does not say). */
+  readonly target: string;
   readonly classes: readonly string[];
   /** The column inputs ([rows, 1] each); empty for an image model. */
   readonly inputs: readonly ColumnInput[];
@@ -130,6 +132,7 @@ export async function exportOnnx(dir: string, options: OnnxExportOptions = {}): 
     return {
       bytes,
       kind: model.kind,
+      target: schema?.target ?? "",
       classes,
       inputs,
       image,

@@ -3,12 +3,12 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
-import onnxProto from "onnx-proto";
 import { StrataError } from "../errors.js";
 import { writeDirAtomic } from "../util/atomic.js";
 import { writeDirManifest } from "../util/strata-dirs.js";
 import { VERSION } from "../version.js";
 import type { ColumnInput, MemberVote } from "./export-context.js";
+import type { OnnxExport } from "./onnx-export.js";
 
 /**
  * The page's files, shipped in the package as they are (package.json `files`: src/export/web and
@@ -76,37 +76,23 @@ async function runtimeManifest(): Promise<RuntimeManifest> {
   return JSON.parse(await readFile(file, "utf8")) as RuntimeManifest;
 }
 
-/** The ONNX model's metadata (strata.kind, strata.classes, …), read back from its bytes. */
-function metadataOf(bytes: Uint8Array): Record<string, string> {
-  const model = onnxProto.onnx.ModelProto.decode(bytes);
-  return Object.fromEntries((model.metadataProps ?? []).map((p) => [p.key ?? "", p.value ?? ""]));
-}
-
-/** The page's view of a model strata exported, from the graph's own metadata. */
+/** The page's view of a model strata exported, from what the export wrote into the graph. */
 function modelInfo(
-  bytes: Uint8Array,
+  onnx: OnnxExport,
   name: string,
   runtime: RuntimeManifest,
   wasmBytes: number,
 ): WebModelInfo {
-  const m = metadataOf(bytes);
-  if (!m["strata.kind"] || !m["strata.classes"] || !m["strata.inputs"])
-    throw new StrataError(
-      "the ONNX model has no strata metadata (strata.kind, strata.classes, strata.inputs)",
-    );
-  const json = <T>(key: string, empty: T): T => (m[key] ? (JSON.parse(m[key]) as T) : empty);
-  const image = json<WebModelInfo["image"]>("strata.image", undefined);
-  const quantize = m["strata.quantize"];
   return {
     name,
-    kind: m["strata.kind"],
-    target: m["strata.target"] ?? "",
-    classes: json<string[]>("strata.classes", []),
-    inputs: json<ColumnInput[]>("strata.inputs", []),
-    ...(image ? { image } : {}),
-    votes: json<MemberVote[]>("strata.votes", []),
-    bytes: bytes.byteLength,
-    ...(quantize && quantize !== "none" ? { quantize } : {}),
+    kind: onnx.kind,
+    target: onnx.target,
+    classes: onnx.classes,
+    inputs: onnx.inputs,
+    ...(onnx.image ? { image: onnx.image } : {}),
+    votes: onnx.votes,
+    bytes: onnx.bytes.byteLength,
+    ...(onnx.quantize !== "none" ? { quantize: onnx.quantize } : {}),
     runtime: { name: runtime.name, version: runtime.version, wasmBytes },
     strataVersion: VERSION,
   };
@@ -145,11 +131,12 @@ function readme(info: WebModelInfo): string {
  * ONNX Runtime Web's WebAssembly build, and predict.mjs for web developers. Written atomically; it
  * replaces only a web folder strata wrote (see strata-dirs.ts). `name`: the model's, for the page.
  */
-export async function exportWeb(onnx: Uint8Array, out: string, name: string): Promise<WebExport> {
+export async function exportWeb(exported: OnnxExport, out: string, name: string): Promise<WebExport> {
+  const onnx = exported.bytes;
   const runtime = await runtimeManifest();
   const wasmGz = await readFile(join(RUNTIME, `${runtime.wasm}.gz`));
   const wasm = gunzipSync(wasmGz);
-  const info = modelInfo(onnx, name, runtime, wasm.byteLength);
+  const info = modelInfo(exported, name, runtime, wasm.byteLength);
   let totalBytes = 0;
   await writeDirAtomic(
     out,
