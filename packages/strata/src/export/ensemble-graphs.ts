@@ -10,22 +10,6 @@ import type { GraphBuilder } from "./onnx-graph.js";
 const FLOAT = 1;
 const DOUBLE = 11;
 
-/**
- * How deep the writer is in nested ensembles: only the exported ensemble's own members become
- * `vote/<name>` outputs (as `strata predict --votes` shows them), not a nested one's. The writers
- * run synchronously, so a counter of the ensembles being written says it.
- */
-let depth = 0;
-
-function nested<T>(write: () => T): T {
-  depth++;
-  try {
-    return write();
-  } finally {
-    depth--;
-  }
-}
-
 /** What the writers read of an ensemble (VotingEnsemble and StackingEnsemble have it). */
 interface Ensemble {
   readonly classes: readonly unknown[];
@@ -44,15 +28,13 @@ function classesOf(model: { readonly classes: readonly unknown[] }): string[] {
  * every member has its classes in its order (ensemble-dir.ts), so the columns line up.
  */
 function membersProbabilities(ctx: ExportContext, ensemble: Ensemble): string[] {
-  const top = depth === 0;
   const classes = classesOf(ensemble);
-  const probabilities = nested(() =>
-    ensemble.members.map((member, i) => {
-      sameClasses(member, classes, `member ${ensemble.memberNames[i]}`);
-      return ctx.probabilities(member);
-    }),
-  );
-  if (top)
+  const inner = ctx.inner();
+  const probabilities = ensemble.members.map((member, i) => {
+    sameClasses(member, classes, `member ${ensemble.memberNames[i]}`);
+    return inner.probabilities(member);
+  });
+  if (!ctx.nested)
     ensemble.members.forEach((member, i) => {
       ctx.vote(ensemble.memberNames[i], member.kind, probabilities[i], classes.length);
     });
@@ -164,6 +146,6 @@ export const stackGraph: KindGraph = {
           g.op("Gather", [p, g.int64s("class_column", [c], [1])], { axis: { int: 1 } }),
         );
     });
-    return nested(() => ctx.withColumns(given).probabilities(meta));
+    return ctx.inner().withColumns(given).probabilities(meta);
   },
 };

@@ -42,7 +42,17 @@ export class ExportContext {
     private readonly write: (ctx: ExportContext, model: AnyClassifier) => string,
     private readonly shared: SharedInputs = { columns: new Map(), imageSize: undefined, votes: [] },
     private readonly given: ReadonlyMap<string, () => string> = new Map(),
+    /**
+     * Inside an ensemble being written: its members' votes are not outputs (only the exported
+     * ensemble's own members become `vote/<name>`, as `strata predict --votes` shows them).
+     */
+    readonly nested = false,
   ) {}
+
+  /** This context for the models inside an ensemble (nested is true). */
+  inner(): ExportContext {
+    return new ExportContext(this.g, this.schema, this.write, this.shared, this.given, true);
+  }
 
   /**
    * A context for a model that reads some columns made by the graph (a stack's meta-model reads
@@ -50,7 +60,7 @@ export class ExportContext {
    * holds is that value, made on first read; everything else is this context's.
    */
   withColumns(given: ReadonlyMap<string, () => string>): ExportContext {
-    return new ExportContext(this.g, this.schema, this.write, this.shared, given);
+    return new ExportContext(this.g, this.schema, this.write, this.shared, given, this.nested);
   }
 
   /** The graph input of a feature column, shape [rows, 1]: declared on first use. */
