@@ -8,6 +8,7 @@ import { useBackend } from "../src/backend.js";
 import { DenseClassifier } from "../src/estimators/dense.js";
 import { buildDenseNetwork } from "../src/models/dense.js";
 import { predictTensor } from "../src/train/forward.js";
+import { useFrozenBatchNormInference } from "../src/train/frozen-batch-norm.js";
 import { fitModel } from "../src/train/loop.js";
 import { tensorSource } from "../src/train/sources.js";
 import { classifierObjective, makeTrainStep } from "../src/train/step.js";
@@ -196,6 +197,74 @@ test("native step: a MobileNetV2-shaped block (zero padding, strided conv, depth
   };
   const r = await compare(build, [9, 9, 4], 3, { steps: 10 });
   assert.ok(r.diff < 1e-4, `max weight difference ${r.diff}`);
+});
+
+/**
+ * preprocess → a backbone model (Sequential, nested) → pooling → a head model (functional,
+ * nested): the shape of every transfer network. The backbone's first block is frozen (its batch
+ * norm on ImageNet statistics), its second batch norm kept in inference mode as fine-tuning does
+ * (gamma and beta still train); the head standardises with a frozen batch norm.
+ */
+function nestedTransferShape(): tfl.LayersModel {
+  const backbone = tfl.sequential({
+    name: "backbone",
+    layers: [
+      tfl.layers.conv2d({
+        inputShape: [8, 8, 3],
+        filters: 6,
+        kernelSize: 3,
+        padding: "same",
+        useBias: false,
+      }),
+      tfl.layers.batchNormalization(),
+      tfl.layers.leakyReLU({ alpha: 0.1 }),
+      tfl.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: "same", useBias: false }),
+      tfl.layers.batchNormalization(),
+      tfl.layers.reLU(),
+    ],
+  });
+  perturbBatchNorms(backbone, new Rng(11));
+  backbone.layers[0].trainable = false;
+  backbone.layers[1].trainable = false;
+  (backbone.layers[4] as unknown as { inferenceMode: boolean }).inferenceMode = true;
+  const features = tfl.input({ shape: [8] });
+  const standardize = tfl.layers.batchNormalization({ trainable: false });
+  const hidden = tfl.layers.dense({ units: 6, activation: "relu" }).apply(standardize.apply(features));
+  const head = tfl.model({
+    name: "head",
+    inputs: features,
+    outputs: tfl.layers.dense({ units: 4, activation: "softmax" }).apply(hidden) as tfl.SymbolicTensor,
+  });
+  perturbBatchNorms(head, new Rng(12));
+  const input = tfl.input({ shape: [8, 8, 3] });
+  const pre = tfl.layers.conv2d({ filters: 3, kernelSize: 1, trainable: false }).apply(input);
+  const pooled = tfl.layers.globalAveragePooling2d({}).apply(backbone.apply(pre));
+  return tfl.model({ inputs: input, outputs: head.apply(pooled) as tfl.SymbolicTensor });
+}
+
+test("native step: models used as layers (a backbone with frozen batch norms, a head) train as train/step.ts does", async () => {
+  await useBackend(); // installs the fused batch norm, which the frozen rule must wrap
+  useFrozenBatchNormInference();
+  const fallbacks = nativeTrainingStats().fallbacks;
+  const r = await compare(nestedTransferShape, [8, 8, 3], 4, { steps: 10 });
+  // Equal weights include the frozen batch norms' moving statistics: neither side moved them.
+  assert.ok(r.diff < 1e-4, `max weight difference ${r.diff}`);
+  assert.ok(r.lossDiff < 1e-4, `max loss difference ${r.lossDiff}`);
+  assert.deepEqual(nativeTrainingStats().fallbacks, fallbacks, "no fallback");
+});
+
+test("native forward: a network of models used as layers predicts as model.predict", async () => {
+  await useBackend();
+  const model = await withSeededMathRandom(5, async () => nestedTransferShape());
+  const x = tf.randomUniform([6, 8, 8, 3], 0, 255);
+  const net = NativeNetwork.compile(model, { inference: true });
+  assert.ok(net instanceof NativeNetwork, `compiles: ${net}`);
+  const got = net.predict(x).dataSync();
+  const expected = (model.predict(x) as tf.Tensor).dataSync();
+  for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i] - expected[i]) < 1e-5, `entry ${i}`);
+  net.dispose();
+  x.dispose();
+  model.dispose();
 });
 
 test("native step: dropout masks are reproducible for a seed and differ across seeds", async () => {

@@ -160,7 +160,8 @@ const OpSpec kOps[] = {
      [](Fields& f, size_t n) -> OpArgs {
        return BatchNormArgs{f.Param("gamma", n, true),       f.Param("beta", n, true),
                             f.Param("movingMean", n, false), f.Param("movingVariance", n, false),
-                            f.Number("epsilon"),             f.Number("momentum")};
+                            f.Number("epsilon"),             f.Number("momentum"),
+                            f.Bool("frozen")};
      }},
     {"conv2d", OpKind::kConv2D, 1,
      [](Fields& f, size_t n) -> OpArgs {
@@ -223,6 +224,7 @@ Op DecodeOp(const Napi::Value& value, size_t k, size_t params) {
   op.in.assign(in.begin(), in.end());
   op.args = spec->decode(f, params);
   f.Done();
+  if (op.kind == OpKind::kBatchNorm && std::get<BatchNormArgs>(op.args).frozen) op.kind = OpKind::kBatchNormInference;
   return op;
 }
 

@@ -25,7 +25,7 @@ enum class Act : uint8_t {
 enum class OpKind : uint8_t {
   kDense, kActivation, kRelu, kLeakyRelu, kDropout, kBatchNorm, kConv2D, kPool, kGlobalAvgPool,
   kGlobalMaxPool, kFlatten, kReshape, kZeroPad, kAdd, kMultiply, kConcat, kIdentity,
-  kBatchNormInference,  // made by the inference rewrites, never on the wire
+  kBatchNormInference,  // a frozen batch norm, and every batch norm after the inference rewrites
 };
 
 // Padding of H and W (TF.js's 'same' may be asymmetric).
@@ -54,6 +54,9 @@ struct DropoutArgs {
 struct BatchNormArgs {
   int gamma, beta, moving_mean, moving_variance;
   double epsilon, momentum;
+  // Keras's frozen batch norm (trainable false, or kept in inference mode for fine-tuning): on its
+  // moving statistics in training too (decoded as kBatchNormInference); its scale and offset may train.
+  bool frozen;
 };
 struct Conv2DArgs {
   int kernel, bias;

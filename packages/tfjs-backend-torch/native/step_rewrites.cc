@@ -20,7 +20,8 @@ void FoldBatchNorms(std::vector<Op>& ops, const std::vector<int>& last_use) {
     auto& args = std::get<Conv2DArgs>(conv.args);
     if (!Linear(args.activation)) continue;
     Op& bn = ops[last_use[k + 1]];
-    if (bn.kind == OpKind::kBatchNorm && bn.in.size() == 1 && bn.in[0] == static_cast<int>(k + 1)) {
+    bool batch_norm = bn.kind == OpKind::kBatchNorm || bn.kind == OpKind::kBatchNormInference;
+    if (batch_norm && bn.in.size() == 1 && bn.in[0] == static_cast<int>(k + 1)) {
       args.folded = std::get<BatchNormArgs>(bn.args);
       bn.kind = OpKind::kIdentity;
       bn.args = NoArgs{};

@@ -115,6 +115,24 @@ function globalPool(c: LayerContext, max: boolean): ProgramOp {
   return { op: max ? "gmp" : "gap", in: c.inputs };
 }
 
+/**
+ * Whether a batch-norm layer normalises with its moving statistics while the network trains, as
+ * Keras (2.1 and later) runs a frozen one: its `trainable` is false, or every weight it trains
+ * is frozen (what `model.trainable = false` does to the layers of a model used as a layer:
+ * tfjs-layers leaves their own flags alone), or it is marked to stay in inference mode
+ * (`inferenceMode`: Keras's advice for fine-tuning). Its moving statistics stay as they are.
+ */
+export function frozenBatchNorm(layer: object): boolean {
+  const L = layer as {
+    trainable?: boolean;
+    inferenceMode?: boolean;
+    _trainableWeights?: { trainable: boolean }[];
+  };
+  if (L.trainable === false || L.inferenceMode === true) return true;
+  const weights = L._trainableWeights ?? [];
+  return weights.length > 0 && weights.every((w) => !w.trainable);
+}
+
 /** Per tfjs-layers class: its op. A class not here has no native version. */
 const LAYERS: Record<string, (c: LayerContext) => ProgramOp> = {
   Dense: (c) => ({
@@ -145,9 +163,11 @@ const LAYERS: Record<string, (c: LayerContext) => ProgramOp> = {
     const rank = c.shapes[0].length;
     const axis = num(config, "axis");
     if (axis !== -1 && axis !== rank - 1) fail("batch norm on an axis other than the last");
+    const frozen = frozenBatchNorm(L);
     // The moving statistics come first in the parameter list (as they always have: the order is the program's).
-    const movingMean = c.moving(L.movingMean);
-    const movingVariance = c.moving(L.movingVariance);
+    // A frozen batch norm's are read, never written.
+    const movingMean = frozen ? c.param(L.movingMean) : c.moving(L.movingMean);
+    const movingVariance = frozen ? c.param(L.movingVariance) : c.moving(L.movingVariance);
     return {
       op: "batchnorm",
       in: c.inputs,
@@ -157,6 +177,7 @@ const LAYERS: Record<string, (c: LayerContext) => ProgramOp> = {
       movingVariance,
       epsilon: num(config, "epsilon"),
       momentum: num(config, "momentum"),
+      frozen,
     };
   },
   Conv2D: (c) => conv(c, false),

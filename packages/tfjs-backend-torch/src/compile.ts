@@ -48,73 +48,103 @@ function graphOf(model: tfl.LayersModel): GraphInternals {
   return (inner ?? model) as unknown as GraphInternals;
 }
 
-/**
- * The network as a program, or throws Unsupported with the first thing that has no native version.
- * With `inference`, the network may end in any output; otherwise in a softmax (categorical
- * cross-entropy) or a one-unit sigmoid (binary cross-entropy).
- */
-export function compileNetwork(model: tfl.LayersModel, inference: boolean): CompiledNetwork {
-  const graph = graphOf(model);
-  if (graph.inputLayers.length !== 1 || graph.outputLayers.length !== 1)
-    fail("more than one input or output");
-  const ops: ProgramOp[] = [];
-  const params: LayerWeight[] = [];
-  const l1: number[] = [];
-  const l2: number[] = [];
-  const moving: number[] = [];
-  const slotOf = new Map<Layer, number>();
-  slotOf.set(graph.inputLayers[0], 0);
-  const param = (weight: unknown, reg?: unknown): number => {
+/** What compiling one network accumulates: the ops, the weights they read and their penalties. */
+class ProgramBuilder {
+  readonly ops: ProgramOp[] = [];
+  readonly params: LayerWeight[] = [];
+  readonly l1: number[] = [];
+  readonly l2: number[] = [];
+  readonly moving: number[] = [];
+
+  param(weight: unknown, reg?: unknown): number {
     const w = weight as LayerWeight | null | undefined;
     if (!w) return -1;
     const read = w.read();
     if (read.dtype !== "float32") fail("a weight that is not float32");
-    params.push(w);
+    this.params.push(w);
     const r = reg as Regularizer | null | undefined;
     if (r && r.getClassName() !== "L1L2") fail(`the ${r.getClassName()} regularizer`);
-    l1.push(r?.l1 ?? 0);
-    l2.push(r?.l2 ?? 0);
-    return params.length - 1;
-  };
-  for (const layer of graph.layers) {
-    const L = layer as unknown as LayerInternals & { inboundNodes: LayerNode[] };
-    const cls = L.getClassName();
-    if (cls === "InputLayer") {
-      if (layer !== graph.inputLayers[0]) fail("an input layer inside the network");
-      continue;
+    this.l1.push(r?.l1 ?? 0);
+    this.l2.push(r?.l2 ?? 0);
+    return this.params.length - 1;
+  }
+
+  /**
+   * Appends the ops of `graph`, whose input reads value slot `input`; returns the slot of its
+   * output. A model used as a layer (a transfer network's backbone, its head) is inlined: its
+   * own layers become ops of this program, so the whole network is one program.
+   */
+  inline(graph: GraphInternals, input: number): number {
+    if (graph.inputLayers.length !== 1 || graph.outputLayers.length !== 1)
+      fail("more than one input or output");
+    const slotOf = new Map<Layer, number>([[graph.inputLayers[0], input]]);
+    for (const layer of graph.layers) {
+      const L = layer as unknown as LayerInternals & { inboundNodes: LayerNode[] };
+      const cls = L.getClassName();
+      if (cls === "InputLayer") {
+        if (layer !== graph.inputLayers[0]) fail("an input layer inside the network");
+        continue;
+      }
+      const nodes = L.inboundNodes.filter((_, k) => graph.containerNodes.has(`${layer.name}_ib-${k}`));
+      if (nodes.length !== 1) fail(`layer ${layer.name} is used more than once`);
+      const node = nodes[0];
+      const inputs = node.inboundLayers.map((l, j) => {
+        const s = slotOf.get(l);
+        if (s === undefined || node.tensorIndices[j] !== 0) fail(`layer ${layer.name}'s inputs`);
+        return s;
+      });
+      if (isModel(layer)) {
+        if (inputs.length !== 1) fail(`model ${layer.name} with more than one input`);
+        slotOf.set(layer, this.inline(graphOf(layer), inputs[0]));
+        continue;
+      }
+      this.ops.push(layerOp(cls, this.context(L, inputs, node)));
+      slotOf.set(layer, this.ops.length);
     }
-    const nodes = L.inboundNodes.filter((_, k) => graph.containerNodes.has(`${layer.name}_ib-${k}`));
-    if (nodes.length !== 1) fail(`layer ${layer.name} is used more than once`);
-    const node = nodes[0];
-    const inputs = node.inboundLayers.map((l, j) => {
-      const s = slotOf.get(l);
-      if (s === undefined || node.tensorIndices[j] !== 0) fail(`layer ${layer.name}'s inputs`);
-      return s;
-    });
+    const output = slotOf.get(graph.outputLayers[0]);
+    if (output === undefined) fail("an output that no layer computes");
+    return output;
+  }
+
+  private context(L: LayerInternals, inputs: number[], node: LayerNode): LayerContext {
     const shapes = (Array.isArray(node.inputShapes[0]) ? node.inputShapes : [node.inputShapes]) as (
       | number
       | null
     )[][];
     if (L.activityRegularizer) fail("an activity regularizer");
     const regCount = REGULARIZERS.filter((r) => L[r]).length;
-    if (L.losses.length !== regCount) fail(`layer ${layer.name} adds losses of its own`);
-    const context: LayerContext = {
+    if (L.losses.length !== regCount) fail(`layer ${String(L.name)} adds losses of its own`);
+    return {
       layer: L,
       config: L.getConfig(),
       inputs,
       shapes,
-      param,
+      param: (w, reg) => this.param(w, reg),
       moving: (w) => {
-        const i = param(w);
-        moving.push(i);
+        const i = this.param(w);
+        this.moving.push(i);
         return i;
       },
     };
-    ops.push(layerOp(cls, context));
-    slotOf.set(layer, ops.length);
   }
-  if (slotOf.get(graph.outputLayers[0]) !== ops.length) fail("the output is not the last layer");
+}
+
+/** A model used as a layer of another (tfjs-layers' Container: Sequential, functional). */
+function isModel(layer: Layer): layer is Layer & tfl.LayersModel {
+  return (layer as unknown as Partial<GraphInternals>).containerNodes instanceof Set;
+}
+
+/**
+ * The network as a program, or throws Unsupported with the first thing that has no native version.
+ * With `inference`, the network may end in any output; otherwise in a softmax (categorical
+ * cross-entropy) or a one-unit sigmoid (binary cross-entropy).
+ */
+export function compileNetwork(model: tfl.LayersModel, inference: boolean): CompiledNetwork {
+  const b = new ProgramBuilder();
+  const output = b.inline(graphOf(model), 0);
+  const { ops, params, l1, l2, moving } = b;
   if (ops.length === 0) fail("a network without layers");
+  if (output !== ops.length) fail("the output is not the last layer");
   const last = ops[ops.length - 1];
   const units = model.outputs[0].shape[1] ?? 1;
   const compiled = (binary: boolean): CompiledNetwork => ({ spec: { ops, l1, l2, binary }, params, moving });

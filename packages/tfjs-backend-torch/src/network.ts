@@ -36,10 +36,12 @@ export interface NativeBatch {
  * path see them as usual.
  *
  * Networks: a single-input, single-output graph (Sequential or functional) of Dense, Activation,
- * ReLU, LeakyReLU, Softmax, Dropout, BatchNormalization (last axis), Conv2D and DepthwiseConv2D
- * (NHWC), MaxPooling2D, AveragePooling2D (no padding), global pooling, Flatten, Reshape,
- * ZeroPadding2D, Add, Multiply and Concatenate layers, with L1/L2 weight regularisers, ending in
- * a softmax (categorical cross-entropy) or a one-unit sigmoid (binary cross-entropy). Anything
+ * ReLU, LeakyReLU, Softmax, Dropout, BatchNormalization (last axis; a frozen one on its moving
+ * statistics in training too, as Keras runs it), Conv2D and DepthwiseConv2D (NHWC), MaxPooling2D,
+ * AveragePooling2D (no padding), global pooling, Flatten, Reshape, ZeroPadding2D, Add, Multiply
+ * and Concatenate layers, and single-input models of these used as layers (a transfer network's
+ * backbone and head: inlined into one program), with L1/L2 weight regularisers, ending in a
+ * softmax (categorical cross-entropy) or a one-unit sigmoid (binary cross-entropy). Anything
  * else: `compile` returns the reason and training stays on TF.js.
  *
  * Dropout draws from libtorch's generator seeded per step by the caller (`seed`): reproducible

@@ -38,7 +38,10 @@ export type ProgramOp =
   | { op: "relu"; in: Slots; maxValue: number | null }
   | { op: "leakyrelu"; in: Slots; alpha: number }
   | { op: "dropout"; in: Slots; rate: number }
-  /** Over the last axis; gamma and beta may be absent (-1). */
+  /**
+   * Over the last axis; gamma and beta may be absent (-1). frozen: on its moving statistics in
+   * training too, which it does not update (Keras's frozen batch norm; see frozenBatchNorm).
+   */
   | {
       op: "batchnorm";
       in: Slots;
@@ -48,6 +51,7 @@ export type ProgramOp =
       movingVariance: Param;
       epsilon: number;
       momentum: number;
+      frozen: boolean;
     }
   /** NHWC; a depthwise kernel is [fh, fw, in, multiplier], another [fh, fw, in, out]. */
   | {

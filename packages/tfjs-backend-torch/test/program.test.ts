@@ -142,6 +142,7 @@ describe("compileNetwork", () => {
         movingVariance: 3,
         epsilon: 0.001,
         momentum: 0.99,
+        frozen: false,
       },
       { op: "pool", in: [2], kind: "max", size: [2, 2], strides: [2, 2], pads: [0, 1, 0, 1] },
       { op: "flatten", in: [3] },
@@ -151,6 +152,33 @@ describe("compileNetwork", () => {
     assert.equal(params.length, 7);
     assert.deepEqual(moving, [2, 3]);
     assert.equal(spec.binary, false);
+    model.dispose();
+  });
+
+  test("a model used as a layer is inlined: its layers become the program's ops; a frozen batch norm's statistics are read, not written", () => {
+    const backbone = tfl.sequential({
+      layers: [
+        tfl.layers.dense({ inputShape: [3], units: 4, useBias: false }),
+        tfl.layers.batchNormalization({ center: false, scale: false }),
+      ],
+    });
+    backbone.layers[1].trainable = false;
+    const input = tfl.input({ shape: [3] });
+    const features = backbone.apply(input) as tfl.SymbolicTensor;
+    const head = tfl.layers.dense({ units: 2, activation: "softmax" });
+    const model = tfl.model({ inputs: input, outputs: head.apply(features) as tfl.SymbolicTensor });
+    const { spec, params, moving } = compileNetwork(model, false);
+    assert.deepEqual(
+      spec.ops.map((o) => [o.op, o.in]),
+      [
+        ["dense", [0]],
+        ["batchnorm", [1]],
+        ["dense", [2]],
+      ],
+    );
+    assert.equal((spec.ops[1] as { frozen: boolean }).frozen, true);
+    assert.equal(params.length, 5);
+    assert.deepEqual(moving, [], "a frozen batch norm's moving statistics are not written");
     model.dispose();
   });
 });

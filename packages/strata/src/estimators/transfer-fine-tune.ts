@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { releaseCalls, type TrunkSplit } from "../models/transfer/split.js";
 import { mirroredSource, trunkActivations } from "../models/transfer/trunk.js";
+import { predictTensor } from "../train/forward.js";
 import type { TrainResult } from "../train/loop.js";
 import { type BatchSource, tensorSource } from "../train/sources.js";
 import { targetTensor } from "./labels.js";
@@ -21,7 +22,7 @@ export async function fineTuneOnTrunk(run: TransferRun, parts: TrunkSplit): Prom
   const started = performance.now();
   const preprocess = network.getLayer("preprocess");
   const pool = network.getLayer("pool");
-  const trunk = (x: tf.Tensor) => parts.trunk.predict(preprocess.apply(x) as tf.Tensor) as tf.Tensor;
+  const trunk = (x: tf.Tensor) => predictTensor(parts.trunk, preprocess.apply(x) as tf.Tensor);
   const pooled = pool.apply(parts.top.outputs[0]) as tfl.SymbolicTensor;
   const top = tfl.model({ inputs: parts.top.inputs, outputs: head.apply(pooled) as tfl.SymbolicTensor });
   const reading = { size, strict: options.strict, cacheDir: options.cacheDir };

@@ -2,7 +2,6 @@ import { StrataError } from "../errors.js";
 import { predictImageFiles } from "../images/batch-source.js";
 import { chooseInputSize, loadBackbone } from "../models/transfer/backbone.js";
 import { frozenCount } from "../models/transfer/freeze.js";
-import { useFrozenBatchNormInference } from "../models/transfer/frozen-batch-norm.js";
 import { buildHead, buildTransferNetwork } from "../models/transfer/network.js";
 import { requireKernels } from "../train/kernels.js";
 import { withSeededMathRandom } from "../util/random.js";
@@ -80,7 +79,7 @@ export class TransferClassifier<L extends Label = Label> extends ImageNetworkCla
     options: TransferFitOptions,
   ): Promise<NetworkState<TransferInfo>> {
     const p = this.params;
-    useFrozenBatchNormInference();
+    const started = performance.now();
     const size =
       p.size ??
       (await chooseInputSize(
@@ -98,6 +97,7 @@ export class TransferClassifier<L extends Label = Label> extends ImageNetworkCla
       });
       return { head, ...buildTransferNetwork(backbone, info.preprocessing, head) };
     });
+    this.phases.push({ name: "setup", seconds: (performance.now() - started) / 1000 });
     const frozen = frozenCount(backbone, p.freeze);
     // Fine-tuning trains backbone layers: refuse a backend that cannot before the head phase runs.
     if (p.fineTune > 0 && p.epochsFine > 0) requireKernels(network, "train", { assumeTrainable: true });
@@ -133,8 +133,10 @@ export class TransferClassifier<L extends Label = Label> extends ImageNetworkCla
       network.dispose();
       throw e;
     }
+    // The fit's seconds are all it did (input size, backbone, features, caches, phases), not its epochs alone.
+    const seconds = (performance.now() - started) / 1000;
     const summary = summarizeFit(result);
-    return { classes, network, extra, summary: { ...summary, phases: this.phases } };
+    return { classes, network, extra, summary: { ...summary, seconds, phases: this.phases } };
   }
 
   protected async prepare(): Promise<PreparedFit<TransferInfo>> {

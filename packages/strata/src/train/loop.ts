@@ -4,6 +4,7 @@ import { type FusedAdamOptimizer, fusedAdam } from "strata-ml-torch/optimizers";
 import { StrataError } from "../errors.js";
 import { yieldToEventLoop } from "../util/yield.js";
 import { BestWeights, type BestWeightsState } from "./best-weights.js";
+import { useFrozenBatchNormInference } from "./frozen-batch-norm.js";
 import { requireKernels } from "./kernels.js";
 import type { EpochLogs, TrainControl, TrainListener } from "./listener.js";
 import { stepRunner } from "./runner.js";
@@ -95,6 +96,7 @@ export async function fitModel(
   listeners: TrainListener | readonly (TrainListener | undefined)[] = {},
 ): Promise<TrainResult> {
   requireKernels(model, "train"); // before anything runs: a backend without a needed kernel is refused
+  useFrozenBatchNormInference(); // frozen batch norms on their moving statistics, as in Keras and the native step
   const callbacks = (Array.isArray(listeners) ? listeners : [listeners]).filter(
     (l): l is TrainListener => l !== undefined,
   );
