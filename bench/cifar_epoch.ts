@@ -5,8 +5,9 @@
  * kept in memory, the default --memory-cache), random flips and 2-pixel pad-and-crop,
  * Conv32-BN-ReLU ×2, pool, Conv64-BN-ReLU ×2, pool, Dense128, Dense10, fused Adam 1e-3, batch 64,
  * on the torch backend; against the same network, batch and augmentation in PyTorch eager
- * (bench/peers/cifar_epoch.py), which decodes every image into memory first. Both then score the
- * 2,500 test images.
+ * (bench/peers/cifar_epoch.py, in the faster of NCHW and channels_last, picked by a short timed
+ * trial of training steps at start-up and printed), which decodes every image into memory first.
+ * Both then score the 2,500 test images.
  *
  * Measured: strata's later epoch (pixels in memory) against PyTorch's in-memory epoch (the
  * training loop itself, augmentation included), and strata's first epoch (decoding included)
@@ -86,6 +87,16 @@ const peer = runPeer("cifar_epoch.py", {
   batch: 64,
   pad: 2,
 });
+if (peer && typeof peer.setup === "string") {
+  const trial = peer.trial_s;
+  const tried =
+    trial && typeof trial === "object" && !Array.isArray(trial)
+      ? Object.entries(trial)
+          .map(([k, v]) => `${k} ${typeof v === "number" ? fmt(v) : "?"} s/step`)
+          .join(", ")
+      : "";
+  console.log(`PyTorch set-up: ${peer.setup}${tried ? ` (start-up trial: ${tried})` : " (given, no trial)"}`);
+}
 const cached = Math.min(...epochSeconds.slice(1));
 const measurements: Measurement[] = [
   measure(
