@@ -267,6 +267,34 @@ test("native forward: a network of models used as layers predicts as model.predi
   model.dispose();
 });
 
+test("native forward: filters prepared once are made again after a native step updates the weights in place", async () => {
+  await useBackend();
+  const model = await withSeededMathRandom(6, async () => nestedTransferShape());
+  const x = tf.randomUniform([4, 8, 8, 3], 0, 255);
+  const y = tf.cast(tf.oneHot(tf.tensor1d([0, 1, 2, 3], "int32"), 4), "float32");
+  const forward = NativeNetwork.compile(model, { inference: true });
+  const train = NativeNetwork.compile(model);
+  assert.ok(forward instanceof NativeNetwork && train instanceof NativeNetwork, "both compile");
+  const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+  const before = forward.predict(x);
+  const group = {
+    variables: model.trainableWeights.map((w) => w.read() as tf.Variable),
+    optimizer: fusedAdam(0.05),
+  };
+  for (let i = 0; i < 3; i++) train.trainStep({ x, y }, [group], i);
+  const after = forward.predict(x);
+  const expected = model.predict(x) as tf.Tensor;
+  assert.ok(maxDiff(before, after) > 1e-3, "the trained weights change the prediction");
+  assert.ok(
+    maxDiff(after, expected) < 1e-5,
+    `equals model.predict after training: ${maxDiff(after, expected)}`,
+  );
+  for (const n of [forward, train]) n.dispose();
+  group.optimizer.dispose();
+  tf.dispose([x, y, before, after, expected]);
+  model.dispose();
+});
+
 test("native step: dropout masks are reproducible for a seed and differ across seeds", async () => {
   await useBackend();
   const build = () =>

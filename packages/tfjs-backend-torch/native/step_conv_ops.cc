@@ -39,20 +39,17 @@ at::Tensor PadFor(const at::Tensor& x, const Pads& pads, double value, std::vect
   return ToNCHW(PadNHWC(x.permute({0, 2, 3, 1}), rest, value));
 }
 
-}  // namespace
-
-at::Tensor RunConv2D(ForwardState& s, size_t, const Op& op) {
-  const auto& args = std::get<Conv2DArgs>(op.args);
+// The filter (OIHW view of TF.js's [fh, fw, in, out] or depthwise [fh, fw, in, mult]) and bias of a
+// convolution, with the batch norm after it folded in: conv(x, w) * s + (beta - mean * s),
+// s = gamma * rsqrt(variance + epsilon).
+std::pair<at::Tensor, c10::optional<at::Tensor>> Filter(const ForwardState& s, const Conv2DArgs& args) {
   const auto& kern = s.params[args.kernel];
   auto w = args.depthwise
                ? kern.permute({2, 3, 0, 1}).reshape({kern.size(2) * kern.size(3), 1, kern.size(0), kern.size(1)})
                : kern.permute({3, 2, 0, 1});
-  std::vector<int64_t> sym;
-  auto xin = PadFor(ToNCHW(s.In(op)), args.pads, 0, &sym);
   c10::optional<at::Tensor> bias;
   if (args.bias >= 0) bias = s.params[args.bias];
   if (args.folded) {
-    // The batch norm after it: conv(x, w) * s + (beta - mean * s), s = gamma * rsqrt(variance + epsilon).
     const BatchNormArgs& bn = *args.folded;
     auto scale = at::rsqrt(s.params[bn.moving_variance] + bn.epsilon);
     if (bn.gamma >= 0) scale = scale * s.params[bn.gamma];
@@ -62,8 +59,49 @@ at::Tensor RunConv2D(ForwardState& s, size_t, const Op& op) {
     w = w * scale.reshape({-1, 1, 1, 1});
     bias = shift;
   }
-  auto y = at::convolution(xin, w, bias, {args.strides[0], args.strides[1]}, sym,
-                           {args.dilations[0], args.dilations[1]}, false, {0, 0}, args.depthwise ? kern.size(2) : 1);
+  return {w, bias};
+}
+
+// Inference: the prepared filter of op (see PreparedFilter), made again when a parameter changed.
+const PreparedFilter& Prepared(const ForwardState& s, const Op& op, const Conv2DArgs& args) {
+  std::vector<int> used{args.kernel, args.bias};
+  if (args.folded) {
+    const BatchNormArgs& bn = *args.folded;
+    used.insert(used.end(), {bn.gamma, bn.beta, bn.moving_mean, bn.moving_variance});
+  }
+  std::vector<at::Tensor> from;
+  std::vector<int64_t> versions;
+  for (int k : used)
+    if (k >= 0) from.push_back(s.params[k]), versions.push_back(s.params[k]._version());
+  auto& p = op.prepared;
+  bool same = p && p->versions == versions;
+  for (size_t j = 0; same && j < from.size(); j++) same = p->from[j].is_same(from[j]);
+  if (!same) {
+    auto [w, bias] = Filter(s, args);
+    p = std::make_shared<PreparedFilter>(
+        PreparedFilter{std::move(from), std::move(versions), w.contiguous(at::MemoryFormat::ChannelsLast),
+                       bias ? c10::optional<at::Tensor>(bias->contiguous()) : c10::nullopt});
+  }
+  return *p;
+}
+
+}  // namespace
+
+at::Tensor RunConv2D(ForwardState& s, size_t, const Op& op) {
+  const auto& args = std::get<Conv2DArgs>(op.args);
+  std::vector<int64_t> sym;
+  auto xin = PadFor(ToNCHW(s.In(op)), args.pads, 0, &sym);
+  const int64_t groups = args.depthwise ? s.params[args.kernel].size(2) : 1;
+  at::Tensor y;
+  if (op.in_place) {  // the inference program (training convolutions are never in place)
+    const PreparedFilter& f = Prepared(s, op, args);
+    y = at::convolution(xin, f.weight, f.bias, {args.strides[0], args.strides[1]}, sym,
+                        {args.dilations[0], args.dilations[1]}, false, {0, 0}, groups);
+  } else {
+    auto [w, bias] = Filter(s, args);
+    y = at::convolution(xin, w, bias, {args.strides[0], args.strides[1]}, sym, {args.dilations[0], args.dilations[1]},
+                        false, {0, 0}, groups);
+  }
   return ActivateOutput(ToNHWC(y), args.activation, op.in_place);
 }
 

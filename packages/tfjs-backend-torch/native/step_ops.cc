@@ -68,8 +68,13 @@ at::Tensor RunRelu(ForwardState& s, size_t k, const Op& op) {
   return y;
 }
 
-at::Tensor RunLeakyRelu(ForwardState& s, size_t, const Op& op) {
-  return at::leaky_relu(s.In(op), std::get<LeakyReluArgs>(op.args).alpha);
+at::Tensor RunLeakyRelu(ForwardState& s, size_t k, const Op& op) {
+  const double alpha = std::get<LeakyReluArgs>(op.args).alpha;
+  if (op.in_place) {
+    at::Tensor t = s.TakeWritable(k, op);
+    if (t.defined()) return at::leaky_relu_(t, alpha);
+  }
+  return at::leaky_relu(s.In(op), alpha);
 }
 
 // Training only (dropout is the identity in the inference program).

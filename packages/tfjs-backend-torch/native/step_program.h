@@ -83,14 +83,29 @@ struct ConcatArgs {
 using OpArgs = std::variant<NoArgs, DenseArgs, ActivationArgs, ReluArgs, LeakyReluArgs, DropoutArgs, BatchNormArgs,
                             Conv2DArgs, PoolArgs, ReshapeArgs, ZeroPadArgs, ConcatArgs>;
 
+// Inference: a convolution's filter and bias as at::convolution takes them (OIHW in channels-last
+// memory, the batch norm after it folded in), made on the first call and kept while the parameters
+// they come from are the same tensors at the same version, so that predict does not re-fold and
+// re-lay every filter per call. Holding them makes the native step, which writes in place only a
+// tensor nothing else holds, give an updated parameter a new tensor; the version catches any
+// other in-place write (the step bumps it where it writes through raw pointers).
+struct PreparedFilter {
+  std::vector<at::Tensor> from;  // the parameters read
+  std::vector<int64_t> versions;
+  at::Tensor weight;
+  c10::optional<at::Tensor> bias;
+};
+
 struct Op {
   OpKind kind;
   std::string name;     // as on the wire, for messages
   std::vector<int> in;  // value slots (0: the network's input; op k writes slot k + 1)
   OpArgs args;
   // Inference only (step_rewrites.cc): the op may write in place, on its own fresh output (dense,
-  // conv2d) or on its first input when nothing else reads that (activation, relu, add).
+  // conv2d) or on its first input when nothing else reads that (activation, relu, leakyrelu, add).
   bool in_place = false;
+  // Inference convolutions: the filter prepared for the parameters of the last call.
+  mutable std::shared_ptr<PreparedFilter> prepared;
 };
 
 struct Program {

@@ -41,7 +41,7 @@ void InferenceModes(std::vector<Op>& ops) {
   }
 }
 
-// Activations on fresh outputs, and activations and adds on values nobody else reads, in place
+// Activations on fresh outputs, and activations (LeakyReLU too) and adds on values nobody else reads, in place
 // (the ops check at run time that their input is theirs alone: ForwardState::TakeWritable).
 void InPlace(std::vector<Op>& ops) {
   for (Op& op : ops)
@@ -50,6 +50,7 @@ void InPlace(std::vector<Op>& ops) {
       case OpKind::kConv2D:
       case OpKind::kActivation:
       case OpKind::kRelu:
+      case OpKind::kLeakyRelu:
       case OpKind::kAdd: op.in_place = true; break;
       default: break;
     }

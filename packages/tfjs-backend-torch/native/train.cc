@@ -189,6 +189,8 @@ TBT_FN(TrainStep) {
         value[j] = value[j] + step * (mj / (std::sqrt(vj / fc2) + feps));
       }
     });
+    // Written through raw pointers: say so, for what is kept per version (PreparedFilter).
+    for (auto* t : ts) t->unsafeGetTensorImpl()->bump_version();
   }
   for (auto& mv : moving) Slot(handles[mv.param]) = mv.value;
   out[0] = loss_value;

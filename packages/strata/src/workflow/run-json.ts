@@ -1,4 +1,5 @@
 import type { DroppedColumn } from "../data/schema.js";
+import type { FitSummary } from "../estimators/estimator.js";
 import type { Params } from "../util/params.js";
 import { crossValidationJson } from "./cross-validate.js";
 import { type MetricsJson, metricsJson } from "./results.js";
@@ -22,6 +23,8 @@ export interface FitJson extends MetricsJson {
   nTrain: number;
   nTest: number;
   fitSeconds: number;
+  /** For fits in phases (transfer learning): where fitSeconds went (setup, features, head, trunk, fine-tune). */
+  phases?: FitSummary["phases"];
   epochs: number;
   bestEpoch: number;
   backend: string;
@@ -66,6 +69,7 @@ export function modelFitJson(fit: ModelFit): FitJson {
     nTrain: fit.nTrain,
     nTest: fit.kept.length,
     fitSeconds: fit.summary.seconds,
+    ...(fit.summary.phases ? { phases: fit.summary.phases } : {}),
     epochs: fit.summary.epochsRun,
     bestEpoch: fit.summary.bestEpoch,
     backend: fit.backend,
