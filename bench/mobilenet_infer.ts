@@ -14,7 +14,7 @@
  * Env: TBT_NUM_THREADS (libtorch and PyTorch intra-op threads), BENCH_MNV2_BATCH (16),
  * BENCH_MNV2_SIZE (224), BENCH_MNV2_ALPHA (1.0), BENCH_MNV2_CLASSES (1000), BENCH_MNV2_WARMUP (2),
  * BENCH_MNV2_STEPS (5; the median batch is reported), BENCH_ORT_THREADS (ORT's intra-op threads:
- * 1 whatever TBT_NUM_THREADS is, unless set), BENCH_PEERS=0, BENCH_ORT=0 (skip ORT),
+ * TBT_NUM_THREADS, the same as strata and PyTorch, unless set), BENCH_PEERS=0, BENCH_ORT=0 (skip ORT),
  * BENCH_ORT_DIR (a folder where onnxruntime-node is installed, when it is not in the repository's
  * node_modules: `cd DIR && ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node`),
  * STRATA_NATIVE_STEP=0 (the product's switch: predictTensor then runs tfjs-layers' predict).
@@ -61,7 +61,7 @@ const CLASSES = envInt("BENCH_MNV2_CLASSES", 1000);
 const WARMUP = envInt("BENCH_MNV2_WARMUP", 2);
 const STEPS = envInt("BENCH_MNV2_STEPS", 5);
 const ORT = envFlag("BENCH_ORT");
-const ORT_THREADS = envInt("BENCH_ORT_THREADS", 1);
+const ORT_THREADS = envInt("BENCH_ORT_THREADS", THREADS); // the same threads as strata and PyTorch
 
 const backend = await useTorch();
 console.log(

@@ -25,14 +25,14 @@ RESULTS="$OUT/results.jsonl"
 export PYTHONUNBUFFERED=1
 # The heap setting, the same for strata and every peer (PyTorch, scikit-learn, XGBoost): strata's
 # addon raises glibc's thresholds with mallopt (packages/tfjs-backend-torch/native/addon.cc: mmap
-# threshold 1 << 30, trim threshold 256 << 20), which keeps big activations in the heap instead of
+# threshold 1 << 30, trim threshold 1 << 30), which keeps big activations in the heap instead of
 # paying an mmap and its page faults per tensor; a peer on glibc's defaults would be handicapped.
 # Exported here, so the Node process and every peer it starts inherit them (the addon leaves the
 # heap alone when these are set: glibc has applied the same values at start-up). Set them
 # yourself to compare another setting, or TBT_DEFAULT_MALLOC=1 with both unset for glibc's defaults.
 if [ "${TBT_DEFAULT_MALLOC:-0}" = 0 ]; then
   export MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-1073741824}
-  export MALLOC_TRIM_THRESHOLD_=${MALLOC_TRIM_THRESHOLD_:-268435456}
+  export MALLOC_TRIM_THRESHOLD_=${MALLOC_TRIM_THRESHOLD_:-1073741824}
 fi
 
 echo "strata speed benchmarks: threads $*; benches: $BENCHES; logs in $OUT"

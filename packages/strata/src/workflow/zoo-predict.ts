@@ -6,6 +6,7 @@ import { zooLabels } from "../models/zoo/labels.js";
 import { loadZooModel } from "../models/zoo/load.js";
 import { preprocessPixels } from "../models/zoo/preprocess.js";
 import type { ZooInfo } from "../models/zoo/types.js";
+import { predictTensor } from "../train/forward.js";
 
 /** One image's most probable classes under a pretrained model. */
 export interface ZooPrediction {
@@ -17,7 +18,8 @@ export interface ZooPrediction {
  * A pretrained zoo model used as it is: each image resized to the model's input (the shorter
  * side scaled, the centre cropped, as ImageNet models are evaluated), preprocessed as the model
  * expects, its output turned into probabilities (softmax of logits), and the `top` classes named
- * from the model's label list, in the model's own label order. Unreadable images throw a
+ * from the model's label list, in the model's own label order (the native forward where the
+ * network compiles to it). Unreadable images throw a
  * StrataError naming them.
  */
 export async function classifyWithZoo(
@@ -42,7 +44,7 @@ export async function classifyWithZoo(
         info.preprocessing,
       );
       const probabilities = tf.tidy(() => {
-        const out = model.predict(tf.tensor4d(pixels, [1, height, width, 3])) as tf.Tensor;
+        const out = predictTensor(model, tf.tensor4d(pixels, [1, height, width, 3]));
         return info.output === "logits" ? tf.softmax(out) : out;
       });
       const p = (await probabilities.data()) as Float32Array;
