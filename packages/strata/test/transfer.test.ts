@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { after, before, test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import sharp from "sharp";
@@ -71,7 +71,7 @@ test("fine-tuning trains only the top blocks; frozen batch-norm layers keep Imag
   assert.equal(changed("batch_normalization_14"), true, "the top block's batch norm trains");
   assert.deepEqual(
     model.phases.map((p) => p.name),
-    ["setup", "features", "head", "trunk", "fine-tune"],
+    ["setup", "trunk", "features", "head", "fine-tune"],
   );
   original.dispose();
   model.dispose();
@@ -89,6 +89,48 @@ test("the frozen backbone's features are computed once and cached on disk, keyed
   const other = await small({ fineTune: 0, size: [48, 48] }).fit(x, y, { cacheDir });
   assert.equal(cached(other), 0, "another input size is another cache entry");
   for (const m of [first, second, other]) m.dispose();
+});
+
+test("before fine-tuning on the trunk's activations, the head's features come from them: equal to the whole feature network's", async () => {
+  await useBackend();
+  const { x, y } = await images(2, 6);
+  const viaTrunk = join(dir, "features-via-trunk");
+  const direct = join(dir, "features-direct");
+  const a = await small({ fineTune: 1, epochsFine: 1 }).fit(x, y, { cacheDir: viaTrunk });
+  const b = await small({ fineTune: 0 }).fit(x, y, { cacheDir: direct });
+  assert.deepEqual(
+    a.phases.map((p) => p.name),
+    ["setup", "trunk", "features", "head", "fine-tune"],
+    "the trunk ran once, before the head",
+  );
+  // Both runs wrote every image's features to their cache (the same file names: content hashes;
+  // the folder holds the decoded-pixel cache too).
+  const files = (root: string) =>
+    readdirSync(root)
+      .filter((d) => statSync(join(root, d)).isDirectory())
+      .flatMap((d) => readdirSync(join(root, d)).map((f) => join(root, d, f)))
+      .filter((f) => f.endsWith(".f32"))
+      .sort((p, q) => basename(p).localeCompare(basename(q)));
+  const [fa, fb] = [files(viaTrunk), files(direct)];
+  assert.equal(fa.length, x.length);
+  assert.deepEqual(
+    fa.map((f) => basename(f)),
+    fb.map((f) => basename(f)),
+  );
+  let diff = 0;
+  let scale = 0;
+  fa.forEach((f, i) => {
+    const [va, vb] = [readFileSync(f), readFileSync(fb[i])].map(
+      (buf) => new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4),
+    );
+    for (let k = 0; k < va.length; k++) {
+      diff = Math.max(diff, Math.abs(va[k] - vb[k]));
+      scale = Math.max(scale, Math.abs(vb[k]));
+    }
+  });
+  assert.ok(scale > 0.01, "features are not all zero");
+  assert.ok(diff < 1e-4 * Math.max(1, scale), `features from the trunk differ by ${diff} (scale ${scale})`);
+  for (const m of [a, b]) m.dispose();
 });
 
 test("bad backbones, cuts, freezes and sizes are named", async () => {

@@ -1,64 +1,55 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { releaseCalls, type TrunkSplit } from "../models/transfer/split.js";
-import { mirroredSource, trunkActivations } from "../models/transfer/trunk.js";
-import { predictTensor } from "../train/forward.js";
+import { mirroredSource } from "../models/transfer/trunk.js";
 import type { TrainResult } from "../train/loop.js";
 import { type BatchSource, tensorSource } from "../train/sources.js";
 import { targetTensor } from "./labels.js";
 import type { FitSplit } from "./network-types.js";
 import { discriminativeGroups } from "./transfer-rates.js";
 import type { TransferFitOptions, TransferRun } from "./transfer-run.js";
+import type { TrunkReadings } from "./transfer-trunk.js";
 
 /**
  * Fine-tuning without running the frozen trunk every epoch: its output (the layers below the
- * unfrozen blocks, in inference mode, so the same each time) is computed once per image and
- * orientation and kept in memory; each epoch trains the unfrozen blocks and the head on it,
- * every image mirrored or not at random (flips are the augmentation; crops would need the
- * trunk again). On darknet-tiny at 128 px the trunk is about 80% of a forward pass.
+ * unfrozen blocks, in inference mode, so the same each time) was computed once per image and
+ * orientation (`readings`, see readTrunk); each epoch trains the unfrozen blocks and the head on
+ * it, every image mirrored or not at random (flips are the augmentation; crops would need the
+ * trunk again). `toPooled` is the top and the network's pooling on the trunk's output. On
+ * darknet-tiny at 128 px the trunk is about 60% of a forward pass.
  */
-export async function fineTuneOnTrunk(run: TransferRun, parts: TrunkSplit): Promise<TrainResult> {
-  const { params: p, network, head, backbone, files, yIndex, split, classes, size, options } = run;
-  const started = performance.now();
-  const preprocess = network.getLayer("preprocess");
-  const pool = network.getLayer("pool");
-  const trunk = (x: tf.Tensor) => predictTensor(parts.trunk, preprocess.apply(x) as tf.Tensor);
-  const pooled = pool.apply(parts.top.outputs[0]) as tfl.SymbolicTensor;
-  const top = tfl.model({ inputs: parts.top.inputs, outputs: head.apply(pooled) as tfl.SymbolicTensor });
-  const reading = { size, strict: options.strict, cacheDir: options.cacheDir };
+export async function fineTuneOnTrunk(
+  run: TransferRun,
+  readings: TrunkReadings,
+  toPooled: tfl.LayersModel,
+): Promise<TrainResult> {
+  const { params: p, head, backbone, yIndex, split, classes } = run;
+  const top = tfl.model({
+    inputs: toPooled.inputs,
+    outputs: head.apply(toPooled.outputs[0]) as tfl.SymbolicTensor,
+  });
   const owned: tf.Tensor[] = [];
   try {
-    const fit = await trunkActivations(
-      trunk,
-      split.fit.map((i) => files[i]),
-      reading,
-    );
-    owned.push(fit.plain, fit.mirrored);
-    const fitRows = fit.kept.map((k) => split.fit[k]);
     const target = (rows: readonly number[]) =>
       targetTensor(
         rows.map((i) => yIndex[i]),
         classes.length,
       );
-    const y = target(fitRows);
+    const y = target(readings.fit.kept.map((k) => split.fit[k]));
     owned.push(y);
     let validation: BatchSource | undefined;
-    if (split.validation.length) {
-      const val = await trunkActivations(
-        trunk,
-        split.validation.map((i) => files[i]),
-        { ...reading, mirrored: false },
-      );
-      const vy = target(val.kept.map((k) => split.validation[k]));
-      owned.push(val.plain, val.mirrored, vy);
-      validation = tensorSource(val.plain, vy, { batchSize: 256 });
+    if (readings.validation) {
+      const vy = target(readings.validation.kept.map((k) => split.validation[k]));
+      owned.push(vy);
+      validation = tensorSource(readings.validation.plain, vy, { batchSize: 256 });
     }
-    run.skip(fit.skipped);
-    run.time({ name: "trunk", seconds: (performance.now() - started) / 1000 });
     const phaseStart = performance.now();
     const result = await run.loop(
       top,
-      mirroredSource(fit.plain, fit.mirrored, y, { batchSize: p.batchSize, seed: p.seed + 2 }),
+      mirroredSource(readings.fit.plain, readings.fit.mirrored, y, {
+        batchSize: p.batchSize,
+        seed: p.seed + 2,
+      }),
       validation,
       {
         epochs: p.epochsFine,
@@ -74,7 +65,7 @@ export async function fineTuneOnTrunk(run: TransferRun, parts: TrunkSplit): Prom
     return result;
   } finally {
     tf.dispose(owned);
-    releaseCalls([...parts.applied, pool, head]);
+    releaseCalls([head]);
   }
 }
 

@@ -2,7 +2,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { extractFeatures } from "../models/transfer/features.js";
+import { extractFeatures, type FeatureOptions } from "../models/transfer/features.js";
 import { standardizeHead } from "../models/transfer/network.js";
 import type { TrainResult } from "../train/loop.js";
 import { tensorSource } from "../train/sources.js";
@@ -13,12 +13,14 @@ import type { TransferRun } from "./transfer-run.js";
  * The head phase on a wholly frozen backbone: the backbone's pooled features for every training
  * and validation image, computed once (and cached on disk, keyed by image content), then the
  * head alone trained on them (fastai's frozen epochs, without running the backbone each time).
- * `features` maps images to the pooled features; `key` names the backbone in the cache.
+ * `features` maps images to the pooled features; `key` names the backbone in the cache;
+ * `compute`, when given, computes the uncached ones instead (from the trunk's activations).
  */
 export async function trainHeadOnFeatures(
   run: TransferRun,
   features: tfl.LayersModel,
   key: string,
+  compute?: FeatureOptions["compute"],
 ): Promise<TrainResult> {
   const { params: p, head, files, yIndex, split, classes, size, options } = run;
   const started = performance.now();
@@ -31,6 +33,7 @@ export async function trainHeadOnFeatures(
       key: `${key}|${size.join("x")}`,
       cacheDir: options.cacheDir ?? defaultFeatureCache(),
       strict: options.strict,
+      compute,
     },
   );
   run.skip(extracted.skipped);

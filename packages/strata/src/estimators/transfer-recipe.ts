@@ -1,12 +1,13 @@
-import type * as tfl from "@tensorflow/tfjs-layers";
+import * as tfl from "@tensorflow/tfjs-layers";
 import { backboneLayers, freezeFirst, topBlocksStart } from "../models/transfer/freeze.js";
 import { keepBatchNormInference } from "../models/transfer/frozen-batch-norm.js";
-import { releaseCalls, splitAtLayer } from "../models/transfer/split.js";
+import { releaseCalls, splitAtLayer, type TrunkSplit } from "../models/transfer/split.js";
 import type { TrainResult } from "../train/loop.js";
 import { fineTuneOnTrunk, fitsInMemory } from "./transfer-fine-tune.js";
 import { trainHeadOnFeatures } from "./transfer-head.js";
 import { trainOnImages } from "./transfer-images.js";
 import type { TransferRun } from "./transfer-run.js";
+import { featuresFromTrunk, readTrunk } from "./transfer-trunk.js";
 
 /**
  * fastai's `fine_tune`, the recipe of a transfer fit: first the head with the backbone frozen
@@ -14,7 +15,9 @@ import type { TransferRun } from "./transfer-run.js";
  * to be unfrozen, those top blocks and the head together at lower, discriminative rates (on the
  * frozen trunk's cached activations when they fit in memory, else on whole images), with
  * frozen batch-norm layers kept in inference mode. The backbone ends wholly frozen again. A
- * callback that stops the head phase stops the fit: no fine-tuning after it.
+ * callback that stops the head phase stops the fit: no fine-tuning after it. When both phases
+ * use the trunk (head on features, fine-tuning on cached activations), it runs once: the
+ * features of images not in the feature cache come from its activations.
  *
  * `features` and `featureKey` are the backbone's pooled features and their cache key.
  * Returns the fit's record, the phases' epochs numbered on.
@@ -27,23 +30,68 @@ export async function fineTuneRecipe(
 ): Promise<TrainResult> {
   const { params: p, backbone } = run;
   const phases: TrainResult[] = [];
-  freezeFirst(backbone, frozen);
-  phases.push(
-    frozen === backboneLayers(backbone).length
-      ? await trainHeadOnFeatures(run, features, featureKey)
-      : await trainOnImages(run, "layers", p.epochs),
-  );
-  if (p.fineTune > 0 && p.epochsFine > 0 && !phases[0].stoppedByCallback) {
-    const start = Math.min(frozen, topBlocksStart(backbone, p.fineTune));
-    freezeFirst(backbone, start);
-    keepBatchNormInference(backbone);
-    const parts = p.trunkCache ? splitAtLayer(backbone, start) : undefined;
-    const cached = parts && fitsInMemory(parts, run.split, run.options) ? parts : undefined;
-    if (parts && !cached) releaseCalls(parts.applied);
-    phases.push(cached ? await fineTuneOnTrunk(run, cached) : await trainOnImages(run, "fine", p.epochsFine));
+  const onFeatures = frozen === backboneLayers(backbone).length;
+  const fine = p.fineTune > 0 && p.epochsFine > 0;
+  const start = fine ? Math.min(frozen, topBlocksStart(backbone, p.fineTune)) : 0;
+  const trunk = fine && p.trunkCache ? cachedTrunk(run, start) : undefined;
+  try {
+    // The trunk's activations, when fine-tuning will train on them, are read before the head
+    // phase so that its features come from them: the trunk then runs once for both phases.
+    const readings = trunk && onFeatures ? await readTrunk(run, trunk.parts) : undefined;
+    try {
+      freezeFirst(backbone, frozen);
+      phases.push(
+        onFeatures
+          ? await trainHeadOnFeatures(
+              run,
+              features,
+              featureKey,
+              readings && trunk ? featuresFromTrunk(run, readings, trunk.toPooled) : undefined,
+            )
+          : await trainOnImages(run, "layers", p.epochs),
+      );
+      if (fine && !phases[0].stoppedByCallback) {
+        freezeFirst(backbone, start);
+        keepBatchNormInference(backbone);
+        phases.push(
+          trunk
+            ? await fineTuneOnTrunk(run, readings ?? (await readTrunk(run, trunk.parts)), trunk.toPooled)
+            : await trainOnImages(run, "fine", p.epochsFine),
+        );
+      }
+    } finally {
+      readings?.dispose();
+    }
+  } finally {
+    trunk?.release();
   }
   freezeFirst(backbone, backboneLayers(backbone).length);
   return joinPhases(phases);
+}
+
+/**
+ * The backbone split before layer `start` for fine-tuning on cached trunk activations, with the
+ * top and the network's pooling as one model (trunk output → pooled features), when the split
+ * exists and the activations fit in memory; undefined otherwise (fine-tuning on whole images).
+ * `release` gives back the calls the split and the pooling added to shared layers.
+ */
+function cachedTrunk(
+  run: TransferRun,
+  start: number,
+): { parts: TrunkSplit; toPooled: tfl.LayersModel; release(): void } | undefined {
+  const parts = splitAtLayer(run.backbone, start);
+  if (!parts) return undefined;
+  if (!fitsInMemory(parts, run.split, run.options)) {
+    releaseCalls(parts.applied);
+    return undefined;
+  }
+  const pool = run.network.getLayer("pool");
+  const pooled = pool.apply(parts.top.outputs[0]) as tfl.SymbolicTensor;
+  return {
+    parts,
+    toPooled: tfl.model({ inputs: parts.top.inputs, outputs: pooled }),
+    release: () => releaseCalls([...parts.applied, pool]),
+  };
 }
 
 /** One fit's record from its phases, epochs numbered on. */

@@ -24,6 +24,13 @@ export interface FeatureOptions {
   readonly key: string;
   readonly strict?: boolean;
   readonly batchSize?: number;
+  /**
+   * Computes the features of the files not in the cache (indices into `files`) instead of
+   * decoding them and running `model` (e.g. from activations already computed): undefined for a
+   * file that could not be read, which the computing side reports (it is left out here, not
+   * listed in `skipped`).
+   */
+  readonly compute?: (indices: readonly number[]) => Promise<(Float32Array | undefined)[]>;
 }
 
 export interface Features {
@@ -71,35 +78,46 @@ export async function extractFeatures(
       }),
     );
   }
-  const todo = files.flatMap((file, i) => (rows[i] ? [] : [{ file, label: String(i) }]));
-  const labels = todo.map((t) => t.label);
-  const batches = imageBatches(
-    todo,
-    labels,
-    { size: options.size, channels: 3, scaling: RAW },
-    { batchSize: options.batchSize ?? 32, strict: options.strict },
-  );
-  for await (const batch of batches) {
-    const out = tf.tidy(() => predictTensor(model, tf.tensor4d(batch.x, [batch.n, ...options.size, 3])));
-    const values = (await out.data()) as Float32Array;
-    out.dispose();
-    for (let b = 0; b < batch.n; b++) {
-      const i = Number(labels[batch.y[b]]);
-      rows[i] = values.slice(b * channels, (b + 1) * channels);
-      const name = names[i];
-      if (name) {
-        const tmp = `${name}.tmp-${process.pid}`;
-        await writeFile(tmp, new Uint8Array(rows[i].buffer));
-        await rename(tmp, name); // atomic: a reader never sees half a feature file
-      }
+  const store = async (i: number, row: Float32Array): Promise<void> => {
+    rows[i] = row;
+    const name = names[i];
+    if (name) {
+      const tmp = `${name}.tmp-${process.pid}`;
+      await writeFile(tmp, new Uint8Array(row.buffer, row.byteOffset, row.byteLength));
+      await rename(tmp, name); // atomic: a reader never sees half a feature file
     }
+  };
+  const todo = files.flatMap((_, i) => (rows[i] ? [] : [i]));
+  let skipped: SkippedFile[] = [];
+  if (options.compute) {
+    const computed = await options.compute(todo);
+    for (const [j, i] of todo.entries()) {
+      const row = computed[j];
+      if (row) await store(i, row);
+    }
+  } else {
+    const labels = todo.map(String);
+    const batches = imageBatches(
+      todo.map((i, j) => ({ file: files[i], label: labels[j] })),
+      labels,
+      { size: options.size, channels: 3, scaling: RAW },
+      { batchSize: options.batchSize ?? 32, strict: options.strict },
+    );
+    for await (const batch of batches) {
+      const out = tf.tidy(() => predictTensor(model, tf.tensor4d(batch.x, [batch.n, ...options.size, 3])));
+      const values = (await out.data()) as Float32Array;
+      out.dispose();
+      for (let b = 0; b < batch.n; b++)
+        await store(Number(labels[batch.y[b]]), values.slice(b * channels, (b + 1) * channels));
+    }
+    skipped = batches.skipped;
   }
   const kept = files.flatMap((_, i) => (rows[i] ? [i] : []));
   const values = new Float32Array(kept.length * channels);
   kept.forEach((i, r) => {
     values.set(rows[i] as Float32Array, r * channels);
   });
-  return { values, channels, kept, skipped: batches.skipped, cached };
+  return { values, channels, kept, skipped, cached };
 }
 
 export function hashText(text: string): string {
