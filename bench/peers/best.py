@@ -3,6 +3,7 @@ NCHW or channels_last; for inference, batch norm folded into the convolutions or
 times a few steps of each at start-up, on this machine, thread count and heap, and the peer then
 runs the fastest one and says which (the JSON line's "setup" and "trial_s")."""
 
+import copy
 import statistics
 import time
 from collections.abc import Callable
@@ -17,6 +18,29 @@ def to_layout(model: torch.nn.Module, x: torch.Tensor, layout: str) -> tuple[tor
     if layout == "channels_last":
         return model.to(memory_format=CL), x.contiguous(memory_format=CL)
     return model, x.contiguous()
+
+
+MEMORY_FORMAT = {"nchw": torch.contiguous_format, "channels_last": CL}
+
+
+def adam_trainer(
+    initial: torch.nn.Module, layout: str, loss_fn: Callable[..., torch.Tensor], lr: float = 1e-3
+) -> tuple[torch.nn.Module, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]]:
+    """A fresh copy of `initial` in `layout`, its Adam, and one training step on a batch (the
+    batch laid out as the model is): what a training peer times, and what its trial compares."""
+    model = copy.deepcopy(initial)
+    if layout == "channels_last":
+        model = model.to(memory_format=CL)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+
+    def step(xb: torch.Tensor, yb: torch.Tensor) -> torch.Tensor:
+        opt.zero_grad()
+        loss = loss_fn(model(xb.contiguous(memory_format=MEMORY_FORMAT[layout])), yb)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return model, step
 
 
 def fold(model: torch.nn.Module) -> torch.nn.Module:

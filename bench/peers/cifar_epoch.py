@@ -11,7 +11,6 @@ per-epoch times and a JSON summary as its last line ("setup": the layout used, "
 trial's seconds per step)."""
 
 import argparse
-import copy
 import json
 import os
 import resource
@@ -23,7 +22,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from best import pick, to_layout
+from best import MEMORY_FORMAT, adam_trainer, pick
 
 
 def load(root: str, split: str, limit: int):
@@ -82,21 +81,11 @@ def main() -> None:
 
     initial = net(len(classes))
     loss_fn = nn.CrossEntropyLoss()
-    fmt = {"nchw": torch.contiguous_format, "channels_last": torch.channels_last}
+    fmt = MEMORY_FORMAT
 
     def trainer(layout: str):
         """A fresh copy of the initial model in `layout`, its Adam, and one training step on a batch."""
-        model, _ = to_layout(copy.deepcopy(initial), x[:1], layout)
-        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-
-        def step(xb: torch.Tensor, yb: torch.Tensor) -> torch.Tensor:
-            opt.zero_grad()
-            loss = loss_fn(model(xb.contiguous(memory_format=fmt[layout])), yb)
-            loss.backward()
-            opt.step()
-            return loss
-
-        return model, step
+        return adam_trainer(initial, layout, loss_fn)
 
     trial: dict[str, float] = {}
     layout = a.layout

@@ -5,14 +5,13 @@ shuffled mini-batches, float32, eager mode. Memory layout (NCHW or channels_last
 (best.py; there is no batch norm to fold). Last line: JSON summary ("setup": the layout used)."""
 
 import argparse
-import copy
 import json
 import time
 
 import torch
 from torch import nn
 
-from best import pick, to_layout
+from best import MEMORY_FORMAT, adam_trainer, pick
 
 
 def main() -> None:
@@ -51,21 +50,11 @@ def main() -> None:
         nn.Linear(128, a.classes),
     )
     loss_fn = nn.CrossEntropyLoss()
-    fmt = {"nchw": torch.contiguous_format, "channels_last": torch.channels_last}
+    fmt = MEMORY_FORMAT
 
     def trainer(layout: str):
         """A fresh copy of the initial model in `layout`, its Adam, and one training step on a batch."""
-        model, _ = to_layout(copy.deepcopy(initial), x[:1], layout)
-        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-
-        def step(xb: torch.Tensor, yb: torch.Tensor) -> torch.Tensor:
-            opt.zero_grad()
-            loss = loss_fn(model(xb.contiguous(memory_format=fmt[layout])), yb)
-            loss.backward()
-            opt.step()
-            return loss
-
-        return step
+        return adam_trainer(initial, layout, loss_fn)[1]
 
     trial: dict[str, float] = {}
     layout = a.layout
