@@ -93,7 +93,7 @@ at::Tensor RunConv2D(ForwardState& s, size_t, const Op& op) {
   auto xin = PadFor(ToNCHW(s.In(op)), args.pads, 0, &sym);
   const int64_t groups = args.depthwise ? s.params[args.kernel].size(2) : 1;
   at::Tensor y;
-  if (op.in_place) {  // the inference program (training convolutions are never in place)
+  if (!s.training) {
     const PreparedFilter& f = Prepared(s, op, args);
     y = at::convolution(xin, f.weight, f.bias, {args.strides[0], args.strides[1]}, sym,
                         {args.dilations[0], args.dilations[1]}, false, {0, 0}, groups);

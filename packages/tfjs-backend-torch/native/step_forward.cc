@@ -60,7 +60,7 @@ at::Tensor ForwardState::TakeWritable(size_t k, const Op& op) {
 at::Tensor Forward(const Program& prog, const at::Tensor& x, const std::vector<at::Tensor>& params, bool training,
                    const uint64_t* gen, std::vector<Moving>* moving) {
   const std::vector<Op>& ops = training ? prog.train : prog.inference;
-  ForwardState s{ops, prog.last_use, params, gen, moving, std::vector<at::Tensor>(ops.size() + 1), {}};
+  ForwardState s{ops, prog.last_use, params, training, gen, moving, std::vector<at::Tensor>(ops.size() + 1), {}};
   s.v[0] = x;
   if (!training) {
     s.fixed.insert(x.storage().unsafeGetStorageImpl());

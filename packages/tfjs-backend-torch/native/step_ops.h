@@ -14,6 +14,7 @@ struct ForwardState {
   const std::vector<Op>& ops;
   const std::vector<int>& last_use;
   const std::vector<at::Tensor>& params;
+  bool training;                // the training program (else the inference one)
   const uint64_t* gen;          // training: the step seed (dropout)
   std::vector<Moving>* moving;  // training: the batch norms' new moving statistics
   std::vector<at::Tensor> v;
