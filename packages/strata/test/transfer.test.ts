@@ -133,6 +133,23 @@ test("before fine-tuning on the trunk's activations, the head's features come fr
   for (const m of [a, b]) m.dispose();
 });
 
+test("a head trained with part of the backbone, then fine-tuning on the trunk's activations, leaves no tensors behind", async () => {
+  await useBackend();
+  const { x, y } = await images(2, 6);
+  // Frozen up to conv2d_13: the head phase trains on images, the trunk is read for fine-tuning only.
+  const fit = async () => {
+    const model = await small({ freeze: "conv2d_13", fineTune: 1, epochsFine: 1 }).fit(x, y);
+    assert.deepEqual(
+      model.phases.map((p) => p.name),
+      ["setup", "train", "trunk", "fine-tune"],
+    );
+    model.dispose();
+    return tf.memory().numTensors;
+  };
+  const first = await fit();
+  assert.equal(await fit(), first, "a second fit holds no more tensors than the first");
+});
+
 test("bad backbones, cuts, freezes and sizes are named", async () => {
   const { x, y } = await images(2, 4);
   await assert.rejects(

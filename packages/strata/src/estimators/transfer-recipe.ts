@@ -37,7 +37,7 @@ export async function fineTuneRecipe(
   try {
     // The trunk's activations, when fine-tuning will train on them, are read before the head
     // phase so that its features come from them: the trunk then runs once for both phases.
-    const readings = trunk && onFeatures ? await readTrunk(run, trunk.parts) : undefined;
+    let readings = trunk && onFeatures ? await readTrunk(run, trunk.parts) : undefined;
     try {
       freezeFirst(backbone, frozen);
       phases.push(
@@ -53,11 +53,10 @@ export async function fineTuneRecipe(
       if (fine && !phases[0].stoppedByCallback) {
         freezeFirst(backbone, start);
         keepBatchNormInference(backbone);
-        phases.push(
-          trunk
-            ? await fineTuneOnTrunk(run, readings ?? (await readTrunk(run, trunk.parts)), trunk.toPooled)
-            : await trainOnImages(run, "fine", p.epochsFine),
-        );
+        if (trunk) {
+          readings ??= await readTrunk(run, trunk.parts); // disposed below, whichever phase read it
+          phases.push(await fineTuneOnTrunk(run, readings, trunk.toPooled));
+        } else phases.push(await trainOnImages(run, "fine", p.epochsFine));
       }
     } finally {
       readings?.dispose();
