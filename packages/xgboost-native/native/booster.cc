@@ -18,6 +18,7 @@ class Booster : public Napi::ObjectWrap<Booster> {
                            InstanceMethod<&Booster::UpdateOneIter>("updateOneIter"),
                            InstanceMethod<&Booster::EvalOneIter>("evalOneIter"),
                            InstanceMethod<&Booster::Predict>("predict"),
+                           InstanceMethod<&Booster::PredictContributions>("predictContributions"),
                            InstanceMethod<&Booster::BoostedRounds>("boostedRounds"),
                            InstanceMethod<&Booster::NumFeatures>("numFeatures"),
                            InstanceMethod<&Booster::SaveModel>("saveModel"),
@@ -130,23 +131,45 @@ class Booster : public Napi::ObjectWrap<Booster> {
   // call on this booster reuses).
   Napi::Value Predict(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    DMatrixHandle dmat = DMatrix::From(env, info[0], "predict: dmatrix")->Live(env, "Booster.predict");
     if (!info[1].IsBoolean()) ThrowType(env, "predict: outputMargin must be a boolean");
     bool margin = info[1].As<Napi::Boolean>().Value();
-    uint64_t begin = CountArg(info, 2, "predict: iteration begin", 0x7fffffff);
-    uint64_t end = CountArg(info, 3, "predict: iteration end", 0x7fffffff);
-    BoosterHandle booster = Configured(env, "Booster.predict");
+    return RunPredict(info, "predict", margin ? kPredictMargin : kPredictValue, false);
+  }
+
+  // predictContributions(dmat, iterationBegin, iterationEnd): TreeSHAP, exact; shape
+  // [rows, groups, features + 1] (strict), the last column of each group the bias, so that each
+  // row's group sums to its margin.
+  Napi::Value PredictContributions(const Napi::CallbackInfo& info) {
+    return RunPredict(info, "predictContributions", kPredictContributions, true, 0);
+  }
+
+  // XGBoosterPredictFromDMatrix's "type" values used here (c_api.h, 1.7).
+  static constexpr int kPredictValue = 0;
+  static constexpr int kPredictMargin = 1;
+  static constexpr int kPredictContributions = 2;
+
+  // The shared body of the predict methods: info[0] the DMatrix, info[first + 1] and
+  // info[first + 2] the iteration range (first is the index before them).
+  Napi::Value RunPredict(const Napi::CallbackInfo& info, const std::string& what, int type, bool strict,
+                         int first = 1) {
+    Napi::Env env = info.Env();
+    std::string method = "Booster." + what;
+    DMatrixHandle dmat = DMatrix::From(env, info[0], what + ": dmatrix")->Live(env, method.c_str());
+    uint64_t begin = CountArg(info, first + 1, (what + ": iteration begin").c_str(), 0x7fffffff);
+    uint64_t end = CountArg(info, first + 2, (what + ": iteration end").c_str(), 0x7fffffff);
+    BoosterHandle booster = Configured(env, method.c_str());
     // XGBoost 1.7 accepts fewer columns than the model has features and treats the absent ones
     // as missing: almost always a caller's mistake, so it is refused here.
     bst_ulong features = 0, cols = 0;
     Check(env, XGBoosterGetNumFeature(booster, &features), "XGBoosterGetNumFeature");
     Check(env, XGDMatrixNumCol(dmat, &cols), "XGDMatrixNumCol");
     if (features > 0 && cols != features)
-      ThrowRange(env, "predict: the DMatrix has " + std::to_string(cols) + " columns, the model " +
+      ThrowRange(env, what + ": the DMatrix has " + std::to_string(cols) + " columns, the model " +
                           std::to_string(features) + " features");
-    std::string config = std::string("{\"type\": ") + (margin ? "1" : "0") +
+    std::string config = "{\"type\": " + std::to_string(type) +
                          ", \"training\": false, \"iteration_begin\": " + std::to_string(begin) +
-                         ", \"iteration_end\": " + std::to_string(end) + ", \"strict_shape\": false}";
+                         ", \"iteration_end\": " + std::to_string(end) +
+                         ", \"strict_shape\": " + (strict ? "true" : "false") + "}";
     const bst_ulong* shape = nullptr;
     bst_ulong dim = 0;
     const float* values = nullptr;

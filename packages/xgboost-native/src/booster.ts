@@ -31,6 +31,18 @@ export interface Prediction {
   shape: number[];
 }
 
+/**
+ * Per-feature contributions to each row's margin (XGBoost's exact TreeSHAP, `pred_contribs` in
+ * Python). `values` row-major with `shape` [rows, groups, features + 1]: `groups` is 1 for
+ * binary:logistic and regression, the class count for multi:softprob; the last value of each
+ * group is the bias (the margin's expected value, base_score included). Each row's group sums to
+ * that group's output margin (log-odds for binary:logistic), within float32 rounding.
+ */
+export interface Contributions {
+  values: Float32Array;
+  shape: [rows: number, groups: number, features: number];
+}
+
 /** Set on every Booster XGBoost's Python package creates too: unknown parameter names are warned about. */
 const DEFAULT_PARAMS: Params = { validate_parameters: true };
 
@@ -124,6 +136,24 @@ export class Booster {
   predict(dmatrix: DMatrix, options: PredictOptions = {}): Prediction {
     const [begin, end] = options.iterationRange ?? [0, 0];
     return this.#native.predict(nativeDMatrix(dmatrix), options.outputMargin ?? false, begin, end);
+  }
+
+  /**
+   * TreeSHAP contributions of every feature to each row's margin; see Contributions. Only the
+   * trees of `iterationRange` count (default [0, 0], all rounds), as in predict. The matrix must
+   * have as many columns as the model has features (RangeError otherwise).
+   */
+  predictContributions(
+    dmatrix: DMatrix,
+    options: Pick<PredictOptions, "iterationRange"> = {},
+  ): Contributions {
+    const [begin, end] = options.iterationRange ?? [0, 0];
+    const { values, shape } = this.#native.predictContributions(nativeDMatrix(dmatrix), begin, end);
+    if (shape.length !== 3)
+      throw new Error(
+        `predictContributions: XGBoost returned shape [${shape.join(", ")}], expected 3 dimensions`,
+      );
+    return { values, shape: [shape[0], shape[1], shape[2]] };
   }
 
   /** Boosting rounds in the model (for multi-class, one round holds one tree per class). */

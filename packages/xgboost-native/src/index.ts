@@ -1,4 +1,11 @@
-export { Booster, type Params, type ParamValue, type Prediction, type PredictOptions } from "./booster.js";
+export {
+  Booster,
+  type Contributions,
+  type Params,
+  type ParamValue,
+  type Prediction,
+  type PredictOptions,
+} from "./booster.js";
 export { DMatrix, type DMatrixOptions } from "./dmatrix.js";
 export {
   liveHandles,

@@ -25,6 +25,12 @@ export interface NativeBooster {
     iterationBegin: number,
     iterationEnd: number,
   ): { values: Float32Array; shape: number[] };
+  /** TreeSHAP contributions, strict shape [rows, groups, features + 1] (the last column the bias). */
+  predictContributions(
+    dmat: NativeDMatrix,
+    iterationBegin: number,
+    iterationEnd: number,
+  ): { values: Float32Array; shape: number[] };
   boostedRounds(): number;
   numFeatures(): number;
   saveModel(format: "json" | "ubj"): Uint8Array;
