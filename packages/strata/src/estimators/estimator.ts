@@ -59,6 +59,17 @@ export interface FitSummary {
   readonly phases?: readonly { readonly name: string; readonly seconds: number; readonly cached?: number }[];
   /** For composite estimators (ensembles): each member's own summary. */
   readonly members?: readonly { readonly name: string; readonly summary: FitSummary }[];
+  /**
+   * For a model chosen by cross-validation ("auto"): each candidate's CV accuracy (mean and std
+   * over the folds) and fit seconds, the chosen one marked.
+   */
+  readonly leaderboard?: readonly {
+    readonly name: string;
+    readonly mean: number;
+    readonly std: number;
+    readonly seconds: number;
+    readonly chosen: boolean;
+  }[];
 }
 
 /** One epoch of a fit's history. */
