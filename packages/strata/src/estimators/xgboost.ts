@@ -2,13 +2,14 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   Booster,
+  type Contributions,
   DMatrix,
   train,
   type Params as XgbParams,
   xgboostAvailable,
   xgboostLoadError,
 } from "strata-ml-xgboost";
-import type { TableData } from "../data/plain.js";
+import { namingPlainRows, type TableData, tableFrame } from "../data/plain.js";
 import type { PreprocessOptions } from "../data/preprocess.js";
 import { firstLine, StrataError } from "../errors.js";
 import { readFileChecked } from "../util/files.js";
@@ -84,6 +85,26 @@ export class XGBoostClassifier<L extends Label = Label> extends TableClassifier<
   /** The fitted booster (XGBoost's model, every round kept; `rounds` of them predict). */
   get booster(): { booster: Booster; rounds: number } {
     return this.fitted().model;
+  }
+
+  /**
+   * XGBoost's TreeSHAP contributions to each row's margin, from the trees that predict: values
+   * [rows, groups, inputs + 1] over the booster's input columns (the preprocessed ones, named by
+   * `preprocessor.outputNames`), the last of each group the bias. One group for two classes
+   * (the log-odds of classes[1]), else one per class; each group sums to its margin.
+   */
+  async predictContributions(rows: TableData): Promise<Contributions> {
+    const { preprocessor, model } = this.fitted();
+    const columns = this.inputColumns;
+    return namingPlainRows(rows, async () => {
+      const x = preprocessor.transform(tableFrame(rows, columns)).x;
+      const d = new DMatrix(x.data, x.rows, x.cols);
+      try {
+        return model.booster.predictContributions(d, { iterationRange: [0, model.rounds] });
+      } finally {
+        d.dispose();
+      }
+    });
   }
 
   protected preprocessOptions(): PreprocessOptions {
