@@ -11,6 +11,7 @@ import {
 import { learningCurvesSpec } from "./curves-chart.js";
 import { esc, fixed, pct, STYLE, table } from "./page.js";
 import { renderSvg } from "./svg.js";
+import { confusedSection, importanceSection } from "./teaching-sections.js";
 import type { DatasetSummary, FoldFigures, ReportInput, RunReport } from "./types.js";
 
 export type * from "./types.js";
@@ -206,6 +207,9 @@ async function runSections(run: RunReport, titled: boolean): Promise<string> {
       )}</section>`,
     );
   }
+  const confused = confusedSection(m);
+  if (confused) out.push(confused);
+  if (run.importance) out.push(await importanceSection(run.importance, chart));
   if (run.misclassified) out.push(misclassified(run.misclassified));
   return `<div class="run" data-run="${esc(run.name)}">${out.join("\n")}</div>`;
 }

@@ -31,6 +31,7 @@ export async function scoredRun(
     members: fit.members?.length
       ? fit.members.map((m) => ({ name: m.name, accuracy: m.accuracy }))
       : undefined,
+    ...(fit.importance ? { importance: fit.importance } : {}),
     params: fit.params,
     facts,
   };

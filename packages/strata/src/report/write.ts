@@ -20,3 +20,18 @@ export async function writeReportFiles(dir: string, metrics: object, html: strin
     "report",
   );
 }
+
+/**
+ * Writes a report folder whose files the caller makes (`fill` writes them into the temporary
+ * folder, given its path), with the folder's manifest, atomically and under the same rule.
+ */
+export async function writeReportDir(dir: string, fill: (tmp: string) => Promise<void>): Promise<void> {
+  await writeDirAtomic(
+    dir,
+    async (tmp) => {
+      await writeDirManifest(tmp, "report");
+      await fill(tmp);
+    },
+    "report",
+  );
+}

@@ -10,6 +10,7 @@ import { loadTableClassifier, readManifest } from "../estimators/load.js";
 import { PREPROCESS_JSON } from "../estimators/table-classifier.js";
 import { writeDirAtomic, writeJson } from "../util/atomic.js";
 import { describeJson, readJsonFile } from "../util/files.js";
+import { TRAINING_ROWS_JSON, trainingRowsJson } from "./training-rows.js";
 
 export const SCHEMA_JSON = "schema.json";
 export const METRICS_JSON = "metrics.json";
@@ -25,6 +26,11 @@ export interface ModelDirContents {
   readonly metrics?: object;
   /** A standalone HTML report. */
   readonly reportHtml?: string;
+  /**
+   * A table model's training rows: their fingerprints are kept (training-rows.json) so that
+   * `strata explain` can say when the rows it is given were training rows.
+   */
+  readonly trainingRows?: { readonly frame: Frame; readonly columns: readonly string[] };
 }
 
 /**
@@ -37,6 +43,11 @@ export async function saveModelDir(dir: string, contents: ModelDirContents): Pro
     if (contents.schema) await writeJson(join(tmp, SCHEMA_JSON), contents.schema);
     if (contents.metrics) await writeJson(join(tmp, METRICS_JSON), contents.metrics);
     if (contents.reportHtml) await writeFile(join(tmp, REPORT_HTML), contents.reportHtml);
+    if (contents.trainingRows)
+      await writeJson(
+        join(tmp, TRAINING_ROWS_JSON),
+        trainingRowsJson(contents.trainingRows.frame, contents.trainingRows.columns),
+      );
   });
 }
 

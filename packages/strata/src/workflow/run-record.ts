@@ -2,6 +2,7 @@ import type { DroppedColumn } from "../data/schema.js";
 import type { Task } from "../data/tabular.js";
 import type { Classifier, FitSummary } from "../estimators/estimator.js";
 import { NetworkClassifier } from "../estimators/network.js";
+import type { ImportanceResult } from "../explain/types.js";
 import type { ClassificationReport } from "../metrics/classification.js";
 import type { Matrix } from "../util/matrix.js";
 import type { Params } from "../util/params.js";
@@ -77,6 +78,8 @@ export interface ModelFit {
   readonly parameters?: number;
   /** Ensembles: each member scored alone on the same test examples. */
   readonly members?: readonly MemberRecord[];
+  /** Tables: permutation importance on the test rows (the ensemble's and each member's). */
+  readonly importance?: ImportanceResult;
 }
 
 /** strata fit: one model, one hold-out split. */

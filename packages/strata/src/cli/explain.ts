@@ -1,0 +1,78 @@
+import { writeFile } from "node:fs/promises";
+import { basename, join, resolve } from "node:path";
+import type { Frame } from "../data/frame.js";
+import { StrataError } from "../errors.js";
+import type { Classifier } from "../estimators/estimator.js";
+import { loadClassifier } from "../estimators/load.js";
+import { renderExplainPage } from "../report/explain-page.js";
+import { writeReportDir } from "../report/write.js";
+import { writeJson } from "../util/atomic.js";
+import { REPORT_HTML } from "../workflow/model-dir.js";
+import { explainTableModel, type TableExplanation } from "./explain-table.js";
+import { importanceLines, rowsOrigin } from "./explain-text.js";
+import type { OutputOptions } from "./options.js";
+import { makeOutput } from "./output.js";
+
+export interface ExplainCommandOptions extends OutputOptions {
+  header: boolean;
+  repeats: number;
+  seed: number;
+  heldOut?: boolean;
+  /** Sets of columns shuffled together (each "a,b"). */
+  together?: string[][];
+  /** Image models: the layer Grad-CAM reads (default: the last convolutional one). */
+  layer?: string;
+  /** A folder for the overlays and explanation.json. */
+  out?: string;
+}
+
+/** The file of `--out` holding the --json object. */
+export const EXPLANATION_JSON = "explanation.json";
+
+/** The --json object of a table explanation (the issue's shape, plus what the rows were). */
+function tableJson(r: TableExplanation): object {
+  return {
+    data: r.data,
+    metric: r.metric,
+    baseline: r.baseline,
+    rows: r.rows,
+    trainingRows: r.trainingRows,
+    repeats: r.repeats,
+    meaning: r.meaning,
+    importance: r.importance,
+    ...(r.members ? { members: r.members } : {}),
+  };
+}
+
+/** strata explain: why a saved model predicts as it does, on a labelled CSV or on images. */
+export async function explainCommand(dir: string, data: string[], o: ExplainCommandOptions): Promise<void> {
+  const out = makeOutput(o);
+  const model = await loadClassifier(dir);
+  try {
+    if (model.input === "images")
+      throw new StrataError(`${dir}: explaining image models is not available yet`);
+    if (data.length !== 1)
+      throw new StrataError(`a table model is explained on one labelled CSV file, got ${data.length} paths`);
+    if (o.layer !== undefined)
+      throw new StrataError("--layer is for image models (Grad-CAM); this model takes a table");
+    const result = await explainTableModel(model as Classifier<Frame>, dir, data[0], o, out);
+    if (o.out) {
+      const html = await renderExplainPage({
+        title: `Why ${basename(resolve(dir))} predicts as it does`,
+        about: `permutation importance on ${result.rows} rows of ${result.data} (${rowsOrigin(result)})`,
+        importance: result,
+      });
+      await writeReportDir(o.out, async (tmp) => {
+        await writeJson(join(tmp, EXPLANATION_JSON), tableJson(result));
+        await writeFile(join(tmp, REPORT_HTML), html);
+      });
+    }
+    if (out.json) out.emitJson(tableJson(result));
+    else {
+      for (const line of importanceLines(result)) out.result(line);
+      if (o.out) out.result(`wrote ${o.out}: report.html and ${EXPLANATION_JSON}`);
+    }
+  } finally {
+    model.dispose();
+  }
+}
