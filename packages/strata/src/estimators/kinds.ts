@@ -1,4 +1,5 @@
 import type { KindDescriptor } from "./descriptor.js";
+import { AUTO_KIND } from "./descriptors/auto.js";
 import { CNN_KIND } from "./descriptors/cnn.js";
 import { DENSE_KIND } from "./descriptors/dense.js";
 import { IMAGE_DENSE_KIND } from "./descriptors/image-dense.js";
@@ -12,8 +13,8 @@ import { XGBOOST_KIND } from "./descriptors/xgboost.js";
  * Every built-in model kind, each declared in its own estimators/descriptors/<kind>.ts: the one
  * list that loading, creating from a spec, `--members` (the variants), the CLI's --model choices
  * and options, and the contract test read (estimators/registry.ts makes the lookups over it).
- * The table kinds come first, then the ensembles, then the image kinds: --members lists its
- * names in this order.
+ * The table kinds come first, then the ensembles and model choice (auto), then the image kinds:
+ * --members lists its names in this order.
  */
 export const KINDS: readonly KindDescriptor[] = [
   DENSE_KIND,
@@ -21,6 +22,7 @@ export const KINDS: readonly KindDescriptor[] = [
   LOGISTIC_KIND,
   VOTE_KIND,
   STACK_KIND,
+  AUTO_KIND,
   CNN_KIND,
   IMAGE_DENSE_KIND,
   TRANSFER_KIND,
