@@ -57,6 +57,8 @@ export interface FitSummary {
   readonly history?: readonly EpochRecord[];
   /** For fits in phases (transfer learning: features, head, fine-tuning): what each took. */
   readonly phases?: readonly { readonly name: string; readonly seconds: number; readonly cached?: number }[];
+  /** For a network fit with `learningRate: "auto"`: the rate its learning-rate sweep chose, and the rule. */
+  readonly learningRate?: { readonly chosen: number; readonly rule: string };
   /** For composite estimators (ensembles): each member's own summary. */
   readonly members?: readonly { readonly name: string; readonly summary: FitSummary }[];
   /**

@@ -27,6 +27,8 @@ export interface FitJson extends MetricsJson {
   phases?: FitSummary["phases"];
   epochs: number;
   bestEpoch: number;
+  /** The rate a `--lr auto` network fit chose by its learning-rate sweep, and the rule. */
+  learningRate?: FitSummary["learningRate"];
   backend: string;
   model: string;
   params: Params;
@@ -72,6 +74,7 @@ export function modelFitJson(fit: ModelFit): FitJson {
     ...(fit.summary.phases ? { phases: fit.summary.phases } : {}),
     epochs: fit.summary.epochsRun,
     bestEpoch: fit.summary.bestEpoch,
+    ...(fit.summary.learningRate ? { learningRate: fit.summary.learningRate } : {}),
     backend: fit.backend,
     model: fit.model,
     params: fit.params,
