@@ -25,6 +25,8 @@ export interface TableExplanation extends ImportanceResult {
   /** Rows of the data the model was trained on; null when the model directory does not say. */
   readonly trainingRows: number | null;
   readonly meaning: string;
+  /** The rows explained (after --held-out), for per-row contributions. */
+  readonly frame: Frame;
 }
 
 /** What a permutation importance measures, said once wherever it is shown. */
@@ -77,7 +79,7 @@ export async function explainTableModel(
       together: o.together,
       onProgress: progress.update,
     });
-    return { ...result, data: file, trainingRows, meaning: IMPORTANCE_MEANING };
+    return { ...result, data: file, trainingRows, meaning: IMPORTANCE_MEANING, frame: rows.frame };
   } catch (e) {
     if (e instanceof RowError) throw e.at(file, undefined);
     throw e;

@@ -4,10 +4,13 @@ import type { Frame } from "../data/frame.js";
 import { StrataError } from "../errors.js";
 import type { Classifier } from "../estimators/estimator.js";
 import { loadClassifier } from "../estimators/load.js";
+import { checkContributions } from "../explain/contributions.js";
+import type { RowContributions } from "../explain/types.js";
 import { renderExplainPage } from "../report/explain-page.js";
 import { writeReportDir } from "../report/write.js";
 import { writeJson } from "../util/atomic.js";
 import { REPORT_HTML } from "../workflow/model-dir.js";
+import { explainRows, rowWhyLines } from "./explain-rows.js";
 import { explainTableModel, type TableExplanation } from "./explain-table.js";
 import { importanceLines, rowsOrigin } from "./explain-text.js";
 import type { OutputOptions } from "./options.js";
@@ -18,6 +21,8 @@ export interface ExplainCommandOptions extends OutputOptions {
   repeats: number;
   seed: number;
   heldOut?: boolean;
+  /** Tables: per-row contributions of the first N rows. */
+  contributions?: number;
   /** Sets of columns shuffled together (each "a,b"). */
   together?: string[][];
   /** Image models: the layer Grad-CAM reads (default: the last convolutional one). */
@@ -30,7 +35,7 @@ export interface ExplainCommandOptions extends OutputOptions {
 export const EXPLANATION_JSON = "explanation.json";
 
 /** The --json object of a table explanation (the issue's shape, plus what the rows were). */
-function tableJson(r: TableExplanation): object {
+function tableJson(r: TableExplanation, contributions?: RowContributions): object {
   return {
     data: r.data,
     metric: r.metric,
@@ -41,6 +46,7 @@ function tableJson(r: TableExplanation): object {
     meaning: r.meaning,
     importance: r.importance,
     ...(r.members ? { members: r.members } : {}),
+    ...(contributions ? { contributions } : {}),
   };
 }
 
@@ -55,7 +61,12 @@ export async function explainCommand(dir: string, data: string[], o: ExplainComm
       throw new StrataError(`a table model is explained on one labelled CSV file, got ${data.length} paths`);
     if (o.layer !== undefined)
       throw new StrataError("--layer is for image models (Grad-CAM); this model takes a table");
+    if (o.contributions !== undefined) checkContributions(model.kind);
     const result = await explainTableModel(model as Classifier<Frame>, dir, data[0], o, out);
+    const why =
+      o.contributions === undefined
+        ? undefined
+        : await explainRows(model as Classifier<Frame>, result.frame, o.contributions);
     if (o.out) {
       const html = await renderExplainPage({
         title: `Why ${basename(resolve(dir))} predicts as it does`,
@@ -63,13 +74,14 @@ export async function explainCommand(dir: string, data: string[], o: ExplainComm
         importance: result,
       });
       await writeReportDir(o.out, async (tmp) => {
-        await writeJson(join(tmp, EXPLANATION_JSON), tableJson(result));
+        await writeJson(join(tmp, EXPLANATION_JSON), tableJson(result, why?.contributions));
         await writeFile(join(tmp, REPORT_HTML), html);
       });
     }
-    if (out.json) out.emitJson(tableJson(result));
+    if (out.json) out.emitJson(tableJson(result, why?.contributions));
     else {
       for (const line of importanceLines(result)) out.result(line);
+      if (why) for (const line of rowWhyLines(why.contributions.method, why.rows)) out.result(line);
       if (o.out) out.result(`wrote ${o.out}: report.html and ${EXPLANATION_JSON}`);
     }
   } finally {

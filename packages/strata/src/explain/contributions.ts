@@ -26,10 +26,19 @@ export async function rowContributions(model: AnyClassifier, rows: TableData): P
   if (model instanceof XGBoostClassifier) return treeShapContributions(model, rows);
   if (model instanceof DenseClassifier) return denseContributions(model, rows);
   if (model instanceof LogisticRegression) return logisticContributions(model, rows);
+  throw unsupported(model.kind);
+}
+
+/** Throws rowContributions' StrataError now, before other work, for a kind it does not explain. */
+export function checkContributions(kind: string): void {
+  if (!Object.hasOwn(CONTRIBUTION_KINDS, kind)) throw unsupported(kind);
+}
+
+function unsupported(kind: string): StrataError {
   const supported = Object.entries(CONTRIBUTION_KINDS)
-    .map(([kind, how]) => `${kind} (${how})`)
+    .map(([k, how]) => `${k} (${how})`)
     .join(", ");
-  throw new StrataError(
-    `per-row contributions are for ${supported}; this model is "${model.kind}"${model.kind === "vote" || model.kind === "stack" ? " (ensembles are not supported: explain a member instead)" : ""}`,
+  return new StrataError(
+    `per-row contributions are for ${supported}; this model is "${kind}"${kind === "vote" || kind === "stack" ? " (ensembles are not supported: explain a member instead)" : ""}`,
   );
 }
