@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { useBackend } from "../src/backend.js";
+import { formatLeaderboard } from "../src/cli/leaderboard.js";
 import { Frame } from "../src/data/frame.js";
 import { AutoClassifier, type AutoClassifierParams, CHOSEN_DIR } from "../src/estimators/auto.js";
 import { chooseCandidate } from "../src/estimators/auto-search.js";
@@ -127,10 +128,15 @@ test("a stack chosen is the stack stacking.ts fits: the same out-of-fold probabi
 }, async () => {
   await useBackend();
   const { x, y } = circle(150, 8);
-  const members = [FAST[1], FAST[0]].map((c) => (typeof c === "string" ? { kind: c, params: {} } : c));
+  const members = [
+    { kind: "xgboost", params: { nEstimators: 20, maxDepth: 3 } },
+    { kind: "logistic", params: {} },
+  ];
   // The stack first: the simplest by the given order, so chosen whenever it is within one std.
   const model = await auto({ candidates: ["stack", ...members], folds: 4, seed: 3 }).fit(x, y, { jobs: 1 });
-  const stack = await new StackingClassifier({ members, folds: 4, seed: 3 }).fit(x, y, { jobs: 1 });
+  // The auto model's seed seeds the candidates that have a seed param (xgboost here).
+  const seeded = [{ kind: "xgboost", params: { nEstimators: 20, maxDepth: 3, seed: 3 } }, members[1]];
+  const stack = await new StackingClassifier({ members: seeded, folds: 4, seed: 3 }).fit(x, y, { jobs: 1 });
   try {
     assert.equal(model.leaderboard[0].name, "stack");
     assert.ok(model.leaderboard[0].chosen, JSON.stringify(model.leaderboard));
@@ -223,4 +229,15 @@ test("bad candidates are refused when the model is made", () => {
     /the stack candidate's folds are the AutoClassifier's/,
   );
   assert.throws(() => auto({ folds: 1 }), /AutoClassifier: folds must be an integer >= 2, got 1/);
+});
+
+test("the CLI's leaderboard table: each candidate's accuracy ± std and fit seconds, the chosen one marked", () => {
+  const lines = formatLeaderboard([
+    { name: "logistic", mean: 0.7735, std: 0.0429, seconds: 0.04, chosen: true },
+    { name: "dense", mean: 0.754, std: 0.0282, seconds: 2.01, chosen: false },
+  ]);
+  assert.equal(lines.length, 3);
+  assert.match(lines[0], /^model\s+CV accuracy\s+fit s$/);
+  assert.match(lines[1], /^logistic {2}0\.7735 ± 0\.0429 {4}0\.0 {2}← chosen$/);
+  assert.match(lines[2], /^dense {5}0\.7540 ± 0\.0282 {4}2\.0$/);
 });

@@ -17,7 +17,7 @@ export interface AutoClassifierParams {
   readonly candidates: readonly Candidate[];
   /** Folds of the cross-validation on the training rows (stratified; grouped by fit's groups). */
   readonly folds: number;
-  /** Seed of the folds (each candidate keeps its own seed param). */
+  /** Seed of the folds, and of every candidate with a seed param that sets none. */
   readonly seed: number;
 }
 
@@ -45,7 +45,11 @@ export const AUTO_PARAMS: ParamSchema<AutoClassifierParams> = {
     doc: "folds of the cross-validation on the training rows",
     check: integerIn({ min: 2 }),
   },
-  seed: { default: 0, doc: "seed of the folds", check: integerIn() },
+  seed: {
+    default: 0,
+    doc: "seed of the folds, and of every candidate with a seed param that sets none",
+    check: integerIn(),
+  },
 };
 
 /** The defaults of every AutoClassifier param. */

@@ -16,7 +16,13 @@ import { ClassifierBase, type FittedState } from "./base.js";
 import { crossValPredict, outOfFoldSplits } from "./cross-val-predict.js";
 import type { KindResolver } from "./descriptor.js";
 import { type EnsembleFitOptions, memberFitOptions } from "./ensemble-types.js";
-import { type Classifier, type FitSummary, MANIFEST, type Manifest } from "./estimator.js";
+import {
+  type Classifier,
+  type EstimatorSpec,
+  type FitSummary,
+  MANIFEST,
+  type Manifest,
+} from "./estimator.js";
 import { fitLabels, type Label, type LabelType, labelValues } from "./label-values.js";
 import { decodeArgmax, encodeLabels, resolveClasses } from "./labels.js";
 import { createSpec } from "./members.js";
@@ -74,7 +80,8 @@ export class AutoClassifier<L extends Label = Label>
     readonly kinds: KindResolver,
   ) {
     super("AutoClassifier", AUTO_PARAMS, params);
-    this.candidates = candidateSpecs(this.className, this.params.candidates);
+    const given = candidateSpecs(this.className, this.params.candidates);
+    this.candidates = { ...given, singles: given.singles.map((spec) => this.seeded(spec)) };
     // Made (and dropped) now to refuse an unknown kind, bad params or an image model at once.
     for (const spec of this.candidates.singles) {
       const model = createSpec(this.className, spec, `candidate ${spec.name ?? spec.kind}`, kinds);
@@ -268,6 +275,16 @@ export class AutoClassifier<L extends Label = Label>
       summary: { ...own, seconds: (performance.now() - started) / 1000, leaderboard },
     };
     return this;
+  }
+
+  /**
+   * The spec with this model's seed when its kind has a seed param and the spec sets none (as
+   * --seed seeds the model it fits), so that one seed makes the whole search repeatable.
+   */
+  private seeded(spec: EstimatorSpec): EstimatorSpec {
+    const kind = this.kinds.names().includes(spec.kind) ? this.kinds.kind(spec.kind) : undefined;
+    if (!kind || !Object.hasOwn(kind.params, "seed") || spec.params.seed !== undefined) return spec;
+    return { ...spec, params: { ...spec.params, seed: this.params.seed } };
   }
 
   /** An unfitted stack of the single candidates, with this model's folds and seed (none when not a candidate). */
