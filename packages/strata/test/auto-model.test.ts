@@ -6,7 +6,7 @@ import { Frame } from "../src/data/frame.js";
 import { AutoClassifier, type AutoClassifierParams, CHOSEN_DIR } from "../src/estimators/auto.js";
 import { chooseCandidate } from "../src/estimators/auto-search.js";
 import { builtInKinds } from "../src/estimators/built-in-kinds.js";
-import type { Classifier, TableData } from "../src/estimators/estimator.js";
+import type { Classifier, EstimatorSpec, TableData } from "../src/estimators/estimator.js";
 import { loadClassifier } from "../src/estimators/load.js";
 import { StackingClassifier } from "../src/estimators/stacking.js";
 import { Rng } from "../src/util/random.js";
@@ -128,14 +128,17 @@ test("a stack chosen is the stack stacking.ts fits: the same out-of-fold probabi
 }, async () => {
   await useBackend();
   const { x, y } = circle(150, 8);
-  const members = [
+  const members: EstimatorSpec[] = [
     { kind: "xgboost", params: { nEstimators: 20, maxDepth: 3 } },
     { kind: "logistic", params: {} },
   ];
   // The stack first: the simplest by the given order, so chosen whenever it is within one std.
   const model = await auto({ candidates: ["stack", ...members], folds: 4, seed: 3 }).fit(x, y, { jobs: 1 });
   // The auto model's seed seeds the candidates that have a seed param (xgboost here).
-  const seeded = [{ kind: "xgboost", params: { nEstimators: 20, maxDepth: 3, seed: 3 } }, members[1]];
+  const seeded: EstimatorSpec[] = [
+    { kind: "xgboost", params: { nEstimators: 20, maxDepth: 3, seed: 3 } },
+    members[1],
+  ];
   const stack = await new StackingClassifier({ members: seeded, folds: 4, seed: 3 }).fit(x, y, { jobs: 1 });
   try {
     assert.equal(model.leaderboard[0].name, "stack");
