@@ -93,6 +93,14 @@ test("strata explain --contributions: per-row contributions toward the predicted
       assert.ok(key > Math.abs(row[0][c.features.indexOf(f)]), JSON.stringify(row));
   }
 
+  // predict --explain: a last column naming the columns that moved each row, the key first.
+  const predicted = runCli(["predict", "xgb", data, "--explain"], dir);
+  assert.equal(predicted.status, 0, predicted.stderr);
+  const lines = predicted.stdout.trim().split("\n");
+  assert.equal(lines[0], "predicted_label,proba_hi,proba_lo,why");
+  assert.equal(lines.length, 241);
+  for (const line of lines.slice(1, 30)) assert.match(line, /,key \+\d\.\d{3}; /, line);
+
   assert.equal(
     runCli(["fit", data, "--model", "vote", "--members", "logistic,xgboost", "--out", "vote", "--quiet"], dir)
       .status,

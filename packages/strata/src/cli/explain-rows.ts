@@ -4,10 +4,13 @@ import { rowContributions } from "../explain/contributions.js";
 import type { RowContributions } from "../explain/types.js";
 import { argmaxRows } from "../util/matrix.js";
 
+/** The column `strata predict --explain` adds after the probabilities. */
+export const WHY_COLUMN = "why";
+
 /** Columns named per row in the text output (the largest by size; --json has them all). */
 const NAMED = 4;
 
-/** One row's contributions toward the class it was predicted (binary: toward classes[1]). */
+/** One row's contributions toward the class it was predicted. */
 export interface RowWhy {
   readonly row: number;
   readonly predicted: string;
@@ -32,18 +35,23 @@ export async function explainRows(
     contributions,
     rows: contributions.values.map((perClass, r) => {
       const p = classes[predicted[r]];
-      // Binary models explain classes[1] only; otherwise the predicted class's own values.
-      const at = contributions.classes.length === 1 ? 0 : Math.max(0, contributions.classes.indexOf(p));
-      const values = perClass[at];
+      const binary = contributions.classes.length === 1;
+      // A binary model's values push toward classes[1]; toward the other class they are the same
+      // with the sign flipped (a margin's negation, or 1 − a probability, for the bias).
+      const flip = binary && p !== contributions.classes[0];
+      const at = binary ? 0 : Math.max(0, contributions.classes.indexOf(p));
+      const values = perClass[at].map((v) => (flip ? -v : v));
+      const bias = contributions.bias[r][at];
+      const margin = contributions.method.startsWith("TreeSHAP");
       const top = contributions.features
         .map((f, j) => [f, values[j]] as const)
         .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
       return {
         row: r,
         predicted: p,
-        toward: contributions.classes[at],
+        toward: flip ? p : contributions.classes[at],
         top,
-        bias: contributions.bias[r][at],
+        bias: flip ? (margin ? -bias : 1 - bias) : bias,
       };
     }),
   };

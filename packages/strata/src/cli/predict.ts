@@ -6,14 +6,17 @@ import { csvReadOptions } from "../data/schema.js";
 import { toFrame } from "../data/tabular.js";
 import { StrataError } from "../errors.js";
 import type { MemberVotes } from "../estimators/ensemble.js";
+import type { Classifier } from "../estimators/estimator.js";
 import { decodeArgmax } from "../estimators/labels.js";
 import { loadClassifier } from "../estimators/load.js";
+import { checkContributions } from "../explain/contributions.js";
 import type { OnnxPrediction } from "../export/onnx-runtime.js";
 import { resolveZoo } from "../models/zoo/load.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { type Matrix, row } from "../util/matrix.js";
 import { readSchema } from "../workflow/model-dir.js";
 import { classifyWithZoo } from "../workflow/zoo-predict.js";
+import { explainRows, WHY_COLUMN } from "./explain-rows.js";
 import { makeOutput, type Output } from "./output.js";
 import { collectImages, predictImages } from "./predict-images.js";
 import { asVoter, exampleVotes, notAnEnsemble, printVotes } from "./predict-votes.js";
@@ -27,6 +30,8 @@ export interface PredictCommandOptions {
   /** Each ensemble member's probabilities and top class beside the combined answer. */
   votes?: boolean;
   json?: boolean;
+  /** Tables: a `why` column with the columns that moved each row most; images: each member's heatmap. */
+  explain?: boolean;
   /** What runs the model: "strata" (its own backends, the default) or "onnx" (its exported graph in ONNX Runtime). */
   runtime?: string;
 }
@@ -108,7 +113,12 @@ export async function predictCommand(dir: string, inputs: string[], o: PredictCo
     return;
   }
   if (o.json && !o.votes) throw new StrataError("--json prints the members' votes: give it with --votes");
+  if (o.explain && runtime !== "strata")
+    throw new StrataError("--explain runs in strata's own runtime: leave out --runtime onnx");
+  if (o.explain && o.votes)
+    throw new StrataError("--explain and --votes: give one (strata explain shows both for ensembles)");
   const model = runtime === "onnx" ? await onnxPredictor(dir) : await strataPredictor(dir);
+  if (o.explain && model.input === "table") checkContributions(model.kind);
   try {
     if (o.votes) {
       if (o.out) throw new StrataError("--votes prints to the terminal; leave out --out");
@@ -156,11 +166,18 @@ async function predictRows(
     return { proba: p, labels: decodeArgmax(p, classes) };
   });
 
-  const header = [...(o.keep ?? []), `predicted_${schema.target}`, ...classes.map((c) => `proba_${c}`)];
+  const why = o.explain ? await rowsWhy(dir, frame, file, table) : undefined;
+  const header = [
+    ...(o.keep ?? []),
+    `predicted_${schema.target}`,
+    ...classes.map((c) => `proba_${c}`),
+    ...(why ? [WHY_COLUMN] : []),
+  ];
   const records = labels.map((label, i) => [
     ...keep.map((j) => table.rows[i][j]),
     label,
     ...Array.from(row(proba, i), (p) => p.toFixed(6)),
+    ...(why ? [why[i]] : []),
   ]);
   const csv = stringify([header, ...records]);
   if (o.out) {
@@ -168,6 +185,24 @@ async function predictRows(
     out.note(`wrote ${records.length} predictions to ${o.out}`);
   } else {
     process.stdout.write(csv);
+  }
+}
+
+/** Each row's three columns that moved it most toward its predicted class, as "glucose +0.81; bmi +0.22; …". */
+async function rowsWhy(dir: string, frame: Frame, file: string, table: RawTable): Promise<string[]> {
+  const model = await loadClassifier(dir);
+  try {
+    const { rows } = await namingRows(file, table, () =>
+      explainRows(model as Classifier<Frame>, frame, frame.nRows),
+    );
+    return rows.map((r) =>
+      r.top
+        .slice(0, 3)
+        .map(([f, v]) => `${f} ${v >= 0 ? "+" : "-"}${Math.abs(v).toFixed(3)}`)
+        .join("; "),
+    );
+  } finally {
+    model.dispose();
   }
 }
 
