@@ -1,5 +1,5 @@
-import { AutoClassifier } from "../auto.js";
 import { AUTO_PARAMS, type AutoClassifierParams } from "../auto-params.js";
+import { AutoSelection } from "../auto-selection.js";
 import type { KindDescriptor } from "../descriptor.js";
 
 /**
@@ -17,6 +17,6 @@ export const AUTO_KIND: KindDescriptor<AutoClassifierParams> = {
     "cross-validates logistic, xgboost, dense and their stack; keeps the simplest within one std of the best",
   params: AUTO_PARAMS,
   // The candidates are made and read through the kinds it is handed.
-  create: (params, kinds) => new AutoClassifier(params, kinds),
-  read: (dir, manifest, kinds) => AutoClassifier.read(dir, manifest, kinds),
+  create: (params, kinds) => new AutoSelection(params, kinds),
+  read: (dir, manifest, kinds) => AutoSelection.read(dir, manifest, kinds),
 };
