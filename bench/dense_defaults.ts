@@ -20,7 +20,9 @@
  *   strata's current defaults.
  * - BENCH_DD_ONLY: comma-separated table names (default: all), BENCH_DD_SEEDS (5), BENCH_DD_FOLDS (5),
  * - BENCH_DD_SPOTIFY: holdout (default) or cv, BENCH_DD_OUT (/tmp/strata-dense-defaults.jsonl),
- * - BENCH_DD_TABLE_ONLY=1: print the table of BENCH_DD_OUT without fitting.
+ * - BENCH_DD_TABLE_ONLY=1: print the table of BENCH_DD_OUT (and BENCH_DD_MORE's files) without fitting,
+ * - BENCH_DD_CHOSEN: a param set to compare with A and B: its mean less theirs, "(worse)" where it
+ *   falls short by more than the larger of the two spreads.
  *
  * Run: `TBT_NUM_THREADS=1 OMP_NUM_THREADS=1 nice -n 10 node --import tsx bench/dense_defaults.ts`.
  */
@@ -29,13 +31,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
-import { DenseClassifier, type DenseClassifierParams } from "../packages/strata/src/estimators/dense.js";
-import { encodeLabels } from "../packages/strata/src/estimators/labels.js";
-import { accuracy } from "../packages/strata/src/metrics/classification.js";
-import { kFold } from "../packages/strata/src/split/kfold.js";
-import { argmaxRows } from "../packages/strata/src/util/matrix.js";
-import { crossValidate } from "../packages/strata/src/workflow/cross-validate.js";
-import { type CsvDataset, loadCsvDataset, trainTestSplit } from "../packages/strata/src/workflow/dataset.js";
+import type { DenseClassifierParams } from "../packages/strata/src/estimators/dense.js";
+import type { CsvDataset } from "../packages/strata/src/workflow/dataset.js";
 import { envFlag, envInt, fmt } from "./common.js";
 
 process.env.TBT_NUM_THREADS ??= "1";
@@ -125,7 +122,8 @@ function parseValue(raw: string): unknown {
 }
 
 /** Reads a table, through a temporary plain CSV when it is gzipped or starts with scikit-learn's line of sizes. */
-function load(table: Table): CsvDataset {
+async function load(table: Table): Promise<CsvDataset> {
+  const { loadCsvDataset } = await import("../packages/strata/src/workflow/dataset.js");
   const path = join(DATA, table.file);
   const options = {
     target: table.target,
@@ -147,6 +145,8 @@ function load(table: Table): CsvDataset {
 }
 
 async function runOne(table: Table, data: CsvDataset, config: Config, seed: number): Promise<Result> {
+  const { DenseClassifier, encodeLabels, accuracy, kFold, argmaxRows, crossValidate, trainTestSplit } =
+    await strata();
   const template = new DenseClassifier({ ...config.params, seed });
   const started = performance.now();
   const base = { table: table.name, config: config.name, params: config.params, seed, rows: data.y.length };
@@ -181,6 +181,28 @@ async function runOne(table: Table, data: CsvDataset, config: Config, seed: numb
   }
 }
 
+/** The library, imported only to fit: the table of earlier results needs none of it. */
+async function strata() {
+  const [dense, labels, metrics, kfold, matrix, cv, dataset] = await Promise.all([
+    import("../packages/strata/src/estimators/dense.js"),
+    import("../packages/strata/src/estimators/labels.js"),
+    import("../packages/strata/src/metrics/classification.js"),
+    import("../packages/strata/src/split/kfold.js"),
+    import("../packages/strata/src/util/matrix.js"),
+    import("../packages/strata/src/workflow/cross-validate.js"),
+    import("../packages/strata/src/workflow/dataset.js"),
+  ]);
+  return {
+    DenseClassifier: dense.DenseClassifier,
+    encodeLabels: labels.encodeLabels,
+    accuracy: metrics.accuracy,
+    kFold: kfold.kFold,
+    argmaxRows: matrix.argmaxRows,
+    crossValidate: cv.crossValidate,
+    trainTestSplit: dataset.trainTestSplit,
+  };
+}
+
 function mean(xs: readonly number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
@@ -192,19 +214,60 @@ function std(xs: readonly number[]): number {
   return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
 }
 
+/** Every result in BENCH_DD_OUT and the further files of BENCH_DD_MORE (comma-separated). */
 function readResults(): Result[] {
-  if (!existsSync(OUT)) return [];
-  return readFileSync(OUT, "utf8")
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => JSON.parse(l) as Result);
+  const files = [OUT, ...(process.env.BENCH_DD_MORE?.split(",") ?? [])].filter(
+    (f) => f !== "" && existsSync(f),
+  );
+  return files.flatMap((f) =>
+    readFileSync(f, "utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .map((l) => JSON.parse(l) as Result),
+  );
 }
 
-/** A markdown table: one row per table, per param set its mean ± spread over seeds, epochs and seconds. */
+/** Mean and spread (std over seeds) of one param set's scores on one table. */
+function summary(rs: readonly Result[]): { mean: number; spread: number } {
+  const acc = rs.map((r) => r.accuracy);
+  return { mean: mean(acc), spread: std(acc) };
+}
+
+/**
+ * Whether `chosen` is no worse than each baseline beyond the seeds' spread: its mean is at least
+ * the baseline's less the larger of the two spreads.
+ */
+function verdict(mine: readonly Result[], chosen: string, baselines: readonly string[]): string {
+  const c = mine.filter((r) => r.config === chosen);
+  if (c.length === 0) return "";
+  const s = summary(c);
+  const parts = baselines.flatMap((b) => {
+    const rs = mine.filter((r) => r.config === b);
+    if (rs.length === 0) return [];
+    const base = summary(rs);
+    const delta = s.mean - base.mean;
+    const ok = delta >= -Math.max(s.spread, base.spread);
+    return [`${delta >= 0 ? "+" : ""}${delta.toFixed(4)} vs ${b}${ok ? "" : " (worse)"}`];
+  });
+  return parts.join(", ");
+}
+
+/**
+ * A markdown table: one row per table, per param set its mean ± spread over seeds (seed 0's
+ * score, mean epochs, mean seconds per seed), and BENCH_DD_CHOSEN's margin over A and B.
+ */
 function printTable(results: readonly Result[]): void {
   const configs = [...new Set(results.map((r) => r.config))];
+  const chosen = process.env.BENCH_DD_CHOSEN;
+  const baselines = configs.filter((c) => c !== chosen && (c === "A" || c === "B"));
   const tables = TABLES.map((t) => t.name).filter((t) => results.some((r) => r.table === t));
-  const header = ["table", "rows", "measure", ...configs.map((c) => `${c} acc ± spread (epochs, s)`)];
+  const header = [
+    "table",
+    "rows",
+    "measure",
+    ...configs.map((c) => `${c}: mean ± spread (seed 0; epochs, s)`),
+    ...(chosen ? [`${chosen} − baseline`] : []),
+  ];
   console.log(`| ${header.join(" | ")} |`);
   console.log(`| ${header.map(() => "---").join(" | ")} |`);
   for (const t of tables) {
@@ -212,10 +275,12 @@ function printTable(results: readonly Result[]): void {
     const cells = configs.map((c) => {
       const rs = mine.filter((r) => r.config === c);
       if (rs.length === 0) return "";
-      const acc = rs.map((r) => r.accuracy);
+      const { mean: m, spread } = summary(rs);
+      const seed0 = rs.find((r) => r.seed === 0)?.accuracy;
       const n = rs.length === SEEDS ? "" : ` [${rs.length} seeds]`;
-      return `${mean(acc).toFixed(4)} ± ${std(acc).toFixed(4)} (${fmt(mean(rs.map((r) => r.epochs)), 3)}, ${fmt(mean(rs.map((r) => r.seconds)), 3)})${n}`;
+      return `${m.toFixed(4)} ± ${spread.toFixed(4)} (${seed0?.toFixed(3) ?? "–"}; ${fmt(mean(rs.map((r) => r.epochs)), 3)}, ${fmt(mean(rs.map((r) => r.seconds)), 3)})${n}`;
     });
+    if (chosen) cells.push(verdict(mine, chosen, baselines));
     console.log(`| ${t} | ${mine[0].rows} | ${mine[0].measure} | ${cells.join(" | ")} |`);
   }
   const named = new Map(results.map((r) => [r.config, r.params]));
@@ -238,7 +303,7 @@ async function main(): Promise<void> {
       `seeds 0..${SEEDS - 1}; TBT_NUM_THREADS=${process.env.TBT_NUM_THREADS}; results in ${OUT}`,
   );
   for (const table of tables) {
-    const data = load(table);
+    const data = await load(table);
     for (const config of configs)
       for (let seed = 0; seed < SEEDS; seed++) {
         if (done.has(`${table.name}/${config.name}/${seed}`)) continue;
