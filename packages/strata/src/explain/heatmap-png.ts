@@ -37,6 +37,11 @@ function safe(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, "-");
 }
 
+export interface OverlayOptions {
+  /** Shrinks the image (aspect kept) to at most this many pixels a side first; absent: its own size. */
+  readonly maxSide?: number;
+}
+
 /**
  * The heatmap over the image as a PNG: the map (rows at the layer's resolution) upsampled
  * bilinearly to the image's size (as EXIF orientation shows it), scaled to its maximum, coloured
@@ -45,17 +50,21 @@ function safe(name: string): string {
 export async function heatmapOverlayPng(
   image: string,
   heatmap: readonly (readonly number[])[],
+  options: OverlayOptions = {},
 ): Promise<Buffer> {
   // Loaded on first use, as images/decode.ts does: importing strata stays cheap for tables.
   const { default: sharp } = await import("sharp");
   let decoded: { data: Buffer; info: OutputInfo };
   try {
-    decoded = await sharp(image, { pages: 1, limitInputPixels: DEFAULT_MAX_PIXELS })
+    const oriented = sharp(image, { pages: 1, limitInputPixels: DEFAULT_MAX_PIXELS })
       .rotate()
       .flatten({ background: "#ffffff" })
-      .toColourspace("srgb")
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+      .toColourspace("srgb");
+    const side = options.maxSide;
+    const sized = side
+      ? oriented.resize({ width: side, height: side, fit: "inside", withoutEnlargement: true })
+      : oriented;
+    decoded = await sized.raw().toBuffer({ resolveWithObject: true });
   } catch (e) {
     throw new StrataError(`${image}: cannot read the image for its overlay (${(e as Error).message})`);
   }

@@ -5,6 +5,7 @@ import type { TabularSchema } from "../data/schema.js";
 import type { AnyClassifier } from "../estimators/estimator.js";
 import { loadClassifier } from "../estimators/load.js";
 import { METRICS_JSON, readSchema } from "../workflow/model-dir.js";
+import { canExplain } from "./explain.js";
 import { type InputField, inputFields } from "./inputs.js";
 import { hasVotes } from "./predictor.js";
 
@@ -21,6 +22,8 @@ export interface ModelInfo {
   /** Table models: the column predicted, and the form's fields. */
   readonly target?: string;
   readonly fields?: readonly InputField[];
+  /** Image models: whether POST /api/predict takes explain=1 (Grad-CAM: cnn and transfer models). */
+  readonly explainable?: boolean;
   /** Image models: [height, width] every image is resized to before the model sees it. */
   readonly imageSize?: readonly [number, number];
   /** From metrics.json, when the directory has one. */
@@ -50,7 +53,10 @@ export async function loadServedModel(dir: string): Promise<ServedModel> {
       model: typeof metrics.model === "string" ? metrics.model : undefined,
     };
     if (model.input === "images")
-      return { model, info: { ...base, imageSize: imageSize(model.getParams().size) } };
+      return {
+        model,
+        info: { ...base, imageSize: imageSize(model.getParams().size), explainable: canExplain(model) },
+      };
     const schema = await readSchema(dir);
     return {
       model,

@@ -2,6 +2,7 @@ import type { Frame } from "../data/frame.js";
 import type { AnyClassifier, Classifier } from "../estimators/estimator.js";
 import { argmaxRows, type Matrix, row } from "../util/matrix.js";
 import { ClientError } from "./errors.js";
+import { explainUploads, type ServedHeatmap } from "./explain.js";
 import { SerialQueue } from "./queue.js";
 
 /** One class and its probability. */
@@ -28,6 +29,8 @@ export interface Prediction {
   readonly top: readonly ClassProbability[];
   /** Ensembles: each member's own answer beside the combined one. */
   readonly votes?: readonly MemberVote[];
+  /** Image models, when asked (explain=1): each member's Grad-CAM (a single model: one). */
+  readonly explanation?: readonly ServedHeatmap[];
 }
 
 /** Each member's probabilities and the ensemble's combined ones, for the same inputs. */
@@ -76,11 +79,24 @@ export class Predictor {
     return hasVotes(this.model);
   }
 
-  /** Predictions for image files (already checked to decode); `names` label them in the answer. */
-  predictImages(files: readonly string[], names: readonly string[], top: number): Promise<Prediction[]> {
+  /**
+   * Predictions for image files (already checked to decode); `names` label them in the answer.
+   * With `explain`, each also carries its Grad-CAM per member (in the same turn of the queue).
+   */
+  predictImages(
+    files: readonly string[],
+    names: readonly string[],
+    top: number,
+    explain = false,
+  ): Promise<Prediction[]> {
     const model = this.model;
     if (model.input !== "images") throw new Error("predictImages: not an image model");
-    return this.queue.run(() => predictWith(model, files, names, top));
+    return this.queue.run(async () => {
+      const predictions = await predictWith(model, files, names, top);
+      if (!explain) return predictions;
+      const explained = await explainUploads(model, files);
+      return predictions.map((p, i) => ({ ...p, explanation: explained[i] }));
+    });
   }
 
   predictRows(frame: Frame, names: readonly string[], top: number): Promise<Prediction[]> {

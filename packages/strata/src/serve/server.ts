@@ -5,6 +5,7 @@ import { type FastifyInstance, type FastifyRequest, fastify } from "fastify";
 import { cliMessage } from "../cli/flag-names.js";
 import { StrataError } from "../errors.js";
 import { ClientError } from "./errors.js";
+import { explainAsked } from "./explain.js";
 import type { ModelInfo, ServedModel } from "./model.js";
 import { type Prediction, Predictor } from "./predictor.js";
 import { type Rows, rowsFromCsv, rowsFromJson } from "./rows.js";
@@ -170,7 +171,8 @@ async function predictImages(
   const uploads = await saveUploads(request, tempDir);
   try {
     await checkImages(uploads);
-    return await predictor.predictImages(uploads.files, uploads.names, top);
+    const explain = explainAsked(request, uploads.fields);
+    return await predictor.predictImages(uploads.files, uploads.names, top, explain);
   } finally {
     await uploads.remove();
   }
@@ -185,6 +187,8 @@ async function predictTable(
   top: number,
 ): Promise<Prediction[]> {
   const schema = served.schema!;
+  if (explainAsked(request))
+    throw new ClientError(400, "explain: the server explains image models (Grad-CAM); this is a table model");
   let rows: Rows;
   if (request.isMultipart()) {
     const uploads = await saveUploads(request, tempDir);

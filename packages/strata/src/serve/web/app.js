@@ -36,10 +36,15 @@ async function predict(body, headers = {}) {
 // ---- image models ----
 
 function setUpImages(info) {
-  onImages(handleImages);
+  onImages((files) => handleImages(info, files));
   $("api-example").textContent = [
     `curl -F image=@photo.jpg ${location.origin}/api/predict`,
     `curl -F image=@a.jpg -F image=@b.png '${location.origin}/api/predict?top=3'`,
+    ...(info.explainable
+      ? [
+          `curl -F image=@photo.jpg '${location.origin}/api/predict?explain=1'   (adds each member's Grad-CAM)`,
+        ]
+      : []),
     "",
     `→ { "model": "${info.name}", "classes": [...], "predictions": [`,
     '     { "input": "photo.jpg", "label": "…", "top": [{ "class": "…", "p": 0.93 }, …], "proba": { … } } ] }',
@@ -48,7 +53,7 @@ function setUpImages(info) {
 }
 
 /** One request per image, so each card gets its own answer (or its own error). */
-function handleImages(files) {
+function handleImages(info, files) {
   showError("");
   const results = $("image-results");
   for (const file of files) {
@@ -60,6 +65,8 @@ function handleImages(files) {
     results.prepend(view.card);
     const form = new FormData();
     form.append("image", file, file.name);
+    // Grad-CAM beside each vote, where the model has convolutions to take it at.
+    if (info.explainable) form.append("explain", "1");
     predict(form)
       .then((answer) => {
         const prediction = answer.predictions[0];

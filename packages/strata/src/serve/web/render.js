@@ -6,7 +6,8 @@
 // the DOM API (never innerHTML), so class and column names from the model cannot inject markup.
 //
 // A prediction here is { label, top: [{ class, p }, …] most probable first, proba: { class: p },
-// votes?: [{ name, label, proba }] }, as POST /api/predict answers and strata-web.js predicts.
+// votes?: [{ name, label, proba }], explanation?: [{ name, label, layer, overlayUrl, … }] }, as
+// POST /api/predict answers (explanation with explain=1) and strata-web.js predicts.
 
 globalThis.strataRender = (() => {
   const $ = (id) => document.getElementById(id);
@@ -57,7 +58,11 @@ globalThis.strataRender = (() => {
    */
   function predictionView(prediction, most = Number.POSITIVE_INFINITY) {
     const top = prediction.top.slice(0, most).map((t) => ({ label: t.class, p: t.p }));
-    if (!prediction.votes) return bars(top);
+    const maps = new Map((prediction.explanation ?? []).map((h) => [h.name, h]));
+    if (!prediction.votes) {
+      const only = prediction.explanation?.[0];
+      return only ? el("div", {}, [bars(top), heatmap(only)]) : bars(top);
+    }
     const shown = top.map((t) => t.label);
     const pick = (proba) => shown.map((label) => ({ label, p: proba[label] ?? 0 }));
     const combined = bars(top, "combined");
@@ -67,9 +72,30 @@ globalThis.strataRender = (() => {
       ...prediction.votes.map((v) => {
         const view = bars(pick(v.proba), `${v.name}: ${v.label}`);
         view.dataset.vote = v.name;
+        const map = maps.get(v.name);
+        if (map) view.append(heatmap(map));
         return view;
       }),
     ]);
+  }
+
+  /**
+   * A member's Grad-CAM overlay ({ name, label, layer, overlayUrl }): where on the image it saw
+   * its class (data-heatmap: the member's name).
+   */
+  function heatmap(map) {
+    const img = el("img");
+    img.src = map.overlayUrl;
+    img.alt = `Grad-CAM of ${map.name} for ${map.label}`;
+    const figure = el("figure", { className: "heatmap" }, [
+      img,
+      el("figcaption", {
+        className: "muted",
+        text: `where ${map.name} saw ${map.label} (Grad-CAM, ${map.layer})`,
+      }),
+    ]);
+    figure.dataset.heatmap = map.name;
+    return figure;
   }
 
   /**
@@ -222,6 +248,7 @@ globalThis.strataRender = (() => {
     showError,
     busy,
     bars,
+    heatmap,
     predictionView,
     verdict,
     rowCard,
