@@ -7,7 +7,7 @@ import { lrFindSvg } from "../report/lr-chart.js";
 import { writeDirAtomic, writeJson } from "../util/atomic.js";
 import { writeDirManifest } from "../util/strata-dirs.js";
 import { loadCsvDataset, trainTestSplit } from "../workflow/dataset.js";
-import { findLearningRate, type LrFindResult } from "../workflow/lr-find.js";
+import { findLearningRate, type LrFindResult, requireNetwork } from "../workflow/lr-find.js";
 import { cliNote } from "./flag-names.js";
 import { imageReadOptions, splitImages } from "./images.js";
 import { lrPlot } from "./lr-plot.js";
@@ -54,16 +54,18 @@ export async function lrFindCommand(file: string, o: LrFindCommandOptions, cmd: 
     seed: o.seed,
     ...paramsFromOptions(cmd, { ...o }, target, [...PARAM_OPTIONS, ...DATA_OPTIONS]),
   };
-  const listener = out.quiet ? undefined : new ConsoleProgress();
+  const listener = out.quiet ? undefined : new ConsoleProgress(process.stderr, "lr-find ");
   let result: LrFindResult;
   if (target.startsWith("images:")) {
     const estimator = imageEstimator(target, params);
+    requireNetwork(estimator);
     const run = { ...o, testSize: FIT_TEST_SIZE };
     const { folder, train } = splitImages(file, run, out);
     const options: FitOptions = { ...imageReadOptions(run), classes: folder.classes, listener };
     result = await findLearningRate(estimator, train.x, train.y, options);
   } else {
     const estimator = tableEstimator(params, target);
+    requireNetwork(estimator);
     const data = loadCsvDataset(file, loadOptions(o));
     for (const n of data.notes) out.note(`note: ${cliNote(n)}`);
     const { train } = trainTestSplit(data, {
@@ -87,7 +89,9 @@ export async function lrFindCommand(file: string, o: LrFindCommandOptions, cmd: 
   out.result(
     `suggested learning rate: ${result.suggested.toPrecision(2)} (${result.steps} steps; ${result.about})`,
   );
-  out.result(`fit with it: strata fit ${file} --lr ${result.suggested.toPrecision(2)} (or --lr auto)`);
+  out.result(
+    `fit with it: strata fit with the same flags and --lr ${result.suggested.toPrecision(2)} (or --lr auto, which sweeps first)`,
+  );
   if (o.out) {
     const dir = relative(process.cwd(), o.out) || ".";
     out.result(`saved ${join(dir, LR_FIND_SVG)} and ${join(dir, LR_FIND_JSON)}`);

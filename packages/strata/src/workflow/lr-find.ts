@@ -7,6 +7,14 @@ import type { LrFindResult } from "../train/lr-find.js";
 
 export type { LrFindResult, LrPoint } from "../train/lr-find.js";
 
+/** Refuses (a StrataError) an estimator that is not a network trained by gradient steps. */
+export function requireNetwork(estimator: Classifier<never>): void {
+  if (!(estimator instanceof NetworkClassifier))
+    throw new StrataError(
+      `lr-find: a ${estimator.kind} model has no learning rate to sweep; lr-find takes a network (dense, cnn, image-dense or transfer)`,
+    );
+}
+
 /**
  * fastai's `lr_find` for a network estimator (dense on a table; cnn, image-dense or transfer on
  * images): an unfitted copy of `estimator` with `learningRate: "auto"` starts its fit on
@@ -21,10 +29,7 @@ export async function findLearningRate<X>(
   labels: readonly Label[],
   options: FitOptions = {},
 ): Promise<LrFindResult> {
-  if (!(estimator instanceof NetworkClassifier))
-    throw new StrataError(
-      `lr-find: a ${estimator.kind} model has no learning rate to sweep; lr-find takes a network (dense, cnn, image-dense or transfer)`,
-    );
+  requireNetwork(estimator);
   const params = { ...estimator.getParams(), learningRate: "auto" };
   const copy = (await createEstimator({ kind: estimator.kind, params })) as Classifier<X>;
   try {
