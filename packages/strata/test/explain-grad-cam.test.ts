@@ -10,7 +10,7 @@ import { CnnClassifier } from "../src/estimators/cnn.js";
 import { ImageDenseClassifier } from "../src/estimators/image-dense.js";
 import { VotingClassifier } from "../src/estimators/voting.js";
 import { explainImages } from "../src/explain/grad-cam.js";
-import { Rng } from "../src/util/random.js";
+import { topLeftMass, writePatchImages } from "./helpers/patch-images.js";
 import { smallTransfer } from "./helpers/small-transfer.js";
 
 let dir = "";
@@ -26,44 +26,9 @@ after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/**
- * size×size PNGs of random noise; class "patch" has a bright square in the top-left corner
- * (a quarter of the side, placed a little off the edge), class "plain" none.
- */
-async function images(name: string, size: number, perClass: number, seed: number) {
-  const root = join(dir, name);
-  const rng = new Rng(seed);
-  const x: string[] = [];
-  const y: string[] = [];
-  const side = Math.round(size / 4);
-  for (const label of ["patch", "plain"]) {
-    mkdirSync(join(root, label), { recursive: true });
-    for (let i = 0; i < perClass; i++) {
-      const pixels = Buffer.alloc(size * size * 3);
-      for (let p = 0; p < pixels.length; p++) pixels[p] = 20 + rng.int(110);
-      if (label === "patch") {
-        const at = 1 + rng.int(3);
-        for (let r = at; r < at + side; r++)
-          for (let c = at; c < at + side; c++) pixels.fill(250, (r * size + c) * 3, (r * size + c) * 3 + 3);
-      }
-      const file = join(root, label, `${i}.png`);
-      await sharp(pixels, { raw: { width: size, height: size, channels: 3 } })
-        .png()
-        .toFile(file);
-      x.push(file);
-      y.push(label);
-    }
-  }
-  return { x, y };
-}
-
-/** The share of a map's mass in its top-left quadrant. */
-function topLeftMass(map: readonly (readonly number[])[]): number {
-  const rows = map.length;
-  const cols = map[0].length;
-  let mass = 0;
-  for (let r = 0; r < rows / 2; r++) for (let c = 0; c < cols / 2; c++) mass += map[r][c];
-  return mass;
+/** Patch images (see writePatchImages) in dir/name. */
+function images(name: string, size: number, perClass: number, seed: number) {
+  return writePatchImages(join(dir, name), size, perClass, seed);
 }
 
 function assertMap(map: readonly (readonly number[])[]): void {

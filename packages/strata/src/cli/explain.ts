@@ -10,6 +10,7 @@ import { renderExplainPage } from "../report/explain-page.js";
 import { writeReportDir } from "../report/write.js";
 import { writeJson } from "../util/atomic.js";
 import { REPORT_HTML } from "../workflow/model-dir.js";
+import { explainImageModel, imagesJson, printImageExplanations } from "./explain-images.js";
 import { explainRows, rowWhyLines } from "./explain-rows.js";
 import { explainTableModel, type TableExplanation } from "./explain-table.js";
 import { importanceLines, rowsOrigin } from "./explain-text.js";
@@ -55,8 +56,21 @@ export async function explainCommand(dir: string, data: string[], o: ExplainComm
   const out = makeOutput(o);
   const model = await loadClassifier(dir);
   try {
-    if (model.input === "images")
-      throw new StrataError(`${dir}: explaining image models is not available yet`);
+    if (model.input === "images") {
+      for (const [flag, given] of [
+        ["--held-out", o.heldOut],
+        ["--contributions", o.contributions !== undefined],
+        ["--together", o.together !== undefined],
+      ] as const)
+        if (given) throw new StrataError(`${flag} is for table models; this model takes images`);
+      const images = await explainImageModel(model, dir, data, o, EXPLANATION_JSON);
+      if (out.json) out.emitJson(imagesJson(images));
+      else {
+        printImageExplanations(out, images);
+        if (o.out) out.result(`wrote ${o.out}: report.html, ${EXPLANATION_JSON} and the overlays`);
+      }
+      return;
+    }
     if (data.length !== 1)
       throw new StrataError(`a table model is explained on one labelled CSV file, got ${data.length} paths`);
     if (o.layer !== undefined)
