@@ -69,6 +69,11 @@ test("strata explain on images: each member's Grad-CAM beside its vote, in the c
   }
   assert.match(readFileSync(join(dir, "why", "report.html"), "utf8"), /data-section="grad-cam"/);
 
+  const predicted = runCli(["predict", "model", "new/patch/1.png", "--explain"], dir);
+  assert.equal(predicted.status, 0, predicted.stderr);
+  assert.match(predicted.stdout, /^new\/patch\/1\.png\n {2}cnn: patch .*\n[ ░▒▓█]+\n/m);
+  assert.match(predicted.stdout, /^ {2}cnn#2: patch /m);
+
   assertUserError(runCli(["explain", "model", "new/patch", "--held-out"], dir), [
     "--held-out is for table models",
   ]);

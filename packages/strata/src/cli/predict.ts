@@ -16,6 +16,7 @@ import { writeFileAtomic } from "../util/atomic.js";
 import { type Matrix, row } from "../util/matrix.js";
 import { readSchema } from "../workflow/model-dir.js";
 import { classifyWithZoo } from "../workflow/zoo-predict.js";
+import { explainImageModel, printImageExplanations } from "./explain-images.js";
 import { explainRows, WHY_COLUMN } from "./explain-rows.js";
 import { makeOutput, type Output } from "./output.js";
 import { collectImages, predictImages } from "./predict-images.js";
@@ -144,7 +145,8 @@ export async function predictCommand(dir: string, inputs: string[], o: PredictCo
       }
       return;
     }
-    if (model.input === "images") await predictImages(model, inputs, { ...o, top: o.top ?? 3 }, out);
+    if (model.input === "images" && o.explain) await explainImagePredictions(dir, inputs, o);
+    else if (model.input === "images") await predictImages(model, inputs, { ...o, top: o.top ?? 3 }, out);
     else await predictRows(dir, model, inputs, o, out);
   } finally {
     await model.dispose();
@@ -185,6 +187,22 @@ async function predictRows(
     out.note(`wrote ${records.length} predictions to ${o.out}`);
   } else {
     process.stdout.write(csv);
+  }
+}
+
+/** predict --explain on images: each member's vote and its Grad-CAM, in shades (`strata explain --out` writes overlays). */
+async function explainImagePredictions(
+  dir: string,
+  inputs: string[],
+  o: PredictCommandOptions,
+): Promise<void> {
+  if (o.out)
+    throw new StrataError("--explain prints each member's heatmap; for files, use strata explain --out DIR");
+  const model = await loadClassifier(dir);
+  try {
+    printImageExplanations(makeOutput({}), await explainImageModel(model, dir, inputs, {}, ""));
+  } finally {
+    model.dispose();
   }
 }
 
