@@ -3,7 +3,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import sharp from "sharp";
+import { reportHeatmaps } from "../src/cli/fit-heatmaps.js";
 import { VotingClassifier } from "../src/estimators/voting.js";
+import { classificationReport } from "../src/metrics/classification.js";
+import { renderReport } from "../src/report/html.js";
+import { misclassified } from "../src/report/scored-run.js";
+import { metricsJson } from "../src/workflow/results.js";
 import { assertUserError, lastJson, runCli, tempDir } from "./helpers/cli.js";
 import { topLeftMass, writePatchImages } from "./helpers/patch-images.js";
 
@@ -78,4 +83,62 @@ test("strata explain on images: each member's Grad-CAM beside its vote, in the c
     "--held-out is for table models",
   ]);
   assertUserError(runCli(["explain", "model", "new/patch", "--layer", "nope"], dir), ["nope"]);
+});
+
+test("the fit report's top losses: misclassified images, largest loss first, each with every member's Grad-CAM", async (t) => {
+  const dir = tempDir(t);
+  const train = await writePatchImages(join(dir, "train"), 24, 16, 2);
+  const params = { size: [24, 24], epochs: 3, batchSize: 16, validationFraction: 0 };
+  const vote = await new VotingClassifier({
+    members: [
+      { kind: "cnn", params: { ...params, seed: 1 } },
+      { kind: "cnn", params: { ...params, seed: 2 } },
+    ],
+  }).fit(train.x, train.y);
+  t.after(() => vote.dispose());
+  const files = train.x.slice(0, 4);
+  const proba = await vote.predictProba(files);
+  // Labelled with the class each is not predicted as: every one is a miss.
+  const predicted = Array.from({ length: 4 }, (_, i) => (proba.data[2 * i] >= proba.data[2 * i + 1] ? 0 : 1));
+  const wrong = predicted.map((p) => vote.classes[1 - p]);
+  const shown = await misclassified(files, wrong, vote.classes, proba, [0, 1, 2, 3], 3, reportHeatmaps(vote));
+  assert.equal(shown?.total, 4);
+  assert.equal(shown?.shown.length, 3);
+  const losses = shown?.shown.map((s) => s.loss ?? Number.NaN) ?? [];
+  assert.deepEqual(
+    losses,
+    [...losses].sort((a, b) => b - a),
+    "largest loss first",
+  );
+  for (const s of shown?.shown ?? []) {
+    assert.deepEqual(
+      s.heatmaps?.map((h) => h.name),
+      ["cnn", "cnn#2"],
+    );
+    for (const h of s.heatmaps ?? []) assert.ok(vote.classes.includes(h.label), h.label);
+    for (const h of s.heatmaps ?? []) assert.match(h.src, /^data:image\/png;base64,/);
+  }
+  const html = await renderReport({
+    title: "t",
+    command: "fit",
+    dataset: { source: "x", kind: "images", task: "binary", rows: 4, classes: [], split: { text: "" } },
+    runs: [
+      {
+        name: "vote",
+        evaluatedOn: "x",
+        metrics: metricsJson(
+          classificationReport(Int32Array.of(0, 1), Int32Array.of(1, 0), [...vote.classes]),
+          "binary",
+        ),
+        curves: [],
+        misclassified: shown,
+        params: {},
+        facts: [],
+      },
+    ],
+    backend: "torch",
+    timings: [],
+  });
+  assert.match(html, /Top losses/);
+  assert.equal(html.match(/<img class="heat"/g)?.length, 6);
 });

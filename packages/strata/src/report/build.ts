@@ -2,7 +2,7 @@ import type { Matrix } from "../util/matrix.js";
 import { metricsJson } from "../workflow/results.js";
 import type { CompareRun, CvRun, FitRun, RunRecord } from "../workflow/run-record.js";
 import { classCounts, datasetSummary, unit } from "./dataset.js";
-import { misclassified, rocOf, scoredRun } from "./scored-run.js";
+import { type HeatmapMaker, misclassified, rocOf, scoredRun } from "./scored-run.js";
 import type { FoldFigures, ReportInput, RunReport, Timing } from "./types.js";
 
 /*
@@ -13,6 +13,8 @@ import type { FoldFigures, ReportInput, RunReport, Timing } from "./types.js";
 export interface ReportOptions {
   /** Seconds the whole command took. */
   readonly elapsedSeconds?: number;
+  /** Makes the Grad-CAM overlays of the misclassified images shown (fit of a convolutional model). */
+  readonly heatmaps?: HeatmapMaker;
 }
 
 /** The report input of a fit, a cross-validation or a comparison. */
@@ -30,7 +32,13 @@ export function runReport(run: RunRecord, options: ReportOptions = {}): Promise<
 /** One fit scored on a test split. */
 async function fitReport(run: FitRun, options: ReportOptions): Promise<ReportInput> {
   const { data, fit } = run;
-  const scored = await scoredRun(fit, run.test, `the test split: ${fit.kept.length} ${unit(data.kind)}`);
+  const scored = await scoredRun(
+    fit,
+    run.test,
+    `the test split: ${fit.kept.length} ${unit(data.kind)}`,
+    undefined,
+    options.heatmaps,
+  );
   return {
     title:
       data.kind === "table"

@@ -217,11 +217,26 @@ async function runSections(run: RunReport, titled: boolean): Promise<string> {
 function misclassified({ shown, total }: NonNullable<RunReport["misclassified"]>): string {
   if (total === 0)
     return `<section data-section="misclassified"><h3>Misclassified images</h3><p>None: every scored image was classified correctly.</p></section>`;
-  const more = total > shown.length ? ` The ${shown.length} most confidently wrong are shown.` : "";
-  return `<section data-section="misclassified"><h3>Misclassified images</h3><p class="muted">${total} wrong.${more}</p><div class="thumbs">${shown
+  const more =
+    total > shown.length
+      ? ` The ${shown.length} with the largest loss (the least probability on their true class) are shown.`
+      : "";
+  const maps = shown.some((t) => t.heatmaps?.length)
+    ? " Beside each, where the model looked (Grad-CAM, one per member) for the class it wrongly chose."
+    : "";
+  return `<section data-section="misclassified"><h3>Top losses: misclassified images</h3><p class="muted">${total} wrong.${more}${maps}</p><div class="thumbs">${shown
     .map(
       (t) =>
-        `<figure class="thumb" title="${esc(t.name)}"><img src="${esc(t.src)}" alt="${esc(`${t.name}: ${t.truth}, predicted ${t.predicted}`)}"><figcaption><span class="truth">${esc(t.truth)}</span> → <span class="pred">${esc(t.predicted)}</span> <span class="muted">${pct(t.confidence, 0)}</span></figcaption></figure>`,
+        `<figure class="thumb" title="${esc(t.name)}"><img src="${esc(t.src)}" alt="${esc(`${t.name}: ${t.truth}, predicted ${t.predicted}`)}">${(
+          t.heatmaps ?? []
+        )
+          .map(
+            (h) =>
+              `<img class="heat" src="${esc(h.src)}" alt="${esc(`${h.name}'s Grad-CAM for ${h.label}`)}" title="${esc(`${h.name}: ${h.label}`)}">`,
+          )
+          .join(
+            "",
+          )}<figcaption><span class="truth">${esc(t.truth)}</span> → <span class="pred">${esc(t.predicted)}</span> <span class="muted">${pct(t.confidence, 0)}${t.loss === undefined ? "" : `, loss ${fixed(t.loss, 2)}`}</span></figcaption></figure>`,
     )
     .join("")}</div></section>`;
 }

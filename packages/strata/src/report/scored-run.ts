@@ -4,7 +4,7 @@ import { type MetricsJson, metricsJson } from "../workflow/results.js";
 import type { ModelFit, PartRecord } from "../workflow/run-record.js";
 import { rocPoints } from "./roc.js";
 import { misses, thumbnails } from "./thumbnails.js";
-import type { CurveSeries, RunReport } from "./types.js";
+import type { CurveSeries, RunReport, Thumbnail } from "./types.js";
 
 /** Misclassified images shown per model. */
 export const MAX_THUMBNAILS = 24;
@@ -15,6 +15,7 @@ export async function scoredRun(
   test: PartRecord,
   evaluatedOn: string,
   maxThumbnails = MAX_THUMBNAILS,
+  heatmaps?: HeatmapMaker,
 ): Promise<RunReport> {
   const metrics = metricsJson(fit.report, fit.task);
   const facts: [string, string][] = [];
@@ -45,11 +46,20 @@ export async function scoredRun(
       fit.proba,
       fit.kept,
       maxThumbnails,
+      heatmaps,
     ),
   };
 }
 
-/** The wrongly classified images, most confidently wrong first, the first `limit` as thumbnails. */
+/** Grad-CAM overlays of image files, per member, for the report (none for a model without convolutions). */
+export type HeatmapMaker = (
+  files: readonly string[],
+) => Promise<NonNullable<Thumbnail["heatmaps"]>[] | undefined>;
+
+/**
+ * The wrongly classified images, largest loss first, the first `limit` as thumbnails (with each
+ * member's Grad-CAM overlay when `heatmaps` makes them).
+ */
 export async function misclassified(
   files: readonly string[],
   y: readonly string[],
@@ -57,9 +67,15 @@ export async function misclassified(
   proba: Matrix,
   kept: readonly number[],
   limit = MAX_THUMBNAILS,
+  heatmaps?: HeatmapMaker,
 ): Promise<RunReport["misclassified"]> {
   const wrong = misses(files, y, classes, proba, kept);
-  return { shown: await thumbnails(wrong.slice(0, limit)), total: wrong.length };
+  const shown = await thumbnails(wrong.slice(0, limit));
+  const maps = heatmaps && shown.length > 0 ? await heatmaps(shown.map((t) => t.file)) : undefined;
+  return {
+    shown: shown.map(({ file: _, ...t }, i) => (maps?.[i] ? { ...t, heatmaps: maps[i] } : t)),
+    total: wrong.length,
+  };
 }
 
 /** A fit's own history, or else its members' (an ensemble's), as learning-curve series. */

@@ -16,10 +16,13 @@ export interface Miss {
   readonly truth: string;
   readonly predicted: string;
   readonly confidence: number;
+  /** −log of the true class's probability (the example's log loss). */
+  readonly loss: number;
 }
 
 /**
- * The wrongly classified examples of scored image files, most confidently wrong first.
+ * The wrongly classified examples of scored image files, largest loss (least probability on the
+ * true class) first.
  * `proba` row r is the prediction for `files[kept[r]]`, whose true class is `truth[kept[r]]`.
  */
 export function misses(
@@ -39,19 +42,21 @@ export function misses(
         truth: truth[i],
         predicted: classes[p],
         confidence: proba.data[r * proba.cols + p],
+        loss: -Math.log(Math.max(proba.data[r * proba.cols + classes.indexOf(truth[i])] ?? 0, 1e-12)),
       });
   });
-  return out.sort((a, b) => b.confidence - a.confidence);
+  // fastai's top losses: the true class given the least probability first.
+  return out.sort((a, b) => b.loss - a.loss || b.confidence - a.confidence);
 }
 
 /**
  * Small embedded copies of images: PNG for small images (kept exact), JPEG for photographs.
  * An image that cannot be read is left out.
  */
-export async function thumbnails(list: readonly Miss[]): Promise<Thumbnail[]> {
+export async function thumbnails(list: readonly Miss[]): Promise<(Thumbnail & { readonly file: string })[]> {
   sharpModule ??= import("sharp").then((m) => m.default);
   const sharp = await sharpModule;
-  const out: Thumbnail[] = [];
+  const out: (Thumbnail & { readonly file: string })[] = [];
   for (const m of list) {
     try {
       const image = sharp(m.file, { pages: 1, limitInputPixels: MAX_PIXELS, failOn: "error" }).rotate();
@@ -62,11 +67,13 @@ export async function thumbnails(list: readonly Miss[]): Promise<Thumbnail[]> {
         .resize(SIDE, SIDE, { fit: "inside", withoutEnlargement: true });
       const data = await (small ? resized.png() : resized.jpeg({ quality: 80 })).toBuffer();
       out.push({
+        file: m.file,
         src: `data:image/${small ? "png" : "jpeg"};base64,${data.toString("base64")}`,
         name: m.file.split(/[\\/]/).slice(-2).join("/"),
         truth: m.truth,
         predicted: m.predicted,
         confidence: m.confidence,
+        loss: m.loss,
       });
     } catch {
       // An image that decoded for scoring but not now (changed on disk) is simply not shown.

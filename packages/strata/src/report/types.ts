@@ -98,6 +98,10 @@ export interface Thumbnail {
   readonly predicted: string;
   /** The predicted class's probability. */
   readonly confidence: number;
+  /** −log of the true class's probability. */
+  readonly loss?: number;
+  /** Grad-CAM overlays (data: URIs), one per member (a single model is one), for convolutional models. */
+  readonly heatmaps?: readonly { readonly name: string; readonly label: string; readonly src: string }[];
 }
 
 export interface FoldFigures {
