@@ -72,9 +72,8 @@ export {
   type XGBoostFitOptions,
 } from "./estimators/xgboost.js";
 // An image folder is how ImageClassifier's files usually come: the rest of images is in strata-ml/images.
-export { CONTRIBUTION_KINDS, rowContributions } from "./explain/contributions.js";
+export { rowContributions } from "./explain/contributions.js";
 export { type ExplainImagesOptions, explainImages } from "./explain/grad-cam.js";
-export { heatmapOverlayPng, writeHeatmapOverlay } from "./explain/heatmap-png.js";
 export { type PermutationOptions, permutationImportance } from "./explain/permutation.js";
 export type {
   FeatureImportance,
