@@ -24,7 +24,7 @@ export function rowsOrigin(result: TableExplanation): string {
 export function importanceLines(result: TableExplanation): string[] {
   const held = rowsOrigin(result);
   const lines = [
-    `permutation importance on ${result.rows} rows of ${result.data} (${held}): accuracy ${result.baseline.toFixed(3)}, ${result.repeats} shuffles per column`,
+    `permutation importance on ${result.rows} rows of ${result.data} (${held}): accuracy ${result.baseline.toFixed(3)}, ${result.repeats} shuffle${result.repeats === 1 ? "" : "s"} per column`,
   ];
   const members = result.members ?? [];
   const names = [

@@ -1,4 +1,4 @@
-import { type Column, Frame } from "../data/frame.js";
+import { Frame } from "../data/frame.js";
 import { StrataError } from "../errors.js";
 import type { Classifier } from "../estimators/estimator.js";
 import { encodeLabels } from "../estimators/labels.js";
@@ -78,18 +78,8 @@ function blocksOf(x: Frame, together: readonly (readonly string[])[]): string[][
 
 /** `x` with the columns of `block` reordered by one permutation (rows keep every other value). */
 function shuffled(x: Frame, block: readonly string[], order: Int32Array): Frame {
-  const columns = new Map<string, Column>(x.columns);
-  for (const name of block) {
-    const c = x.column(name);
-    if (c.kind === "numeric") {
-      const v = new Float64Array(order.length);
-      for (let i = 0; i < order.length; i++) v[i] = c.values[order[i]];
-      columns.set(name, { kind: "numeric", values: v });
-    } else {
-      columns.set(name, { kind: "categorical", values: Array.from(order, (i) => c.values[i]) });
-    }
-  }
-  return new Frame(columns);
+  const moved = new Frame(new Map(block.map((name) => [name, x.column(name)]))).take(order);
+  return new Frame(new Map([...x.columns, ...moved.columns]));
 }
 
 function permutation(n: number, rng: Rng): Int32Array {

@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { ImportanceResult } from "../explain/types.js";
 import { VERSION } from "../version.js";
-import { esc, pct, STYLE } from "./page.js";
+import { esc, pageShell, pct } from "./page.js";
 import { renderSvg } from "./svg.js";
 import { importanceSection } from "./teaching-sections.js";
 
@@ -47,15 +47,10 @@ export async function renderExplainPage(input: ExplainPageInput): Promise<string
   const parts = [`<header><h1>${esc(input.title)}</h1><p class="sub">${esc(input.about)}</p></header>`];
   if (input.importance) parts.push(await importanceSection(input.importance, chart));
   if (input.images?.length) parts.push(imagesSection(input.images));
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="strata ${esc(VERSION)}">
-<title>${esc(input.title)}</title>
-<style>${STYLE}.thumb.heat img{width:160px;height:auto}</style></head><body><main>
-${parts.join("\n")}
-<footer>Written by strata ${esc(VERSION)}; this file needs nothing else.</footer>
-</main></body></html>
-`;
+  return pageShell(
+    input.title,
+    parts.join("\n"),
+    `Written by strata ${esc(VERSION)}; this file needs nothing else.`,
+    ".thumb.heat img{width:160px;height:auto}",
+  );
 }

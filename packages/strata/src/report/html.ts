@@ -9,7 +9,7 @@ import {
   rocSpec,
 } from "./charts.js";
 import { learningCurvesSpec } from "./curves-chart.js";
-import { esc, fixed, pct, STYLE, table } from "./page.js";
+import { esc, fixed, pageShell, pct, table } from "./page.js";
 import { renderSvg } from "./svg.js";
 import { confusedSection, importanceSection } from "./teaching-sections.js";
 import type { DatasetSummary, FoldFigures, ReportInput, RunReport } from "./types.js";
@@ -31,17 +31,11 @@ export async function renderReport(input: ReportInput): Promise<string> {
   if (input.folds?.length) parts.push(await folds(input.folds));
   for (const run of input.runs) parts.push(await runSections(run, multi));
   parts.push(settings(input));
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="strata ${esc(VERSION)}">
-<title>${esc(input.title)}</title>
-<style>${STYLE}</style></head><body><main>
-${parts.join("\n")}
-<footer>Written by strata ${esc(VERSION)}. Charts: Vega-Lite, rendered to SVG when the run ended; this file needs nothing else.</footer>
-</main></body></html>
-`;
+  return pageShell(
+    input.title,
+    parts.join("\n"),
+    `Written by strata ${esc(VERSION)}. Charts: Vega-Lite, rendered to SVG when the run ended; this file needs nothing else.`,
+  );
 }
 
 function header(input: ReportInput): string {

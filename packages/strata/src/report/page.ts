@@ -1,4 +1,5 @@
 /** HTML helpers and the stylesheet of the report page. */
+import { VERSION } from "../version.js";
 
 export function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -56,3 +57,21 @@ figure.thumb figcaption{font-size:.8em;margin-top:.25em;word-break:break-word}
 footer{margin-top:3em;color:#8a929c;font-size:.85em}
 @media print{body{background:#fff}figure.chart,.card{border-color:#ccc}}
 `;
+
+/**
+ * A whole self-contained page: inline SVG and data: URIs only, and a Content-Security-Policy
+ * that forbids scripts and every request, so it opens offline in any browser as it is.
+ */
+export function pageShell(title: string, body: string, footer: string, extraStyle = ""): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="strata ${esc(VERSION)}">
+<title>${esc(title)}</title>
+<style>${STYLE}${extraStyle}</style></head><body><main>
+${body}
+<footer>${footer}</footer>
+</main></body></html>
+`;
+}

@@ -30,7 +30,7 @@ export async function importanceSection(r: ImportanceResult, chart: Chart): Prom
       return g ? `${fixed(g.mean, 3)} ± ${fixed(g.std, 3)}` : "–";
     }),
   ]);
-  return `<section data-section="importance"><h3>What the model relies on</h3><p class="muted">Permutation importance on the ${r.rows} scored rows (accuracy ${esc(pct(r.baseline))}, ${r.repeats} shuffles per column): the drop in accuracy when one column's values are shuffled across the rows, the others kept. It measures this model, not the world: columns that carry the same information share it, so each can look unimportant alone (<code>strata explain --together a,b</code> shuffles them as one).${
+  return `<section data-section="importance"><h3>What the model relies on</h3><p class="muted">Permutation importance on the ${r.rows} scored rows (accuracy ${esc(pct(r.baseline))}, ${r.repeats} shuffle${r.repeats === 1 ? "" : "s"} per column): the drop in accuracy when one column's values are shuffled across the rows, the others kept. It measures this model, not the world: columns that carry the same information share it, so each can look unimportant alone (<code>strata explain --together a,b</code> shuffles them as one).${
     members.length ? " Each member's figures are beside the ensemble's." : ""
   }</p>${await chart("importance", importanceSpec(r))}${table(heads, rows)}</section>`;
 }
