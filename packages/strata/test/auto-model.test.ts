@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import * as ort from "onnxruntime-node";
 import { useBackend } from "../src/backend.js";
 import { formatLeaderboard } from "../src/cli/leaderboard.js";
 import { Frame } from "../src/data/frame.js";
@@ -9,10 +10,12 @@ import { builtInKinds } from "../src/estimators/built-in-kinds.js";
 import type { Classifier, EstimatorSpec, TableData } from "../src/estimators/estimator.js";
 import { loadClassifier } from "../src/estimators/load.js";
 import { StackingClassifier } from "../src/estimators/stacking.js";
+import { exportOnnx } from "../src/export/onnx-export.js";
 import { Rng } from "../src/util/random.js";
 import { fitAndScore } from "../src/workflow/fit-and-score.js";
 import { noXGBoost } from "./helpers/addons.js";
 import { tempDir } from "./helpers/cli.js";
+import { maxAbsDiff, runOnnx } from "./helpers/onnx.js";
 
 /** The four default candidates, each small and fast. */
 const FAST: AutoClassifierParams["candidates"] = [
@@ -203,6 +206,19 @@ test("save and load: the same predictions, the leaderboard kept, the chosen mode
     const alone = await loadClassifier(`${dir}/${CHOSEN_DIR}`);
     assert.equal(alone.kind, model.chosen.kind);
     alone.dispose();
+    // Exported to ONNX, it is the chosen model's graph, with the chosen model's columns as inputs.
+    const exported = await exportOnnx(dir);
+    assert.deepEqual(
+      exported.inputs.map((i) => i.name),
+      ["x1", "x2"],
+    );
+    const column = (name: string) => {
+      const c = x.column(name);
+      return new ort.Tensor("float32", Float32Array.from(c.values as Float64Array), [x.nRows, 1]);
+    };
+    const { outputs } = await runOnnx(exported.bytes, { x1: column("x1"), x2: column("x2") });
+    const want = (await model.predictProba(x)).data;
+    assert.ok(maxAbsDiff(outputs.probabilities.data as Float32Array, want) < 1e-4);
   } finally {
     model.dispose();
   }

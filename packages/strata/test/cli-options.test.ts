@@ -101,11 +101,11 @@ test("--model: every kind's name for its data, aliases scoped by data, and --jso
   );
   assert.throws(
     () => table("image-dense"),
-    /--model image-dense needs a folder of images; .*dense, xgboost, logistic, vote and stack/,
+    /--model image-dense needs a folder of images; .*dense, xgboost, logistic, auto, vote and stack/,
   );
   assert.throws(
     () => table("forest"),
-    /--model: unknown model "forest" for a CSV file; the models of CSV files are dense, xgboost, logistic, vote and stack/,
+    /--model: unknown model "forest" for a CSV file; the models of CSV files are dense, xgboost, logistic, auto, vote and stack/,
   );
 });
 
@@ -116,7 +116,7 @@ test("strata fit --help lists every param with a flag, with its defaults", (t) =
     assert.match(r.stdout, new RegExp(`^ {2}${flag}\\b`, "m"), `${kind}'s ${param} (${flag})`);
   // Each option's help on one line, as commander wraps it at the terminal's width.
   const help = r.stdout.replace(/\s+/g, " ");
-  assert.ok(help.includes("--model <kind> CSV files: dense (default), xgboost or logistic;"), help);
+  assert.ok(help.includes("--model <kind> CSV files: dense (default), xgboost, logistic or auto;"), help);
   assert.ok(
     help.includes(
       "--epochs <n> most epochs (early stopping may end sooner); for xgboost, most boosting rounds (default: 200 for dense on CSV files; 15 for cnn, dense on images; 100 for transfer; 1000 for xgboost)",
@@ -165,6 +165,6 @@ test("--model logistic fits a CSV file, --members dense,logistic votes; logistic
   ]);
   assertUserError(runCli(["fit", "data.csv", "--model", "forest"], dir), [
     '--model: unknown model "forest" for a CSV file',
-    "dense, xgboost, logistic, vote and stack",
+    "dense, xgboost, logistic, auto, vote and stack",
   ]);
 });

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import sharp from "sharp";
 import { Frame } from "../src/data/frame.js";
+import { AutoClassifier, type AutoClassifierParams } from "../src/estimators/auto.js";
 import { CnnClassifier, type CnnClassifierParams } from "../src/estimators/cnn.js";
 import { DenseClassifier, type DenseClassifierParams } from "../src/estimators/dense.js";
 import type { EstimatorSpec } from "../src/estimators/estimator.js";
@@ -164,6 +165,37 @@ const CASES: Readonly<Record<string, KindCase>> = {
     },
   },
 
+  auto: {
+    skip: noXGBoost,
+    async check(k) {
+      await checkClassifierContract({
+        kind: "auto",
+        make: (p) =>
+          new AutoClassifier({
+            candidates: [
+              "logistic",
+              { kind: "xgboost", params: { nEstimators: 20, maxDepth: 3 } },
+              { kind: "dense", params: { hiddenUnits: [16], epochs: 30, learningRate: 0.02, patience: 0 } },
+              "stack",
+            ],
+            folds: 3,
+            ...(p as Partial<AutoClassifierParams>),
+          }),
+        ...table(k),
+        take: (frame, idx) => (frame as Frame).take(idx),
+        dir,
+        badParams: [
+          { params: { folds: 1 }, message: /AutoClassifier: folds must be an integer >= 2, got 1/ },
+          { params: { candidates: [] }, message: /candidates must be a non-empty list of model names/ },
+          {
+            params: { candidates: ["logistic", "cnn"] },
+            message: /AutoClassifier: candidate cnn takes images/,
+          },
+          { params: { candidates: ["stack"] }, message: /a stack candidate stacks the other candidates/ },
+        ],
+      });
+    },
+  },
   vote: {
     skip: noXGBoost,
     async check(k) {

@@ -4,7 +4,9 @@ import type { Command } from "commander";
 import type { Frame } from "../data/frame.js";
 import { StrataError, where } from "../errors.js";
 import { CHECKPOINT_LAST } from "../estimators/checkpointing.js";
-import type { Classifier } from "../estimators/estimator.js";
+import type { AnyClassifier, Classifier } from "../estimators/estimator.js";
+import { permutationImportance } from "../explain/permutation.js";
+import type { ImportanceResult } from "../explain/types.js";
 import { formatReport } from "../metrics/classification.js";
 import { runReport } from "../report/build.js";
 import { renderReport } from "../report/html.js";
@@ -16,8 +18,10 @@ import { fitRunJson } from "../workflow/run-json.js";
 import { type FitRun, type HoldoutRecord, modelFit } from "../workflow/run-record.js";
 import { backendPhrase } from "./cv-folds.js";
 import { ensembleFitOptions, printMembers } from "./ensemble-run.js";
+import { reportHeatmaps } from "./fit-heatmaps.js";
 import { cliNote } from "./flag-names.js";
 import { fitImages } from "./images.js";
+import { printLeaderboard } from "./leaderboard.js";
 import { isEnsembleTarget, modelName, modelTarget, tableEstimator } from "./model-choice.js";
 import { paramsFromOptions } from "./option-spec.js";
 import { type DataOptions, loadOptions, type OutputOptions } from "./options.js";
@@ -116,7 +120,7 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
     { x: test.frame, y: test.y },
     {
       classes: data.labels,
-      ...(isEnsembleTarget(target)
+      ...(isEnsembleTarget(target) || target === "table:auto"
         ? ensembleFitOptions(o, out)
         : {
             listener: out.quiet ? undefined : new ConsoleProgress(),
@@ -125,6 +129,7 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
           }),
     },
   );
+  printLeaderboard(out, result.summary);
   const run: FitRun = {
     command: "fit",
     data: {
@@ -138,7 +143,10 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
     split,
     train: { y: train.y },
     test: { y: test.y },
-    fit: modelFit(result, data.task, modelName(target)),
+    fit: {
+      ...modelFit(result, data.task, modelName(target)),
+      importance: await reportImportance(result.model, test, o.seed),
+    },
   };
   await finishFit(out, o, result.model, run, {
     schema: data.schema,
@@ -162,12 +170,18 @@ async function finishFit(
   const json = fitRunJson(run);
   try {
     if (o.out) {
-      const report = await runReport(run, { elapsedSeconds: process.uptime() });
+      const report = await runReport(run, {
+        elapsedSeconds: process.uptime(),
+        heatmaps: reportHeatmaps(model as AnyClassifier),
+      });
       await saveModelDir(o.out, {
         model,
         schema: save.schema,
         metrics: { ...json, out: o.out, ...(save.inputs ? { inputs: summarizeInputs(save.inputs) } : {}) },
         reportHtml: await renderReport(report),
+        ...(save.inputs && save.schema
+          ? { trainingRows: { frame: save.inputs, columns: save.schema.features.map((f) => f.name) } }
+          : {}),
       });
     }
   } finally {
@@ -179,6 +193,11 @@ async function finishFit(
   }
   const { fit } = run;
   const { summary } = fit;
+  const rate = summary.learningRate;
+  if (rate)
+    out.note(
+      `note: --lr auto: a learning-rate sweep chose ${rate.chosen.toPrecision(2)} (${rate.rule} rule)`,
+    );
   out.result(formatReport(fit.report));
   if (fit.members) {
     printMembers(out, fit);
@@ -199,6 +218,19 @@ async function finishFit(
     const d = relative(process.cwd(), o.checkpoint) || ".";
     out.result(`checkpoints in ${d}: last/ (continue with --resume), best/ (the best epoch's model)`);
   }
+}
+
+/**
+ * Permutation importance on the test rows, for the report and --json: 3 shuffles per column (the
+ * report's overview; `strata explain` repeats more). Each shuffle is one prediction of the test
+ * rows, so it costs a fraction of the fit.
+ */
+async function reportImportance(
+  model: Classifier<Frame>,
+  test: LabelledRows,
+  seed: number,
+): Promise<ImportanceResult> {
+  return permutationImportance(model, test.frame, test.y, { repeats: 3, seed });
 }
 
 /** --resume needs --checkpoint; says whether a checkpoint will be resumed or replaced. */

@@ -75,6 +75,19 @@ export function buildProgram(): Command {
     .option("--out <dir>", "write report.html and metrics.json into this folder")
     .action(cvCommand);
 
+  withFitOptions(
+    program
+      .command("lr-find")
+      .description(
+        "sweep a network's learning rate from 1e-7 to 10 on fit's training split and suggest one (fastai's lr_find)",
+      )
+      .argument("<data>", "CSV file with a header row, or a folder of images in class folders"),
+  )
+    .option("--out <dir>", "write lr-find.svg and lr-find.json into this folder")
+    .action(async (data: string, o, cmd: Command) =>
+      (await import("./lr-find.js")).lrFindCommand(data, o, cmd),
+    );
+
   const compare = program
     .command("compare")
     .description("train several image models on the same split and show them side by side")
@@ -124,6 +137,10 @@ export function buildProgram(): Command {
     .option("--keep <cols>", "copy these input columns into the output (e.g. an id)", list)
     .option("--no-header", "the CSV has no header row")
     .option("--votes", "ensembles: each member's probabilities and top class beside the combined answer")
+    .option(
+      "--explain",
+      "tables: a last column, why, with the 3 columns that moved each row most toward its prediction (XGBoost, dense, logistic); images: each member's vote with its Grad-CAM heatmap",
+    )
     .option("--json", "with --votes: print one JSON array of the votes")
     .option(
       "--runtime <name>",
@@ -132,6 +149,38 @@ export function buildProgram(): Command {
     )
     .option("--quiet", "no notes")
     .action(predictCommand);
+
+  program
+    .command("explain")
+    .description(
+      "why a saved model predicts as it does: permutation importance on a labelled CSV (each ensemble member beside the ensemble), Grad-CAM heatmaps on images (each member beside its vote)",
+    )
+    .argument("<dir>", "model directory written by strata fit --out")
+    .argument(
+      "<data...>",
+      "a labelled CSV file (held-out rows), or image files or folders for an image model",
+    )
+    .option("--repeats <n>", "shuffles per column; the spread is over these", integer(1), 5)
+    .option(
+      "--together <cols>",
+      "columns shuffled as one (correlated ones, e.g. energy,loudness); repeat for several sets",
+      (v: string, sets: string[][] = []) => [...sets, list(v)],
+    )
+    .option("--held-out", "tables: only the rows the model was not trained on (its directory records which)")
+    .option(
+      "--contributions <n>",
+      "tables: also each of the first N rows' contributions per column (XGBoost: its TreeSHAP; dense and logistic: integrated gradients)",
+      integer(1),
+    )
+    .option("--layer <name>", "image models: the layer Grad-CAM reads (default: the last convolutional one)")
+    .option("--out <dir>", "write explanation.json and, for images, the heatmap overlays (PNG) here")
+    .option("--seed <n>", "random seed for the shuffles", integer(0), 0)
+    .option("--no-header", "the CSV has no header row")
+    .option("--json", "print only one JSON object with the explanation")
+    .option("--quiet", "no progress or notes")
+    .action(async (dir: string, data: string[], o) =>
+      (await import("./explain.js")).explainCommand(dir, data, o),
+    );
 
   program
     .command("serve")
@@ -215,7 +264,7 @@ function recoverBefore(action: Command): void {
   const o = action.opts() as { out?: string; quiet?: boolean; json?: boolean };
   const dirs = [
     ...(typeof o.out === "string" ? [o.out] : []),
-    ...(["predict", "evaluate", "serve", "export"].includes(action.name()) &&
+    ...(["predict", "evaluate", "serve", "export", "explain"].includes(action.name()) &&
     typeof action.args[0] === "string" &&
     !action.args[0].startsWith("zoo:")
       ? [action.args[0]]

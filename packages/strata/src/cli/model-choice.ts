@@ -1,6 +1,7 @@
 import { statSync } from "node:fs";
 import type { Frame } from "../data/frame.js";
 import { StrataError } from "../errors.js";
+import { AutoSelection } from "../estimators/auto-selection.js";
 import { builtInKinds } from "../estimators/built-in-kinds.js";
 import { EnsembleClassifier, type EnsembleParams } from "../estimators/ensemble.js";
 import type { AnyClassifier, InputKind } from "../estimators/estimator.js";
@@ -61,6 +62,7 @@ export type AnyEnsemble = EnsembleClassifier<EnsembleParams, unknown>;
 export type TableEstimator =
   | NetworkClassifier<Frame, NetworkParams, unknown>
   | TableClassifier<object, unknown>
+  | AutoSelection
   | AnyEnsemble;
 /** A model of image files, as the CLI fits it. */
 export type ImageEstimator = ImageNetworkClassifier<NetworkParams, unknown> | AnyEnsemble;
@@ -120,7 +122,10 @@ export function tableEstimator(
 ): TableEstimator {
   if (isEnsembleTarget(target)) return ensembleEstimator(target, params);
   const model = create(targetOf(target), params);
-  if (model.input === "table" && (model instanceof NetworkClassifier || model instanceof TableClassifier))
+  if (
+    model.input === "table" &&
+    (model instanceof NetworkClassifier || model instanceof TableClassifier || model instanceof AutoSelection)
+  )
     return model;
   throw notCliModel(model);
 }

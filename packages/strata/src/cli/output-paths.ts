@@ -51,7 +51,9 @@ export const COMMAND_OUTPUTS: Readonly<Record<string, readonly OutputSpec[]>> = 
   ],
   cv: [{ attr: "out", flag: "--out", sort: "report" }, CACHE],
   compare: [{ attr: "out", flag: "--out", sort: "report" }, CACHE],
+  "lr-find": [{ attr: "out", flag: "--out", sort: "report" }, CACHE],
   predict: [{ attr: "out", flag: "--out", sort: "predictions" }],
+  explain: [{ attr: "out", flag: "--out", sort: "report" }],
   // --to web writes a folder (index.html, the model, the runtime); --to onnx one file.
   export: [{ attr: "out", flag: "--out", sort: (opts) => (opts.to === "web" ? "web" : "onnx") }],
 };
@@ -106,7 +108,9 @@ function shown(path: string): string {
 /** Headers strata's predictions files start with: `[keep…,] predicted[_target], proba_<class>…` or the zoo's `file, label_1, proba_1, …`. */
 function isPredictionsHeader(columns: readonly string[]): boolean {
   const at = columns.findIndex((c) => c === "predicted" || c.startsWith("predicted_"));
-  if (at >= 0 && at < columns.length - 1) return columns.slice(at + 1).every((c) => c.startsWith("proba_"));
+  // predict --explain adds a last column, "why".
+  const end = columns[columns.length - 1] === "why" ? columns.length - 1 : columns.length;
+  if (at >= 0 && at < end - 1) return columns.slice(at + 1, end).every((c) => c.startsWith("proba_"));
   return (
     columns[0] === "file" &&
     columns.length >= 3 &&

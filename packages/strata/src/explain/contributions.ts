@@ -1,5 +1,6 @@
 import type { TableData } from "../data/plain.js";
 import { StrataError } from "../errors.js";
+import { AutoSelection } from "../estimators/auto-selection.js";
 import { DenseClassifier } from "../estimators/dense.js";
 import type { AnyClassifier } from "../estimators/estimator.js";
 import { LogisticRegression } from "../estimators/logistic.js";
@@ -23,6 +24,8 @@ export const CONTRIBUTION_KINDS = {
  * models) throw a StrataError naming the kinds that are supported.
  */
 export async function rowContributions(model: AnyClassifier, rows: TableData): Promise<RowContributions> {
+  // --model auto: the model it chose.
+  if (model instanceof AutoSelection) return rowContributions(model.chosen as AnyClassifier, rows);
   if (model instanceof XGBoostClassifier) return treeShapContributions(model, rows);
   if (model instanceof DenseClassifier) return denseContributions(model, rows);
   if (model instanceof LogisticRegression) return logisticContributions(model, rows);
@@ -31,7 +34,8 @@ export async function rowContributions(model: AnyClassifier, rows: TableData): P
 
 /** Throws rowContributions' StrataError now, before other work, for a kind it does not explain. */
 export function checkContributions(kind: string): void {
-  if (!Object.hasOwn(CONTRIBUTION_KINDS, kind)) throw unsupported(kind);
+  // An auto model is checked once loaded: it depends on the kind it chose.
+  if (kind !== "auto" && !Object.hasOwn(CONTRIBUTION_KINDS, kind)) throw unsupported(kind);
 }
 
 function unsupported(kind: string): StrataError {

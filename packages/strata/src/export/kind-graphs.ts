@@ -1,3 +1,4 @@
+import { autoGraph } from "./auto-graph.js";
 import { stackGraph, voteGraph } from "./ensemble-graphs.js";
 import { cnnGraph, imageDenseGraph, transferGraph } from "./image-graphs.js";
 import type { KindGraph } from "./kind-graph.js";
@@ -8,6 +9,7 @@ export const KIND_GRAPHS: readonly KindGraph[] = [
   denseGraph,
   logisticGraph,
   xgboostGraph,
+  autoGraph,
   voteGraph,
   stackGraph,
   cnnGraph,

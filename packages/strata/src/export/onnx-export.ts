@@ -81,7 +81,9 @@ export async function exportOnnx(dir: string, options: OnnxExportOptions = {}): 
     );
   const model = await loadClassifier(dir);
   try {
-    const table = model as unknown as { preprocessor?: { fitted: PreprocessState } };
+    // An auto model's columns are those of the model it chose.
+    const unwrapped = (model as unknown as { chosen?: unknown }).chosen ?? model;
+    const table = unwrapped as { preprocessor?: { fitted: PreprocessState } };
     const schema = existsSync(join(dir, SCHEMA_JSON))
       ? await readSchema(dir)
       : table.preprocessor

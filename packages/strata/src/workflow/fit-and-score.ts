@@ -1,5 +1,6 @@
 import { backendName } from "../backend.js";
 import type { Frame } from "../data/frame.js";
+import { AutoSelection } from "../estimators/auto-selection.js";
 import { EnsembleClassifier } from "../estimators/ensemble.js";
 import type { Classifier, FitSummary } from "../estimators/estimator.js";
 import { LogisticRegression } from "../estimators/logistic.js";
@@ -40,6 +41,7 @@ export function modelBackend(model: unknown): string {
   const names = new Set<string>();
   const visit = (m: unknown): void => {
     if (m instanceof EnsembleClassifier) for (const member of m.members) visit(member);
+    else if (m instanceof AutoSelection) visit(m.chosen);
     else if (m instanceof XGBoostClassifier) names.add("xgboost");
     else if (m instanceof LogisticRegression) names.add("js");
     else names.add(backendName());

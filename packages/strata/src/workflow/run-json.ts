@@ -1,5 +1,6 @@
 import type { DroppedColumn } from "../data/schema.js";
 import type { FitSummary } from "../estimators/estimator.js";
+import type { ImportanceResult } from "../explain/types.js";
 import type { Params } from "../util/params.js";
 import { crossValidationJson } from "./cross-validate.js";
 import { type MetricsJson, metricsJson } from "./results.js";
@@ -36,6 +37,10 @@ export interface FitJson extends MetricsJson {
   parameters?: number;
   /** An ensemble's members, each scored alone on the same test examples, with its fit seconds. */
   members?: readonly MemberRecord[];
+  /** For --model auto: each candidate's CV accuracy on the training rows (mean, std), fit seconds, the chosen one marked. */
+  leaderboard?: FitSummary["leaderboard"];
+  /** Tables: permutation importance on the test rows (the ensemble's and each member's). */
+  importance?: ImportanceResult;
 }
 
 /** What a table's --json says about its data beside `data` (the file). */
@@ -80,6 +85,8 @@ export function modelFitJson(fit: ModelFit): FitJson {
     params: fit.params,
     ...(fit.parameters === undefined ? {} : { parameters: fit.parameters }),
     ...(fit.members ? { members: fit.members } : {}),
+    ...(fit.summary.leaderboard ? { leaderboard: fit.summary.leaderboard } : {}),
+    ...(fit.importance ? { importance: fit.importance } : {}),
   };
 }
 

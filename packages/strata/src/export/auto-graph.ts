@@ -1,0 +1,15 @@
+import type { AnyClassifier } from "../estimators/estimator.js";
+import type { KindGraph } from "./kind-graph.js";
+
+/** What an auto model is to its writer: the candidate it chose (auto-selection.ts). */
+interface AutoModel {
+  readonly chosen: unknown;
+}
+
+/** `--model auto`: the graph of the model it chose, as that kind's writer makes it. */
+export const autoGraph: KindGraph = {
+  kind: "auto",
+  probabilities(ctx, model) {
+    return ctx.probabilities((model as unknown as AutoModel).chosen as AnyClassifier);
+  },
+};
