@@ -188,10 +188,16 @@ function checkNetworkSize(inputDim: number, hidden: readonly number[], classes: 
     );
 }
 
-/** About 64 steps per epoch, as a power of two between 16 and 256. */
+/**
+ * About 64 steps per epoch, as a power of two between 32 and 256. The floor of 32 (16 before
+ * issue 23) is the dense defaults' rule by size: it changes only fits on 1,448 rows or fewer
+ * (after the validation split), which got 16; larger tables train as before. Measured within the
+ * seeds' spread of the earlier defaults on every table (bench/RESULTS.md, "Dense defaults across
+ * tables").
+ */
 export function autoBatchSize(rows: number): number {
   const size = 2 ** Math.round(Math.log2(Math.max(rows, 1) / 64));
-  return Math.min(256, Math.max(16, size));
+  return Math.min(256, Math.max(32, size));
 }
 
 function toTensor(m: Matrix): tf.Tensor2D {
