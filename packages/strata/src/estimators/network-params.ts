@@ -1,4 +1,5 @@
 import type { LrSchedule } from "../train/schedule.js";
+import type { LearningRate } from "./learning-rate.js";
 import { parseSchedule, showSchedule } from "./param-parse.js";
 import { integerIn, type ParamCheck, type ParamSchema, rule } from "./param-schema.js";
 import { EPOCHS_FLAG, LEARNING_RATE_FLAG, PATIENCE_FLAG, VALIDATION_FRACTION_FLAG } from "./shared-flags.js";
@@ -14,8 +15,8 @@ import { EPOCHS_FLAG, LEARNING_RATE_FLAG, PATIENCE_FLAG, VALIDATION_FRACTION_FLA
 export interface NetworkParams {
   /** Most epochs; early stopping may end sooner. */
   readonly epochs: number;
-  /** Adam's (base) learning rate. */
-  readonly learningRate: number;
+  /** Adam's (base) learning rate, or "auto": picked by a learning-rate sweep on the training rows first. */
+  readonly learningRate: LearningRate;
   readonly schedule: LrSchedule;
   /** Epochs without a better validation loss before stopping; 0 trains all epochs. */
   readonly patience: number;
@@ -37,6 +38,9 @@ export const aboveZero: ParamCheck = rule("> 0", (v) => typeof v === "number" &&
 export function share(max: number): ParamCheck {
   return rule(`in [0, ${max})`, (v) => typeof v === "number" && v >= 0 && v < max);
 }
+
+/** A network's learning rate: above 0, or "auto" (a sweep picks it; see estimators/learning-rate.ts). */
+export const rateOrAuto: ParamCheck = rule('> 0 or "auto"', (v) => v === "auto" || aboveZero.test(v));
 
 /** "balanced" or "none". */
 export const classWeights: ParamCheck = rule('"balanced" or "none"', (v) => v === "balanced" || v === "none");
@@ -65,8 +69,8 @@ export function networkParamSpecs(defaults: NetworkParams, maxValidation = 0.5):
     },
     learningRate: {
       default: defaults.learningRate,
-      doc: "Adam's (base) learning rate",
-      check: aboveZero,
+      doc: 'Adam\'s (base) learning rate; "auto": picked by a learning-rate sweep on the training rows first',
+      check: rateOrAuto,
       cli: LEARNING_RATE_FLAG,
     },
     schedule: {

@@ -15,6 +15,7 @@ import { resumableCheckpoint, writeEpochCheckpoint } from "./checkpointing.js";
 import { type Classifier, MANIFEST, type Manifest } from "./estimator.js";
 import { fitLabels, type Label, type LabelType, labelValues } from "./label-values.js";
 import { decodeArgmax, encodeLabels, probaFromOutputs, resolveClasses, summarizeFit } from "./labels.js";
+import { type ChosenRate, chooseRate, configRate } from "./learning-rate.js";
 import type { NetworkParams } from "./network-params.js";
 import type { FitSplit, NetworkFitOptions, NetworkState, PreparedFit } from "./network-types.js";
 import type { ParamSchema } from "./param-schema.js";
@@ -38,6 +39,8 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E, L extends
 {
   /** The type of the labels of the fit under way (for the directories it writes before it ends). */
   protected fitLabelType: LabelType = "string";
+  /** The rate a `learningRate: "auto"` fit's sweep picked (recorded in its summary). */
+  private chosenRate?: ChosenRate;
 
   protected constructor(
     /** The class name, for messages. */
@@ -91,7 +94,12 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E, L extends
   /** The training loop's settings from the params (subclasses add layer groups and the like). */
   protected trainConfig(): TrainConfig {
     const p = this.params;
-    return { epochs: p.epochs, learningRate: p.learningRate, schedule: p.schedule, patience: p.patience };
+    return {
+      epochs: p.epochs,
+      learningRate: configRate(p.learningRate),
+      schedule: p.schedule,
+      patience: p.patience,
+    };
   }
 
   async fit(x: X, labels: readonly L[], options: NetworkFitOptions = {}): Promise<this> {
@@ -109,7 +117,11 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E, L extends
         : { fit: rows, validation: [] };
     this.dispose();
     this.fitLabelType = type;
-    this.state = { ...(await this.train(x, yIndex, split, classes, options)), labelType: type };
+    this.chosenRate = undefined;
+    const trained = await this.train(x, yIndex, split, classes, options);
+    const rate = this.chosenRate;
+    const summary = rate && trained.summary ? { ...trained.summary, learningRate: rate } : trained.summary;
+    this.state = { ...trained, summary, labelType: type };
     return this;
   }
 
@@ -185,12 +197,15 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E, L extends
       throw new StrataError(
         `${this.className}: the callbacks fit option must be an array of callbacks, got ${typeof options.callbacks}`,
       );
+    // learningRate "auto": a sweep on the fresh network picks the rate first.
+    const auto = await chooseRate(network, train, config, options.listener, seed);
+    if (auto.chosen) this.chosenRate = auto.chosen;
     return withSeededMathRandom(seed, (reseed) =>
       fitModel(
         network,
         train,
         validation,
-        { ...config, onEpochStart: (epoch) => reseed(mixSeed(seed, epoch)) },
+        { ...auto.config, onEpochStart: (epoch) => reseed(mixSeed(seed, epoch)) },
         [options.listener, ...(options.callbacks ?? [])],
       ),
     );

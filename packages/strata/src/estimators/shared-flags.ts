@@ -1,4 +1,4 @@
-import { choice, integer, positive, validationShare } from "./param-parse.js";
+import { choice, InvalidValueError, integer, validationShare } from "./param-parse.js";
 import type { ParamFlag } from "./param-schema.js";
 
 /*
@@ -13,11 +13,17 @@ export const EPOCHS_FLAG: ParamFlag = {
   help: "most epochs (early stopping may end sooner); for xgboost, most boosting rounds",
 };
 
-/** A network's Adam learning rate, XGBoost's eta. */
+/** A network's Adam learning rate (or "auto": a sweep picks it), XGBoost's eta. */
 export const LEARNING_RATE_FLAG: ParamFlag = {
   flags: "--lr <rate>",
-  parse: positive,
-  help: "Adam learning rate",
+  parse: (text) => {
+    if (text.trim() === "auto") return "auto";
+    const n = Number(text);
+    if (!(Number.isFinite(n) && n > 0))
+      throw new InvalidValueError(`expected a number > 0 or "auto", got "${text}"`);
+    return n;
+  },
+  help: 'Adam learning rate; "auto" for networks: picked by a learning-rate sweep (see strata lr-find)',
 };
 
 /** Early stopping's patience: epochs, or XGBoost's rounds. */

@@ -7,6 +7,7 @@ import { standardizeHead } from "../models/transfer/network.js";
 import type { TrainResult } from "../train/loop.js";
 import { tensorSource } from "../train/sources.js";
 import { targetTensor } from "./labels.js";
+import { configRate } from "./learning-rate.js";
 import type { TransferRun } from "./transfer-run.js";
 
 /**
@@ -65,7 +66,7 @@ export async function trainHeadOnFeatures(
       validation ? tensorSource(validation.x, validation.y, { batchSize: 256 }) : undefined,
       {
         epochs: p.epochs,
-        learningRate: p.learningRate,
+        learningRate: configRate(p.learningRate),
         schedule: p.schedule,
         patience: p.patience,
         save: run.save,

@@ -1,5 +1,6 @@
 import { imageSource } from "../images/batch-source.js";
 import type { TrainResult } from "../train/loop.js";
+import { configRate } from "./learning-rate.js";
 import { RAW } from "./transfer-info.js";
 import { discriminativeGroups } from "./transfer-rates.js";
 import type { TransferRun } from "./transfer-run.js";
@@ -34,7 +35,7 @@ export async function trainOnImages(
     validation,
     {
       epochs,
-      learningRate: fine ? p.fineLearningRate : p.learningRate,
+      learningRate: fine ? p.fineLearningRate : configRate(p.learningRate),
       schedule: fine ? p.fineSchedule : p.schedule,
       patience: fine ? 0 : p.patience,
       layerGroups: fine ? discriminativeGroups(backbone, p.lrMult) : undefined,
