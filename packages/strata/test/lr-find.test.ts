@@ -79,7 +79,7 @@ test('learningRate "auto" sweeps first, records the chosen rate in the fit summa
   const swept = await findLearningRate(new DenseClassifier({ seed: 2 }), rows, labels);
   const model = new DenseClassifier({ seed: 2, learningRate: "auto", epochs: 20 });
   await model.fit(rows, labels);
-  assert.deepEqual(model.fitSummary?.learningRate, { chosen: swept.suggested, rule: "valley" });
+  assert.deepEqual(model.fitSummary?.learningRate, { chosen: swept.suggested, rule: "valley", points: swept.points });
   assert.equal(model.getParams().learningRate, "auto");
   const dir = join(tempDir(t, "strata-lr-"), "model");
   await model.save(dir);
@@ -161,12 +161,17 @@ test("strata fit --lr auto says which rate it chose, and --json gives it", (t) =
   const dir = tempDir(t);
   const { rows, labels } = separable(300, 1);
   writeCsv(dir, "sep.csv", ["a,b,c,label", ...rows.map((r, i) => `${r.join(",")},${labels[i]}`)]);
-  const r = runCli(["fit", "sep.csv", "--lr", "auto", "--epochs", "5"], dir);
+  const r = runCli(["fit", "sep.csv", "--lr", "auto", "--epochs", "5", "--out", "m"], dir);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /note: --lr auto: a learning-rate sweep chose \S+ \(valley rule\)/);
+  // The report shows the sweep that chose it.
+  const report = readFileSync(join(dir, "m", "report.html"), "utf8");
+  assert.match(report, /data-section="lr-find"/);
+  assert.match(report, /data-chart="lr-find"/);
   const json = lastJson(runCli(["fit", "sep.csv", "--lr", "auto", "--epochs", "5", "--json"], dir).stdout);
   const chosen = json.learningRate as { chosen: number; rule: string };
   assert.equal(chosen.rule, "valley");
   assert.ok(chosen.chosen > 1e-5 && chosen.chosen < 1);
   assert.equal((json.params as Record<string, unknown>).learningRate, "auto");
+  assert.deepEqual(Object.keys(chosen), ["chosen", "rule"], "--json says what was chosen; the curve is the report's");
 });

@@ -58,7 +58,12 @@ export interface FitSummary {
   /** For fits in phases (transfer learning: features, head, fine-tuning): what each took. */
   readonly phases?: readonly { readonly name: string; readonly seconds: number; readonly cached?: number }[];
   /** For a network fit with `learningRate: "auto"`: the rate its learning-rate sweep chose, and the rule. */
-  readonly learningRate?: { readonly chosen: number; readonly rule: string };
+  readonly learningRate?: {
+    readonly chosen: number;
+    readonly rule: string;
+    /** The sweep's curve: (rate, smoothed loss) after each step, for the report's chart. */
+    readonly points?: readonly { readonly lr: number; readonly loss: number }[];
+  };
   /** For composite estimators (ensembles): each member's own summary. */
   readonly members?: readonly { readonly name: string; readonly summary: FitSummary }[];
   /**

@@ -18,6 +18,8 @@ export type LearningRate = number | "auto";
 export interface ChosenRate {
   readonly chosen: number;
   readonly rule: string;
+  /** The sweep's curve, (rate, smoothed loss) per step. */
+  readonly points: readonly { readonly lr: number; readonly loss: number }[];
 }
 
 /**
@@ -64,7 +66,7 @@ export async function chooseRate(
   if (listener && (listener as Record<symbol, unknown>)[ONLY]) throw new LrFindDone(result);
   return {
     config: { ...config, learningRate: result.suggested },
-    chosen: { chosen: result.suggested, rule: result.rule },
+    chosen: { chosen: result.suggested, rule: result.rule, points: result.points },
   };
 }
 

@@ -11,7 +11,7 @@ import {
 import { learningCurvesSpec } from "./curves-chart.js";
 import { esc, fixed, pageShell, pct, table } from "./page.js";
 import { renderSvg } from "./svg.js";
-import { confusedSection, importanceSection } from "./teaching-sections.js";
+import { confusedSection, importanceSection, lrFindSection } from "./teaching-sections.js";
 import type { DatasetSummary, FoldFigures, ReportInput, RunReport } from "./types.js";
 
 export type * from "./types.js";
@@ -169,6 +169,7 @@ async function runSections(run: RunReport, titled: boolean): Promise<string> {
       }.</p>${await chart("curves", curves)}</section>`,
     );
   }
+  if (run.lrFind) out.push(await lrFindSection(run.lrFind, chart));
   out.push(
     `<section data-section="confusion"><h3>Confusion matrix</h3><p class="muted">Rows: true class; columns: predicted class; the diagonal is correct. Shade: share of the row (recall on the diagonal).</p>${await chart("confusion", confusionSpec(m.labels, m.confusionMatrix))}</section>`,
   );

@@ -33,6 +33,7 @@ export async function scoredRun(
       ? fit.members.map((m) => ({ name: m.name, accuracy: m.accuracy }))
       : undefined,
     ...(fit.importance ? { importance: fit.importance } : {}),
+    ...(fit.summary.learningRate?.points ? { lrFind: fit.summary.learningRate } : {}),
     params: fit.params,
     facts,
   };

@@ -3,7 +3,9 @@ import type { ImportanceResult } from "../explain/types.js";
 import type { MetricsJson } from "../workflow/results.js";
 import { mostConfused } from "./confused-pairs.js";
 import { importanceSpec } from "./importance-chart.js";
+import { lrFindSpec } from "./lr-chart.js";
 import { esc, fixed, pct, table } from "./page.js";
+import type { RunReport } from "./types.js";
 
 type Chart = (name: string, spec: TopLevelSpec) => Promise<string>;
 
@@ -33,4 +35,11 @@ export async function importanceSection(r: ImportanceResult, chart: Chart): Prom
   return `<section data-section="importance"><h3>What the model relies on</h3><p class="muted">Permutation importance on the ${r.rows} scored rows (accuracy ${esc(pct(r.baseline))}, ${r.repeats} shuffle${r.repeats === 1 ? "" : "s"} per column): the drop in accuracy when one column's values are shuffled across the rows, the others kept. It measures this model, not the world: columns that carry the same information share it, so each can look unimportant alone (<code>strata explain --together a,b</code> shuffles them as one).${
     members.length ? " Each member's figures are beside the ensemble's." : ""
   }</p>${await chart("importance", importanceSpec(r))}${table(heads, rows)}</section>`;
+}
+
+/** A `--lr auto` fit: the sweep that chose its learning rate (fastai's lr_find plot). */
+export async function lrFindSection(lr: NonNullable<RunReport["lrFind"]>, chart: Chart): Promise<string> {
+  const points = lr.points ?? [];
+  const spec = lrFindSpec({ suggested: lr.chosen, rule: lr.rule, about: "", points, steps: points.length });
+  return `<section data-section="lr-find"><h3>Learning rate</h3><p class="muted">--lr auto: the rate rose exponentially over ${points.length} training steps from fresh weights; the ${esc(lr.rule)} rule chose ${esc(lr.chosen.toPrecision(2))} (the longest stretch where the smoothed loss kept falling, two thirds of the way down it).</p>${await chart("lr-find", spec)}</section>`;
 }

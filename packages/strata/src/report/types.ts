@@ -1,5 +1,5 @@
 import type { Task } from "../data/tabular.js";
-import type { EpochRecord, Params } from "../estimators/estimator.js";
+import type { EpochRecord, FitSummary, Params } from "../estimators/estimator.js";
 import type { ImportanceResult } from "../explain/types.js";
 import type { MetricsJson } from "../workflow/results.js";
 import type { SplitRecord } from "../workflow/run-record.js";
@@ -62,6 +62,8 @@ export interface RunReport {
   readonly roc?: readonly RocPoint[];
   /** Ensembles: each member's accuracy, shown beside the ensemble's own. */
   readonly members?: readonly MemberAccuracy[];
+  /** A `--lr auto` fit: its learning-rate sweep's curve and the rate chosen. */
+  readonly lrFind?: FitSummary["learningRate"];
   /** Tables: permutation importance on the scored rows (for an ensemble, each member's too). */
   readonly importance?: ImportanceResult;
   /** Image models: the wrongly classified examples, most confidently wrong first. */

@@ -79,7 +79,10 @@ export function modelFitJson(fit: ModelFit): FitJson {
     ...(fit.summary.phases ? { phases: fit.summary.phases } : {}),
     epochs: fit.summary.epochsRun,
     bestEpoch: fit.summary.bestEpoch,
-    ...(fit.summary.learningRate ? { learningRate: fit.summary.learningRate } : {}),
+    // The sweep's curve is the report's chart; --json says what was chosen.
+    ...(fit.summary.learningRate
+      ? { learningRate: { chosen: fit.summary.learningRate.chosen, rule: fit.summary.learningRate.rule } }
+      : {}),
     backend: fit.backend,
     model: fit.model,
     params: fit.params,
