@@ -191,6 +191,9 @@ test("what strata wrote it replaces: a model directory, a report folder, a predi
   ok(["fit", "data.csv", "--model", "xgboost", "--epochs", "2", "--out", "empty"]);
   ok(["fit", "data.csv", "--model", "xgboost", "--epochs", "3", "--out", "empty"]);
   assert.equal(JSON.parse(readFileSync(join(dir, "empty", "strata.json"), "utf8")).params.nEstimators, 3);
+  // An auto model's directory (its chosen model in chosen/) is strata's too.
+  ok(["fit", "data.csv", "--model", "auto", "--out", "auto"]);
+  ok(["fit", "data.csv", "--model", "auto", "--out", "auto"]);
 
   ok(["cv", "data.csv", "--model", "xgboost", "--epochs", "2", "--folds", "2", "--out", "cv"]);
   assert.equal(JSON.parse(readFileSync(join(dir, "cv", "strata-dir.json"), "utf8")).sort, "report");

@@ -39,9 +39,16 @@ export const SORT_NAMES: Readonly<Record<DirSort, string>> = {
 
 /**
  * Files a model directory holds beside those its strata.json lists: what saveModelDir adds
- * (schema, metrics, report) and an ensemble's member and meta-model directories.
+ * (schema, metrics, report, training-row fingerprints) and an ensemble's member and meta-model directories.
  */
-const MODEL_DIR_EXTRAS = ["schema.json", "metrics.json", "report.html", "members", "meta"];
+const MODEL_DIR_EXTRAS = [
+  "schema.json",
+  "metrics.json",
+  "report.html",
+  "training-rows.json",
+  "members",
+  "meta",
+];
 
 /** What `inspectDir` found at a path. */
 export type DirState =
@@ -101,7 +108,9 @@ function sortOf(
   const model = modelManifest(path);
   if (model) {
     const files = Array.isArray(model.files) ? model.files.filter((f) => typeof f === "string") : [];
-    return { sort: "model", owned: [MODEL_MANIFEST, ...files, ...MODEL_DIR_EXTRAS] };
+    // A listed file inside a folder (an auto model's chosen/strata.json) owns the folder.
+    const tops = files.map((f) => f.split("/")[0]);
+    return { sort: "model", owned: [MODEL_MANIFEST, ...tops, ...MODEL_DIR_EXTRAS] };
   }
   const sort = manifestSort(path);
   if (sort === "web") {
