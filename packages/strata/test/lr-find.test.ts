@@ -79,7 +79,11 @@ test('learningRate "auto" sweeps first, records the chosen rate in the fit summa
   const swept = await findLearningRate(new DenseClassifier({ seed: 2 }), rows, labels);
   const model = new DenseClassifier({ seed: 2, learningRate: "auto", epochs: 20 });
   await model.fit(rows, labels);
-  assert.deepEqual(model.fitSummary?.learningRate, { chosen: swept.suggested, rule: "valley", points: swept.points });
+  assert.deepEqual(model.fitSummary?.learningRate, {
+    chosen: swept.suggested,
+    rule: "valley",
+    points: swept.points,
+  });
   assert.equal(model.getParams().learningRate, "auto");
   const dir = join(tempDir(t, "strata-lr-"), "model");
   await model.save(dir);
@@ -173,5 +177,9 @@ test("strata fit --lr auto says which rate it chose, and --json gives it", (t) =
   assert.equal(chosen.rule, "valley");
   assert.ok(chosen.chosen > 1e-5 && chosen.chosen < 1);
   assert.equal((json.params as Record<string, unknown>).learningRate, "auto");
-  assert.deepEqual(Object.keys(chosen), ["chosen", "rule"], "--json says what was chosen; the curve is the report's");
+  assert.deepEqual(
+    Object.keys(chosen),
+    ["chosen", "rule"],
+    "--json says what was chosen; the curve is the report's",
+  );
 });

@@ -181,7 +181,10 @@ test("multi-class: no ROC; ensembles: members beside the ensemble; images: miscl
   );
   assert.deepEqual(charts(html), ["curves", "confusion", "per-class", "members"]);
   assert.match(html, /dense \(ensemble\)/);
-  assert.match(html, /5 wrong\. The 1 with the largest loss \(the least probability on their true class\) are shown\./);
+  assert.match(
+    html,
+    /5 wrong\. The 1 with the largest loss \(the least probability on their true class\) are shown\./,
+  );
   assert.match(html, /<h3>Most confused classes<\/h3>/);
   assert.match(html, /<img src="data:image\/png;base64,[^"]+" alt="dog\/3\.png: dog, predicted cat">/);
   const none = await renderReport(input({ runs: [run({ misclassified: { shown: [], total: 0 } })] }));
