@@ -1,0 +1,211 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  Booster,
+  DMatrix,
+  train,
+  type Params as XgbParams,
+  xgboostAvailable,
+  xgboostLoadError,
+} from "strata-ml-xgboost";
+import type { TableData } from "../data/plain.js";
+import type { PreprocessOptions } from "../data/preprocess.js";
+import { firstLine, StrataError } from "../errors.js";
+import { readFileChecked } from "../util/files.js";
+import type { Matrix } from "../util/matrix.js";
+import type { Manifest } from "./estimator.js";
+import { checkSavedParams } from "./param-check.js";
+import type { RegressorFitOptions } from "./regressor.js";
+import { type RegressionFitResult, type RegressionTrainingSet, TableRegressor } from "./table-regressor.js";
+import { XGBOOST_MODEL_JSON } from "./xgboost.js";
+import { XGBOOST_REGRESSOR_PARAMS, type XGBoostRegressorParams } from "./xgboost-regressor-params.js";
+
+export {
+  XGBOOST_REGRESSOR_DEFAULTS,
+  XGBOOST_REGRESSOR_PARAMS,
+  type XGBoostRegressorParams,
+} from "./xgboost-regressor-params.js";
+
+/** fit's options for XGBoost: those of every regressor, plus the machine's thread count. */
+export interface XGBoostRegressorFitOptions extends RegressorFitOptions {
+  /** XGBoost's threads (nthread); default 0: all of OpenMP's threads (OMP_NUM_THREADS honoured). Never saved. */
+  readonly threads?: number;
+}
+
+/** A fitted booster and the rounds its predictions use (up to the best one, after early stopping). */
+interface FittedBooster {
+  readonly booster: Booster;
+  /** Rounds [0, rounds) predict. */
+  readonly rounds: number;
+}
+
+/**
+ * Gradient-boosted trees from XGBoost (`reg:squarederror`, through xgboost-native) on a table,
+ * with the preprocessing of XGBoostClassifier: imputation and one-hot encoding fitted on the fit
+ * rows, numbers not standardised. The trees start from the fit rows' mean target (base_score;
+ * XGBoost 1.7 would start from 0.5, which a target such as a price is far from), and stop early
+ * on the validation split's RMSE (grouped when `groups` are given); the best round's trees
+ * predict. The params are XGBoostClassifier's, less classWeight.
+ *
+ * ```ts
+ * const model = await new XGBoostRegressor({ maxDepth: 4 }).fit(rows, prices, { threads: 2 });
+ * const predicted = await model.predict(newRows); // Float64Array, one per row
+ * ```
+ */
+export class XGBoostRegressor extends TableRegressor<
+  XGBoostRegressorParams,
+  FittedBooster,
+  XGBoostRegressorFitOptions
+> {
+  readonly kind = "xgboost-regressor";
+
+  constructor(params: Partial<XGBoostRegressorParams> = {}) {
+    super("XGBoostRegressor", XGBOOST_REGRESSOR_PARAMS, params);
+  }
+
+  static async read(dir: string, manifest: Manifest): Promise<XGBoostRegressor> {
+    requireXGBoost();
+    const params = manifest.params as Partial<XGBoostRegressorParams>;
+    return checkSavedParams(dir, () => new XGBoostRegressor(params)).readState(dir, manifest);
+  }
+
+  override async fit(
+    rows: TableData,
+    y: readonly number[],
+    options?: XGBoostRegressorFitOptions,
+  ): Promise<this> {
+    // First, before the data is looked at: without the library nothing else matters.
+    requireXGBoost();
+    return super.fit(rows, y, options);
+  }
+
+  /** The fitted booster (XGBoost's model, every round kept; `rounds` of them predict). */
+  get booster(): { booster: Booster; rounds: number } {
+    return this.fitted().model;
+  }
+
+  protected preprocessOptions(): PreprocessOptions {
+    return { standardize: false, maxCategories: this.params.maxCategories };
+  }
+
+  protected validationFraction(): number {
+    return this.params.validationFraction;
+  }
+
+  protected splitSeed(): number {
+    return this.params.seed;
+  }
+
+  protected async fitModel(
+    data: RegressionTrainingSet,
+    options: XGBoostRegressorFitOptions,
+  ): Promise<RegressionFitResult<FittedBooster>> {
+    const threads = options.threads ?? 0;
+    if (!(Number.isInteger(threads) && threads >= 0))
+      throw new StrataError(
+        `XGBoostRegressor: the threads fit option must be an integer >= 0, got ${threads}`,
+      );
+    const p = this.params;
+    let mean = 0;
+    for (const v of data.y) mean += v;
+    mean /= data.y.length;
+    const params: XgbParams = {
+      objective: "reg:squarederror",
+      eval_metric: "rmse",
+      base_score: mean,
+      tree_method: "hist",
+      eta: p.learningRate,
+      max_depth: p.maxDepth,
+      min_child_weight: p.minChildWeight,
+      subsample: p.subsample,
+      colsample_bytree: p.colsampleBytree,
+      lambda: p.regLambda,
+      alpha: p.regAlpha,
+      gamma: p.gamma,
+      seed: p.seed,
+      nthread: threads,
+      verbosity: 1,
+    };
+    const owned: DMatrix[] = [];
+    const dmatrix = (x: Matrix, y: Float64Array): DMatrix => {
+      const d = new DMatrix(x.data, x.rows, x.cols, { nthread: threads });
+      owned.push(d);
+      d.setLabel(Float32Array.from(y));
+      return d;
+    };
+    try {
+      const dtrain = dmatrix(data.x, data.y);
+      const dvalid = data.validation ? dmatrix(data.validation.x, data.validation.y) : undefined;
+      const stopping = dvalid !== undefined && p.earlyStoppingRounds > 0;
+      const result = train(params, dtrain, {
+        rounds: p.nEstimators,
+        evals: dvalid
+          ? [
+              [dtrain, "train"],
+              [dvalid, "valid"],
+            ]
+          : [[dtrain, "train"]],
+        earlyStoppingRounds: stopping ? p.earlyStoppingRounds : undefined,
+      });
+      // Read back from its own JSON: the same trees without the training caches, predicting
+      // exactly as a loaded model will.
+      const booster = Booster.loadModel(result.booster.saveModelJson());
+      result.booster.dispose();
+      const epochsRun = booster.numBoostedRounds();
+      const rounds = stopping ? result.bestIteration + 1 : epochsRun;
+      return { model: { booster, rounds }, epochsRun, bestEpoch: rounds };
+    } finally {
+      for (const d of owned) d.dispose();
+    }
+  }
+
+  protected predictModel(x: Matrix, model: FittedBooster): Float64Array {
+    const d = new DMatrix(x.data, x.rows, x.cols);
+    try {
+      const { values, shape } = model.booster.predict(d, { iterationRange: [0, model.rounds] });
+      if (shape.length !== 1 || shape[0] !== x.rows)
+        throw new StrataError(
+          `XGBoostRegressor: the booster predicts shape [${shape.join(", ")}], not one value for each of ${x.rows} rows`,
+        );
+      return Float64Array.from(values);
+    } finally {
+      d.dispose();
+    }
+  }
+
+  protected async writeModel(dir: string, model: FittedBooster): Promise<string[]> {
+    // The rounds that predict travel with the model as XGBoost's own attribute, as Python's xgboost keeps it.
+    model.booster.setAttr("best_iteration", String(model.rounds - 1));
+    await writeFile(join(dir, XGBOOST_MODEL_JSON), model.booster.saveModelJson());
+    return [XGBOOST_MODEL_JSON];
+  }
+
+  protected async readModel(dir: string): Promise<FittedBooster> {
+    const path = join(dir, XGBOOST_MODEL_JSON);
+    const bytes = await readFileChecked(path);
+    if (bytes.byteLength === 0) throw new StrataError(`${path}: is empty (0 bytes of JSON)`);
+    let booster: Booster;
+    try {
+      booster = Booster.loadModel(bytes);
+    } catch (e) {
+      throw new StrataError(`${path}: damaged: XGBoost cannot load it (${firstLine(e)})`);
+    }
+    const best = Number(booster.getAttr("best_iteration"));
+    const rounds = Number.isInteger(best) ? best + 1 : booster.numBoostedRounds();
+    return { booster, rounds };
+  }
+
+  protected modelInputs(model: FittedBooster): number {
+    return model.booster.numFeatures();
+  }
+
+  protected disposeModel(model: FittedBooster): void {
+    model.booster.dispose();
+  }
+}
+
+/** Throws a StrataError saying why XGBoost cannot be used here, and how to fix that. */
+function requireXGBoost(): void {
+  if (!xgboostAvailable())
+    throw new StrataError(`XGBoostRegressor needs libxgboost: ${xgboostLoadError() ?? "it did not load"}`);
+}
