@@ -9,7 +9,16 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { DMatrix, type Params, train } from "../src/index.js";
-import { type Dataset, flipLabels, makeDataset, ringRule, sameBits, skipReason, xorRule } from "./helpers.js";
+import {
+  type Dataset,
+  flipLabels,
+  makeDataset,
+  random,
+  ringRule,
+  sameBits,
+  skipReason,
+  xorRule,
+} from "./helpers.js";
 
 const SCRIPT = fileURLToPath(new URL("python/reference.py", import.meta.url));
 
@@ -146,5 +155,20 @@ describe("parity with Python's xgboost", { skip }, () => {
     const va = makeDataset(300, 4, 25, xorRule);
     const params = { objective: "binary:logistic", eta: 0.5, max_depth: 6, seed: 0 };
     check(params, 100, 4, { ...tr, y: flipLabels(tr.y, 0.25, 26) }, { ...va, y: flipLabels(va.y, 0.25, 27) });
+  });
+
+  test("reg:squarederror from a given base_score, rmse early stopping: same predictions and round", () => {
+    const noise = random(28);
+    const rule = (row: Float32Array) => 3 * row[0] - 2 * row[1] + 5 + (noise() - 0.5);
+    const params = {
+      objective: "reg:squarederror",
+      base_score: 5.25,
+      eval_metric: "rmse",
+      eta: 0.3,
+      max_depth: 4,
+      subsample: 0.8,
+      seed: 2,
+    };
+    check(params, 200, 8, makeDataset(500, 4, 29, rule), makeDataset(300, 4, 30, rule));
   });
 });
