@@ -260,3 +260,20 @@ test("RidgeRegressor matches scikit-learn run now, one-hot columns included (whe
     model.dispose();
   }
 });
+
+test("plain object rows: categories one-hot, and a row missing a column is named at predict", async () => {
+  const rows = Array.from({ length: 40 }, (_, i) => ({ size: i % 10, city: ["Oslo", "Lima"][i % 2] }));
+  const y = rows.map((r) => 2 * r.size + (r.city === "Oslo" ? 5 : 0));
+  const model = await new RidgeRegressor({ alpha: 1e-6 }).fit(rows, y);
+  assert.deepEqual(model.inputColumns, [
+    { name: "size", kind: "numeric" },
+    { name: "city", kind: "categorical" },
+  ]);
+  const [oslo, lima] = await model.predict([
+    { size: 3, city: "Oslo" },
+    { size: 3, city: "Lima" },
+  ]);
+  assert.ok(Math.abs(oslo - 11) < 1e-4 && Math.abs(lima - 6) < 1e-4, `${oslo}, ${lima}`);
+  await assert.rejects(model.predict([{ size: 3 }] as never), /rows\[0\], column "city"/);
+  model.dispose();
+});
