@@ -182,6 +182,8 @@ export interface Manifest {
   readonly classes: readonly string[];
   /** The type of the labels fit got; absent: strings (as before strata 0.2). */
   readonly labelType?: LabelType;
+  /** "regression" for a regressor (estimators/regressor.ts: no classes); absent: a classifier. */
+  readonly task?: "regression";
   readonly fitSummary?: FitSummary;
   readonly files: readonly string[];
 }

@@ -24,6 +24,8 @@ export interface ManifestFields {
   readonly classes: readonly string[];
   /** The type of the labels fit got (only numbers and booleans are recorded; strings are the default). */
   readonly labelType: LabelType;
+  /** "regression" for a regressor (no classes); absent for a classifier. */
+  readonly task?: "regression";
   readonly fitSummary?: FitSummary;
   /** The directory's other files (strata.json itself is added). */
   readonly files: readonly string[];
@@ -39,6 +41,7 @@ export async function writeManifest(dir: string, fields: ManifestFields): Promis
     params: fields.params,
     classes: fields.classes,
     ...(fields.labelType === "string" ? {} : { labelType: fields.labelType }),
+    ...(fields.task ? { task: fields.task } : {}),
     fitSummary: fields.fitSummary,
     files: [MANIFEST, ...fields.files],
   };
@@ -79,7 +82,11 @@ function checkManifestFields(m: Manifest, path: string): void {
   if (!Array.isArray(classes) || !classes.every((c) => typeof c === "string"))
     bad(`"classes" is ${describeJson(classes)}, not a list of class names`);
   const list = classes as string[];
-  if (list.length < 2)
+  if (m.task !== undefined && m.task !== "regression")
+    bad(`"task" is ${describeJson(m.task)}, not "regression"`);
+  if (m.task === "regression") {
+    if (list.length > 0) bad(`"classes" lists classes, but the model is a regressor`);
+  } else if (list.length < 2)
     bad(
       `"classes" lists ${list.length} class${list.length === 1 ? "" : "es"}; a classifier has at least two`,
     );
@@ -99,6 +106,10 @@ export async function modelDirKind(
   kinds: KindResolver,
 ): Promise<{ manifest: Manifest; kind: KindDescriptor }> {
   const read = await readManifest(dir);
+  if (read.task === "regression")
+    throw new StrataError(
+      `${dir}: holds a regressor (it predicts numbers, not classes): load it with loadRegressor`,
+    );
   const manifest = checkSavedParams(dir, () => upgradeImageSpec(read));
   if (!kinds.names().includes(manifest.kind))
     throw new StrataError(

@@ -1,0 +1,133 @@
+import { StrataError } from "../errors.js";
+import { writeDirAtomic } from "../util/atomic.js";
+import { copyParams, type Params } from "../util/params.js";
+import type { FitSummary, InputKind } from "./estimator.js";
+import { writeManifest } from "./manifest.js";
+import { type ParamSchema, paramError, resolveParams } from "./param-schema.js";
+
+/*
+ * Regression (issue 24): the twin of estimator.ts's Classifier for numeric targets. The same
+ * contract (hyperparameters only in the constructor, getParams/clone, seeded fit, atomic save and
+ * a loader that gives the same predictions), with numbers for y and a number per row out.
+ */
+
+/** What fit takes besides X and y. */
+export interface RegressorFitOptions {
+  /** The group of each row: rows of one group never straddle the internal validation split. */
+  readonly groups?: readonly string[];
+}
+
+/**
+ * A model that predicts a number per row (a song's popularity, a wine's quality score).
+ * `fit` refuses a y that is not all finite numbers, naming the first bad row.
+ */
+export interface Regressor<X = unknown> {
+  /** The estimator's type, as stored in strata.json (e.g. "ridge"). */
+  readonly kind: string;
+  readonly input: InputKind;
+  readonly task: "regression";
+  /** Set after fit. */
+  readonly fitSummary?: FitSummary;
+  fit(x: X, y: readonly number[], options?: RegressorFitOptions): Promise<Regressor<X>>;
+  /** One prediction per row, in the target's units. */
+  predict(x: X): Promise<Float64Array>;
+  getParams(): Params;
+  /** An unfitted copy with the same hyperparameters. */
+  clone(): Regressor<X>;
+  /** Writes the fitted model to `dir` atomically (replacing it). */
+  save(dir: string): Promise<void>;
+  /** Writes the fitted model's files into an existing empty directory. */
+  writeFiles(dir: string): Promise<void>;
+  /** Frees what the fit holds. */
+  dispose(): void;
+}
+
+/** What every fitted regressor's state holds (each kind adds its model). */
+export interface RegressorState {
+  readonly summary?: FitSummary;
+}
+
+/**
+ * The target as finite numbers (a Float64Array), or a StrataError naming the first row that is
+ * not one ("row 12: the target is NaN; a regression target must be a finite number").
+ */
+export function targetValues(y: readonly number[], rows: number): Float64Array {
+  if (y.length !== rows)
+    throw new StrataError(`the target has ${y.length} values for ${rows} rows; give one number per row`);
+  const out = Float64Array.from(y);
+  for (let i = 0; i < out.length; i++)
+    if (!Number.isFinite(out[i]))
+      throw new StrataError(
+        `row ${i + 1}: the target is ${String(y[i])}; a regression target must be a finite number`,
+      );
+  return out;
+}
+
+/**
+ * What every strata regressor shares, written once (ClassifierBase's twin): params resolved
+ * against the schema, getParams, clone, the fit guard, and the atomic save. A kind says how it
+ * fits, predicts, writes its files (writeFiles, with writeOwnManifest) and frees what it holds.
+ */
+export abstract class RegressorBase<P extends object, S extends RegressorState> {
+  abstract readonly kind: string;
+  abstract readonly input: InputKind;
+  readonly task = "regression" as const;
+  readonly params: P;
+  protected state?: S;
+
+  protected constructor(
+    /** The class name, for messages (e.g. "RidgeRegressor"). */
+    protected readonly className: string,
+    schema: ParamSchema<P>,
+    params: Partial<P>,
+  ) {
+    this.params = resolveParams(className, schema, params);
+  }
+
+  get fitSummary(): FitSummary | undefined {
+    return this.state?.summary;
+  }
+
+  getParams(): Params {
+    return copyParams(this.params);
+  }
+
+  clone(): this {
+    const make = this.constructor as new (params: Partial<P>) => this;
+    return new make(this.getParams() as Partial<P>);
+  }
+
+  async save(dir: string): Promise<void> {
+    await writeDirAtomic(dir, (tmp) => this.writeFiles(tmp));
+  }
+
+  abstract writeFiles(dir: string): Promise<void>;
+
+  abstract dispose(): void;
+
+  protected fitted(): S {
+    if (!this.state) throw new StrataError(`this ${this.className} is not fitted yet: call fit() first`);
+    return this.state;
+  }
+
+  protected badParam(name: string, expected: string, got: unknown): never {
+    throw paramError(this.className, name, expected, got);
+  }
+
+  /** Writes `dir/strata.json`: kind, input, params, no classes, and the task. */
+  protected async writeOwnManifest(
+    dir: string,
+    fields: { fitSummary?: FitSummary; files: readonly string[] },
+  ): Promise<void> {
+    await writeManifest(dir, {
+      kind: this.kind,
+      input: this.input,
+      params: this.getParams(),
+      classes: [],
+      labelType: "number",
+      task: "regression",
+      fitSummary: fields.fitSummary,
+      files: fields.files,
+    });
+  }
+}
