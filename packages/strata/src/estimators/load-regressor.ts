@@ -1,9 +1,9 @@
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { TableData } from "../data/plain.js";
 import { StrataError } from "../errors.js";
-import { describeJson, readJsonFile } from "../util/files.js";
-import { FORMAT_VERSION, MANIFEST, type Manifest } from "./estimator.js";
+import { describeJson } from "../util/files.js";
+import { MANIFEST, type Manifest } from "./estimator.js";
+import { readManifest } from "./manifest.js";
 import type { Regressor } from "./regressor.js";
 import { RidgeRegressor } from "./ridge.js";
 import { XGBoostRegressor } from "./xgboost-regressor.js";
@@ -36,37 +36,18 @@ export async function loadRegressor(dir: string): Promise<Regressor<TableData>> 
 }
 
 /**
- * Reads and checks a regressor directory's strata.json: the format, kind and params, `task:
- * "regression"`, and every listed file present. (manifest.ts's readManifest checks a classifier's:
- * it requires two classes or more.)
+ * Reads and checks a regressor directory's strata.json (manifest.ts's checks: format, kind,
+ * params, no classes, every listed file present), and that it holds a table regressor.
  */
 export async function readRegressorManifest(dir: string): Promise<Manifest> {
-  if (!existsSync(dir)) throw new StrataError(`${dir}: model directory not found`);
-  const path = join(dir, MANIFEST);
-  if (!existsSync(path)) throw new StrataError(`${dir}: not a strata model directory (no ${MANIFEST})`);
-  const manifest = (await readJsonFile(path, { object: true })) as Manifest & { readonly task?: unknown };
-  if (typeof manifest.format !== "number" || typeof manifest.kind !== "string")
-    throw new StrataError(`${path}: lacks "format" or "kind"`);
-  if (manifest.format > FORMAT_VERSION)
-    throw new StrataError(
-      `${dir}: written by a newer strata (model format ${manifest.format}); this strata reads format ${FORMAT_VERSION} and older: upgrade strata`,
-    );
+  const manifest = await readManifest(dir);
   if (manifest.task !== "regression")
     throw new StrataError(
-      manifest.task === undefined
-        ? `${dir}: holds a classifier (${manifest.kind}), not a regressor; load it with loadClassifier`
-        : `${path}: damaged: "task" is ${describeJson(manifest.task)}, not "regression"`,
+      `${dir}: holds a classifier (${manifest.kind}), not a regressor; load it with loadClassifier`,
     );
   if (manifest.input !== "table")
-    throw new StrataError(`${path}: damaged: "input" is ${describeJson(manifest.input)}, not "table"`);
-  const params: unknown = manifest.params;
-  if (typeof params !== "object" || params === null || Array.isArray(params))
-    throw new StrataError(`${path}: damaged: "params" is ${describeJson(params)}, not an object`);
-  const files: unknown = manifest.files;
-  if (!Array.isArray(files) || !files.every((f) => typeof f === "string"))
-    throw new StrataError(`${path}: damaged: "files" is ${describeJson(files)}, not a list of file names`);
-  const missing = (files as string[]).filter((f) => !existsSync(join(dir, f)));
-  if (missing.length > 0)
-    throw new StrataError(`${dir}: incomplete model directory, missing ${missing.join(", ")}`);
+    throw new StrataError(
+      `${join(dir, MANIFEST)}: damaged: "input" is ${describeJson(manifest.input)}, not "table"`,
+    );
   return manifest;
 }

@@ -3,7 +3,7 @@
  * for numeric targets, after Keras's `run_layer_test` and scikit-learn's `check_estimator`):
  * params that survive JSON and clone, bad params refused naming the class and the param, a
  * seeded fit, one finite prediction per row that does not depend on the other rows, save → load
- * with the same predictions, a failed save that leaves nothing, and no tensor left behind.
+ * with the same predictions (and loadClassifier refusing it), a failed save that leaves nothing, and no tensor left behind.
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -11,6 +11,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { useBackend } from "../../src/backend.js";
 import type { Manifest } from "../../src/estimators/estimator.js";
+import { loadClassifier } from "../../src/estimators/load.js";
 import { loadRegressor } from "../../src/estimators/load-regressor.js";
 import type { Regressor } from "../../src/estimators/regressor.js";
 import { rmse } from "../../src/metrics/regression.js";
@@ -123,6 +124,11 @@ export async function checkRegressorContract<X>(c: RegressorContractCase<X>): Pr
   assert.deepEqual(loaded.getParams(), params, "loaded params are the saved ones");
   assert.deepEqual(await loaded.predict(c.x), predicted, "save → load gives the same predictions");
   loaded.dispose();
+  await assert.rejects(
+    loadClassifier(dir),
+    /holds a regressor/,
+    "loadClassifier refuses a regressor's directory",
+  );
 
   // A failed save leaves nothing: no directory, no temporary sibling.
   const failing = join(c.dir, `failing-${model.kind}`);
