@@ -142,6 +142,24 @@ describe("XGBoostRegressor", { skip: noXGBoost }, () => {
   });
 });
 
+describe("XGBoostRegressor's fit", { skip: noXGBoost }, () => {
+  test("stops early on the validation MSE, its history the per-round losses, the best round predicting", async () => {
+    const { x, y } = synthetic(400, 6);
+    const model = await new XGBoostRegressor({ learningRate: 0.3, earlyStoppingRounds: 10 }).fit(x, y);
+    const summary = model.fitSummary!;
+    const history = summary.history!;
+    assert.equal(history.length, summary.epochsRun);
+    assert.ok(summary.epochsRun < 1000, "stopped early");
+    assert.equal(summary.epochsRun, summary.bestEpoch + 10);
+    const valLoss = history.map((h) => h.valLoss!);
+    assert.equal(valLoss.indexOf(Math.min(...valLoss)), summary.bestEpoch - 1, "the best round is kept");
+    assert.ok(history[history.length - 1].loss < history[0].loss / 5, "the training loss falls");
+    assert.ok(Number.isNaN(history[0].accuracy), "a regressor has no accuracy");
+    assert.equal(model.booster.rounds, summary.bestEpoch);
+    model.dispose();
+  });
+});
+
 test("loadRegressor refuses a classifier's directory and a kind it does not know", async () => {
   const classifier = join(dir, "classifier");
   const strange = join(dir, "strange");

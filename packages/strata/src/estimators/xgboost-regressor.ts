@@ -13,7 +13,7 @@ import type { PreprocessOptions } from "../data/preprocess.js";
 import { firstLine, StrataError } from "../errors.js";
 import { readFileChecked } from "../util/files.js";
 import type { Matrix } from "../util/matrix.js";
-import type { Manifest } from "./estimator.js";
+import type { EpochRecord, Manifest } from "./estimator.js";
 import { checkSavedParams } from "./param-check.js";
 import type { RegressorFitOptions } from "./regressor.js";
 import { type RegressionFitResult, type RegressionTrainingSet, TableRegressor } from "./table-regressor.js";
@@ -153,7 +153,7 @@ export class XGBoostRegressor extends TableRegressor<
       result.booster.dispose();
       const epochsRun = booster.numBoostedRounds();
       const rounds = stopping ? result.bestIteration + 1 : epochsRun;
-      return { model: { booster, rounds }, epochsRun, bestEpoch: rounds };
+      return { model: { booster, rounds }, epochsRun, bestEpoch: rounds, history: history(result.history) };
     } finally {
       for (const d of owned) d.dispose();
     }
@@ -208,4 +208,19 @@ export class XGBoostRegressor extends TableRegressor<
 function requireXGBoost(): void {
   if (!xgboostAvailable())
     throw new StrataError(`XGBoostRegressor needs libxgboost: ${xgboostLoadError() ?? "it did not load"}`);
+}
+
+/**
+ * XGBoost's per-round RMSE as strata's epoch records: the loss is the mean squared error (the
+ * objective's own), and accuracy, which a regressor has none of, is NaN (null in JSON), as a
+ * network regressor's history says it.
+ */
+function history(metrics: Record<string, number[]>): EpochRecord[] {
+  const train = metrics["train-rmse"] ?? [];
+  const valid = metrics["valid-rmse"];
+  return train.map((rmse, i) => ({
+    loss: rmse ** 2,
+    accuracy: Number.NaN,
+    ...(valid ? { valLoss: valid[i] ** 2, valAccuracy: Number.NaN } : {}),
+  }));
 }
