@@ -146,8 +146,10 @@ test("report.html of fit, cv and compare, in Chromium", async (t) => {
       );
       assert.match(
         (await page.locator("figure.thumb figcaption").first().textContent()) ?? "",
-        /^(blob|bars|ring) → (blob|bars|ring) \d+%$/,
+        /^(blob|bars|ring) → (blob|bars|ring) \d+%, loss \d+\.\d\d$/,
       );
+      // The top losses: each beside the CNN's Grad-CAM of the class it wrongly chose.
+      assert.equal(await page.locator("figure.thumb img.heat").count(), Math.min(wrong, 24));
     }
     assert.equal(await marks(page, "confusion", "rect"), 9);
     assert.equal(await page.locator('figure[data-chart="roc"]').count(), 0, "three classes: no ROC");
