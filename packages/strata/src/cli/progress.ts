@@ -46,7 +46,8 @@ export class ConsoleProgress implements TrainListener {
     const width = 24;
     const done = Math.round((batch / batches) * width);
     const bar = "━".repeat(done) + " ".repeat(width - done);
-    const line = `${this.prefix}Epoch ${this.epoch + 1}/${this.epochs} ${bar} ${batch}/${batches}  ETA ${duration(eta)}  loss ${fmt(logs.loss)}  acc ${fmt(logs.accuracy)}`;
+    const acc = Number.isNaN(logs.accuracy) ? "" : `  acc ${fmt(logs.accuracy)}`;
+    const line = `${this.prefix}Epoch ${this.epoch + 1}/${this.epochs} ${bar} ${batch}/${batches}  ETA ${duration(eta)}  loss ${fmt(logs.loss)}${acc}`;
     this.out.write(`\r${line.slice(0, (this.out.columns ?? 120) - 1)}\x1b[K`);
   }
 
@@ -56,10 +57,12 @@ export class ConsoleProgress implements TrainListener {
       `${this.prefix}Epoch ${logs.epoch}/${logs.epochs}`,
       `${logs.seconds.toFixed(1)}s`,
       `loss ${fmt(logs.loss)}`,
-      `acc ${fmt(logs.accuracy)}`,
     ];
+    // A regression loss has no accuracy (NaN): its lines show the loss only.
+    if (!Number.isNaN(logs.accuracy)) parts.push(`acc ${fmt(logs.accuracy)}`);
     if (logs.valLoss !== undefined) parts.push(`val_loss ${fmt(logs.valLoss)}`);
-    if (logs.valAccuracy !== undefined) parts.push(`val_acc ${fmt(logs.valAccuracy)}`);
+    if (logs.valAccuracy !== undefined && !Number.isNaN(logs.valAccuracy))
+      parts.push(`val_acc ${fmt(logs.valAccuracy)}`);
     const remaining = (logs.epochs - logs.epoch) * logs.seconds;
     if (logs.epoch < logs.epochs) parts.push(`ETA ≤${duration(remaining)}`);
     if (logs.improved && logs.valLoss !== undefined) parts.push("*");

@@ -3,9 +3,12 @@ export interface EpochLogs {
   /** 1-based. */
   readonly epoch: number;
   readonly epochs: number;
+  /** The training loss (TrainConfig's `loss`: cross-entropy, MSE or Huber). */
   readonly loss: number;
+  /** NaN for a regression loss (MSE, Huber): numeric targets have no accuracy. */
   readonly accuracy: number;
   readonly valLoss?: number;
+  /** NaN for a regression loss, like `accuracy`. */
   readonly valAccuracy?: number;
   readonly seconds: number;
   /** True when this epoch's weights are the best so far (lowest validation loss). */
@@ -45,7 +48,7 @@ export interface TrainListener {
     label?: string;
     initialEpoch?: number;
   }): void;
-  /** Called after every batch, synchronously (progress bars). */
+  /** Called after every batch, synchronously (progress bars); accuracy is NaN for a regression loss. */
   onBatchEnd?(batch: number, batchesPerEpoch: number, logs: { loss: number; accuracy: number }): void;
   /** Return "stop" (or a promise of it), or call control.stop(), to end the fit after this epoch. */
   onEpochEnd?(logs: EpochLogs, control: TrainControl): void;

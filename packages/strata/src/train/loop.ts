@@ -10,7 +10,7 @@ import type { EpochLogs, TrainControl, TrainListener } from "./listener.js";
 import { stepRunner } from "./runner.js";
 import { type LrSchedule, learningRateAt } from "./schedule.js";
 import type { BatchSource } from "./sources.js";
-import type { ParamGroup } from "./step.js";
+import { checkLossChoice, type LossChoice, type ParamGroup } from "./step.js";
 import { mutableWeights, unfrozenLayers } from "./weights.js";
 
 /** Layers that train at their own share of the learning rate (fastai's discriminative learning rates). */
@@ -21,7 +21,7 @@ export interface LayerGroup {
   readonly factor: number;
 }
 
-export interface TrainConfig {
+export interface TrainConfig extends LossChoice {
   /** Most epochs; early stopping may end sooner. */
   readonly epochs: number;
   /** Adam's base learning rate. */
@@ -83,7 +83,8 @@ export interface TrainResult {
 /**
  * strata's one training loop, for every network: batches from any BatchSource (tensors in
  * memory or streamed images), Adam with a per-step learning-rate schedule and optional
- * per-layer-group rates, validation loss and accuracy after each epoch, early stopping that
+ * per-layer-group rates, the loss of `config.loss` (cross-entropy, or MSE or Huber for numeric
+ * targets, whose accuracy is NaN), validation loss and accuracy after each epoch, early stopping that
  * restores the best epoch's weights (or, without validation, keeps the last epoch's), and
  * checkpoints to resume from, and callbacks that may stop the fit or save the model after any
  * epoch. Everything it creates is freed on every exit path, a throw included.
@@ -96,6 +97,8 @@ export async function fitModel(
   listeners: TrainListener | readonly (TrainListener | undefined)[] = {},
 ): Promise<TrainResult> {
   requireKernels(model, "train"); // before anything runs: a backend without a needed kernel is refused
+  const loss = { loss: config.loss, huberDelta: config.huberDelta };
+  checkLossChoice(model, loss, train.tensors?.y);
   useFrozenBatchNormInference(); // frozen batch norms on their moving statistics, as in Keras and the native step
   const callbacks = (Array.isArray(listeners) ? listeners : [listeners]).filter(
     (l): l is TrainListener => l !== undefined,
@@ -104,7 +107,7 @@ export async function fitModel(
   const weights = mutableWeights(model);
   const groups = paramGroups(model, config);
   // The native step when the network has one (one libtorch call per batch), else TF.js's.
-  const runner = stepRunner(model, groups);
+  const runner = stepRunner(model, groups, loss);
   const resume = config.resume;
   const start = {
     epochs: config.epochs,

@@ -2,12 +2,12 @@ import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { countNativeFallback, NativeNetwork } from "strata-ml-torch/train";
 import type { BatchSource } from "./sources.js";
-import { classifierObjective, evaluateSource, makeTrainStep, type ParamGroup } from "./step.js";
+import { evaluateSource, type LossChoice, lossObjective, makeTrainStep, type ParamGroup } from "./step.js";
 
 /** One batch of an epoch, ready to train on: its size, and the step that trains on it. */
 export interface PendingBatch {
   readonly n: number;
-  /** Trains on the batch (disposing what it holds) and gives its loss and accuracy. */
+  /** Trains on the batch (disposing what it holds) and gives its loss and accuracy (NaN for a regression loss). */
   run(): Promise<{ loss: number; accuracy: number }>;
 }
 
@@ -32,15 +32,23 @@ export function nativeAllowed(): boolean {
  * counted in nativeTrainingStats, like the backend's kernel fallbacks). Both compute the same
  * loss, gradients and Adam update; the native one draws dropout masks from libtorch's generator,
  * seeded per step from Math.random (which the estimators seed per epoch), so a fit stays
- * reproducible.
+ * reproducible. `choice`: the loss both compute (default: cross-entropy).
  */
-export function stepRunner(model: tfl.LayersModel, groups: readonly ParamGroup[]): StepRunner {
+export function stepRunner(
+  model: tfl.LayersModel,
+  groups: readonly ParamGroup[],
+  choice: LossChoice = {},
+): StepRunner {
   const trained = groups.filter((g) => g.variables.length > 0);
   let network: NativeNetwork | string = "disabled by STRATA_NATIVE_STEP";
-  if (nativeAllowed()) network = NativeNetwork.compile(model);
+  if (nativeAllowed())
+    network =
+      (choice.loss ?? "crossentropy") === "crossentropy"
+        ? NativeNetwork.compile(model)
+        : "a regression loss (not in the native step yet)";
   if (typeof network === "string") {
     if (tf.getBackend() === "torch") countNativeFallback(network);
-    return tfjsRunner(model, trained);
+    return tfjsRunner(model, trained, choice);
   }
   const net = network;
   return {
@@ -100,8 +108,9 @@ function seed(): number {
   return Math.floor(Math.random() * 4294967296);
 }
 
-function tfjsRunner(model: tfl.LayersModel, groups: readonly ParamGroup[]): StepRunner {
-  const step = makeTrainStep(model, classifierObjective(model), groups);
+function tfjsRunner(model: tfl.LayersModel, groups: readonly ParamGroup[], choice: LossChoice): StepRunner {
+  const objective = lossObjective(model, choice);
+  const step = makeTrainStep(model, objective, groups);
   return {
     kind: "tfjs",
     async *batches(source, epoch) {
@@ -122,7 +131,7 @@ function tfjsRunner(model: tfl.LayersModel, groups: readonly ParamGroup[]): Step
         };
       }
     },
-    evaluate: (source, epoch) => evaluateSource(model, source, undefined, epoch),
+    evaluate: (source, epoch) => evaluateSource(model, source, objective, epoch),
     dispose: () => {},
   };
 }
