@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import sharp from "sharp";
 import { Frame } from "../src/data/frame.js";
 import { AutoClassifier, type AutoClassifierParams } from "../src/estimators/auto.js";
@@ -19,20 +18,13 @@ import { XGBoostClassifier, type XGBoostClassifierParams } from "../src/estimato
 import { Rng } from "../src/util/random.js";
 import { noXGBoost } from "./helpers/addons.js";
 import { checkClassifierContract } from "./helpers/contract.js";
+import { useScratchHome } from "./helpers/scratch-home.js";
 import { smallTransfer } from "./helpers/small-transfer.js";
 
 let dir = "";
-let home: string | undefined;
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), "strata-contract-"));
-  // transfer's backbone comes from the zoo; a fresh home keeps the user's out of it.
-  home = process.env.STRATA_HOME;
-  process.env.STRATA_HOME = join(dir, "home");
-});
-after(() => {
-  if (home === undefined) delete process.env.STRATA_HOME;
-  else process.env.STRATA_HOME = home;
-  rmSync(dir, { recursive: true, force: true });
+// transfer's backbone comes from the zoo; a fresh home keeps the user's out of it.
+useScratchHome("strata-contract-", (d) => {
+  dir = d;
 });
 
 /** Rows of two numeric columns and a category; the class is which of k sectors (x1, x2) falls in. */

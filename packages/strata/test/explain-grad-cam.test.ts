@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import sharp from "sharp";
 import { useBackend } from "../src/backend.js";
@@ -11,19 +10,12 @@ import { ImageDenseClassifier } from "../src/estimators/image-dense.js";
 import { VotingClassifier } from "../src/estimators/voting.js";
 import { explainImages } from "../src/explain/grad-cam.js";
 import { topLeftMass, writePatchImages } from "./helpers/patch-images.js";
+import { useScratchHome } from "./helpers/scratch-home.js";
 import { smallTransfer } from "./helpers/small-transfer.js";
 
 let dir = "";
-let home: string | undefined;
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), "strata-grad-cam-"));
-  home = process.env.STRATA_HOME;
-  process.env.STRATA_HOME = join(dir, "home");
-});
-after(() => {
-  if (home === undefined) delete process.env.STRATA_HOME;
-  else process.env.STRATA_HOME = home;
-  rmSync(dir, { recursive: true, force: true });
+useScratchHome("strata-grad-cam-", (d) => {
+  dir = d;
 });
 
 /** Patch images (see writePatchImages) in dir/name. */

@@ -7,10 +7,9 @@
 // checked against TF.js on zoo networks and on the layers strata's networks do not use, and the
 // graph's grayscale conversion against sharp's, pixel for pixel.
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { before, test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import * as ort from "onnxruntime-node";
@@ -31,6 +30,7 @@ import { loadZooModel } from "../src/models/zoo/load.js";
 import { addZooModel } from "../src/models/zoo/registry.js";
 import { sharedData } from "./helpers/data.js";
 import { checkOnnx, imagePixels, maxAbsDiff, runOnnx } from "./helpers/onnx.js";
+import { useScratchHome } from "./helpers/scratch-home.js";
 import { smallTransfer } from "./helpers/small-transfer.js";
 
 const CIFAR = sharedData("cifar10_jpg_subset");
@@ -41,19 +41,10 @@ const MOBILENET = sharedData("pretrained/nsfwjs_mobilenet_v2_tfjs");
 const INCEPTION = sharedData("pretrained/nsfwjs_inception_v3_tfjs");
 
 let dir = "";
-let home: string | undefined;
-before(async () => {
-  await useBackend();
-  dir = mkdtempSync(join(tmpdir(), "strata-onnx-images-"));
-  home = process.env.STRATA_HOME;
-  // The zoo registrations and the transfer feature cache go to the temporary folder.
-  process.env.STRATA_HOME = join(dir, "home");
+useScratchHome("strata-onnx-images-", (d) => {
+  dir = d;
 });
-after(() => {
-  if (home === undefined) delete process.env.STRATA_HOME;
-  else process.env.STRATA_HOME = home;
-  rmSync(dir, { recursive: true, force: true });
-});
+before(() => useBackend());
 
 /** The first `n` CIFAR images of each class (32×32 JPEGs), from train or test. */
 function cifar(classes: readonly string[], n: number, part: "train" | "test" = "train") {

@@ -1,26 +1,18 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import sharp from "sharp";
 import { useBackend } from "../src/backend.js";
 import { loadZooModel } from "../src/models/zoo/load.js";
 import { Rng } from "../src/util/random.js";
+import { useScratchHome } from "./helpers/scratch-home.js";
 import { smallTransfer } from "./helpers/small-transfer.js";
 
 let dir = "";
-let home: string | undefined;
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), "strata-transfer-"));
-  home = process.env.STRATA_HOME;
-  process.env.STRATA_HOME = join(dir, "home");
-});
-after(() => {
-  if (home === undefined) delete process.env.STRATA_HOME;
-  else process.env.STRATA_HOME = home;
-  rmSync(dir, { recursive: true, force: true });
+useScratchHome("strata-transfer-", (d) => {
+  dir = d;
 });
 
 /** 24×24 PNGs whose class is the dominant colour channel (and a bright bar for class 2), with noise. */
