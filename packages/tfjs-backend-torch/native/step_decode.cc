@@ -1,5 +1,5 @@
-// compileProgram's decoder: the spec that src/compile.ts builds ({ops, l1, l2, binary}, each op
-// with the named fields of its kind, src/program.ts) -> a Program. Every field is checked: a
+// compileProgram's decoder: the spec that src/compile.ts builds ({ops, l1, l2, binary, and
+// optionally loss and huberDelta}, each op with the named fields of its kind, src/program.ts) -> a Program. Every field is checked: a
 // missing one, an unknown one, or one of the wrong type or size is refused with a message naming
 // the op and the field, so that the two sides of the wire cannot drift apart unnoticed.
 #include <cmath>
@@ -46,6 +46,11 @@ class Fields {
     Fail(std::string(field) + " must be " + what + ", got " + Json(got));
   }
 
+  // Whether the field is there (an optional one: read it only then).
+  bool Has(const char* field) {
+    read_.insert(field);
+    return !o_.Get(field).IsUndefined();
+  }
   Napi::Value Get(const char* field) {
     read_.insert(field);
     Napi::Value v = o_.Get(field);
@@ -237,6 +242,17 @@ std::unique_ptr<Program> DecodeProgram(const Napi::Object& spec) {
   prog->l2 = f.Numbers("l2");
   if (prog->l1.size() != prog->l2.size()) f.Expected("l2", "as long as l1", f.Get("l2"));
   prog->binary = f.Bool("binary");
+  // loss and huberDelta are optional: a spec without them is cross-entropy, as before they existed.
+  std::string loss = f.Has("loss") ? f.Text("loss") : "crossentropy";
+  if (loss == "mse") prog->loss = Loss::kMse;
+  else if (loss == "huber") prog->loss = Loss::kHuber;
+  else if (loss != "crossentropy") f.Expected("loss", "\"crossentropy\", \"mse\" or \"huber\"", f.Get("loss"));
+  if (f.Has("huberDelta")) {
+    if (prog->loss != Loss::kHuber) f.Fail("huberDelta is for the huber loss only");
+    prog->huber_delta = f.Number("huberDelta");
+    if (!(std::isfinite(prog->huber_delta) && prog->huber_delta > 0))
+      f.Expected("huberDelta", "a positive number", f.Get("huberDelta"));
+  }
   Napi::Value ops = f.Get("ops");
   if (!ops.IsArray()) f.Expected("ops", "an array of ops", ops);
   auto arr = ops.As<Napi::Array>();

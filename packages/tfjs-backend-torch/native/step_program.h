@@ -108,11 +108,17 @@ struct Op {
   mutable std::shared_ptr<PreparedFilter> prepared;
 };
 
+// The training loss (and evaluate's): tfjs-layers' cross-entropy on the network's probabilities, or
+// for numeric targets the mean squared error or torch's Huber loss on a linear output.
+enum class Loss : uint8_t { kCrossEntropy, kMse, kHuber };
+
 struct Program {
   std::vector<Op> train;      // as compiled: the training step's forward
   std::vector<Op> inference;  // after the inference rewrites: predict and evaluate
   std::vector<double> l1, l2;  // per parameter, the L1L2 regulariser's coefficients (0: none)
   bool binary = false;         // one sigmoid output (binary cross-entropy) or a softmax (categorical)
+  Loss loss = Loss::kCrossEntropy;  // absent on the wire: cross-entropy
+  double huber_delta = 1;           // Huber's delta (Loss::kHuber)
   std::vector<int> last_use;   // per value slot, the last op that reads it (-1: none; the output: ops.size())
 };
 

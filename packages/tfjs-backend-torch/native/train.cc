@@ -40,10 +40,15 @@ const Program& ProgramArg(const Napi::CallbackInfo& info, size_t i) {
   return *it->second;
 }
 
-// Per-row loss as tfjs-layers computes it (losses.categoricalCrossentropy / binaryCrossentropy
-// on the network's probabilities).
+// Per-row loss: cross-entropy as tfjs-layers computes it (losses.categoricalCrossentropy /
+// binaryCrossentropy on the network's probabilities); for numeric targets [rows, outputs] the
+// squared error or torch's huber_loss, each averaged over the outputs (so that the mean over the
+// rows is torch's reduction "mean" over every element, and a row weight scales a whole row).
 at::Tensor RowLoss(const Program& prog, const at::Tensor& y, const at::Tensor& out) {
   const double eps = 1e-7;
+  if (prog.loss == step::Loss::kMse) return (out - y.to(out.scalar_type())).square().mean(-1);
+  if (prog.loss == step::Loss::kHuber)
+    return at::huber_loss(out, y.to(out.scalar_type()), at::Reduction::None, prog.huber_delta).mean(-1);
   if (!prog.binary) {
     auto p = at::clamp(out / out.sum(-1, true), eps, 1 - eps);
     return -(y * p.log()).sum(-1);
@@ -53,8 +58,9 @@ at::Tensor RowLoss(const Program& prog, const at::Tensor& y, const at::Tensor& o
   return (at::relu(logits) - logits * y + at::log1p(at::exp(-logits.abs()))).mean(-1);
 }
 
-// Mean accuracy (tfjs-layers' categoricalAccuracy / binaryAccuracy).
+// Mean accuracy (tfjs-layers' categoricalAccuracy / binaryAccuracy); NaN for numeric targets.
 double Accuracy(const Program& prog, const at::Tensor& y, const at::Tensor& out) {
+  if (prog.loss != step::Loss::kCrossEntropy) return NAN;
   if (!prog.binary) return at::eq(y.argmax(-1), out.argmax(-1)).to(at::kFloat).mean().item<double>();
   return at::eq(y, at::gt(out, 0.5).to(y.scalar_type())).to(at::kFloat).mean().item<double>();
 }
@@ -74,7 +80,7 @@ std::vector<at::Tensor> ParamsOf(const Program& prog, const Napi::Int32Array& ha
 // Rows `rows` of t (all of t when rows is undefined).
 at::Tensor Rows(const at::Tensor& t, const at::Tensor& rows) { return rows.defined() ? t.index_select(0, rows) : t; }
 
-// compileProgram({ ops, l1, l2, binary }) -> id. The ops' fields: src/program.ts; each is checked
+// compileProgram({ ops, l1, l2, binary, loss?, huberDelta? }) -> id. The ops' fields: src/program.ts; each is checked
 // (step_decode.cc), and a malformed op is refused with a message naming it and the field.
 TBT_FN(CompileProgram) {
   if (info.Length() < 1 || !info[0].IsObject()) throw std::runtime_error("compileProgram: expected a program spec");
@@ -227,7 +233,7 @@ TBT_FN(EvaluateProgram) {
     auto yb = y.narrow(0, s, len);
     auto o = Forward(prog, xb, params, false, nullptr, nullptr);
     loss += RowLoss(prog, yb, o).mean().item<double>() * len;
-    acc += Accuracy(prog, yb, o) * len;
+    acc += Accuracy(prog, yb, o) * len;  // NaN throughout for numeric targets
   }
   out[0] = n > 0 ? loss / n : NAN;
   out[1] = n > 0 ? acc / n : NAN;

@@ -3,7 +3,7 @@
 // kind). The addon decodes it once (native/step_decode.cc). The runtime is network.ts.
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { type LayerContext, type LayerInternals, type LayerWeight, layerOp } from "./compile-layers.js";
-import type { ProgramOp, ProgramSpec } from "./program.js";
+import type { ProgramOp, ProgramSpec, StepLoss } from "./program.js";
 import { fail } from "./unsupported.js";
 
 type Layer = tfl.LayersModel["layers"][number];
@@ -134,12 +134,22 @@ function isModel(layer: Layer): layer is Layer & tfl.LayersModel {
   return (layer as unknown as Partial<GraphInternals>).containerNodes instanceof Set;
 }
 
+/** The loss a training program computes (absent: cross-entropy), and Huber's delta (default 1). */
+export interface LossOptions {
+  readonly loss?: StepLoss;
+  readonly huberDelta?: number;
+}
+
 /**
  * The network as a program, or throws Unsupported with the first thing that has no native version.
- * With `inference`, the network may end in any output; otherwise in a softmax (categorical
- * cross-entropy) or a one-unit sigmoid (binary cross-entropy).
+ * With `inference`, the network may end in any output; otherwise, for cross-entropy, in a softmax
+ * (categorical) or a one-unit sigmoid (binary), and for "mse" or "huber" in a linear output.
  */
-export function compileNetwork(model: tfl.LayersModel, inference: boolean): CompiledNetwork {
+export function compileNetwork(
+  model: tfl.LayersModel,
+  inference: boolean,
+  options: LossOptions = {},
+): CompiledNetwork {
   const b = new ProgramBuilder();
   const output = b.inline(graphOf(model), 0);
   const { ops, params, l1, l2, moving } = b;
@@ -147,13 +157,23 @@ export function compileNetwork(model: tfl.LayersModel, inference: boolean): Comp
   if (output !== ops.length) fail("the output is not the last layer");
   const last = ops[ops.length - 1];
   const units = model.outputs[0].shape[1] ?? 1;
-  const compiled = (binary: boolean): CompiledNetwork => ({ spec: { ops, l1, l2, binary }, params, moving });
+  const loss = options.loss ?? "crossentropy";
+  const compiled = (binary: boolean): CompiledNetwork => {
+    const spec: ProgramSpec = { ops, l1, l2, binary };
+    // Only a regression loss goes on the wire: a cross-entropy spec stays what it always was.
+    if (!inference && loss !== "crossentropy") spec.loss = loss;
+    if (!inference && loss === "huber") spec.huberDelta = options.huberDelta ?? 1;
+    return { spec, params, moving };
+  };
   if (inference) return compiled(units === 1);
-  if (model.outputs[0].shape.length !== 2) fail("an output that is not [batch, classes]");
-  const binary = units === 1;
-  const ends = binary ? "sigmoid" : "softmax";
+  if (loss !== "crossentropy" && loss !== "mse" && loss !== "huber") fail(`the loss ${String(loss)}`);
+  const regression = loss !== "crossentropy";
+  if (model.outputs[0].shape.length !== 2)
+    fail(regression ? "an output that is not [batch, outputs]" : "an output that is not [batch, classes]");
+  const binary = !regression && units === 1;
+  const ends = regression ? "linear" : binary ? "sigmoid" : "softmax";
   const activation =
     last.op === "dense" || last.op === "activation" || last.op === "conv2d" ? last.activation : null;
-  if (activation !== ends) fail(`an output that is not a ${ends}`);
+  if (activation !== ends) fail(`an output that is not ${regression ? "linear" : `a ${ends}`}`);
   return compiled(binary);
 }

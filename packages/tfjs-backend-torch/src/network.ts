@@ -3,7 +3,7 @@
 import { engine, getBackend, type Tensor, type Variable } from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { TorchBackend } from "./backend.js";
-import { compileNetwork } from "./compile.js";
+import { compileNetwork, type LossOptions } from "./compile.js";
 import type { LayerWeight } from "./compile-layers.js";
 import type { Handle } from "./native.js";
 import { countNativeForward, countNativeStep } from "./native-stats.js";
@@ -41,7 +41,8 @@ export interface NativeBatch {
  * AveragePooling2D (no padding), global pooling, Flatten, Reshape, ZeroPadding2D, Add, Multiply
  * and Concatenate layers, and single-input models of these used as layers (a transfer network's
  * backbone and head: inlined into one program), with L1/L2 weight regularisers, ending in a
- * softmax (categorical cross-entropy) or a one-unit sigmoid (binary cross-entropy). Anything
+ * softmax (categorical cross-entropy) or a one-unit sigmoid (binary cross-entropy), or, with
+ * `loss` "mse" or "huber" (numeric targets [rows, outputs]), in a linear output. Anything
  * else: `compile` returns the reason and training stays on TF.js.
  *
  * Dropout draws from libtorch's generator seeded per step by the caller (`seed`): reproducible
@@ -68,14 +69,19 @@ export class NativeNetwork {
   /**
    * Compiles `model`, or says why it cannot be (then it trains through TF.js). With `inference`,
    * the network may end in any output (a feature extractor, say): `predict` only, no step or loss.
+   * `loss` (default "crossentropy") is what trainStep and evaluate compute; "mse" and "huber"
+   * (`huberDelta`, default 1) need a linear output, and report accuracy as NaN.
    */
-  static compile(model: tfl.LayersModel, options: { inference?: boolean } = {}): NativeNetwork | string {
+  static compile(
+    model: tfl.LayersModel,
+    options: { inference?: boolean } & LossOptions = {},
+  ): NativeNetwork | string {
     const backend = engine().backend;
     if (getBackend() !== BACKEND_NAME || !(backend instanceof TorchBackend)) return "not the torch backend";
     if (typeof backend.addon.compileProgram !== "function") return "the addon has no native step";
     const inference = options.inference === true;
     try {
-      const { spec, params, moving } = compileNetwork(model, inference);
+      const { spec, params, moving } = compileNetwork(model, inference, options);
       const program = backend.addon.compileProgram(spec);
       return new NativeNetwork(backend, program, params, moving, inference);
     } catch (e) {
@@ -86,7 +92,7 @@ export class NativeNetwork {
 
   /**
    * One training step: the batch's row-weighted mean loss plus the penalties, and its accuracy
-   * (both before the update). Each group's Adam takes one step (its iteration count advances).
+   * (both before the update; accuracy NaN for a regression loss). Each group's Adam takes one step (its iteration count advances).
    */
   trainStep(
     batch: NativeBatch,
@@ -153,7 +159,7 @@ export class NativeNetwork {
     return engine().makeTensorFromTensorInfo(info);
   }
 
-  /** Mean loss (no penalties, no row weights) and accuracy over every row, in inference mode. */
+  /** Mean loss (no penalties, no row weights) and accuracy (NaN for a regression loss) over every row, in inference mode. */
   evaluate(x: Tensor, y: Tensor, batchSize = 1024): { loss: number; accuracy: number } {
     this.check();
     if (this.inferenceOnly) throw new Error("evaluate: this NativeNetwork was compiled for inference only");

@@ -83,6 +83,13 @@ export type ProgramOp =
   /** axis: non-negative, counting the batch dim. */
   | { op: "concat"; in: Slots; axis: number };
 
+/**
+ * The training loss: cross-entropy on a softmax or a one-unit sigmoid, or for numeric targets
+ * [rows, outputs] on a linear output the mean squared error or the Huber loss (torch's huber_loss,
+ * mean over rows and outputs).
+ */
+export type StepLoss = "crossentropy" | "mse" | "huber";
+
 /** What `compileProgram` takes: the ops, each parameter's L1/L2 coefficients, the loss kind. */
 export interface ProgramSpec {
   ops: ProgramOp[];
@@ -90,4 +97,8 @@ export interface ProgramSpec {
   l2: number[];
   /** One sigmoid output (binary cross-entropy), or a softmax (categorical). */
   binary: boolean;
+  /** Absent: "crossentropy" (a spec from before the field existed means the same). */
+  loss?: StepLoss;
+  /** Huber's delta, with loss "huber" only (absent: 1). */
+  huberDelta?: number;
 }

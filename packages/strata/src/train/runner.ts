@@ -41,11 +41,7 @@ export function stepRunner(
 ): StepRunner {
   const trained = groups.filter((g) => g.variables.length > 0);
   let network: NativeNetwork | string = "disabled by STRATA_NATIVE_STEP";
-  if (nativeAllowed())
-    network =
-      (choice.loss ?? "crossentropy") === "crossentropy"
-        ? NativeNetwork.compile(model)
-        : "a regression loss (not in the native step yet)";
+  if (nativeAllowed()) network = NativeNetwork.compile(model, choice);
   if (typeof network === "string") {
     if (tf.getBackend() === "torch") countNativeFallback(network);
     return tfjsRunner(model, trained, choice);
