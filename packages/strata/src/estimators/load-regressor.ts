@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { TableData } from "../data/plain.js";
 import { StrataError } from "../errors.js";
 import { describeJson } from "../util/files.js";
+import { DenseRegressor } from "./dense-regressor.js";
 import { MANIFEST, type Manifest } from "./estimator.js";
 import { readManifest } from "./manifest.js";
 import type { Regressor } from "./regressor.js";
@@ -18,6 +19,7 @@ export type RegressorReader = (dir: string, manifest: Manifest) => Promise<Regre
 export const REGRESSOR_READERS: Readonly<Record<string, RegressorReader>> = {
   ridge: (dir, manifest) => RidgeRegressor.read(dir, manifest),
   "xgboost-regressor": (dir, manifest) => XGBoostRegressor.read(dir, manifest),
+  "dense-regressor": (dir, manifest) => DenseRegressor.read(dir, manifest),
 };
 
 /**
