@@ -13,6 +13,7 @@ export type DenseRegressionConfig = Omit<DenseNetworkConfig, "classes">;
 export function buildDenseRegressionNetwork(config: DenseRegressionConfig): tfl.Sequential {
   // The classifier's one-unit sigmoid head is swapped for a linear one; the hidden stack is its.
   const model = buildDenseNetwork({ ...config, classes: 2 });
+  model.name = "dense_regressor";
   const head = model.layers[model.layers.length - 1];
   model.pop();
   head.dispose();
