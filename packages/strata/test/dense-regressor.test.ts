@@ -163,8 +163,19 @@ test("save → load: the same predictions, the scaling in target.json; a damaged
   await model.save(saved);
   const loaded = await loadRegressor(saved);
   assert.ok(loaded instanceof DenseRegressor);
+  assert.throws(() => new DenseRegressor().summary(), /no network before fit/);
   assert.deepEqual(await loaded.predict(x), await model.predict(x));
   assert.deepEqual(JSON.parse(readFileSync(join(saved, TARGET_JSON), "utf8")), model.targetScaling);
+  const { mean, std } = model.targetScaling;
+  assert.ok(Math.abs(mean - 100) < 5 && Math.abs(std - 36) < 6, `target mean ${mean}, std ${std}`);
+  const summary = loaded.summary();
+  assert.ok(
+    summary.startsWith(
+      `Model: DenseRegressor (dense-regressor), predicting ${mean.toPrecision(4)} + ${std.toPrecision(4)} × output\n`,
+    ),
+    summary,
+  );
+  assert.match(summary, /│ output \(Dense\) +│ \(None, 1\) +│/);
   loaded.dispose();
   model.dispose();
   writeFileSync(join(saved, TARGET_JSON), JSON.stringify({ mean: 1, std: 0 }));

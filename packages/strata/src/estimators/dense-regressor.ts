@@ -20,6 +20,7 @@ import type { Manifest } from "./estimator.js";
 import { summarizeFit } from "./labels.js";
 import { checkSavedParams } from "./param-check.js";
 import type { RegressorFitOptions } from "./regressor.js";
+import { networkSummary, type SummaryOptions, showSummary } from "./summary.js";
 import { type RegressionFitResult, type RegressionTrainingSet, TableRegressor } from "./table-regressor.js";
 
 export {
@@ -79,6 +80,20 @@ export class DenseRegressor extends TableRegressor<
   /** The fitted TF.js network (its output is the standardised target). */
   get network(): tfl.LayersModel {
     return this.fitted().model.network;
+  }
+
+  /**
+   * The fitted network as Keras's `model.summary()` shows it (layers, output shapes, parameter
+   * counts), with the target's scaling in the title; `{ print: true }` also prints it.
+   */
+  summary(options: SummaryOptions = {}): string {
+    if (!this.state)
+      throw new StrataError(
+        `summary(): this DenseRegressor has no network before fit (its input width depends on the data's columns): call fit() or load a saved model first`,
+      );
+    const { mean, std } = this.state.model.target;
+    const title = `Model: DenseRegressor (${this.kind}), predicting ${mean.toPrecision(4)} + ${std.toPrecision(4)} × output`;
+    return showSummary(networkSummary(title, this.state.model.network), options);
   }
 
   /** The target's mean and standard deviation over the fit rows. */
