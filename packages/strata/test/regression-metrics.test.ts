@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { mae, quantileBins, r2Score, regressionReport, rmse } from "../src/metrics/regression.js";
+import { kFold } from "../src/split/kfold.js";
+import { Rng } from "../src/util/random.js";
 
 /*
  * Expected values computed once with scikit-learn 1.2.1 and numpy 1.24.2 (Debian's python3):
@@ -53,4 +55,18 @@ test("quantileBins: pandas.qcut's bins, ties kept together and repeated edges dr
     [1, 2, 0, 3, 1, 3, 0, 3, 2, 0],
   );
   assert.deepEqual(Array.from(quantileBins([1, 1, 1, 1], 3)), [0, 0, 0, 0]);
+});
+
+test("quantileBins stratify k-fold on a numeric target: every fold's mean target is close to the whole's", () => {
+  const rng = new Rng(3);
+  // A skewed target: most values small, a long tail.
+  const y = Array.from({ length: 500 }, () => Math.exp(3 * rng.next()));
+  const mean = (idx: readonly number[]) => idx.reduce((a, i) => a + y[i], 0) / idx.length;
+  const all = mean(y.map((_, i) => i));
+  const spread = (folds: { test: number[] }[]) => Math.max(...folds.map((f) => Math.abs(mean(f.test) - all)));
+  const stratified = spread(kFold(y.length, { k: 5, seed: 0, stratify: quantileBins(y, 10) }));
+  const plain = spread(kFold(y.length, { k: 5, seed: 0 }));
+  // Measured: stratified 1.5% of the mean, plain 8%.
+  assert.ok(stratified < 0.03 * all, `stratified folds' means differ by up to ${stratified} from ${all}`);
+  assert.ok(stratified < plain / 2, `stratified ${stratified}, plain ${plain}`);
 });
