@@ -7,6 +7,8 @@ import { MANIFEST, type Manifest } from "./estimator.js";
 import { readManifest } from "./manifest.js";
 import type { Regressor } from "./regressor.js";
 import { RidgeRegressor } from "./ridge.js";
+import { StackingRegressor } from "./stacking-regressor.js";
+import { VotingRegressor } from "./voting-regressor.js";
 import { XGBoostRegressor } from "./xgboost-regressor.js";
 
 /** Reads a regressor of one kind from its directory (the manifest already checked). */
@@ -20,6 +22,8 @@ export const REGRESSOR_READERS: Readonly<Record<string, RegressorReader>> = {
   ridge: (dir, manifest) => RidgeRegressor.read(dir, manifest),
   "xgboost-regressor": (dir, manifest) => XGBoostRegressor.read(dir, manifest),
   "dense-regressor": (dir, manifest) => DenseRegressor.read(dir, manifest),
+  "vote-regressor": (dir, manifest) => VotingRegressor.read(dir, manifest),
+  "stack-regressor": (dir, manifest) => StackingRegressor.read(dir, manifest),
 };
 
 /**
