@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import * as tf from "@tensorflow/tfjs-core";
+import { useBackend } from "../src/backend.js";
 import { Frame } from "../src/data/frame.js";
 import { type TableData, tableFrame } from "../src/data/plain.js";
 import { crossValPredictRegressor, regressionSplits } from "../src/estimators/cross-val-predict-regressor.js";
@@ -175,6 +177,37 @@ describe("StackingRegressor learns which member to trust", { skip: noXGBoost }, 
     alone.dispose();
     stack.dispose();
     vote.dispose();
+  });
+});
+
+describe("a regressor ensemble with a network member", () => {
+  test("ridge + dense-regressor: each fit reported, save → load the same, no tensors left", async () => {
+    await useBackend();
+    const before = tf.memory().numTensors;
+    const data = sineTable(120, 8);
+    const dense = { kind: "dense-regressor", params: { hiddenUnits: [8], epochs: 5 } };
+    const fits: string[] = [];
+    const stack = await new StackingRegressor({ members: [RIDGE, dense], folds: 2 }).fit(data.x, data.y, {
+      onFit: (what, seconds) => {
+        assert.ok(seconds >= 0);
+        fits.push(what);
+      },
+    });
+    assert.deepEqual(fits, [
+      "StackingRegressor: member 1 (ridge), fit on all 120 rows",
+      "StackingRegressor: member 2 (dense-regressor), fit on all 120 rows",
+      "StackingRegressor: member 1 (ridge), fold 1 of 2",
+      "StackingRegressor: member 1 (ridge), fold 2 of 2",
+      "StackingRegressor: member 2 (dense-regressor), fold 1 of 2",
+      "StackingRegressor: member 2 (dense-regressor), fold 2 of 2",
+    ]);
+    const saved = join(dir, "stack-dense");
+    await stack.save(saved);
+    const loaded = await loadRegressor(saved);
+    assert.deepEqual(await loaded.predict(data.x), await stack.predict(data.x));
+    loaded.dispose();
+    stack.dispose();
+    assert.equal(tf.memory().numTensors, before, "the members' networks are freed");
   });
 });
 

@@ -17,6 +17,14 @@ export interface RegressionFoldOptions {
   readonly owner?: string;
 }
 
+/** crossValPredictRegressor's options: the folds', and what each fit gets. */
+export interface CrossValPredictRegressorOptions extends RegressionFoldOptions {
+  /** Options each fit gets besides its rows' groups (e.g. XGBoostRegressor's threads). */
+  readonly fitOptions?: RegressorFitOptions;
+  /** Called as each fold's fit and prediction end (progress): the fold (1-based), the folds, its seconds. */
+  readonly onFold?: (fold: number, folds: number, seconds: number) => void;
+}
+
 /** Bins of the target quantiles the folds are stratified by (as the quantileBins test: 10 at most). */
 const MAX_BINS = 10;
 
@@ -53,18 +61,20 @@ export async function crossValPredictRegressor(
   template: Regressor<TableData>,
   x: TableData,
   y: readonly number[],
-  options: RegressionFoldOptions = {},
+  options: CrossValPredictRegressorOptions = {},
 ): Promise<Float64Array> {
   const frame = tableFrame(x);
   const target = targetValues(y, frame.nRows);
   const splits = regressionSplits(target, options);
   const out = new Float64Array(target.length).fill(Number.NaN);
-  for (const split of splits) {
+  for (const [f, split] of splits.entries()) {
+    const started = performance.now();
     const model = template.clone();
     try {
-      const fitOptions: RegressorFitOptions = options.groups
-        ? { groups: split.train.map((i) => options.groups![i]) }
-        : {};
+      const fitOptions: RegressorFitOptions = {
+        ...options.fitOptions,
+        groups: options.groups ? split.train.map((i) => options.groups![i]) : undefined,
+      };
       await model.fit(
         frame.take(split.train),
         split.train.map((i) => target[i]),
@@ -77,6 +87,7 @@ export async function crossValPredictRegressor(
     } finally {
       model.dispose();
     }
+    options.onFold?.(f + 1, splits.length, (performance.now() - started) / 1000);
   }
   return out;
 }

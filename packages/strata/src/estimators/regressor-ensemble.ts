@@ -42,6 +42,17 @@ export interface OutOfFoldRegression {
   readonly r2: number;
 }
 
+/** fit's options: a regressor's (groups), the members' threads, and progress. */
+export interface RegressorEnsembleFitOptions extends RegressorFitOptions {
+  /** XGBoost members' threads (their fit option; default all of OpenMP's). Never saved. */
+  readonly threads?: number;
+  /**
+   * Called as each fit ends: `what` is e.g. "StackingRegressor: member 2 (xgboost-regressor), fold
+   * 3 of 5" or "…, fit on all 480 rows".
+   */
+  readonly onFit?: (what: string, seconds: number) => void;
+}
+
 /** What a combiner learns from. */
 export interface RegressorCombinerData {
   /** The fit's target. */
@@ -119,20 +130,26 @@ export abstract class RegressorEnsemble<P extends RegressorEnsembleParams, C>
   /** Reads what combinerJson gave; `path` names ensemble.json in messages. */
   protected abstract readCombiner(saved: Params, path: string): C;
 
-  async fit(x: TableData, y: readonly number[], options: RegressorFitOptions = {}): Promise<this> {
+  async fit(x: TableData, y: readonly number[], options: RegressorEnsembleFitOptions = {}): Promise<this> {
     const rows = x instanceof Frame ? x.nRows : x.length;
     const target = targetValues(y, rows);
     const started = performance.now();
     const folds = this.outOfFoldFolds();
     // Too few rows or groups for the folds is refused before anything is fitted.
     if (folds) regressionSplits(target, { ...folds, groups: options.groups, owner: this.className });
+    const fitOptions = { groups: options.groups, threads: options.threads };
     const members: Regressor<TableData>[] = [];
     try {
-      for (const member of this.createMembers()) {
+      for (const [i, member] of this.createMembers().entries()) {
         members.push(member);
-        await member.fit(x, y, options);
+        const memberStarted = performance.now();
+        await member.fit(x, y, fitOptions);
+        options.onFit?.(
+          `${this.className}: ${memberLabel(i, this.memberNames[i])}, fit on all ${rows} rows`,
+          (performance.now() - memberStarted) / 1000,
+        );
       }
-      const outOfFold = folds ? await this.outOfFoldPredictions(x, y, folds, options.groups) : undefined;
+      const outOfFold = folds ? await this.outOfFoldPredictions(x, y, folds, options) : undefined;
       const combiner = await this.learnCombiner({ y: target, names: this.memberNames, outOfFold });
       this.dispose();
       this.state = {
@@ -265,17 +282,20 @@ export abstract class RegressorEnsemble<P extends RegressorEnsembleParams, C>
     x: TableData,
     y: readonly number[],
     folds: { folds: number; seed: number },
-    groups: readonly string[] | undefined,
+    options: RegressorEnsembleFitOptions,
   ): Promise<Float64Array[]> {
     const out: Float64Array[] = [];
     for (const [i, spec] of this.params.members.entries()) {
       const template = createMemberRegressor(this.className, spec, i, this.memberNames[i]);
+      const owner = `${this.className}: ${memberLabel(i, this.memberNames[i])}`;
       try {
         out.push(
           await crossValPredictRegressor(template, x, y, {
             ...folds,
-            groups,
-            owner: `${this.className}: ${memberLabel(i, this.memberNames[i])}`,
+            groups: options.groups,
+            owner,
+            fitOptions: { threads: options.threads } as RegressorFitOptions,
+            onFold: (fold, all, seconds) => options.onFit?.(`${owner}, fold ${fold} of ${all}`, seconds),
           }),
         );
       } finally {
