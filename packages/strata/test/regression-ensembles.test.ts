@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
@@ -208,6 +208,28 @@ describe("a regressor ensemble with a network member", () => {
     loaded.dispose();
     stack.dispose();
     assert.equal(tf.memory().numTensors, before, "the members' networks are freed");
+  });
+});
+
+describe("a saved regressor ensemble", () => {
+  test("a damaged ensemble.json or a missing member directory is refused, naming it", async () => {
+    const data = sineTable(80, 9);
+    const vote = await new VotingRegressor({
+      members: [RIDGE, { kind: "ridge", params: { alpha: 10 } }],
+    }).fit(data.x, data.y);
+    const saved = join(dir, "vote-damaged");
+    await vote.save(saved);
+    vote.dispose();
+    const json = join(saved, "ensemble.json");
+    const original = readFileSync(json, "utf8");
+    writeFileSync(json, original.replace(/"weights":\s*\[[^\]]*\]/, '"weights": [0.5]'));
+    await assert.rejects(
+      loadRegressor(saved),
+      /ensemble\.json: damaged: "combiner\.weights" is not one finite number per member/,
+    );
+    writeFileSync(json, original);
+    rmSync(join(saved, "members/2-ridge#2"), { recursive: true, force: true });
+    await assert.rejects(loadRegressor(saved), /member 2 \(ridge#2\) in .* is missing/);
   });
 });
 
