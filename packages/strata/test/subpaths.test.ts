@@ -49,6 +49,15 @@ const expected: Record<string, readonly string[]> = {
   "strata-ml/networks": ["fitModel", "tensorSource", "buildCnn", "buildDenseNetwork", "NetworkClassifier"],
   "strata-ml/ensembles": ["EnsembleClassifier", "greedyEnsembleSelection", "kindResolver", "parseMembers"],
   "strata-ml/metrics": ["accuracy", "rocAuc", "logLoss", "confusionMatrix"],
+  "strata-ml/regression": [
+    "RidgeRegressor",
+    "XGBoostRegressor",
+    "DenseRegressor",
+    "StackingRegressor",
+    "loadRegressor",
+    "inferProblemType",
+    "rmse",
+  ],
   "strata-ml/tf": ["tf", "tfl"],
 };
 
