@@ -1,5 +1,3 @@
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import {
   Booster,
   DMatrix,
@@ -10,14 +8,13 @@ import {
 } from "strata-ml-xgboost";
 import type { TableData } from "../data/plain.js";
 import type { PreprocessOptions } from "../data/preprocess.js";
-import { firstLine, StrataError } from "../errors.js";
-import { readFileChecked } from "../util/files.js";
+import { StrataError } from "../errors.js";
 import type { Matrix } from "../util/matrix.js";
 import type { EpochRecord, Manifest } from "./estimator.js";
 import { checkSavedParams } from "./param-check.js";
 import type { RegressorFitOptions } from "./regressor.js";
 import { type RegressionFitResult, type RegressionTrainingSet, TableRegressor } from "./table-regressor.js";
-import { XGBOOST_MODEL_JSON } from "./xgboost.js";
+import { readBoosterFile, writeBoosterFile } from "./xgboost-model-file.js";
 import { XGBOOST_REGRESSOR_PARAMS, type XGBoostRegressorParams } from "./xgboost-regressor-params.js";
 
 export {
@@ -173,26 +170,12 @@ export class XGBoostRegressor extends TableRegressor<
     }
   }
 
-  protected async writeModel(dir: string, model: FittedBooster): Promise<string[]> {
-    // The rounds that predict travel with the model as XGBoost's own attribute, as Python's xgboost keeps it.
-    model.booster.setAttr("best_iteration", String(model.rounds - 1));
-    await writeFile(join(dir, XGBOOST_MODEL_JSON), model.booster.saveModelJson());
-    return [XGBOOST_MODEL_JSON];
+  protected writeModel(dir: string, model: FittedBooster): Promise<string[]> {
+    return writeBoosterFile(dir, model);
   }
 
-  protected async readModel(dir: string): Promise<FittedBooster> {
-    const path = join(dir, XGBOOST_MODEL_JSON);
-    const bytes = await readFileChecked(path);
-    if (bytes.byteLength === 0) throw new StrataError(`${path}: is empty (0 bytes of JSON)`);
-    let booster: Booster;
-    try {
-      booster = Booster.loadModel(bytes);
-    } catch (e) {
-      throw new StrataError(`${path}: damaged: XGBoost cannot load it (${firstLine(e)})`);
-    }
-    const best = Number(booster.getAttr("best_iteration"));
-    const rounds = Number.isInteger(best) ? best + 1 : booster.numBoostedRounds();
-    return { booster, rounds };
+  protected readModel(dir: string): Promise<FittedBooster> {
+    return readBoosterFile(dir);
   }
 
   protected modelInputs(model: FittedBooster): number {

@@ -1,5 +1,3 @@
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import {
   Booster,
   type Contributions,
@@ -11,14 +9,14 @@ import {
 } from "strata-ml-xgboost";
 import { namingPlainRows, type TableData, tableFrame } from "../data/plain.js";
 import type { PreprocessOptions } from "../data/preprocess.js";
-import { firstLine, StrataError } from "../errors.js";
-import { readFileChecked } from "../util/files.js";
+import { StrataError } from "../errors.js";
 import type { Matrix } from "../util/matrix.js";
 import type { EpochRecord, FitOptions, Manifest } from "./estimator.js";
 import type { Label } from "./label-values.js";
 import { probaFromOutputs } from "./labels.js";
 import { checkSavedParams } from "./param-check.js";
 import { TableClassifier, type TableFitResult, type TableTrainingSet } from "./table-classifier.js";
+import { type FittedBooster, readBoosterFile, writeBoosterFile } from "./xgboost-model-file.js";
 import { XGBOOST_PARAMS, type XGBoostClassifierParams } from "./xgboost-params.js";
 
 export { XGBOOST_DEFAULTS, XGBOOST_PARAMS, type XGBoostClassifierParams } from "./xgboost-params.js";
@@ -34,15 +32,7 @@ export interface XGBoostFitOptions extends FitOptions {
 // 14 s on Spotify). libgomp reads this when libxgboost loads, at the first XGBoost call.
 process.env.OMP_WAIT_POLICY ??= "PASSIVE";
 
-/** XGBoost's own JSON model file inside the model directory. */
-export const XGBOOST_MODEL_JSON = "xgboost.json";
-
-/** A fitted booster and the last round its predictions use (the best one, after early stopping). */
-interface FittedBooster {
-  readonly booster: Booster;
-  /** Rounds [0, rounds) predict. */
-  readonly rounds: number;
-}
+export { XGBOOST_MODEL_JSON } from "./xgboost-model-file.js";
 
 /**
  * Gradient-boosted trees from XGBoost (through xgboost-native: every tree is XGBoost's) on a
@@ -197,26 +187,12 @@ export class XGBoostClassifier<L extends Label = Label> extends TableClassifier<
     }
   }
 
-  protected async writeModel(dir: string, model: FittedBooster): Promise<string[]> {
-    // The rounds that predict travel with the model as XGBoost's own attribute, as Python's xgboost keeps it.
-    model.booster.setAttr("best_iteration", String(model.rounds - 1));
-    await writeFile(join(dir, XGBOOST_MODEL_JSON), model.booster.saveModelJson());
-    return [XGBOOST_MODEL_JSON];
+  protected writeModel(dir: string, model: FittedBooster): Promise<string[]> {
+    return writeBoosterFile(dir, model);
   }
 
-  protected async readModel(dir: string): Promise<FittedBooster> {
-    const path = join(dir, XGBOOST_MODEL_JSON);
-    const bytes = await readFileChecked(path);
-    if (bytes.byteLength === 0) throw new StrataError(`${path}: is empty (0 bytes of JSON)`);
-    let booster: Booster;
-    try {
-      booster = Booster.loadModel(bytes);
-    } catch (e) {
-      throw new StrataError(`${path}: damaged: XGBoost cannot load it (${firstLine(e)})`);
-    }
-    const best = Number(booster.getAttr("best_iteration"));
-    const rounds = Number.isInteger(best) ? best + 1 : booster.numBoostedRounds();
-    return { booster, rounds };
+  protected readModel(dir: string): Promise<FittedBooster> {
+    return readBoosterFile(dir);
   }
 
   protected override modelInputs(model: FittedBooster): number {
