@@ -1,36 +1,11 @@
 import { integerIn, numberIn, type ParamSchema, schemaDefaults } from "./param-schema.js";
-import { XGBOOST_PARAMS } from "./xgboost-params.js";
+import { XGBOOST_PARAMS, type XGBoostClassifierParams } from "./xgboost-params.js";
 
 /**
  * Hyperparameters of an XGBoostRegressor: XGBoostClassifier's, with the same names and
  * defaults, less classWeight (no classes); early stopping watches the validation RMSE.
  */
-export interface XGBoostRegressorParams {
-  /** Most boosting rounds; early stopping may end sooner. */
-  readonly nEstimators: number;
-  /** Shrinkage of each round's trees (XGBoost's eta). */
-  readonly learningRate: number;
-  readonly maxDepth: number;
-  /** Least hessian a leaf must hold (for squared error: rows, each weighing 1). */
-  readonly minChildWeight: number;
-  /** Share of the rows sampled for each round's trees. */
-  readonly subsample: number;
-  /** Share of the columns sampled for each tree. */
-  readonly colsampleBytree: number;
-  /** L2 penalty on leaf values (XGBoost's lambda). */
-  readonly regLambda: number;
-  /** L1 penalty on leaf values (XGBoost's alpha). */
-  readonly regAlpha: number;
-  /** Least loss reduction a split must bring. */
-  readonly gamma: number;
-  /** Rounds without a better validation RMSE before stopping; 0: run every round. */
-  readonly earlyStoppingRounds: number;
-  /** Share of the training rows (or groups) held out for early stopping; 0: none (every round is kept). */
-  readonly validationFraction: number;
-  /** Most one-hot categories kept per column. */
-  readonly maxCategories: number;
-  readonly seed: number;
-}
+export type XGBoostRegressorParams = Omit<XGBoostClassifierParams, "classWeight">;
 
 const { classWeight: _classes, ...shared } = XGBOOST_PARAMS;
 
