@@ -1,11 +1,4 @@
-import {
-  Booster,
-  DMatrix,
-  train,
-  type Params as XgbParams,
-  xgboostAvailable,
-  xgboostLoadError,
-} from "strata-ml-xgboost";
+import { type Booster, xgboostAvailable, xgboostLoadError } from "strata-ml-xgboost";
 import type { TableData } from "../data/plain.js";
 import type { PreprocessOptions } from "../data/preprocess.js";
 import { StrataError } from "../errors.js";
@@ -14,7 +7,14 @@ import type { EpochRecord, Manifest } from "./estimator.js";
 import { checkSavedParams } from "./param-check.js";
 import type { RegressorFitOptions } from "./regressor.js";
 import { type RegressionFitResult, type RegressionTrainingSet, TableRegressor } from "./table-regressor.js";
-import { readBoosterFile, writeBoosterFile } from "./xgboost-model-file.js";
+import {
+  checkThreads,
+  type FittedBooster,
+  predictBooster,
+  readBoosterFile,
+  trainBooster,
+  writeBoosterFile,
+} from "./xgboost-booster.js";
 import { XGBOOST_REGRESSOR_PARAMS, type XGBoostRegressorParams } from "./xgboost-regressor-params.js";
 
 export {
@@ -27,13 +27,6 @@ export {
 export interface XGBoostRegressorFitOptions extends RegressorFitOptions {
   /** XGBoost's threads (nthread); default 0: all of OpenMP's threads (OMP_NUM_THREADS honoured). Never saved. */
   readonly threads?: number;
-}
-
-/** A fitted booster and the rounds its predictions use (up to the best one, after early stopping). */
-interface FittedBooster {
-  readonly booster: Booster;
-  /** Rounds [0, rounds) predict. */
-  readonly rounds: number;
 }
 
 /**
@@ -97,77 +90,27 @@ export class XGBoostRegressor extends TableRegressor<
     data: RegressionTrainingSet,
     options: XGBoostRegressorFitOptions,
   ): Promise<RegressionFitResult<FittedBooster>> {
-    const threads = options.threads ?? 0;
-    if (!(Number.isInteger(threads) && threads >= 0))
-      throw new StrataError(
-        `XGBoostRegressor: the threads fit option must be an integer >= 0, got ${threads}`,
-      );
-    const p = this.params;
+    const threads = checkThreads("XGBoostRegressor", options.threads);
     let mean = 0;
     for (const v of data.y) mean += v;
     mean /= data.y.length;
-    const params: XgbParams = {
-      objective: "reg:squarederror",
-      eval_metric: "rmse",
-      base_score: mean,
-      tree_method: "hist",
-      eta: p.learningRate,
-      max_depth: p.maxDepth,
-      min_child_weight: p.minChildWeight,
-      subsample: p.subsample,
-      colsample_bytree: p.colsampleBytree,
-      lambda: p.regLambda,
-      alpha: p.regAlpha,
-      gamma: p.gamma,
-      seed: p.seed,
-      nthread: threads,
-      verbosity: 1,
-    };
-    const owned: DMatrix[] = [];
-    const dmatrix = (x: Matrix, y: Float64Array): DMatrix => {
-      const d = new DMatrix(x.data, x.rows, x.cols, { nthread: threads });
-      owned.push(d);
-      d.setLabel(Float32Array.from(y));
-      return d;
-    };
-    try {
-      const dtrain = dmatrix(data.x, data.y);
-      const dvalid = data.validation ? dmatrix(data.validation.x, data.validation.y) : undefined;
-      const stopping = dvalid !== undefined && p.earlyStoppingRounds > 0;
-      const result = train(params, dtrain, {
-        rounds: p.nEstimators,
-        evals: dvalid
-          ? [
-              [dtrain, "train"],
-              [dvalid, "valid"],
-            ]
-          : [[dtrain, "train"]],
-        earlyStoppingRounds: stopping ? p.earlyStoppingRounds : undefined,
-      });
-      // Read back from its own JSON: the same trees without the training caches, predicting
-      // exactly as a loaded model will.
-      const booster = Booster.loadModel(result.booster.saveModelJson());
-      result.booster.dispose();
-      const epochsRun = booster.numBoostedRounds();
-      const rounds = stopping ? result.bestIteration + 1 : epochsRun;
-      return { model: { booster, rounds }, epochsRun, bestEpoch: rounds, history: history(result.history) };
-    } finally {
-      for (const d of owned) d.dispose();
-    }
+    const fit = trainBooster(
+      this.params,
+      { objective: "reg:squarederror", eval_metric: "rmse", base_score: mean },
+      data,
+      data.validation,
+      threads,
+    );
+    return { ...fit, history: history(fit.metrics) };
   }
 
   protected predictModel(x: Matrix, model: FittedBooster): Float64Array {
-    const d = new DMatrix(x.data, x.rows, x.cols);
-    try {
-      const { values, shape } = model.booster.predict(d, { iterationRange: [0, model.rounds] });
-      if (shape.length !== 1 || shape[0] !== x.rows)
-        throw new StrataError(
-          `XGBoostRegressor: the booster predicts shape [${shape.join(", ")}], not one value for each of ${x.rows} rows`,
-        );
-      return Float64Array.from(values);
-    } finally {
-      d.dispose();
-    }
+    const { values, shape } = predictBooster(model, x);
+    if (shape.length !== 1 || shape[0] !== x.rows)
+      throw new StrataError(
+        `XGBoostRegressor: the booster predicts shape [${shape.join(", ")}], not one value for each of ${x.rows} rows`,
+      );
+    return Float64Array.from(values);
   }
 
   protected writeModel(dir: string, model: FittedBooster): Promise<string[]> {

@@ -1,9 +1,7 @@
 import {
-  Booster,
+  type Booster,
   type Contributions,
   DMatrix,
-  train,
-  type Params as XgbParams,
   xgboostAvailable,
   xgboostLoadError,
 } from "strata-ml-xgboost";
@@ -16,7 +14,14 @@ import type { Label } from "./label-values.js";
 import { probaFromOutputs } from "./labels.js";
 import { checkSavedParams } from "./param-check.js";
 import { TableClassifier, type TableFitResult, type TableTrainingSet } from "./table-classifier.js";
-import { type FittedBooster, readBoosterFile, writeBoosterFile } from "./xgboost-model-file.js";
+import {
+  checkThreads,
+  type FittedBooster,
+  predictBooster,
+  readBoosterFile,
+  trainBooster,
+  writeBoosterFile,
+} from "./xgboost-booster.js";
 import { XGBOOST_PARAMS, type XGBoostClassifierParams } from "./xgboost-params.js";
 
 export { XGBOOST_DEFAULTS, XGBOOST_PARAMS, type XGBoostClassifierParams } from "./xgboost-params.js";
@@ -32,7 +37,7 @@ export interface XGBoostFitOptions extends FitOptions {
 // 14 s on Spotify). libgomp reads this when libxgboost loads, at the first XGBoost call.
 process.env.OMP_WAIT_POLICY ??= "PASSIVE";
 
-export { XGBOOST_MODEL_JSON } from "./xgboost-model-file.js";
+export { XGBOOST_MODEL_JSON } from "./xgboost-booster.js";
 
 /**
  * Gradient-boosted trees from XGBoost (through xgboost-native: every tree is XGBoost's) on a
@@ -117,74 +122,26 @@ export class XGBoostClassifier<L extends Label = Label> extends TableClassifier<
     data: TableTrainingSet,
     options: XGBoostFitOptions,
   ): Promise<TableFitResult<FittedBooster>> {
-    const threads = options.threads ?? 0;
-    if (!(Number.isInteger(threads) && threads >= 0))
-      throw new StrataError(
-        `XGBoostClassifier: the threads fit option must be an integer >= 0, got ${threads}`,
-      );
-    const p = this.params;
+    const threads = checkThreads("XGBoostClassifier", options.threads);
     const k = data.classes.length;
     const binary = k === 2;
-    const params: XgbParams = {
-      objective: binary ? "binary:logistic" : "multi:softprob",
-      ...(binary ? {} : { num_class: k }),
-      // The loss last: early stopping watches the last metric.
-      eval_metric: binary ? ["error", "logloss"] : ["merror", "mlogloss"],
-      tree_method: "hist",
-      eta: p.learningRate,
-      max_depth: p.maxDepth,
-      min_child_weight: p.minChildWeight,
-      subsample: p.subsample,
-      colsample_bytree: p.colsampleBytree,
-      lambda: p.regLambda,
-      alpha: p.regAlpha,
-      gamma: p.gamma,
-      seed: p.seed,
-      nthread: threads,
-      verbosity: 1,
-    };
-    const owned: DMatrix[] = [];
-    const dmatrix = (x: Matrix, y: Int32Array, weights?: Float32Array): DMatrix => {
-      const d = new DMatrix(x.data, x.rows, x.cols, { nthread: threads });
-      owned.push(d);
-      d.setLabel(Float32Array.from(y));
-      if (weights) d.setWeight(weights);
-      return d;
-    };
-    try {
-      const dtrain = dmatrix(data.x, data.y, data.weights);
-      const dvalid = data.validation ? dmatrix(data.validation.x, data.validation.y) : undefined;
-      const stopping = dvalid !== undefined && p.earlyStoppingRounds > 0;
-      const result = train(params, dtrain, {
-        rounds: p.nEstimators,
-        evals: dvalid
-          ? [
-              [dtrain, "train"],
-              [dvalid, "valid"],
-            ]
-          : [[dtrain, "train"]],
-        earlyStoppingRounds: stopping ? p.earlyStoppingRounds : undefined,
-      });
-      // A booster read back from its own JSON holds the same trees without the training caches
-      // (XGBoost keeps a prediction per cached row), and predicts exactly as a loaded model will.
-      const booster = Booster.loadModel(result.booster.saveModelJson());
-      result.booster.dispose();
-      const epochsRun = booster.numBoostedRounds();
-      const rounds = stopping ? result.bestIteration + 1 : epochsRun;
-      return { model: { booster, rounds }, epochsRun, bestEpoch: rounds, history: history(result.history) };
-    } finally {
-      for (const d of owned) d.dispose();
-    }
+    const fit = trainBooster(
+      this.params,
+      {
+        objective: binary ? "binary:logistic" : "multi:softprob",
+        ...(binary ? {} : { num_class: k }),
+        // The loss last: early stopping watches the last metric.
+        eval_metric: binary ? ["error", "logloss"] : ["merror", "mlogloss"],
+      },
+      { x: data.x, y: data.y, weights: data.weights },
+      data.validation,
+      threads,
+    );
+    return { ...fit, history: history(fit.metrics) };
   }
 
   protected predictModel(x: Matrix, model: FittedBooster, classes: number): Matrix {
-    const d = new DMatrix(x.data, x.rows, x.cols);
-    try {
-      const { values } = model.booster.predict(d, { iterationRange: [0, model.rounds] });
-      return probaFromOutputs(values, classes);
-    } finally {
-      d.dispose();
-    }
+    return probaFromOutputs(predictBooster(model, x).values, classes);
   }
 
   protected writeModel(dir: string, model: FittedBooster): Promise<string[]> {
