@@ -1,9 +1,8 @@
 import { StrataError } from "../errors.js";
-import { writeDirAtomic } from "../util/atomic.js";
-import { copyParams, type Params } from "../util/params.js";
+import type { Params } from "../util/params.js";
 import type { FitSummary, InputKind } from "./estimator.js";
+import { EstimatorBase, type EstimatorState } from "./estimator-base.js";
 import { writeManifest } from "./manifest.js";
-import { type ParamSchema, paramError, resolveParams } from "./param-schema.js";
 
 /*
  * Regression (issue 24): the twin of estimator.ts's Classifier for numeric targets. The same
@@ -43,9 +42,7 @@ export interface Regressor<X = unknown> {
 }
 
 /** What every fitted regressor's state holds (each kind adds its model). */
-export interface RegressorState {
-  readonly summary?: FitSummary;
-}
+export type RegressorState = EstimatorState;
 
 /**
  * The target as finite numbers (a Float64Array), or a StrataError naming the first row that is
@@ -64,55 +61,12 @@ export function targetValues(y: readonly number[], rows: number): Float64Array {
 }
 
 /**
- * What every strata regressor shares, written once (ClassifierBase's twin): params resolved
- * against the schema, getParams, clone, the fit guard, and the atomic save. A kind says how it
+ * What every strata regressor shares beside what every estimator does (EstimatorBase: params,
+ * getParams, clone, the fit guard, the atomic save): the task in its strata.json. A kind says how it
  * fits, predicts, writes its files (writeFiles, with writeOwnManifest) and frees what it holds.
  */
-export abstract class RegressorBase<P extends object, S extends RegressorState> {
-  abstract readonly kind: string;
-  abstract readonly input: InputKind;
+export abstract class RegressorBase<P extends object, S extends RegressorState> extends EstimatorBase<P, S> {
   readonly task = "regression" as const;
-  readonly params: P;
-  protected state?: S;
-
-  protected constructor(
-    /** The class name, for messages (e.g. "RidgeRegressor"). */
-    protected readonly className: string,
-    schema: ParamSchema<P>,
-    params: Partial<P>,
-  ) {
-    this.params = resolveParams(className, schema, params);
-  }
-
-  get fitSummary(): FitSummary | undefined {
-    return this.state?.summary;
-  }
-
-  getParams(): Params {
-    return copyParams(this.params);
-  }
-
-  clone(): this {
-    const make = this.constructor as new (params: Partial<P>) => this;
-    return new make(this.getParams() as Partial<P>);
-  }
-
-  async save(dir: string): Promise<void> {
-    await writeDirAtomic(dir, (tmp) => this.writeFiles(tmp));
-  }
-
-  abstract writeFiles(dir: string): Promise<void>;
-
-  abstract dispose(): void;
-
-  protected fitted(): S {
-    if (!this.state) throw new StrataError(`this ${this.className} is not fitted yet: call fit() first`);
-    return this.state;
-  }
-
-  protected badParam(name: string, expected: string, got: unknown): never {
-    throw paramError(this.className, name, expected, got);
-  }
 
   /** Writes `dir/strata.json`: kind, input, params, no classes, and the task. */
   protected async writeOwnManifest(
