@@ -2,7 +2,7 @@ import type { Frame } from "../data/frame.js";
 import type { Classifier } from "../estimators/estimator.js";
 import { rowContributions } from "../explain/contributions.js";
 import type { RowContributions } from "../explain/types.js";
-import { argmaxRows } from "../util/matrix.js";
+import { argmaxRows, type Matrix } from "../util/matrix.js";
 
 /** The column `strata predict --explain` adds after the probabilities. */
 export const WHY_COLUMN = "why";
@@ -26,10 +26,12 @@ export async function explainRows(
   model: Classifier<Frame>,
   frame: Frame,
   n: number,
+  /** The model's probabilities for (at least) these rows, when the caller has them already. */
+  proba?: Matrix,
 ): Promise<{ contributions: RowContributions; rows: RowWhy[] }> {
   const rows = frame.take(Array.from({ length: Math.min(n, frame.nRows) }, (_, i) => i));
   const contributions = await rowContributions(model as Parameters<typeof rowContributions>[0], rows);
-  const predicted = argmaxRows(await model.predictProba(rows));
+  const predicted = argmaxRows(proba ?? (await model.predictProba(rows)));
   const classes = model.classes;
   return {
     contributions,

@@ -75,7 +75,7 @@ export async function explainCommand(dir: string, data: string[], o: ExplainComm
       throw new StrataError(`a table model is explained on one labelled CSV file, got ${data.length} paths`);
     if (o.layer !== undefined)
       throw new StrataError("--layer is for image models (Grad-CAM); this model takes a table");
-    if (o.contributions !== undefined) checkContributions(model.kind);
+    if (o.contributions !== undefined) checkContributions(model);
     const result = await explainTableModel(model as Classifier<Frame>, dir, data[0], o, out);
     const why =
       o.contributions === undefined

@@ -6,7 +6,7 @@ import { csvReadOptions } from "../data/schema.js";
 import { toFrame } from "../data/tabular.js";
 import { StrataError } from "../errors.js";
 import type { MemberVotes } from "../estimators/ensemble.js";
-import type { Classifier } from "../estimators/estimator.js";
+import type { AnyClassifier, Classifier } from "../estimators/estimator.js";
 import { decodeArgmax } from "../estimators/labels.js";
 import { loadClassifier } from "../estimators/load.js";
 import { checkContributions } from "../explain/contributions.js";
@@ -52,6 +52,8 @@ interface Predictor {
   readonly kind: string;
   /** Throws unless the model is an ensemble (checked before any input is read). */
   checkVotes(): void;
+  /** The classifier itself, in strata's own runtime (what --explain explains). */
+  readonly classifier?: AnyClassifier;
   dispose(): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ async function strataPredictor(dir: string): Promise<Predictor> {
     predictProba: (x) => proba(x),
     predictVotes: (x) => asVoter(model, dir).predictVotes(x),
     checkVotes: () => void asVoter(model, dir),
+    classifier: model,
     dispose: async () => model.dispose(),
   };
 }
@@ -119,7 +122,7 @@ export async function predictCommand(dir: string, inputs: string[], o: PredictCo
   if (o.explain && o.votes)
     throw new StrataError("--explain and --votes: give one (strata explain shows both for ensembles)");
   const model = runtime === "onnx" ? await onnxPredictor(dir) : await strataPredictor(dir);
-  if (o.explain && model.input === "table") checkContributions(model.kind);
+  if (o.explain && model.input === "table" && model.classifier) checkContributions(model.classifier);
   try {
     if (o.votes) {
       if (o.out) throw new StrataError("--votes prints to the terminal; leave out --out");
@@ -145,7 +148,8 @@ export async function predictCommand(dir: string, inputs: string[], o: PredictCo
       }
       return;
     }
-    if (model.input === "images" && o.explain) await explainImagePredictions(dir, inputs, o);
+    if (model.input === "images" && o.explain && model.classifier)
+      await explainImagePredictions(model.classifier, dir, inputs, o);
     else if (model.input === "images") await predictImages(model, inputs, { ...o, top: o.top ?? 3 }, out);
     else await predictRows(dir, model, inputs, o, out);
   } finally {
@@ -168,7 +172,8 @@ async function predictRows(
     return { proba: p, labels: decodeArgmax(p, classes) };
   });
 
-  const why = o.explain ? await rowsWhy(dir, frame, file, table) : undefined;
+  const why =
+    o.explain && model.classifier ? await rowsWhy(model.classifier, frame, file, table, proba) : undefined;
   const header = [
     ...(o.keep ?? []),
     `predicted_${schema.target}`,
@@ -192,36 +197,36 @@ async function predictRows(
 
 /** predict --explain on images: each member's vote and its Grad-CAM, in shades (`strata explain --out` writes overlays). */
 async function explainImagePredictions(
+  model: AnyClassifier,
   dir: string,
   inputs: string[],
   o: PredictCommandOptions,
 ): Promise<void> {
   if (o.out)
     throw new StrataError("--explain prints each member's heatmap; for files, use strata explain --out DIR");
-  const model = await loadClassifier(dir);
-  try {
-    printImageExplanations(makeOutput({}), await explainImageModel(model, dir, inputs, {}, ""));
-  } finally {
-    model.dispose();
-  }
+  printImageExplanations(makeOutput({}), await explainImageModel(model, dir, inputs, {}, ""));
 }
 
-/** Each row's three columns that moved it most toward its predicted class, as "glucose +0.81; bmi +0.22; …". */
-async function rowsWhy(dir: string, frame: Frame, file: string, table: RawTable): Promise<string[]> {
-  const model = await loadClassifier(dir);
-  try {
-    const { rows } = await namingRows(file, table, () =>
-      explainRows(model as Classifier<Frame>, frame, frame.nRows),
-    );
-    return rows.map((r) =>
-      r.top
-        .slice(0, 3)
-        .map(([f, v]) => `${f} ${v >= 0 ? "+" : "-"}${Math.abs(v).toFixed(3)}`)
-        .join("; "),
-    );
-  } finally {
-    model.dispose();
-  }
+/**
+ * Each row's three columns that moved it most toward its predicted class (from the
+ * probabilities already computed), as "glucose +0.81; bmi +0.22; …".
+ */
+async function rowsWhy(
+  model: AnyClassifier,
+  frame: Frame,
+  file: string,
+  table: RawTable,
+  proba: Matrix,
+): Promise<string[]> {
+  const { rows } = await namingRows(file, table, () =>
+    explainRows(model as Classifier<Frame>, frame, frame.nRows, proba),
+  );
+  return rows.map((r) =>
+    r.top
+      .slice(0, 3)
+      .map(([f, v]) => `${f} ${v >= 0 ? "+" : "-"}${Math.abs(v).toFixed(3)}`)
+      .join("; "),
+  );
 }
 
 /** Runs `work` on the rows of `table`; a RowError (a bad value, NaN probabilities) names the file's line. */

@@ -32,10 +32,12 @@ export async function rowContributions(model: AnyClassifier, rows: TableData): P
   throw unsupported(model.kind);
 }
 
-/** Throws rowContributions' StrataError now, before other work, for a kind it does not explain. */
-export function checkContributions(kind: string): void {
-  // An auto model is checked once loaded: it depends on the kind it chose.
-  if (kind !== "auto" && !Object.hasOwn(CONTRIBUTION_KINDS, kind)) throw unsupported(kind);
+/** Throws rowContributions' StrataError now, before other work, for a model it does not explain. */
+export function checkContributions(model: AnyClassifier): void {
+  // --model auto: the model it chose.
+  const m = model instanceof AutoSelection ? (model.chosen as AnyClassifier) : model;
+  if (!(m instanceof XGBoostClassifier || m instanceof DenseClassifier || m instanceof LogisticRegression))
+    throw unsupported(m.kind);
 }
 
 function unsupported(kind: string): StrataError {
