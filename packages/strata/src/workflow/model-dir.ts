@@ -7,6 +7,8 @@ import type { TabularSchema } from "../data/schema.js";
 import { StrataError } from "../errors.js";
 import type { Classifier } from "../estimators/estimator.js";
 import { loadTableClassifier, readManifest } from "../estimators/load.js";
+import { loadRegressor } from "../estimators/load-regressor.js";
+import type { Regressor } from "../estimators/regressor.js";
 import { PREPROCESS_JSON } from "../estimators/table-classifier.js";
 import { writeDirAtomic, writeJson } from "../util/atomic.js";
 import { describeJson, readJsonFile } from "../util/files.js";
@@ -19,7 +21,7 @@ export const REPORT_HTML = "report.html";
 /** Everything a model directory holds beyond the estimator's own files. */
 export interface ModelDirContents {
   /** Any strata estimator (it writes its own files). */
-  readonly model: Pick<Classifier<unknown>, "writeFiles">;
+  readonly model: Pick<Classifier<unknown>, "writeFiles"> | Pick<Regressor<unknown>, "writeFiles">;
   /** For tabular models: how to read a CSV (target, feature columns and their kinds). */
   readonly schema?: TabularSchema;
   /** The evaluation result (the CLI's --json object). */
@@ -61,6 +63,22 @@ export async function loadModelDir(
   await readManifest(dir);
   const schema = await readSchema(dir);
   return { model: await loadTableClassifier(dir), schema };
+}
+
+/** A table model directory's model: a classifier or a regressor, as its strata.json's task says. */
+export type TableModel =
+  | { readonly task: "classification"; readonly model: Classifier<Frame> }
+  | { readonly task: "regression"; readonly model: Regressor<Frame> };
+
+/**
+ * Reads a table model's directory written by saveModelDir, classifier or regressor (strata.json's
+ * `task` says which), with the schema that says how to read a CSV for it.
+ */
+export async function loadTableModelDir(dir: string): Promise<TableModel & { schema: TabularSchema }> {
+  const manifest = await readManifest(dir);
+  const schema = await readSchema(dir);
+  if (manifest.task === "regression") return { task: "regression", model: await loadRegressor(dir), schema };
+  return { task: "classification", model: await loadTableClassifier(dir), schema };
 }
 
 /**

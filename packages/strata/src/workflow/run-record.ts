@@ -9,6 +9,9 @@ import type { Params } from "../util/params.js";
 import type { CrossValidation } from "./cross-validate.js";
 import type { MemberScore } from "./evaluate.js";
 import { type FitAndScore, modelBackend } from "./fit-and-score.js";
+import type { RegressionCrossValidation, RegressorFit } from "./regression-record.js";
+
+export type { RegressionCrossValidation, RegressorFit } from "./regression-record.js";
 
 /*
  * What a fit, a cross-validation or a comparison produced, as typed data. The CLI builds one
@@ -89,7 +92,8 @@ export interface FitRun {
   readonly split: HoldoutRecord;
   readonly train: PartRecord;
   readonly test: PartRecord;
-  readonly fit: ModelFit;
+  /** A classifier's fit, or a regressor's (`task: "regression"`). */
+  readonly fit: ModelFit | RegressorFit;
 }
 
 /** strata compare: several models fitted and scored on one split. */
@@ -99,11 +103,18 @@ export interface CompareRun {
   readonly split: HoldoutRecord;
   readonly train: PartRecord;
   readonly test: PartRecord;
-  readonly fits: readonly ModelFit[];
+  /** Every model's fit, all classifiers or all regressors. */
+  readonly fits: readonly ModelFit[] | readonly RegressorFit[];
 }
 
-/** strata cv: one model cross-validated over folds. */
-export interface CvRun {
+/** strata cv: one model cross-validated over folds (a classifier's, or a regressor's with `task: "regression"`). */
+export type CvRun = CvRunBase &
+  (
+    | { readonly task: Task; readonly cv: CrossValidation }
+    | { readonly task: "regression"; readonly cv: RegressionCrossValidation }
+  );
+
+interface CvRunBase {
   readonly command: "cv";
   readonly data: DataRecord;
   readonly split: KFoldRecord;
@@ -112,8 +123,6 @@ export interface CvRun {
   readonly model: string;
   /** The unfitted template's params (every fold fits a clone). */
   readonly params: Params;
-  readonly task: Task;
-  readonly cv: CrossValidation;
 }
 
 export type RunRecord = FitRun | CompareRun | CvRun;
