@@ -1,5 +1,6 @@
 import type { AnyClassifier, EstimatorSpec, InputKind, Manifest } from "./estimator.js";
 import type { ParamSchema } from "./param-schema.js";
+import type { AnyRegressor } from "./regressor-types.js";
 
 /**
  * Everything strata knows about one kind of model, in one place: its name (the one used alike by
@@ -27,10 +28,35 @@ export interface KindDescriptor<P extends object = object> {
    * defaults and a line about it.
    */
   readonly variants?: Readonly<Record<string, { readonly params: Partial<P>; readonly about: string }>>;
+  /**
+   * This kind's twin for numeric targets (issue 24): what `--model <name>` makes when the target
+   * is a number (dense → dense-regressor, logistic → ridge). Its `--members` variants apply to
+   * the twin too. Absent: the kind has no regressor yet.
+   */
+  readonly regressor?: RegressorDescriptor;
   /** An unfitted model (unknown or bad params are refused by name). `kinds` makes any members. */
   create(params: Partial<P>, kinds: KindResolver): AnyClassifier;
   /** Reads a directory written by the model's writeFiles; the manifest has been checked. */
   read(dir: string, manifest: Manifest, kinds: KindResolver): Promise<AnyClassifier>;
+}
+
+/**
+ * A kind of regressor (a model that predicts a number per row), the twin of a classifier kind's
+ * descriptor (its `regressor`): found by its own name or by its classifier's (KindResolver's
+ * `regressor`).
+ */
+export interface RegressorDescriptor<P extends object = object> {
+  /** As stored in strata.json, e.g. "dense-regressor", "ridge". */
+  readonly name: string;
+  /** One line for listings, --help and error messages. */
+  readonly description: string;
+  /** What X is: a table or image files; "members" for ensembles (whatever their members take). */
+  readonly input: InputKind | "members";
+  readonly params: ParamSchema<P>;
+  /** An unfitted regressor (unknown or bad params are refused by name). `kinds` makes any members. */
+  create(params: Partial<P>, kinds: KindResolver): AnyRegressor;
+  /** Reads a directory written by the regressor's writeFiles; the manifest has been checked. */
+  read(dir: string, manifest: Manifest, kinds: KindResolver): Promise<AnyRegressor>;
 }
 
 /**
@@ -46,4 +72,15 @@ export interface KindResolver {
   create(spec: EstimatorSpec): AnyClassifier;
   /** Reads a model directory of any kind. */
   load(dir: string): Promise<AnyClassifier>;
+  /**
+   * The regressor kind named `name`, or the twin of the classifier kind named `name` ("dense" →
+   * dense-regressor); a StrataError listing the regressors otherwise.
+   */
+  regressor(name: string): RegressorDescriptor;
+  /** The names of every regressor kind (as strata.json has them). */
+  regressorNames(): readonly string[];
+  /** An unfitted regressor from its spec, its kind named either way. */
+  createRegressor(spec: EstimatorSpec): AnyRegressor;
+  /** Reads a regressor's model directory of any kind. */
+  loadRegressor(dir: string): Promise<AnyRegressor>;
 }

@@ -1,45 +1,16 @@
 import { StrataError } from "../errors.js";
 import type { Params } from "../util/params.js";
-import type { FitSummary, InputKind } from "./estimator.js";
+import type { FitSummary } from "./estimator.js";
 import { EstimatorBase, type EstimatorState } from "./estimator-base.js";
 import { writeManifest } from "./manifest.js";
+
+export type { AnyRegressor, Regressor, RegressorFitOptions } from "./regressor-types.js";
 
 /*
  * Regression (issue 24): the twin of estimator.ts's Classifier for numeric targets. The same
  * contract (hyperparameters only in the constructor, getParams/clone, seeded fit, atomic save and
  * a loader that gives the same predictions), with numbers for y and a number per row out.
  */
-
-/** What fit takes besides X and y. */
-export interface RegressorFitOptions {
-  /** The group of each row: rows of one group never straddle the internal validation split. */
-  readonly groups?: readonly string[];
-}
-
-/**
- * A model that predicts a number per row (a song's popularity, a wine's quality score).
- * `fit` refuses a y that is not all finite numbers, naming the first bad row.
- */
-export interface Regressor<X = unknown> {
-  /** The estimator's type, as stored in strata.json (e.g. "ridge"). */
-  readonly kind: string;
-  readonly input: InputKind;
-  readonly task: "regression";
-  /** Set after fit. */
-  readonly fitSummary?: FitSummary;
-  fit(x: X, y: readonly number[], options?: RegressorFitOptions): Promise<Regressor<X>>;
-  /** One prediction per row, in the target's units. */
-  predict(x: X): Promise<Float64Array>;
-  getParams(): Params;
-  /** An unfitted copy with the same hyperparameters. */
-  clone(): Regressor<X>;
-  /** Writes the fitted model to `dir` atomically (replacing it). */
-  save(dir: string): Promise<void>;
-  /** Writes the fitted model's files into an existing empty directory. */
-  writeFiles(dir: string): Promise<void>;
-  /** Frees what the fit holds. */
-  dispose(): void;
-}
 
 /** What every fitted regressor's state holds (each kind adds its model). */
 export type RegressorState = EstimatorState;

@@ -1,6 +1,18 @@
 import { DenseClassifier } from "../dense.js";
 import { DENSE_PARAMS, type DenseClassifierParams } from "../dense-params.js";
-import type { KindDescriptor } from "../descriptor.js";
+import { DenseRegressor } from "../dense-regressor.js";
+import { DENSE_REGRESSOR_PARAMS, type DenseRegressorParams } from "../dense-regressor-params.js";
+import type { KindDescriptor, RegressorDescriptor } from "../descriptor.js";
+
+/** dense's twin for numeric targets: the same network, the target standardised. */
+export const DENSE_REGRESSOR_KIND: RegressorDescriptor<DenseRegressorParams> = {
+  name: "dense-regressor",
+  input: "table",
+  description: "dense neural network on a table's preprocessed columns, predicting the standardised target",
+  params: DENSE_REGRESSOR_PARAMS,
+  create: (params) => new DenseRegressor(params),
+  read: (dir, manifest) => DenseRegressor.read(dir, manifest),
+};
 
 /** A dense neural network on a table, preprocessing included. */
 export const DENSE_KIND: KindDescriptor<DenseClassifierParams> = {
@@ -8,6 +20,7 @@ export const DENSE_KIND: KindDescriptor<DenseClassifierParams> = {
   input: "table",
   description: "dense neural network on a table's preprocessed columns",
   network: true,
+  regressor: DENSE_REGRESSOR_KIND,
   params: DENSE_PARAMS,
   // The variant "" is the member "dense" itself.
   variants: {
