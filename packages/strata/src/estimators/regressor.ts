@@ -1,5 +1,4 @@
 import { StrataError } from "../errors.js";
-import type { Params } from "../util/params.js";
 import type { FitSummary } from "./estimator.js";
 import { EstimatorBase, type EstimatorState } from "./estimator-base.js";
 import { writeManifest } from "./manifest.js";
