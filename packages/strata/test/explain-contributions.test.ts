@@ -174,7 +174,7 @@ test("other kinds are refused with the kinds that are supported", async () => {
     rowContributions(vote, onlyX2.frame),
     (e: unknown) =>
       e instanceof StrataError &&
-      /per-row contributions are for xgboost \(TreeSHAP\), dense \(integrated gradients\), logistic \(integrated gradients\); this model is "vote" \(ensembles are not supported/.test(
+      /per-row contributions are for xgboost \(TreeSHAP\), dense \(integrated gradients\), logistic \(integrated gradients\), xgboost-regressor \(TreeSHAP\), dense-regressor \(integrated gradients\), ridge \(exact\); this model is "vote" \(ensembles are not supported/.test(
         e.message,
       ),
   );

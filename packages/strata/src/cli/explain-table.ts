@@ -1,9 +1,11 @@
 import type { Frame } from "../data/frame.js";
 import { RowError } from "../data/row-error.js";
+import { parseNumber } from "../data/values.js";
 import { StrataError } from "../errors.js";
 import type { Classifier } from "../estimators/estimator.js";
+import type { Regressor } from "../estimators/regressor.js";
 import { permutationImportance } from "../explain/permutation.js";
-import type { ImportanceResult } from "../explain/types.js";
+import type { ImportanceMetric, ImportanceResult } from "../explain/types.js";
 import { checkTestLabels, loadCsvDataset, selectRows } from "../workflow/dataset.js";
 import { readSchema } from "../workflow/model-dir.js";
 import { trainingRowsAmong } from "../workflow/training-rows.js";
@@ -29,13 +31,45 @@ export interface TableExplanation extends ImportanceResult {
   readonly frame: Frame;
 }
 
+const SHARED =
+  "Columns that carry the same information share it, so each can look unimportant alone: shuffle them together with --together a,b.";
+
 /** What a permutation importance measures, said once wherever it is shown. */
-export const IMPORTANCE_MEANING =
-  "the drop in accuracy when the column's values are shuffled across the rows, the other columns kept: how much the model relies on it. Columns that carry the same information share it, so each can look unimportant alone: shuffle them together with --together a,b.";
+export const IMPORTANCE_MEANING = `the drop in accuracy when the column's values are shuffled across the rows, the other columns kept: how much the model relies on it. ${SHARED}`;
+
+/** The same for a regressor, whose score is the RMSE. */
+export const RMSE_IMPORTANCE_MEANING = `the rise in RMSE (in the target's units) when the column's values are shuffled across the rows, the other columns kept: how much the model relies on it. ${SHARED}`;
+
+/** What the importance under `metric` measures, in words. */
+export function importanceMeaning(metric: ImportanceMetric): string {
+  return metric === "rmse" ? RMSE_IMPORTANCE_MEANING : IMPORTANCE_MEANING;
+}
+
+/** A table model strata explain takes: a classifier or a regressor. */
+export type TableModel = Classifier<Frame> | Regressor<Frame>;
+
+function isRegressor(model: TableModel): model is Regressor<Frame> {
+  return (model as Partial<Regressor<Frame>>).task === "regression";
+}
+
+/**
+ * A regressor's targets as numbers: every kept row's (rows without one are already left out),
+ * or a StrataError naming the file, the column and the first value that is not a number.
+ */
+function targetNumbers(file: string, target: string, y: readonly string[]): number[] {
+  return y.map((cell, i) => {
+    const v = parseNumber(cell);
+    if (!Number.isFinite(v))
+      throw new StrataError(
+        `${file}: column ${target}, row ${i + 1} of those with a value: "${cell}" is not a number; the model is a regressor, explained on rows whose target is a number`,
+      );
+    return v;
+  });
+}
 
 /** Permutation importance of the table model in `dir` on the labelled rows of `file`. */
 export async function explainTableModel(
-  model: Classifier<Frame>,
+  model: TableModel,
   dir: string,
   file: string,
   o: TableExplainOptions,
@@ -44,7 +78,7 @@ export async function explainTableModel(
   const schema = await readSchema(dir);
   let rows = loadCsvDataset(file, { header: o.header }, schema);
   for (const n of rows.notes) out.note(`note: ${cliNote(n)}`);
-  checkTestLabels(rows, model.classes);
+  if (!isRegressor(model)) checkTestLabels(rows, model.classes);
   let training = await trainingRowsAmong(dir, rows.frame);
   if (o.heldOut) {
     if (training === null)
@@ -73,13 +107,22 @@ export async function explainTableModel(
     );
   const progress = progressLine(out);
   try {
-    const result = await permutationImportance(model, rows.frame, rows.y, {
-      repeats: o.repeats,
-      seed: o.seed,
-      together: o.together,
-      onProgress: progress.update,
-    });
-    return { ...result, data: file, trainingRows, meaning: IMPORTANCE_MEANING, frame: rows.frame };
+    const options = { repeats: o.repeats, seed: o.seed, together: o.together, onProgress: progress.update };
+    const result = isRegressor(model)
+      ? await permutationImportance(
+          model,
+          rows.frame,
+          targetNumbers(file, rows.schema.target, rows.y),
+          options,
+        )
+      : await permutationImportance(model, rows.frame, rows.y, options);
+    return {
+      ...result,
+      data: file,
+      trainingRows,
+      meaning: importanceMeaning(result.metric),
+      frame: rows.frame,
+    };
   } catch (e) {
     if (e instanceof RowError) throw e.at(file, undefined);
     throw e;

@@ -1,4 +1,4 @@
-import type { FeatureImportance } from "../explain/types.js";
+import type { FeatureImportance, ImportanceMetric } from "../explain/types.js";
 import type { TableExplanation } from "./explain-table.js";
 
 const BAR = 24;
@@ -7,8 +7,26 @@ function pad(text: string, width: number): string {
   return text.length >= width ? text : text + " ".repeat(width - text.length);
 }
 
-function figure(f: FeatureImportance | undefined): string {
-  return f === undefined ? "" : `${f.mean >= 0 ? " " : ""}${f.mean.toFixed(3)} ± ${f.std.toFixed(3)}`;
+function figure(f: FeatureImportance | undefined, digits: number): string {
+  return f === undefined
+    ? ""
+    : `${f.mean >= 0 ? " " : ""}${f.mean.toFixed(digits)} ± ${f.std.toFixed(digits)}`;
+}
+
+/**
+ * Decimals for a score's figures: 3 for accuracy; for an RMSE, in the target's units, enough for
+ * about four significant digits of the baseline (0.652 → 3, 41.7 → 2, 31250 → 0).
+ */
+function decimals(metric: ImportanceMetric, baseline: number): number {
+  if (metric === "accuracy" || !(baseline > 0)) return 3;
+  return Math.min(3, Math.max(0, 3 - Math.floor(Math.log10(baseline))));
+}
+
+/** The score's name in the header ("accuracy", "RMSE") and the importance's column ("drop in accuracy"). */
+export function metricWords(metric: ImportanceMetric): { score: string; harm: string } {
+  return metric === "rmse"
+    ? { score: "RMSE", harm: "rise in RMSE" }
+    : { score: "accuracy", harm: "drop in accuracy" };
 }
 
 /** Whether the rows were held out: "held-out rows", "12 of them training rows", or unknown. */
@@ -23,13 +41,15 @@ export function rowsOrigin(result: TableExplanation): string {
  */
 export function importanceLines(result: TableExplanation): string[] {
   const held = rowsOrigin(result);
+  const words = metricWords(result.metric);
+  const digits = decimals(result.metric, result.baseline);
   const lines = [
-    `permutation importance on ${result.rows} rows of ${result.data} (${held}): accuracy ${result.baseline.toFixed(3)}, ${result.repeats} shuffle${result.repeats === 1 ? "" : "s"} per column`,
+    `permutation importance on ${result.rows} rows of ${result.data} (${held}): ${words.score} ${result.baseline.toFixed(digits)}, ${result.repeats} shuffle${result.repeats === 1 ? "" : "s"} per column`,
   ];
   const members = result.members ?? [];
   const names = [
     "column",
-    ...(members.length > 0 ? ["ensemble", ...members.map((m) => m.name)] : ["drop in accuracy"]),
+    ...(members.length > 0 ? ["ensemble", ...members.map((m) => m.name)] : [words.harm]),
   ];
   const width = Math.max(6, ...result.importance.map((f) => f.feature.length)) + 2;
   const cell = 17;
@@ -42,10 +62,21 @@ export function importanceLines(result: TableExplanation): string[] {
   );
   const top = Math.max(1e-12, ...result.importance.map((f) => Math.abs(f.mean)));
   for (const f of result.importance) {
-    const others = members.map((m) => figure(m.importance.find((g) => g.feature === f.feature)));
+    const others = members.map((m) =>
+      figure(
+        m.importance.find((g) => g.feature === f.feature),
+        digits,
+      ),
+    );
     const bar = "█".repeat(Math.max(0, Math.round((f.mean / top) * BAR)));
-    lines.push(pad(f.feature, width) + [figure(f), ...others].map((t) => pad(t, cell)).join(" ") + ` ${bar}`);
+    lines.push(
+      pad(f.feature, width) + [figure(f, digits), ...others].map((t) => pad(t, cell)).join(" ") + ` ${bar}`,
+    );
   }
+  if (members.length > 0)
+    lines.push(
+      `${words.score}: ${[["ensemble", result.baseline] as const, ...members.map((m) => [m.name, m.baseline] as const)].map(([n, v]) => `${n} ${v.toFixed(digits)}`).join(", ")}`,
+    );
   lines.push(`what the number is: ${result.meaning}`);
   return lines;
 }

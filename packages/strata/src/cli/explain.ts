@@ -1,9 +1,12 @@
 import { writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import type { Frame } from "../data/frame.js";
+import type { TableData } from "../data/plain.js";
 import { StrataError } from "../errors.js";
-import type { Classifier } from "../estimators/estimator.js";
-import { loadClassifier } from "../estimators/load.js";
+import type { AnyClassifier, Classifier } from "../estimators/estimator.js";
+import { loadClassifier, readManifest } from "../estimators/load.js";
+import { loadRegressor } from "../estimators/load-regressor.js";
+import type { Regressor } from "../estimators/regressor.js";
 import { checkContributions } from "../explain/contributions.js";
 import type { RowContributions } from "../explain/types.js";
 import { renderExplainPage } from "../report/explain-page.js";
@@ -11,7 +14,7 @@ import { writeReportDir } from "../report/write.js";
 import { writeJson } from "../util/atomic.js";
 import { REPORT_HTML } from "../workflow/model-dir.js";
 import { explainImageModel, imagesJson, printImageExplanations } from "./explain-images.js";
-import { explainRows, rowWhyLines } from "./explain-rows.js";
+import { explainRegressorRows, explainRows, rowWhyLines } from "./explain-rows.js";
 import { explainTableModel, type TableExplanation } from "./explain-table.js";
 import { importanceLines, rowsOrigin } from "./explain-text.js";
 import type { OutputOptions } from "./options.js";
@@ -54,9 +57,12 @@ function tableJson(r: TableExplanation, contributions?: RowContributions): objec
 /** strata explain: why a saved model predicts as it does, on a labelled CSV or on images. */
 export async function explainCommand(dir: string, data: string[], o: ExplainCommandOptions): Promise<void> {
   const out = makeOutput(o);
-  const model = await loadClassifier(dir);
+  const regression = (await readManifest(dir)).task === "regression";
+  const model: AnyClassifier | Regressor<TableData> = regression
+    ? await loadRegressor(dir)
+    : await loadClassifier(dir);
   try {
-    if (model.input === "images") {
+    if (model.input === "images" && "classes" in model) {
       for (const [flag, given] of [
         ["--held-out", o.heldOut],
         ["--contributions", o.contributions !== undefined],
@@ -76,11 +82,14 @@ export async function explainCommand(dir: string, data: string[], o: ExplainComm
     if (o.layer !== undefined)
       throw new StrataError("--layer is for image models (Grad-CAM); this model takes a table");
     if (o.contributions !== undefined) checkContributions(model);
-    const result = await explainTableModel(model as Classifier<Frame>, dir, data[0], o, out);
+    const table = model as Classifier<Frame> | Regressor<Frame>;
+    const result = await explainTableModel(table, dir, data[0], o, out);
     const why =
       o.contributions === undefined
         ? undefined
-        : await explainRows(model as Classifier<Frame>, result.frame, o.contributions);
+        : regression
+          ? await explainRegressorRows(table as Regressor<Frame>, result.frame, o.contributions)
+          : await explainRows(table as Classifier<Frame>, result.frame, o.contributions);
     if (o.out) {
       const html = await renderExplainPage({
         title: `Why ${basename(resolve(dir))} predicts as it does`,

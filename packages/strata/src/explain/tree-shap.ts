@@ -1,10 +1,14 @@
-import type { TableData } from "../data/plain.js";
+import type { Contributions } from "strata-ml-xgboost";
+import { DMatrix } from "strata-ml-xgboost";
+import { namingPlainRows, type TableData, tableFrame } from "../data/plain.js";
 import { StrataError } from "../errors.js";
 import type { XGBoostClassifier } from "../estimators/xgboost.js";
+import type { XGBoostRegressor } from "../estimators/xgboost-regressor.js";
 import { encodedColumns, sumByColumn } from "./encoded-columns.js";
-import type { RowContributions } from "./types.js";
+import { type ContributionOutput, PREDICTION_OUTPUT, type RowContributions } from "./types.js";
 
 export const TREE_SHAP_METHOD = "TreeSHAP (XGBoost's own, margin in log-odds)";
+export const TREE_SHAP_REGRESSION_METHOD = "TreeSHAP (XGBoost's own, in the target's units)";
 
 /**
  * Per-row TreeSHAP values of an XGBoost model, per table column: XGBoost's exact TreeSHAP on the
@@ -17,13 +21,47 @@ export async function treeShapContributions(
   model: XGBoostClassifier,
   rows: TableData,
 ): Promise<RowContributions> {
-  const columns = encodedColumns(model.preprocessor.fitted);
   const classes = model.classes.length === 2 ? [model.classes[1]] : [...model.classes];
-  const { values, shape } = await model.predictContributions(rows);
+  return perColumn(model, await model.predictContributions(rows), classes, TREE_SHAP_METHOD, "margin");
+}
+
+/**
+ * Per-row TreeSHAP values of an XGBoostRegressor, per table column, as treeShapContributions:
+ * one output, the prediction (squared error's margin is the prediction itself), and the bias is
+ * the trees' expected value (their base score included), so values + bias = the prediction.
+ */
+export async function treeShapRegression(
+  model: XGBoostRegressor,
+  rows: TableData,
+): Promise<RowContributions> {
+  const { booster, rounds } = model.booster;
+  const columns = model.inputColumns;
+  const raw = await namingPlainRows(rows, async () => {
+    const x = model.preprocessor.transform(tableFrame(rows, columns)).x;
+    const d = new DMatrix(x.data, x.rows, x.cols);
+    try {
+      return booster.predictContributions(d, { iterationRange: [0, rounds] });
+    } finally {
+      d.dispose();
+    }
+  });
+  return perColumn(model, raw, [PREDICTION_OUTPUT], TREE_SHAP_REGRESSION_METHOD, "prediction");
+}
+
+/** XGBoost's [rows, groups, inputs + 1] contributions as RowContributions over the table's columns. */
+function perColumn(
+  model: XGBoostClassifier | XGBoostRegressor,
+  contributions: Contributions,
+  classes: string[],
+  method: string,
+  output: ContributionOutput,
+): RowContributions {
+  const columns = encodedColumns(model.preprocessor.fitted);
+  const { values, shape } = contributions;
   const [n, groups, width] = shape;
   if (groups !== classes.length || width !== columns.source.length + 1)
     throw new StrataError(
-      `TreeSHAP: XGBoost gave ${groups} groups of ${width} values, expected ${classes.length} of ${columns.source.length + 1} (the model's classes and input columns plus the bias)`,
+      `TreeSHAP: XGBoost gave ${groups} groups of ${width} values, expected ${classes.length} of ${columns.source.length + 1} (the model's outputs and input columns plus the bias)`,
     );
   // XGBoost's groups are the classes above, in order; its last column is the bias.
   const encoded = new Float64Array(n * groups * (width - 1));
@@ -37,12 +75,13 @@ export async function treeShapContributions(
     }
     bias.push(rowBias);
   }
-  const perColumn = sumByColumn(encoded, n * groups, columns);
+  const summed = sumByColumn(encoded, n * groups, columns);
   return {
-    method: TREE_SHAP_METHOD,
+    method,
+    output,
     features: columns.features,
     classes,
-    values: Array.from({ length: n }, (_, r) => perColumn.slice(r * groups, (r + 1) * groups)),
+    values: Array.from({ length: n }, (_, r) => summed.slice(r * groups, (r + 1) * groups)),
     bias,
   };
 }

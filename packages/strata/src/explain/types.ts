@@ -4,21 +4,35 @@
  * one shape. A single model is reported as one member.
  */
 
-/** How much a column matters to a model: the drop in its score when the column is shuffled. */
+/**
+ * The score permutation importance measures the harm to: a classifier's accuracy (higher is
+ * better; importance is its drop), a regressor's RMSE in the target's units (lower is better;
+ * importance is its rise).
+ */
+export type ImportanceMetric = "accuracy" | "rmse";
+
+/**
+ * How much a column matters to a model: how much worse its score gets when the column is
+ * shuffled (the drop in accuracy, or the rise in RMSE), so that positive means "it relies on it"
+ * for either metric.
+ */
 export interface FeatureImportance {
   /** The column's name as the data has it (before one-hot encoding). */
   readonly feature: string;
-  /** Mean drop in the score over the repeats (score unshuffled − score shuffled). */
+  /**
+   * Mean harm over the repeats: accuracy unshuffled − shuffled, or RMSE shuffled − unshuffled
+   * (in the target's units).
+   */
   readonly mean: number;
-  /** Standard deviation of the drop over the repeats. */
+  /** Standard deviation of the harm over the repeats. */
   readonly std: number;
 }
 
 /** Permutation importance of a model (and, for an ensemble, of each member) on some rows. */
 export interface ImportanceResult {
-  /** The score that was permuted against. */
-  readonly metric: "accuracy";
-  /** The score on the rows as given. */
+  /** The score that was permuted against: "accuracy" (classifiers) or "rmse" (regressors). */
+  readonly metric: ImportanceMetric;
+  /** The score on the rows as given (the accuracy, or the RMSE in the target's units). */
   readonly baseline: number;
   readonly repeats: number;
   readonly rows: number;
@@ -31,17 +45,34 @@ export interface ImportanceResult {
   }[];
 }
 
-/** Per-row additive contributions: for each row and class, one number per column plus a bias. */
+/**
+ * What a row's values and bias add up to: a classifier's margin (log-odds, TreeSHAP), its
+ * probability (integrated gradients), or a regressor's prediction in the target's units.
+ */
+export type ContributionOutput = "margin" | "probability" | "prediction";
+
+/** The one output a regressor's contributions explain, in `classes`. */
+export const PREDICTION_OUTPUT = "prediction";
+
+/** Per-row additive contributions: for each row and output, one number per column plus a bias. */
 export interface RowContributions {
   /** How they were computed, in words (e.g. "TreeSHAP (XGBoost)", "integrated gradients from the training means"). */
   readonly method: string;
+  /** What values + bias add up to for each row and output. */
+  readonly output: ContributionOutput;
   /** The column names, in the order of each row's values. */
   readonly features: readonly string[];
-  /** The classes the values explain (one for a binary model's margin, else every class). */
+  /**
+   * The outputs the values explain: classes (one for a binary model's margin, else every class),
+   * or, for a regressor, the one output PREDICTION_OUTPUT.
+   */
   readonly classes: readonly string[];
-  /** [row][class][feature]. */
+  /** [row][output][feature]. */
   readonly values: readonly (readonly (readonly number[])[])[];
-  /** [row][class]: what the values add to (a margin, or the baseline's output). */
+  /**
+   * [row][output]: what the values add to (a margin's bias, or the output at the baseline); a
+   * regressor's is its prediction at the baseline, in the target's units.
+   */
   readonly bias: readonly (readonly number[])[];
 }
 

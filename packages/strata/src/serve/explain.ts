@@ -1,5 +1,8 @@
 import type { FastifyRequest } from "fastify";
+import type { TableData } from "../data/plain.js";
 import type { AnyClassifier } from "../estimators/estimator.js";
+import type { Regressor } from "../estimators/regressor.js";
+import { checkContributions, rowContributions } from "../explain/contributions.js";
 import { explainImages } from "../explain/grad-cam.js";
 import { heatmapOverlayPng } from "../explain/heatmap-png.js";
 import { imageMembers } from "../explain/image-members.js";
@@ -58,4 +61,46 @@ export async function explainUploads(
     answers.push(members);
   }
   return answers;
+}
+
+/** One table row's contributions, as /api/predict?explain=1 answers it for a regressor. */
+export interface ServedRowExplanation {
+  /** How they were computed, in words ("TreeSHAP (XGBoost's own, in the target's units)"). */
+  readonly method: string;
+  /** The prediction at the baseline: base + the sum of the values is the row's prediction. */
+  readonly base: number;
+  /** Every column's contribution in the target's units, largest by size first. */
+  readonly contributions: readonly { readonly feature: string; readonly value: number }[];
+}
+
+/**
+ * Whether per-row contributions explain this regressor (xgboost-regressor, dense-regressor,
+ * ridge; not the ensembles), so that the server can refuse explain=1 with a 400 before predicting.
+ */
+export function canExplainRows(model: Regressor<TableData>): boolean {
+  try {
+    checkContributions(model);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Each row's contributions to a table regressor's prediction (explain/contributions.ts:
+ * TreeSHAP, integrated gradients, or ridge's exact split), in the order of the rows, each
+ * row's columns largest first. Call it inside the predictor's queue, as explainUploads is.
+ */
+export async function explainRegressorRows(
+  model: Regressor<TableData>,
+  rows: TableData,
+): Promise<ServedRowExplanation[]> {
+  const c = await rowContributions(model, rows);
+  return c.values.map((values, r) => ({
+    method: c.method,
+    base: c.bias[r][0],
+    contributions: c.features
+      .map((feature, j) => ({ feature, value: values[0][j] }))
+      .sort((a, b) => Math.abs(b.value) - Math.abs(a.value)),
+  }));
 }
