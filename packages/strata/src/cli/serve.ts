@@ -69,7 +69,10 @@ export async function serveCommand(dir: string, o: ServeCommandOptions): Promise
   const { port } = app.server.address() as AddressInfo;
   const host = o.host.includes(":") ? `[${o.host}]` : o.host;
   const info = served.info;
-  const what = `${info.input === "images" ? "image" : "table"} model, ${info.classes.length} classes${info.voting ? ", ensemble" : ""}`;
+  const what =
+    info.task === "regression"
+      ? `table regressor, predicts ${info.target}${info.voting ? ", ensemble" : ""}`
+      : `${info.input === "images" ? "image" : "table"} model, ${info.classes.length} classes${info.voting ? ", ensemble" : ""}`;
   process.stdout.write(
     `strata serve: ${relative(process.cwd(), dir) || dir} (${what}) at http://${host}:${port}/\n`,
   );

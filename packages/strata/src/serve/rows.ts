@@ -1,3 +1,4 @@
+import type { FastifyRequest } from "fastify";
 import { cliMessage } from "../cli/flag-names.js";
 import type { RawTable } from "../data/csv.js";
 import { readCsv } from "../data/csv.js";
@@ -6,6 +7,7 @@ import { csvReadOptions, type TabularSchema } from "../data/schema.js";
 import { toFrame } from "../data/tabular.js";
 import { StrataError, where } from "../errors.js";
 import { ClientError } from "./errors.js";
+import { saveUploads } from "./uploads.js";
 
 /**
  * The largest magnitude a 32-bit float holds. Models compute in float32: a larger number becomes
@@ -53,6 +55,27 @@ export function rowsFromJson(body: unknown, schema: TabularSchema, maxRows: numb
     (m) => m.replace(/^request, line (\d+), /, "row $1, "),
   );
   return { frame, names: cells.map((_, i) => `row ${i + 1}`) };
+}
+
+/**
+ * A table request's rows: JSON `{ "rows": [...] }`, or one CSV file sent as multipart/form-data
+ * (saved under `tempDir` while it is read, then removed).
+ */
+export async function requestRows(
+  request: FastifyRequest,
+  schema: TabularSchema,
+  tempDir: string,
+  maxRows: number,
+): Promise<Rows> {
+  if (!request.isMultipart()) return rowsFromJson(request.body, schema, maxRows);
+  const uploads = await saveUploads(request, tempDir);
+  try {
+    if (uploads.files.length !== 1)
+      throw new ClientError(400, `send one CSV file (with a header row), got ${uploads.files.length} files`);
+    return rowsFromCsv(uploads.files[0], uploads.names[0], schema, maxRows);
+  } finally {
+    await uploads.remove();
+  }
 }
 
 /** The rows of an uploaded CSV file (with a header row) as a Frame for the schema's features. */

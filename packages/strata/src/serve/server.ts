@@ -6,9 +6,10 @@ import { cliMessage } from "../cli/flag-names.js";
 import { StrataError } from "../errors.js";
 import { ClientError } from "./errors.js";
 import { explainAsked } from "./explain.js";
-import type { ModelInfo, ServedModel } from "./model.js";
+import type { ModelInfo, ServedClassifier, ServedModel } from "./model.js";
 import { type Prediction, Predictor } from "./predictor.js";
-import { type Rows, rowsFromCsv, rowsFromJson } from "./rows.js";
+import { type RegressionAnswer, regressionRoute } from "./regression.js";
+import { requestRows } from "./rows.js";
 import { checkImages, saveUploads } from "./uploads.js";
 
 export interface ServerLimits {
@@ -39,11 +40,20 @@ export interface ServerOptions {
   readonly onInFlight?: (inFlight: number) => void;
 }
 
-/** The answer of POST /api/predict. */
-export interface PredictAnswer {
+/** The answer of POST /api/predict for a classifier: labels and probabilities. */
+export interface ClassifierAnswer {
   readonly model: string;
   readonly classes: readonly string[];
   readonly predictions: readonly Prediction[];
+}
+
+/** The answer of POST /api/predict: a classifier's, or a regressor's (a number per row). */
+export type PredictAnswer = ClassifierAnswer | RegressionAnswer;
+
+/** POST /api/predict for the served model, and the queue its predictions go through. */
+interface PredictRoute {
+  readonly predictor: { readonly pending: number; drain(): Promise<void> };
+  answer(request: FastifyRequest): Promise<PredictAnswer>;
 }
 
 /** Text fields of a multipart form (besides its files), at most. */
@@ -53,6 +63,7 @@ const MAX_FIELDS = 20;
 const STATIC: Record<string, { file: string; type: string }> = {
   "/": { file: "index.html", type: "text/html; charset=utf-8" },
   "/render.js": { file: "render.js", type: "text/javascript; charset=utf-8" },
+  "/numbers.js": { file: "numbers.js", type: "text/javascript; charset=utf-8" },
   "/app.js": { file: "app.js", type: "text/javascript; charset=utf-8" },
   "/style.css": { file: "style.css", type: "text/css; charset=utf-8" },
 };
@@ -71,7 +82,10 @@ const PAGE_POLICY =
  */
 export async function createServer(served: ServedModel, options: ServerOptions): Promise<FastifyInstance> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const predictor = new Predictor(served.model);
+  const { predictor, answer } =
+    served.task === "regression"
+      ? regressionRoute(served, options.tempDir, limits.maxRows)
+      : classifierRoute(served, options.tempDir, limits.maxRows);
   const files = Object.fromEntries(
     Object.entries(STATIC).map(([path, s]) => [
       path,
@@ -143,18 +157,25 @@ export async function createServer(served: ServedModel, options: ServerOptions):
     async (): Promise<ModelInfo & { limits: ServerLimits }> => ({ ...served.info, limits }),
   );
   app.get("/api/health", async () => ({ ok: true, pending: predictor.pending }));
-  app.post("/api/predict", async (request): Promise<PredictAnswer> => {
-    const top = topK(request, served.info.classes.length);
-    const predictions =
-      served.model.input === "images"
-        ? await predictImages(request, predictor, options.tempDir, top)
-        : await predictTable(request, served, predictor, options.tempDir, limits.maxRows, top);
-    return { model: served.info.name, classes: served.info.classes, predictions };
-  });
+  app.post("/api/predict", (request): Promise<PredictAnswer> => answer(request));
   app.addHook("onClose", async () => {
     await predictor.drain();
   });
   return app;
+}
+
+/** POST /api/predict for a classifier: images, or table rows (JSON or a CSV file). */
+function classifierRoute(served: ServedClassifier, tempDir: string, maxRows: number): PredictRoute {
+  const predictor = new Predictor(served.model);
+  const answer = async (request: FastifyRequest): Promise<ClassifierAnswer> => {
+    const top = topK(request, served.info.classes.length);
+    const predictions =
+      served.model.input === "images"
+        ? await predictImages(request, predictor, tempDir, top)
+        : await predictTable(request, served, predictor, tempDir, maxRows, top);
+    return { model: served.info.name, classes: served.info.classes, predictions };
+  };
+  return { predictor, answer };
 }
 
 async function predictImages(
@@ -180,7 +201,7 @@ async function predictImages(
 
 async function predictTable(
   request: FastifyRequest,
-  served: ServedModel,
+  served: ServedClassifier,
   predictor: Predictor,
   tempDir: string,
   maxRows: number,
@@ -189,22 +210,7 @@ async function predictTable(
   const schema = served.schema!;
   if (explainAsked(request))
     throw new ClientError(400, "explain: the server explains image models (Grad-CAM); this is a table model");
-  let rows: Rows;
-  if (request.isMultipart()) {
-    const uploads = await saveUploads(request, tempDir);
-    try {
-      if (uploads.files.length !== 1)
-        throw new ClientError(
-          400,
-          `send one CSV file (with a header row), got ${uploads.files.length} files`,
-        );
-      rows = rowsFromCsv(uploads.files[0], uploads.names[0], schema, maxRows);
-    } finally {
-      await uploads.remove();
-    }
-  } else {
-    rows = rowsFromJson(request.body, schema, maxRows);
-  }
+  const rows = await requestRows(request, schema, tempDir, maxRows);
   return predictor.predictRows(rows.frame, rows.names, top);
 }
 

@@ -19,6 +19,8 @@ const {
   predictionsTable,
   showModel,
 } = globalThis.strataRender;
+// numbers.js: what a regressor's answers look like (a number, not classes).
+const { numberVerdict, memberNumbers, numbersTable, showRegressor } = globalThis.strataNumbers;
 
 /** POSTs to /api/predict; resolves with the answer, or rejects with the server's message. */
 async function predict(body, headers = {}) {
@@ -115,12 +117,20 @@ function setUpTable(info) {
       .slice(0, 3)
       .map((f) => [f.name, f.kind === "categorical" ? (f.categories[0] ?? "") : (f.median ?? 0)]),
   );
+  const regression = info.task === "regression";
   $("api-example").textContent = [
     `curl -H 'content-type: application/json' -d '${JSON.stringify({ rows: [example] })}' ${location.origin}/api/predict`,
     `curl -F csv=@rows.csv ${location.origin}/api/predict`,
     "",
-    `→ { "model": "${info.name}", "classes": [...], "predictions": [`,
-    '     { "input": "row 1", "label": "…", "top": [{ "class": "…", "p": 0.93 }, …], "proba": { … } } ] }',
+    ...(regression
+      ? [
+          `→ { "model": "${info.name}", "task": "regression", "target": "${info.target}", "predictions": [`,
+          `     { "input": "row 1", "prediction": 5.63${info.voting ? ', "votes": [{ "name": "…", "prediction": 5.41 }, …]' : ""} } ] }`,
+        ]
+      : [
+          `→ { "model": "${info.name}", "classes": [...], "predictions": [`,
+          '     { "input": "row 1", "label": "…", "top": [{ "class": "…", "p": 0.93 }, …], "proba": { … } } ] }',
+        ]),
     'A column left out or null is missing (imputed); an unknown column is refused. Bad input → 4xx with { "error": "…" }.',
   ].join("\n");
 }
@@ -138,9 +148,11 @@ async function predictRow(info) {
   try {
     const answer = await predict(JSON.stringify({ rows: [row] }), { "content-type": "application/json" });
     const prediction = answer.predictions[0];
-    target.replaceChildren(
-      rowCard(`${info.target ?? "prediction"}:`, [verdict(prediction), predictionView(prediction)]),
-    );
+    const shown =
+      info.task === "regression"
+        ? [numberVerdict(prediction, info.testRmse), memberNumbers(prediction)]
+        : [verdict(prediction), predictionView(prediction)];
+    target.replaceChildren(rowCard(`${info.target ?? "prediction"}:`, shown));
   } catch (error) {
     target.replaceChildren();
     showError(error.message);
@@ -155,14 +167,12 @@ async function predictCsv(info, file) {
   form.append("csv", file, file.name);
   try {
     const answer = await predict(form);
+    const table = { target: info.target ?? "", predictions: answer.predictions, name: (p) => p.input };
     target.replaceChildren(
       el("p", { text: `${answer.predictions.length} rows of ${file.name}:` }),
-      predictionsTable({
-        target: info.target ?? "",
-        classes: answer.classes,
-        predictions: answer.predictions,
-        name: (p) => p.input,
-      }),
+      info.task === "regression"
+        ? numbersTable(table)
+        : predictionsTable({ ...table, classes: answer.classes }),
     );
   } catch (error) {
     target.replaceChildren();
@@ -181,14 +191,22 @@ async function start() {
     showError(`cannot reach the server: ${error.message}`);
     return;
   }
-  showModel(info.name, "strata serve", {
-    image: info.input === "images",
-    kind: info.model ?? info.kind,
-    classes: info.classes,
-    size: info.imageSize && [info.imageSize[1], info.imageSize[0]],
-    accuracy: info.testAccuracy,
-    ensemble: Boolean(info.voting),
-  });
+  if (info.task === "regression")
+    showRegressor(info.name, "strata serve", {
+      kind: info.model ?? info.kind,
+      target: info.target,
+      rmse: info.testRmse,
+      ensemble: Boolean(info.voting),
+    });
+  else
+    showModel(info.name, "strata serve", {
+      image: info.input === "images",
+      kind: info.model ?? info.kind,
+      classes: info.classes,
+      size: info.imageSize && [info.imageSize[1], info.imageSize[0]],
+      accuracy: info.testAccuracy,
+      ensemble: Boolean(info.voting),
+    });
   if (info.input === "images") setUpImages(info);
   else setUpTable(info);
   document.body.dataset.ready = "true";
