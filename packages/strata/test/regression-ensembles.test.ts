@@ -73,9 +73,13 @@ describe("VotingRegressor and StackingRegressor keep the regressor contract", { 
         },
         { params: { members: [] }, message: /VotingRegressor: members must be a non-empty list/ },
         {
-          params: { members: [{ kind: "dense", params: {} }] },
+          params: { members: [RIDGE, { kind: "lasso", params: {} }] },
           message:
-            /VotingRegressor: member 1 \(dense\): unknown regressor kind "dense"; the kinds are: ridge, xgboost-regressor, dense-regressor/,
+            /VotingRegressor: member 2 \(lasso\): unknown regressor kind "lasso"; the regressors are: dense-regressor \(or dense\), xgboost-regressor \(or xgboost\), ridge \(or logistic\)/,
+        },
+        {
+          params: { members: [RIDGE, { kind: "cnn", params: {} }] },
+          message: /VotingRegressor: member 2 \(cnn\): cnn has no regressor yet/,
         },
         {
           params: { members: [RIDGE, { kind: "ridge", params: { alpha: -1 } }] },

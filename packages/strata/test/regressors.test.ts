@@ -176,7 +176,7 @@ test("loadRegressor refuses a classifier's directory and a kind it does not know
   await assert.rejects(loadRegressor(classifier), /holds a classifier \(logistic\), not a regressor/);
   await assert.rejects(
     loadRegressor(strange),
-    /unknown regressor kind "lasso".*reads: ridge, xgboost-regressor/,
+    /unknown regressor kind "lasso" in strata\.json; this strata reads: dense-regressor, xgboost-regressor, ridge, vote-regressor, stack-regressor/,
   );
   await assert.rejects(loadRegressor(join(dir, "absent")), /model directory not found/);
 });

@@ -1,59 +1,43 @@
-import { join } from "node:path";
 import type { TableData } from "../data/plain.js";
 import { StrataError } from "../errors.js";
-import { describeJson } from "../util/files.js";
-import { DenseRegressor } from "./dense-regressor.js";
-import { MANIFEST, type Manifest } from "./estimator.js";
-import { readManifest } from "./manifest.js";
-import type { Regressor } from "./regressor.js";
-import { RidgeRegressor } from "./ridge.js";
-import { StackingRegressor } from "./stacking-regressor.js";
-import { VotingRegressor } from "./voting-regressor.js";
-import { XGBoostRegressor } from "./xgboost-regressor.js";
+import { builtInKinds } from "./built-in-kinds.js";
+import type { KindResolver } from "./descriptor.js";
+import type { EstimatorSpec } from "./estimator.js";
+import type { Regressor } from "./regressor-types.js";
 
-/** Reads a regressor of one kind from its directory (the manifest already checked). */
-export type RegressorReader = (dir: string, manifest: Manifest) => Promise<Regressor<TableData>>;
+/*
+ * Regressors of a table from strata's kinds (the descriptors' twins, through builtInKinds): the
+ * loader the API and `strata predict` use, and what the CLI makes from --model and its options.
+ */
 
 /**
- * The regressor kinds this strata loads, kind → reader. Not yet in estimators/kinds.ts (the
- * CLI's kinds are classifiers): each regressor class adds its `read` here.
+ * Loads a regressor of a table from a directory written by its `save` (or by `strata fit --out`):
+ * strata.json's kind picks the regressor, which reads its own files. A classifier's directory, an
+ * unknown kind, damaged params or an image regressor is a StrataError naming the directory.
  */
-export const REGRESSOR_READERS: Readonly<Record<string, RegressorReader>> = {
-  ridge: (dir, manifest) => RidgeRegressor.read(dir, manifest),
-  "xgboost-regressor": (dir, manifest) => XGBoostRegressor.read(dir, manifest),
-  "dense-regressor": (dir, manifest) => DenseRegressor.read(dir, manifest),
-  "vote-regressor": (dir, manifest) => VotingRegressor.read(dir, manifest),
-  "stack-regressor": (dir, manifest) => StackingRegressor.read(dir, manifest),
-};
-
-/**
- * Loads a regressor from a directory written by its `save`: strata.json's kind picks the class,
- * which reads its own files. A classifier's directory, an unknown kind or a damaged manifest is a
- * StrataError naming the directory.
- */
-export async function loadRegressor(dir: string): Promise<Regressor<TableData>> {
-  const manifest = await readRegressorManifest(dir);
-  const read = REGRESSOR_READERS[manifest.kind];
-  if (!read)
-    throw new StrataError(
-      `${dir}: unknown regressor kind "${manifest.kind}" in ${MANIFEST}; this strata reads: ${Object.keys(REGRESSOR_READERS).join(", ")}`,
-    );
-  return read(dir, manifest);
+export async function loadRegressor(
+  dir: string,
+  kinds: KindResolver = builtInKinds,
+): Promise<Regressor<TableData>> {
+  const model = await kinds.loadRegressor(dir);
+  if (model.input === "table") return model;
+  model.dispose();
+  throw new StrataError(
+    `${dir}: holds an image regressor (${model.kind}); it predicts image files, not tables`,
+  );
 }
 
 /**
- * Reads and checks a regressor directory's strata.json (manifest.ts's checks: format, kind,
- * params, no classes, every listed file present), and that it holds a table regressor.
+ * An unfitted regressor of a table from a spec whose kind is a regressor's name or its
+ * classifier's ({kind: "dense", params} is a dense-regressor); unknown or bad params are refused by
+ * name, and a kind that takes images is refused.
  */
-export async function readRegressorManifest(dir: string): Promise<Manifest> {
-  const manifest = await readManifest(dir);
-  if (manifest.task !== "regression")
-    throw new StrataError(
-      `${dir}: holds a classifier (${manifest.kind}), not a regressor; load it with loadClassifier`,
-    );
-  if (manifest.input !== "table")
-    throw new StrataError(
-      `${join(dir, MANIFEST)}: damaged: "input" is ${describeJson(manifest.input)}, not "table"`,
-    );
-  return manifest;
+export function createTableRegressor(
+  spec: EstimatorSpec,
+  kinds: KindResolver = builtInKinds,
+): Regressor<TableData> {
+  const model = kinds.createRegressor(spec);
+  if (model.input === "table") return model;
+  model.dispose();
+  throw new StrataError(`${spec.kind}: ${model.kind} takes images, not a table`);
 }

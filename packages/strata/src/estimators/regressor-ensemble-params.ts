@@ -11,13 +11,14 @@ import {
 
 /*
  * The params of the regressor ensembles (vote-regressor, stack-regressor). Members are specs
- * {kind, params, name?} of single-model regressor kinds (regressor-kinds.ts); their own params
- * are checked by their own schemas when the ensemble makes them.
+ * {kind, params, name?} of regressor kinds, each named by its own name or its classifier's
+ * ("dense-regressor" or "dense"); their own params are checked by their own schemas when the
+ * ensemble makes them (through the KindResolver it is handed).
  */
 
 /** Params every regressor ensemble has. */
 export interface RegressorEnsembleParams {
-  /** The members, as {kind, params} (optionally a name) of regressor kinds: ridge, xgboost-regressor, dense-regressor. */
+  /** The members, as {kind, params} (optionally a name) of regressor kinds, by their names or their classifiers' ("dense"). */
   readonly members: readonly EstimatorSpec[];
 }
 
@@ -39,7 +40,7 @@ export interface StackingRegressorParams extends RegressorEnsembleParams {
 
 const members: ParamSpec<readonly EstimatorSpec[]> = {
   default: [],
-  doc: "the members, as {kind, params} of regressor kinds (ridge, xgboost-regressor, dense-regressor)",
+  doc: "the members, as {kind, params} of regressor kinds, by their names or their classifiers' (dense is dense-regressor)",
   check: memberList,
 };
 

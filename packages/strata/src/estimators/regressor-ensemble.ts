@@ -9,6 +9,7 @@ import { writeJson } from "../util/atomic.js";
 import { readJsonFile } from "../util/files.js";
 import type { Params } from "../util/params.js";
 import { crossValPredictRegressor, regressionSplits } from "./cross-val-predict-regressor.js";
+import type { KindResolver } from "./descriptor.js";
 import { ENSEMBLE_JSON } from "./ensemble-dir.js";
 import type { EstimatorSpec, FitSummary, Manifest } from "./estimator.js";
 import { memberDir, memberLabel, memberNames, memberSpecs } from "./members.js";
@@ -21,7 +22,7 @@ import {
   targetValues,
 } from "./regressor.js";
 import type { RegressorEnsembleParams } from "./regressor-ensemble-params.js";
-import { createRegressor, readRegressor } from "./regressor-kinds.js";
+import { createMemberRegressor, readMemberRegressor } from "./regressor-members.js";
 
 /** One member's predictions, by its name. */
 export interface MemberPredictions {
@@ -79,8 +80,9 @@ interface RegressorEnsembleJson {
 
 /**
  * What the regressor ensembles (voting, stacking) share, as the classifier ensembles in
- * ensemble.ts: members given as specs of regressor kinds (params stay plain JSON, so getParams,
- * clone and save need nothing more), every member refit on all rows, out-of-fold predictions
+ * ensemble.ts: members given as specs of regressor kinds, each named by the regressor's name or
+ * its classifier's ("dense-regressor" or "dense"), made and read through the KindResolver it is
+ * handed (params stay plain JSON, so getParams, clone and save need nothing more), every member refit on all rows, out-of-fold predictions
  * (crossValPredictRegressor) when the combiner learns from them, each member's predictions
  * beside the combined ones (predictVotes), and the model directory: members/<n>-<name>/ each a
  * regressor directory of its own, ensemble.json, strata.json. Fits run one after another in this
@@ -102,6 +104,8 @@ export abstract class RegressorEnsemble<P extends RegressorEnsembleParams, C>
     className: string,
     schema: ParamSchema<P>,
     params: Partial<P>,
+    /** Makes and reads the members; a clone keeps it. */
+    readonly kinds: KindResolver,
     checkFirst?: (params: Partial<P>, members: number) => void,
   ) {
     super(className, schema, withMemberSpecs(className, params, checkFirst));
@@ -236,18 +240,10 @@ export abstract class RegressorEnsemble<P extends RegressorEnsembleParams, C>
     const members: Regressor<TableData>[] = [];
     try {
       for (const [i, entry] of json.members.entries()) {
-        const what = `${memberLabel(i, this.memberNames[i])} in ${join(dir, String(entry?.dir))}`;
+        const what = `${dir}: ${memberLabel(i, this.memberNames[i])} in ${join(dir, String(entry?.dir))}`;
         if (typeof entry?.dir !== "string" || !existsSync(join(dir, entry.dir)))
-          throw new StrataError(`${dir}: ${what} is missing`);
-        let member: Regressor<TableData>;
-        try {
-          member = await readRegressor(join(dir, entry.dir));
-        } catch (e) {
-          throw new StrataError(`${dir}: ${what} cannot be loaded: ${(e as Error).message}`);
-        }
-        members.push(member);
-        if (member.kind !== specs[i].kind)
-          throw new StrataError(`${dir}: ${what} holds a ${member.kind} model, not ${specs[i].kind}`);
+          throw new StrataError(`${what} is missing`);
+        members.push(await readMemberRegressor(join(dir, entry.dir), specs[i], what, this.kinds));
       }
       const combiner = this.readCombiner(json.combiner ?? {}, path);
       this.dispose();
@@ -268,13 +264,27 @@ export abstract class RegressorEnsemble<P extends RegressorEnsembleParams, C>
   private createMembers(): Regressor<TableData>[] {
     const made: Regressor<TableData>[] = [];
     try {
-      for (const [i, spec] of this.params.members.entries())
-        made.push(createMemberRegressor(this.className, spec, i, this.memberNames[i]));
+      for (const [i, spec] of this.params.members.entries()) made.push(this.createMember(spec, i));
     } catch (e) {
       for (const m of made) m.dispose();
       throw e;
     }
     return made;
+  }
+
+  /** Member `index`, unfitted, made through the kinds (its errors name the ensemble and the member). */
+  private createMember(spec: EstimatorSpec, index: number): Regressor<TableData> {
+    return createMemberRegressor(
+      spec,
+      `${this.className}: ${memberLabel(index, this.memberNames[index])}`,
+      this.kinds,
+    );
+  }
+
+  /** A copy through the subclass's constructor, with the same kinds. */
+  protected override withParams(params: Partial<P>): this {
+    const make = this.constructor as new (params: Partial<P>, kinds: KindResolver) => this;
+    return new make(params, this.kinds);
   }
 
   /** Each member's out-of-fold predictions (fresh models per fold; the kept members are not used). */
@@ -286,7 +296,7 @@ export abstract class RegressorEnsemble<P extends RegressorEnsembleParams, C>
   ): Promise<Float64Array[]> {
     const out: Float64Array[] = [];
     for (const [i, spec] of this.params.members.entries()) {
-      const template = createMemberRegressor(this.className, spec, i, this.memberNames[i]);
+      const template = this.createMember(spec, i);
       const owner = `${this.className}: ${memberLabel(i, this.memberNames[i])}`;
       try {
         out.push(
@@ -304,15 +314,6 @@ export abstract class RegressorEnsemble<P extends RegressorEnsembleParams, C>
     }
     return out;
   }
-}
-
-function createMemberRegressor(
-  className: string,
-  spec: EstimatorSpec,
-  index: number,
-  name: string,
-): Regressor<TableData> {
-  return createRegressor(spec.kind, spec.params, `${className}: ${memberLabel(index, name)}`);
 }
 
 /** The params with the members read as specs ({kind, params}, params {} when not given), and `checkFirst` run. */

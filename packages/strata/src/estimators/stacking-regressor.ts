@@ -1,33 +1,22 @@
-import { type Column, Frame } from "../data/frame.js";
-import { StrataError } from "../errors.js";
-import type { Params } from "../util/params.js";
+import { builtInKinds } from "./built-in-kinds.js";
+import type { KindResolver } from "./descriptor.js";
 import type { Manifest } from "./estimator.js";
-import { checkSavedParams } from "./param-check.js";
-import { type RegressorCombinerData, RegressorEnsemble } from "./regressor-ensemble.js";
-import { STACKING_REGRESSOR_PARAMS, type StackingRegressorParams } from "./regressor-ensemble-params.js";
-import { RidgeRegressor } from "./ridge.js";
+import type { StackingRegressorParams } from "./regressor-ensemble-params.js";
+import { StackingRegressorEnsemble } from "./stacking-regressor-ensemble.js";
 
 export {
   STACKING_REGRESSOR_DEFAULTS,
   STACKING_REGRESSOR_PARAMS,
   type StackingRegressorParams,
 } from "./regressor-ensemble-params.js";
-
-/** The Ridge meta-model, fitted: predicts intercept + Σ coef[i] · member i's prediction. */
-export interface MetaWeights {
-  /** One per member, in the members' order. */
-  readonly coef: readonly number[];
-  readonly intercept: number;
-}
+export type { MetaWeights } from "./stacking-regressor-ensemble.js";
 
 /**
- * Stacked generalisation for regressors (Wolpert 1992; scikit-learn's StackingRegressor, whose
- * fit delegates to cross_val_predict as this does): each member's out-of-fold predictions over
- * `folds` k-fold splits (crossValPredictRegressor: grouped when fit gets `groups`, otherwise
- * stratified by the target's quantiles), a Ridge meta-model (`alpha`) on them, on the
- * predictions as they are (not standardised, so its coefficients are the members' weights), then
- * every member refit on all rows; predict runs the members and the meta-model. The raw columns
- * are not passed to the meta-model (scikit-learn's passthrough is not offered).
+ * Stacked generalisation for regressors (Wolpert 1992; scikit-learn's StackingRegressor): a
+ * Ridge meta-model (`alpha`) on each member's out-of-fold predictions over `folds` k-fold splits
+ * (grouped when fit gets `groups`), then every member refit on all rows (see
+ * StackingRegressorEnsemble). A member is named by a regressor kind or by its classifier's
+ * ("dense" is dense-regressor, "logistic" ridge).
  *
  * ```ts
  * const stack = new StackingRegressor({
@@ -37,70 +26,29 @@ export interface MetaWeights {
  * await stack.fit(rows, prices, { groups });
  * stack.metaWeights; // { coef: [0.1, 0.9], intercept: 0.02 }
  * ```
+ *
+ * Members are made from strata's kinds; give `kinds` (a `kindResolver` over a list with kinds of
+ * your own) for others. (Its base, StackingRegressorEnsemble, is what the list of kinds makes:
+ * this module imports that list, which cannot import it back.)
  */
-export class StackingRegressor extends RegressorEnsemble<StackingRegressorParams, MetaWeights> {
-  readonly kind = "stack-regressor";
-
-  constructor(params: Partial<StackingRegressorParams> = {}) {
-    super("StackingRegressor", STACKING_REGRESSOR_PARAMS, params);
+export class StackingRegressor extends StackingRegressorEnsemble {
+  constructor(params: Partial<StackingRegressorParams> = {}, kinds: KindResolver = builtInKinds) {
+    super(params, kinds);
   }
 
-  static async read(dir: string, manifest: Manifest): Promise<StackingRegressor> {
-    const params = manifest.params as Partial<StackingRegressorParams>;
-    return checkSavedParams(dir, () => new StackingRegressor(params)).readState(dir, manifest);
+  static override async read(
+    dir: string,
+    manifest: Manifest,
+    kinds: KindResolver = builtInKinds,
+  ): Promise<StackingRegressorEnsemble> {
+    return StackingRegressorEnsemble.read(dir, manifest, kinds);
   }
 
-  /** The fitted meta-model: one coefficient per member (in `memberNames`' order) and the intercept. */
-  get metaWeights(): MetaWeights {
-    const { coef, intercept } = this.fitted().combiner;
-    return { coef: [...coef], intercept };
+  /**
+   * A stack loaded from a directory (or made from a spec) is a StackingRegressorEnsemble, the same
+   * class not bound to strata's kinds: to `instanceof` it is a StackingRegressor too.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return value instanceof StackingRegressorEnsemble;
   }
-
-  protected outOfFoldFolds(): { folds: number; seed: number } {
-    return { folds: this.params.folds, seed: this.params.seed };
-  }
-
-  protected async learnCombiner({ y, outOfFold }: RegressorCombinerData): Promise<MetaWeights> {
-    if (!outOfFold) throw new Error("StackingRegressor: the fit gave no out-of-fold predictions");
-    const columns = new Map<string, Column>(
-      outOfFold.map((p, i) => [columnName(i), { kind: "numeric", values: p }]),
-    );
-    const meta = new RidgeRegressor({ alpha: this.params.alpha, standardize: false });
-    try {
-      await meta.fit(new Frame(columns), Array.from(y));
-      const names = meta.preprocessor.outputNames;
-      const { coef, intercept } = meta.coefficients;
-      // Numeric columns keep their order through the preprocessing: coefficient i is member i's.
-      if (names.join("\0") !== outOfFold.map((_, i) => columnName(i)).join("\0"))
-        throw new Error(`StackingRegressor: the meta-model's columns came out as ${names.join(", ")}`);
-      return { coef, intercept };
-    } finally {
-      meta.dispose();
-    }
-  }
-
-  protected combine(predictions: readonly Float64Array[], { coef, intercept }: MetaWeights): Float64Array {
-    const out = new Float64Array(predictions[0].length).fill(intercept);
-    for (const [i, p] of predictions.entries()) for (let r = 0; r < out.length; r++) out[r] += coef[i] * p[r];
-    return out;
-  }
-
-  protected combinerJson({ coef, intercept }: MetaWeights): Params {
-    return { coef: [...coef], intercept };
-  }
-
-  protected readCombiner(saved: Params, path: string): MetaWeights {
-    const { coef, intercept } = saved;
-    const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
-    if (!Array.isArray(coef) || coef.length !== this.params.members.length || !coef.every(finite))
-      throw new StrataError(`${path}: damaged: "combiner.coef" is not one finite number per member`);
-    if (!finite(intercept))
-      throw new StrataError(`${path}: damaged: "combiner.intercept" is not a finite number`);
-    return { coef: coef as number[], intercept };
-  }
-}
-
-/** The meta-model's column of member i's predictions. */
-function columnName(i: number): string {
-  return `member${i + 1}`;
 }

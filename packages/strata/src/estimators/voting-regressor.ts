@@ -1,9 +1,8 @@
-import { StrataError } from "../errors.js";
-import type { Params } from "../util/params.js";
+import { builtInKinds } from "./built-in-kinds.js";
+import type { KindResolver } from "./descriptor.js";
 import type { Manifest } from "./estimator.js";
-import { checkSavedParams } from "./param-check.js";
-import { RegressorEnsemble } from "./regressor-ensemble.js";
-import { VOTING_REGRESSOR_PARAMS, type VotingRegressorParams } from "./regressor-ensemble-params.js";
+import type { VotingRegressorParams } from "./regressor-ensemble-params.js";
+import { VotingRegressorEnsemble } from "./voting-regressor-ensemble.js";
 
 export {
   VOTING_REGRESSOR_DEFAULTS,
@@ -11,79 +10,42 @@ export {
   type VotingRegressorParams,
 } from "./regressor-ensemble-params.js";
 
-/** The members' weights, summing to 1. */
-interface VoteWeights {
-  readonly weights: readonly number[];
-}
-
 /**
  * The weighted mean of regressors' predictions (scikit-learn's VotingRegressor): each member is
- * fitted on all rows, and predicts; the weights are given (one per member) or equal.
+ * fitted on all rows, and predicts; the weights are given (one per member) or equal. A member is
+ * named by a regressor kind or by its classifier's ("dense" is dense-regressor, "logistic" ridge).
  *
  * ```ts
  * const vote = new VotingRegressor({
- *   members: [{ kind: "ridge", params: {} }, { kind: "xgboost-regressor", params: { maxDepth: 4 } }],
+ *   members: [{ kind: "ridge", params: {} }, { kind: "xgboost", params: { maxDepth: 4 } }],
  *   weights: [1, 2],
  * });
  * await vote.fit(rows, prices);
  * const { members, combined } = await vote.predictVotes(newRows);
  * ```
+ *
+ * Members are made from strata's kinds; give `kinds` (a `kindResolver` over a list with kinds of
+ * your own) for others. (Its base, VotingRegressorEnsemble, is what the list of kinds makes: this
+ * module imports that list, which cannot import it back.)
  */
-export class VotingRegressor extends RegressorEnsemble<VotingRegressorParams, VoteWeights> {
-  readonly kind = "vote-regressor";
-
-  constructor(params: Partial<VotingRegressorParams> = {}) {
-    super("VotingRegressor", VOTING_REGRESSOR_PARAMS, params, (given, members) => {
-      const w = given.weights;
-      if (Array.isArray(w) && w.length !== members)
-        throw new StrataError(
-          `VotingRegressor: weights must be one per member: ${members} members, ${w.length} weights`,
-        );
-    });
+export class VotingRegressor extends VotingRegressorEnsemble {
+  constructor(params: Partial<VotingRegressorParams> = {}, kinds: KindResolver = builtInKinds) {
+    super(params, kinds);
   }
 
-  static async read(dir: string, manifest: Manifest): Promise<VotingRegressor> {
-    const params = manifest.params as Partial<VotingRegressorParams>;
-    return checkSavedParams(dir, () => new VotingRegressor(params)).readState(dir, manifest);
+  static override async read(
+    dir: string,
+    manifest: Manifest,
+    kinds: KindResolver = builtInKinds,
+  ): Promise<VotingRegressorEnsemble> {
+    return VotingRegressorEnsemble.read(dir, manifest, kinds);
   }
 
-  /** The weights the vote uses, one per member, summing to 1. */
-  get weights(): readonly number[] {
-    return this.fitted().combiner.weights;
-  }
-
-  protected outOfFoldFolds(): undefined {
-    return undefined;
-  }
-
-  protected async learnCombiner(): Promise<VoteWeights> {
-    const given = this.params.weights ?? this.params.members.map(() => 1);
-    const total = given.reduce((a, b) => a + b, 0);
-    return { weights: given.map((w) => w / total) };
-  }
-
-  protected combine(predictions: readonly Float64Array[], { weights }: VoteWeights): Float64Array {
-    const out = new Float64Array(predictions[0].length);
-    for (const [i, p] of predictions.entries()) {
-      const w = weights[i];
-      if (w === 0) continue;
-      for (let r = 0; r < out.length; r++) out[r] += w * p[r];
-    }
-    return out;
-  }
-
-  protected combinerJson({ weights }: VoteWeights): Params {
-    return { weights: [...weights] };
-  }
-
-  protected readCombiner(saved: Params, path: string): VoteWeights {
-    const w = saved.weights;
-    if (
-      !Array.isArray(w) ||
-      w.length !== this.params.members.length ||
-      !w.every((v) => typeof v === "number" && Number.isFinite(v))
-    )
-      throw new StrataError(`${path}: damaged: "combiner.weights" is not one finite number per member`);
-    return { weights: w as number[] };
+  /**
+   * A vote loaded from a directory (or made from a spec) is a VotingRegressorEnsemble, the same
+   * class not bound to strata's kinds: to `instanceof` it is a VotingRegressor too.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return value instanceof VotingRegressorEnsemble;
   }
 }
