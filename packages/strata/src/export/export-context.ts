@@ -1,7 +1,12 @@
+import type { TableData } from "../data/plain.js";
 import type { TabularSchema } from "../data/schema.js";
 import { StrataError } from "../errors.js";
 import type { AnyClassifier } from "../estimators/estimator.js";
+import type { Regressor } from "../estimators/regressor.js";
 import type { ElemType, GraphBuilder } from "./onnx-graph.js";
+
+/** What a graph writer writes: a classifier (its probabilities) or a table regressor (its prediction). */
+export type GraphModel = AnyClassifier | Regressor<TableData>;
 
 /** One graph input: a feature column's name and its element type. */
 export interface ColumnInput {
@@ -12,7 +17,10 @@ export interface ColumnInput {
 /** The name of the one image input: float32 [n, height, width, 3], RGB 0–255. */
 export const IMAGE_INPUT = "image";
 
-/** A member's probabilities shown beside the combined answer: the output `vote/<name>`. */
+/**
+ * A member's answer shown beside the combined one: the output `vote/<name>` (a classifier's
+ * probabilities [rows, classes], a regressor's prediction [rows, 1]).
+ */
 export interface MemberVote {
   readonly name: string;
   readonly kind: string;
@@ -39,7 +47,7 @@ export class ExportContext {
     readonly g: GraphBuilder,
     /** The table's columns as the model directory's schema.json says (absent for image models). */
     readonly schema: TabularSchema | undefined,
-    private readonly write: (ctx: ExportContext, model: AnyClassifier) => string,
+    private readonly write: (ctx: ExportContext, model: GraphModel) => string,
     private readonly shared: SharedInputs = { columns: new Map(), imageSize: undefined, votes: [] },
     private readonly given: ReadonlyMap<string, () => string> = new Map(),
     /**
@@ -125,11 +133,19 @@ export class ExportContext {
     return this.write(this, model);
   }
 
-  /** Makes `probabilities` a graph output `vote/<name>` ([rows, classes]) and records it. */
-  vote(name: string, kind: string, probabilities: string, classes: number): void {
+  /** A nested regressor's prediction [rows, 1], by its kind's writer. */
+  prediction(model: Regressor<TableData>): string {
+    return this.write(this, model);
+  }
+
+  /**
+   * Makes `answer` (probabilities [rows, classes], or a prediction [rows, 1] with `columns` 1) a
+   * graph output `vote/<name>` and records it.
+   */
+  vote(name: string, kind: string, answer: string, columns: number): void {
     const output = `vote/${name}`;
-    this.g.node("Identity", [probabilities], {}, { outputs: [output] });
-    this.g.output(output, "float", ["rows", classes]);
+    this.g.node("Identity", [answer], {}, { outputs: [output] });
+    this.g.output(output, "float", ["rows", columns]);
     this.shared.votes.push({ name, kind, output });
   }
 }

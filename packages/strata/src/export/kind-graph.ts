@@ -1,4 +1,6 @@
+import type { TableData } from "../data/plain.js";
 import type { AnyClassifier } from "../estimators/estimator.js";
+import type { Regressor } from "../estimators/regressor.js";
 import type { ExportContext } from "./export-context.js";
 
 /**
@@ -9,4 +11,13 @@ import type { ExportContext } from "./export-context.js";
 export interface KindGraph {
   readonly kind: string;
   probabilities(ctx: ExportContext, model: AnyClassifier): string;
+}
+
+/**
+ * How one regressor kind becomes ONNX: the nodes that compute its prediction, [rows, 1] float32
+ * in the target's units, from the context's raw inputs. One per kind, listed in kind-graphs.ts.
+ */
+export interface RegressorGraph {
+  readonly kind: string;
+  prediction(ctx: ExportContext, model: Regressor<TableData>): string;
 }

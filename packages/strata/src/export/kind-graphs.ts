@@ -1,7 +1,9 @@
 import { autoGraph } from "./auto-graph.js";
 import { stackGraph, voteGraph } from "./ensemble-graphs.js";
 import { cnnGraph, imageDenseGraph, transferGraph } from "./image-graphs.js";
-import type { KindGraph } from "./kind-graph.js";
+import type { KindGraph, RegressorGraph } from "./kind-graph.js";
+import { stackRegressorGraph, voteRegressorGraph } from "./regressor-ensemble-graphs.js";
+import { denseRegressorGraph, ridgeGraph, xgboostRegressorGraph } from "./regressor-graphs.js";
 import { denseGraph, logisticGraph, xgboostGraph } from "./table-graphs.js";
 
 /** Every kind `strata export --to onnx` writes, one writer each (as estimators/kinds.ts lists the kinds). */
@@ -15,4 +17,13 @@ export const KIND_GRAPHS: readonly KindGraph[] = [
   cnnGraph,
   imageDenseGraph,
   transferGraph,
+];
+
+/** Every regressor kind `strata export --to onnx` writes (as estimators/load-regressor.ts lists them). */
+export const REGRESSOR_GRAPHS: readonly RegressorGraph[] = [
+  ridgeGraph,
+  xgboostRegressorGraph,
+  denseRegressorGraph,
+  voteRegressorGraph,
+  stackRegressorGraph,
 ];

@@ -1,5 +1,7 @@
 import { StrataError } from "../errors.js";
 import type { XGBoostClassifier } from "../estimators/xgboost.js";
+import type { FittedBooster } from "../estimators/xgboost-booster.js";
+import type { XGBoostRegressor } from "../estimators/xgboost-regressor.js";
 import { scoresToProbabilities } from "./heads.js";
 import { type GraphBuilder, ML } from "./onnx-graph.js";
 
@@ -28,31 +30,64 @@ interface XgbJson {
 }
 
 /**
- * XGBoost's probabilities from the [rows, features] matrix: the trees of the rounds that predict
- * as one ai.onnx.ml TreeEnsembleRegressor summing each class's margin (a split sends x < threshold
- * left, a missing value where XGBoost's default_left says), base_values the base margin, then a
+ * How each objective strata trains turns XGBoost's base_score into the margin the trees add to
+ * (XGBoost 1.7's ProbToMargin): binary:logistic keeps it as a probability (its logit is the
+ * margin); multi:softprob and reg:squarederror (an identity link) add it as it is.
+ */
+const BASE_MARGIN: Readonly<Record<string, (base: number) => number>> = {
+  "binary:logistic": (base) => Math.log(base / (1 - base)),
+  "multi:softprob": (base) => base,
+  "reg:squarederror": (base) => base,
+};
+
+/**
+ * XGBoost's probabilities from the [rows, features] matrix: its margins (boosterMargins), then a
  * sigmoid (binary:logistic) or a softmax (multi:softprob), as XGBoost predicts.
  */
 export function addXGBoost(g: GraphBuilder, model: XGBoostClassifier, features: string): string {
-  const { booster, rounds } = model.booster;
+  const { scores, targets } = boosterMargins(g, model.booster, features, [
+    "binary:logistic",
+    "multi:softprob",
+  ]);
+  return scoresToProbabilities(g, scores, targets);
+}
+
+/**
+ * An XGBoost regressor's prediction [rows, 1] from the [rows, features] matrix: under
+ * reg:squarederror the margin is the prediction (base_score, the fit rows' mean target, plus the
+ * trees' leaves).
+ */
+export function addXGBoostRegressor(g: GraphBuilder, model: XGBoostRegressor, features: string): string {
+  return boosterMargins(g, model.booster, features, ["reg:squarederror"]).scores;
+}
+
+/**
+ * A booster's margins [rows, targets] (one target for binary:logistic and reg:squarederror, one
+ * per class for multi:softprob): the trees of the rounds that predict as one ai.onnx.ml
+ * TreeEnsembleRegressor summing each target's leaves (a split sends x < threshold left, a missing
+ * value where XGBoost's default_left says), base_values the base margin. `objectives`: those the
+ * caller's model may have.
+ */
+function boosterMargins(
+  g: GraphBuilder,
+  fitted: FittedBooster,
+  features: string,
+  objectives: readonly string[],
+): { scores: string; targets: number } {
+  const { booster, rounds } = fitted;
   const json = JSON.parse(Buffer.from(booster.saveModelJson()).toString("utf8")) as XgbJson;
   const learner = json.learner;
   const objective = learner.objective.name;
-  if (
-    learner.gradient_booster.name !== "gbtree" ||
-    !["binary:logistic", "multi:softprob"].includes(objective)
-  )
+  if (learner.gradient_booster.name !== "gbtree" || !objectives.includes(objective))
     throw new StrataError(
       `an XGBoost model with booster ${learner.gradient_booster.name} and objective ${objective} cannot be exported`,
     );
-  const binary = objective === "binary:logistic";
-  const targets = binary ? 1 : Number(learner.learner_model_param.num_class);
+  const single = objective !== "multi:softprob";
+  const targets = single ? 1 : Number(learner.learner_model_param.num_class);
   const parallel = Number(learner.gradient_booster.model.gbtree_model_param?.num_parallel_tree ?? 1);
   const count = rounds * targets * parallel;
   const { trees, tree_info } = learner.gradient_booster.model;
-  const base = Number(learner.learner_model_param.base_score);
-  // binary:logistic keeps its base score as a probability; multi:softprob adds it as a margin.
-  const margin = binary ? Math.log(base / (1 - base)) : base;
+  const margin = BASE_MARGIN[objective](Number(learner.learner_model_param.base_score));
   const n = {
     treeIds: [] as number[],
     nodeIds: [] as number[],
@@ -85,7 +120,7 @@ export function addXGBoost(g: GraphBuilder, model: XGBoostClassifier, features: 
       if (leaf) {
         t.treeIds.push(id);
         t.nodeIds.push(node);
-        t.ids.push(binary ? 0 : tree_info[id]);
+        t.ids.push(single ? 0 : tree_info[id]);
         t.weights.push(tree.split_conditions[node]);
       }
     });
@@ -114,5 +149,5 @@ export function addXGBoost(g: GraphBuilder, model: XGBoostClassifier, features: 
     ML,
   );
   g.declare(scores, "float", ["rows", targets]);
-  return scoresToProbabilities(g, scores, targets);
+  return { scores, targets };
 }
