@@ -13,13 +13,14 @@ import { requireClassesInTraining } from "../split/training-classes.js";
 import type { Split } from "../split/types.js";
 import type { Params } from "../util/params.js";
 import { crossValidate } from "../workflow/cross-validate.js";
-import { loadCsvDataset } from "../workflow/dataset.js";
+import { type CsvDataset, loadCsvDataset } from "../workflow/dataset.js";
 import { allImages } from "../workflow/images.js";
 import type { Labelled } from "../workflow/labelled.js";
 import { REPORT_HTML } from "../workflow/model-dir.js";
 import { cvRunJson } from "../workflow/run-json.js";
 import type { CvRun, DataRecord, KFoldRecord } from "../workflow/run-record.js";
 import { foldNote, foldProgress, printFolds } from "./cv-folds.js";
+import { cvRegression } from "./cv-regression.js";
 import { ensembleFitOptions } from "./ensemble-run.js";
 import { cliNote } from "./flag-names.js";
 import { imageReadOptions, noteLookalikeClasses, warnSkipped } from "./images.js";
@@ -30,6 +31,7 @@ import {
   modelName,
   modelTarget,
   tableEstimator,
+  tableRegressor,
 } from "./model-choice.js";
 import { paramsFromOptions } from "./option-spec.js";
 import { type DataOptions, loadOptions, type OutputOptions } from "./options.js";
@@ -81,9 +83,34 @@ export async function cvCommand(file: string, o: CvCommandOptions, cmd: Command)
     isEnsembleTarget(target)
       ? { ...run, fitOptions: { ...ensembleFitOptions(o, out, run.fitOptions as Params) } }
       : run;
-  if (target.startsWith("table:"))
-    await runCv(o, target, adapt(tableCv(file, o, tableEstimator(params, target), out)), out);
-  else await runCv(o, target, adapt(imageCv(file, o, imageEstimator(target, params), out)), out);
+  if (!target.startsWith("table:")) {
+    await runCv(o, target, adapt(imageCv(file, o, imageEstimator(target, params), out)), out);
+    return;
+  }
+  // The target's values say which problem it is (data/problem-type.ts), so the data comes first.
+  const data = loadCsvDataset(file, loadOptions(o));
+  if (data.task === "regression") {
+    const template = tableRegressor(params, target);
+    const dataRecord = tableDataRecord(file, data, out);
+    await cvRegression(file, o, { name: modelName(target), template }, data, dataRecord, out);
+    return;
+  }
+  await runCv(o, target, adapt(tableCv(file, o, data, tableEstimator(params, target), out)), out);
+}
+
+/** What was read (the notes printed, in the CLI's terms), for the run's record. */
+function tableDataRecord(file: string, data: CsvDataset, out: Output): DataRecord {
+  // The library names its options as the API does; the CLI user typed flags.
+  const notes = data.notes.map(cliNote);
+  for (const n of notes) out.note(`note: ${n}`);
+  return {
+    kind: "table",
+    source: file,
+    target: data.schema.target,
+    features: data.schema.features.map((f) => f.name),
+    dropped: data.schema.dropped.map((d) => ({ ...d, reason: cliNote(d.reason) })),
+    notes,
+  };
 }
 
 async function runCv<X extends Frame | readonly string[]>(
@@ -125,12 +152,14 @@ async function runCv<X extends Frame | readonly string[]>(
   if (o.out) out.result(`report: ${join(relative(process.cwd(), o.out) || ".", REPORT_HTML)}`);
 }
 
-function tableCv(file: string, o: CvCommandOptions, template: Classifier<Frame>, out: Output): CvData<Frame> {
-  const data = loadCsvDataset(file, loadOptions(o));
-  // The library names its options as the API does; the CLI user typed flags.
-  const notes = data.notes.map(cliNote);
-  const dropped = data.schema.dropped.map((d) => ({ ...d, reason: cliNote(d.reason) }));
-  for (const n of notes) out.note(`note: ${n}`);
+function tableCv(
+  file: string,
+  o: CvCommandOptions,
+  data: CsvDataset,
+  template: Classifier<Frame>,
+  out: Output,
+): CvData<Frame> {
+  const dataRecord = tableDataRecord(file, data, out);
   const splits = kFold(data.y.length, { k: o.folds, seed: o.seed, stratify: data.y, groups: data.groups });
   requireClassesInTraining(data.y, splits, {
     what: `${o.folds}-fold cross-validation`,
@@ -145,17 +174,10 @@ function tableCv(file: string, o: CvCommandOptions, template: Classifier<Frame>,
     template,
     data: { x: data.frame, y: data.y, groups: data.groups },
     classes: data.labels,
-    task: data.task,
+    task: data.task as Task,
     splits,
     fitOptions: {},
-    dataRecord: {
-      kind: "table",
-      source: file,
-      target: data.schema.target,
-      features: data.schema.features.map((f) => f.name),
-      dropped,
-      notes,
-    },
+    dataRecord,
     split:
       data.schema.group === undefined
         ? { kind: "stratified-kfold", folds: o.folds, seed: o.seed }

@@ -6,7 +6,7 @@ import type { Task } from "../data/tabular.js";
 import { isMissing } from "../data/values.js";
 import { StrataError } from "../errors.js";
 import type { Classifier, ImageInput } from "../estimators/estimator.js";
-import { loadClassifier } from "../estimators/load.js";
+import { loadClassifier, readManifest } from "../estimators/load.js";
 import { scanImageFolder } from "../images/folder.js";
 import { formatReport } from "../metrics/classification.js";
 import { checkTestLabels, loadCsvDataset } from "../workflow/dataset.js";
@@ -18,6 +18,7 @@ import { cliNote } from "./flag-names.js";
 import { warnSkipped } from "./images.js";
 import type { OutputOptions } from "./options.js";
 import { makeOutput, type Output } from "./output.js";
+import { evaluateRegressor } from "./table-regressor-io.js";
 
 export interface EvaluateCommandOptions extends OutputOptions {
   header: boolean;
@@ -26,6 +27,10 @@ export interface EvaluateCommandOptions extends OutputOptions {
 /** strata evaluate: score a saved model on labelled data of its kind (a CSV, or a class-folder dataset). */
 export async function evaluateCommand(dir: string, data: string, o: EvaluateCommandOptions): Promise<void> {
   const out = makeOutput(o);
+  if ((await readManifest(dir)).task === "regression") {
+    await evaluateRegressor(dir, data, o, out, backendName());
+    return;
+  }
   const model = await loadClassifier(dir);
   let scored: Scored;
   let task: Task;
@@ -35,7 +40,7 @@ export async function evaluateCommand(dir: string, data: string, o: EvaluateComm
       task = model.classes.length === 2 ? "binary" : "multiclass";
     } else {
       const schema = await readSchema(dir);
-      const rows = loadCsvDataset(data, { header: o.header }, schema);
+      const rows = loadCsvDataset(data, { header: o.header, task: "classification" }, schema);
       for (const n of rows.notes) out.note(`note: ${cliNote(n)}`);
       checkTestLabels(rows, model.classes);
       try {
@@ -44,7 +49,7 @@ export async function evaluateCommand(dir: string, data: string, o: EvaluateComm
         if (e instanceof RowError) throw e.at(data, lineOfRow(data, o.header, schema, e.row));
         throw e;
       }
-      task = rows.task;
+      task = rows.task as Task;
     }
   } finally {
     model.dispose();

@@ -2,9 +2,11 @@ import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Command } from "commander";
 import type { Frame } from "../data/frame.js";
+import type { Task } from "../data/tabular.js";
 import { StrataError, where } from "../errors.js";
 import { CHECKPOINT_LAST } from "../estimators/checkpointing.js";
 import type { AnyClassifier, Classifier } from "../estimators/estimator.js";
+import type { Regressor } from "../estimators/regressor.js";
 import { permutationImportance } from "../explain/permutation.js";
 import type { ImportanceResult } from "../explain/types.js";
 import { formatReport } from "../metrics/classification.js";
@@ -15,14 +17,15 @@ import { checkTestLabels, type LabelledRows, loadCsvDataset, trainTestSplit } fr
 import { fitAndScore } from "../workflow/fit-and-score.js";
 import { saveModelDir } from "../workflow/model-dir.js";
 import { fitRunJson } from "../workflow/run-json.js";
-import { type FitRun, type HoldoutRecord, modelFit } from "../workflow/run-record.js";
+import { type FitRun, type HoldoutRecord, type ModelFit, modelFit } from "../workflow/run-record.js";
 import { backendPhrase } from "./cv-folds.js";
 import { ensembleFitOptions, printMembers } from "./ensemble-run.js";
 import { reportHeatmaps } from "./fit-heatmaps.js";
+import { checkRegressionOptions, fitRegression } from "./fit-regression.js";
 import { cliNote } from "./flag-names.js";
 import { fitImages } from "./images.js";
 import { printLeaderboard } from "./leaderboard.js";
-import { isEnsembleTarget, modelName, modelTarget, tableEstimator } from "./model-choice.js";
+import { isEnsembleTarget, modelName, modelTarget, tableEstimator, tableRegressor } from "./model-choice.js";
 import { paramsFromOptions } from "./option-spec.js";
 import { type DataOptions, loadOptions, type OutputOptions } from "./options.js";
 import { makeOutput, type Output } from "./output.js";
@@ -67,13 +70,21 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
     await finishFit(out, o, model, run, { predictHint: "<images or folder>" });
     return;
   }
-  // Made before the data is read, so that a bad member or param is the one line printed.
-  const estimator = tableEstimator(params, target);
+  // The target's values say which problem it is (data/problem-type.ts), so the data comes first.
   const data = loadCsvDataset(file, loadOptions(o));
+  // Made before any note is printed, so that a bad member or param is the one line printed.
+  const regression = data.task === "regression";
+  if (regression) checkRegressionOptions(o, params);
+  const estimator = regression ? tableRegressor(params, target) : tableEstimator(params, target);
   // The library names its options as the API does; the CLI user typed flags.
   const notes = data.notes.map(cliNote);
   const dropped = data.schema.dropped.map((d) => ({ ...d, reason: cliNote(d.reason) }));
   for (const n of notes) out.note(`note: ${n}`);
+  if (isRegressor(estimator)) {
+    await fitRegression(file, o, target, estimator, data, out, { notes, dropped });
+    return;
+  }
+  const task = data.task as Task;
 
   let train: LabelledRows;
   let test: LabelledRows;
@@ -82,7 +93,12 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
     // Read as the training file was, unless --delimiter or --encoding say otherwise for both.
     const testData = loadCsvDataset(
       o.test,
-      { header: o.header, delimiter: o.delimiter, encoding: o.encoding ?? data.schema.encoding },
+      {
+        header: o.header,
+        delimiter: o.delimiter,
+        encoding: o.encoding ?? data.schema.encoding,
+        task: "classification",
+      },
       data.schema,
     );
     checkTestLabels(testData, data.labels);
@@ -105,7 +121,7 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
   const features = data.schema.features;
   out.note(
     `${file}: ${data.y.length} rows, ${features.length} features (${features.filter((f) => f.kind === "numeric").length} numeric, ` +
-      `${features.filter((f) => f.kind === "categorical").length} categorical), target ${data.schema.target}: ${data.task}, ${data.labels.length} classes`,
+      `${features.filter((f) => f.kind === "categorical").length} categorical), target ${data.schema.target}: ${task}, ${data.labels.length} classes`,
   );
   const splitText = o.test
     ? `test set ${o.test}`
@@ -130,7 +146,7 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
     },
   );
   printLeaderboard(out, result.summary);
-  const run: FitRun = {
+  const run: FitRun & { readonly fit: ModelFit } = {
     command: "fit",
     data: {
       kind: "table",
@@ -144,7 +160,7 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
     train: { y: train.y },
     test: { y: test.y },
     fit: {
-      ...modelFit(result, data.task, modelName(target)),
+      ...modelFit(result, task, modelName(target)),
       importance: await reportImportance(result.model, test, o.seed),
     },
   };
@@ -164,7 +180,7 @@ async function finishFit(
   out: Output,
   o: { out?: string; checkpoint?: string },
   model: Classifier<never>,
-  run: FitRun,
+  run: FitRun & { readonly fit: ModelFit },
   save: { schema?: Parameters<typeof saveModelDir>[1]["schema"]; predictHint: string; inputs?: Frame },
 ): Promise<void> {
   const json = fitRunJson(run);
@@ -231,6 +247,10 @@ async function reportImportance(
   seed: number,
 ): Promise<ImportanceResult> {
   return permutationImportance(model, test.frame, test.y, { repeats: 3, seed });
+}
+
+function isRegressor(model: object): model is Regressor<Frame> {
+  return (model as Partial<Regressor>).task === "regression";
 }
 
 /** --resume needs --checkpoint; says whether a checkpoint will be resumed or replaced. */

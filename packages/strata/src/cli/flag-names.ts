@@ -21,6 +21,8 @@ const FLAGS: Readonly<Record<string, Flag>> = {
   delimiter: { flag: "--delimiter", value: delimiterArgument },
   encoding: { flag: "--encoding" },
   dropDuplicates: { flag: "--drop-duplicates" },
+  // Which problem the target poses (data/problem-type.ts).
+  task: { flag: "--task" },
   // Splits.
   seed: { flag: "--seed" },
   // Models: the kind (EstimatorSpec's `kind`) and the params that messages name.

@@ -78,7 +78,7 @@ export async function fitImages(
   params: Record<string, ParamValue>,
   o: ImageRunOptions & { checkpoint?: string; resume?: boolean; jobs?: number },
   out: Output,
-): Promise<{ model: ImageModel; run: FitRun }> {
+): Promise<{ model: ImageModel; run: FitRun & { readonly fit: ModelFit } }> {
   imageEstimator(target, params).dispose(); // a bad member or param is named before any image is read
   const { folder, train, test, split } = splitImages(dir, o, out);
   const { model, fit } = await fitAndScoreImages(target, params, folder, train, test, o, out);

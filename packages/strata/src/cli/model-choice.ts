@@ -4,13 +4,15 @@ import { StrataError } from "../errors.js";
 import { AutoSelection } from "../estimators/auto-selection.js";
 import { builtInKinds } from "../estimators/built-in-kinds.js";
 import { EnsembleClassifier, type EnsembleParams } from "../estimators/ensemble.js";
-import type { AnyClassifier, InputKind } from "../estimators/estimator.js";
+import type { AnyClassifier, EstimatorSpec, InputKind } from "../estimators/estimator.js";
 import { ImageNetworkClassifier } from "../estimators/image-network.js";
 import { NetworkClassifier } from "../estimators/network.js";
 import type { NetworkParams } from "../estimators/network-params.js";
+import type { ParamSpec } from "../estimators/param-schema.js";
 import { defaultMembers, parseMembers, presetNames } from "../estimators/presets.js";
+import type { Regressor } from "../estimators/regressor.js";
 import { TableClassifier } from "../estimators/table-classifier.js";
-import type { ParamValue } from "../util/params.js";
+import type { Params, ParamValue } from "../util/params.js";
 import {
   DEFAULT_KIND,
   findTarget,
@@ -19,6 +21,7 @@ import {
   type Target,
   targetOf,
 } from "./model-targets.js";
+import { longFlag } from "./option-spec.js";
 import { DATA_WORDS, joinWords } from "./target-words.js";
 
 export type { ModelTarget } from "./model-targets.js";
@@ -82,9 +85,23 @@ export function modelName(target: ModelTarget): string {
  * model; one without randomness (logistic regression) has no seed param and goes without.
  */
 function create(t: Target, params: Record<string, ParamValue>): AnyClassifier {
+  refuseRegressionParams(t, params);
   const { seed, ...rest } = params;
   const given = Object.hasOwn(t.kind.params, "seed") && seed !== undefined ? { ...rest, seed } : rest;
   return builtInKinds.create({ kind: t.kind.name, params: given });
+}
+
+/** A param only the kind's regressor twin has (--loss) on a classification: says where it applies. */
+function refuseRegressionParams(t: Target, params: Record<string, ParamValue>): void {
+  const twin = t.kind.regressor?.params as Record<string, ParamSpec> | undefined;
+  for (const name of Object.keys(params)) {
+    const spec = twin?.[name];
+    if (Object.hasOwn(t.kind.params, name) || !spec) continue;
+    const flag = spec.cli ? longFlag(spec.cli.flags) : name;
+    throw new StrataError(
+      `${flag} applies to a numeric target (regression); this target is a classification (give --task regression to predict it as a number)`,
+    );
+  }
 }
 
 /**
@@ -142,4 +159,31 @@ export function imageEstimator(target: ModelTarget, params: Record<string, Param
 function notCliModel(model: AnyClassifier): Error {
   model.dispose();
   return new Error(`the CLI cannot fit models of kind "${model.kind}"`);
+}
+
+/** The members of a regression ensemble when --members is not given: the bench's (bench/regression.ts). */
+const DEFAULT_REGRESSION_MEMBERS = "dense,xgboost,logistic";
+
+/**
+ * An unfitted regressor for a numeric target: the twin of the target's kind (dense →
+ * dense-regressor, logistic → ridge, vote → vote-regressor; estimators/descriptor.ts), made by its
+ * descriptor with the params the options set. An ensemble's --members name the classifier kinds
+ * (or the regressors'), each made as its twin. A kind without a twin is a StrataError saying so.
+ */
+export function tableRegressor(params: Record<string, ParamValue>, target: ModelTarget): Regressor<Frame> {
+  const t = targetOf(target);
+  const twin = builtInKinds.regressor(t.kind.name);
+  const { seed, members, ...rest } = params;
+  const given: Record<string, ParamValue | EstimatorSpec[]> =
+    Object.hasOwn(twin.params, "seed") && seed !== undefined ? { ...rest, seed } : { ...rest };
+  if (t.ensemble) {
+    const names = typeof members === "string" ? members : DEFAULT_REGRESSION_MEMBERS;
+    given.members = parseMembers(names, typeof seed === "number" ? seed : 0);
+  }
+  const model = builtInKinds.createRegressor({ kind: twin.name, params: given as Params });
+  if (model.input !== "table") {
+    model.dispose();
+    throw new Error(`the CLI cannot fit regressors of kind "${model.kind}" on a table`);
+  }
+  return model as Regressor<Frame>;
 }

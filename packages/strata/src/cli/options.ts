@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from "commander";
 import type { CsvEncoding } from "../data/csv.js";
+import type { TaskOverride } from "../data/problem-type.js";
 import type { NonFinitePolicy } from "../data/schema.js";
 import * as imageParse from "../estimators/image-param-parse.js";
 import * as parse from "../estimators/param-parse.js";
@@ -8,6 +9,8 @@ import type { LoadCsvOptions } from "../workflow/dataset.js";
 /** Options shared by the commands that read a labelled CSV (fit, cv). */
 export interface DataOptions {
   target?: string;
+  /** Classification or regression, instead of what the target's values suggest. */
+  task?: TaskOverride;
   group?: string;
   dropDuplicates?: string;
   features?: string[];
@@ -80,6 +83,13 @@ export function encoding(value: string): CsvEncoding {
   return e;
 }
 
+/** --task: classification or regression. */
+export function taskOverride(value: string): TaskOverride {
+  if (value !== "classification" && value !== "regression")
+    throw new InvalidArgumentError(`expected "classification" or "regression", got "${value}"`);
+  return value;
+}
+
 /** --delimiter: one character, or "\t" / "tab" for a tab. */
 export function delimiter(value: string): string {
   if (value === "\\t" || value.toLowerCase() === "tab") return "\t";
@@ -96,6 +106,7 @@ export function delimiter(value: string): string {
 export function loadOptions(o: DataOptions): LoadCsvOptions {
   return {
     target: o.target,
+    task: o.task,
     group: o.group,
     dropDuplicates: o.dropDuplicates,
     features: o.features,

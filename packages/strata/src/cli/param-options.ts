@@ -30,12 +30,23 @@ function flagApplies(cli: ParamFlag, target: Target): boolean {
 /** Every flag the schemas declare, with the params it sets, in TARGETS' and each schema's order. */
 export function flagUses(): Map<string, FlagUse[]> {
   const uses = new Map<string, FlagUse[]>();
-  for (const target of TARGETS)
+  const add = (target: Target, param: string, spec: ParamSpec, cli: ParamFlag): void => {
+    const flag = longFlag(cli.flags);
+    uses.set(flag, [...(uses.get(flag) ?? []), { target, param, spec, cli }]);
+  };
+  for (const target of TARGETS) {
+    const own = new Set<string>();
     for (const [param, spec] of Object.entries(target.kind.params) as [string, ParamSpec][]) {
       if (!spec.cli || !flagApplies(spec.cli, target)) continue;
-      const flag = longFlag(spec.cli.flags);
-      uses.set(flag, [...(uses.get(flag) ?? []), { target, param, spec, cli: spec.cli }]);
+      own.add(longFlag(spec.cli.flags));
+      add(target, param, spec, spec.cli);
     }
+    // The regressor twin's own flags (--loss): the same model on a numeric target.
+    const twin = target.kind.regressor;
+    for (const [param, spec] of Object.entries(twin?.params ?? {}) as [string, ParamSpec][])
+      if (spec.cli && flagApplies(spec.cli, target) && !own.has(longFlag(spec.cli.flags)))
+        add(target, param, spec, { ...spec.cli, help: `${spec.cli.help ?? spec.doc} (numeric targets)` });
+  }
   return uses;
 }
 

@@ -8,7 +8,7 @@ import { StrataError } from "../errors.js";
 import type { MemberVotes } from "../estimators/ensemble.js";
 import type { AnyClassifier, Classifier } from "../estimators/estimator.js";
 import { decodeArgmax } from "../estimators/labels.js";
-import { loadClassifier } from "../estimators/load.js";
+import { loadClassifier, readManifest } from "../estimators/load.js";
 import { checkContributions } from "../explain/contributions.js";
 import type { OnnxPrediction } from "../export/onnx-runtime.js";
 import { resolveZoo } from "../models/zoo/load.js";
@@ -21,6 +21,7 @@ import { explainRows, WHY_COLUMN } from "./explain-rows.js";
 import { makeOutput, type Output } from "./output.js";
 import { collectImages, predictImages } from "./predict-images.js";
 import { asVoter, exampleVotes, notAnEnsemble, printVotes } from "./predict-votes.js";
+import { predictRegressor } from "./table-regressor-io.js";
 
 export interface PredictCommandOptions {
   out?: string;
@@ -121,6 +122,10 @@ export async function predictCommand(dir: string, inputs: string[], o: PredictCo
     throw new StrataError("--explain runs in strata's own runtime: leave out --runtime onnx");
   if (o.explain && o.votes)
     throw new StrataError("--explain and --votes: give one (strata explain shows both for ensembles)");
+  if ((await modelTask(dir)) === "regression" && runtime === "strata") {
+    await predictRegressor(dir, inputs, o, out);
+    return;
+  }
   const model = runtime === "onnx" ? await onnxPredictor(dir) : await strataPredictor(dir);
   if (o.explain && model.input === "table" && model.classifier) checkContributions(model.classifier);
   try {
@@ -253,6 +258,11 @@ function keepColumns(
       );
     return j;
   });
+}
+
+/** What the model in `dir` predicts: "regression" for a regressor (its strata.json says so). */
+async function modelTask(dir: string): Promise<"regression" | "classification"> {
+  return (await readManifest(dir)).task === "regression" ? "regression" : "classification";
 }
 
 /** The one CSV file of a table model's rows, read with the model's schema. */

@@ -1,7 +1,7 @@
 import { Option } from "commander";
 import { type ModelTarget, TARGETS, type Target } from "./model-targets.js";
 import type { OptionSpec } from "./option-spec.js";
-import { delimiter, encoding, integer, list, nonFinitePolicy, nonNegative } from "./options.js";
+import { delimiter, encoding, integer, list, nonFinitePolicy, nonNegative, taskOverride } from "./options.js";
 
 /*
  * The options of fit and cv that are not model params: how the data is read and split, and how
@@ -30,6 +30,12 @@ function option(
 /** Options that read the data (a CSV file's columns; an image folder's decoding). */
 export const DATA_OPTIONS: readonly OptionSpec[] = [
   option("--target <col>", "column to predict (default: the last column)", TABLE_DATA),
+  option(
+    "--task <task>",
+    "classification or regression (default: inferred from the target's values, and printed with the counts that decided it)",
+    TABLE_DATA,
+    taskOverride,
+  ),
   option("--group <col>", "keep rows sharing a value of this column on one side of every split", TABLE_DATA),
   option("--drop-duplicates <col>", "keep only the first row per value of this column", TABLE_DATA),
   option("--features <cols>", "use exactly these comma-separated columns as features", TABLE_DATA, list),

@@ -2,6 +2,8 @@ import { apiName, StrataError, where } from "../errors.js";
 import { columnIndex, type RawTable } from "./csv.js";
 import { DELIMITERS, describeDelimiter } from "./delimiter.js";
 import { type Column, Frame } from "./frame.js";
+import { inferProblemType, type ProblemTask, type ProblemType, type TaskOverride } from "./problem-type.js";
+import { RowError } from "./row-error.js";
 import type { FeatureSpec, TabularSchema } from "./schema.js";
 import { isMissing, parseDecimalYear, parseNumber, sortLabels } from "./values.js";
 
@@ -12,9 +14,13 @@ export interface TabularDataset {
   readonly frame: Frame;
   /** The target of each row, as the original string. */
   readonly y: string[];
-  /** The class names in a stable order (numeric order when they are numbers). */
+  /** The class names in a stable order (numeric order when they are numbers); none for regression. */
   readonly labels: string[];
-  readonly task: Task;
+  readonly task: ProblemTask;
+  /** Why the task is what it is (data/problem-type.ts: the rule and the counts that decided it). */
+  readonly problem: ProblemType;
+  /** For regression: each row's target as a number (finite, every one). */
+  readonly values?: Float64Array;
   /** The group of each row, when the schema names a group column. */
   readonly groups?: string[];
   /** Rows left out because their target was missing. */
@@ -83,8 +89,12 @@ function convertColumn(table: RawTable, f: FeatureSpec): Column {
   return { kind: "numeric", values };
 }
 
-/** The labelled dataset for `schema`: rows whose target is missing are left out (and counted). */
-export function toDataset(table: RawTable, schema: TabularSchema): TabularDataset {
+/**
+ * The labelled dataset for `schema`: rows whose target is missing are left out (and counted).
+ * The task is inferred from the target's values (data/problem-type.ts) unless `task` says which;
+ * a regression target must be a finite number in every row kept (a RowError names the line).
+ */
+export function toDataset(table: RawTable, schema: TabularSchema, task?: TaskOverride): TabularDataset {
   const t = columnIndex(table, schema.target, "target");
   const keep: number[] = [];
   table.rows.forEach((r, i) => {
@@ -98,17 +108,45 @@ export function toDataset(table: RawTable, schema: TabularSchema): TabularDatase
     lines: keep.map((i) => table.lines[i]),
   };
   const y = kept.rows.map((r) => r[t].trim());
-  const labels = sortLabels(y);
-  checkTarget(table, schema.target, y, labels);
+  const problem = inTable(kept, () => inferProblemType(y, { column: schema.target, task }));
+  const regression = problem.task === "regression";
+  const labels = regression ? [] : sortLabels(y);
+  if (!regression) checkTarget(table, schema.target, y, labels);
   const g = schema.group === undefined ? -1 : columnIndex(table, schema.group, { param: "group" });
   return {
     frame: toFrame(kept, schema.features),
     y,
     labels,
-    task: labels.length === 2 ? "binary" : "multiclass",
+    task: problem.task,
+    problem,
+    ...(regression ? { values: targetNumbers(kept, schema.target, y) } : {}),
     groups: g === -1 ? undefined : kept.rows.map((r) => (isMissing(r[g]) ? "(missing)" : r[g].trim())),
     missingTarget: table.rows.length - keep.length,
   };
+}
+
+/** Runs `work`; a RowError it throws about row r of `table` names the file and its line. */
+function inTable<T>(table: RawTable, work: () => T): T {
+  try {
+    return work();
+  } catch (e) {
+    // The rule's messages name the `task` option: the CLI shows it as its flag.
+    if (e instanceof RowError)
+      throw new StrataError(e.at(table.file, table.lines[e.row]).message, { params: ["task"] });
+    throw e;
+  }
+}
+
+/** The regression target as numbers; a value too large for a double names its line. */
+function targetNumbers(table: RawTable, target: string, y: readonly string[]): Float64Array {
+  const values = Float64Array.from(y, parseNumber);
+  values.forEach((v, i) => {
+    if (!Number.isFinite(v))
+      throw new StrataError(
+        `${where(table.file, table.lines[i], target)}: "${y[i]}" is not a finite number; a regression target must be one in every row (fix the value, or leave the cell empty to leave the row out)`,
+      );
+  });
+  return values;
 }
 
 function checkTarget(table: RawTable, target: string, y: string[], labels: string[]): void {
@@ -122,7 +160,8 @@ function checkTarget(table: RawTable, target: string, y: string[], labels: strin
   const fractional = numeric && labels.some((l) => !Number.isInteger(parseNumber(l)));
   if (numeric && labels.length > 20 && (fractional || labels.length > 0.05 * y.length)) {
     throw new StrataError(
-      `${at}: the target has ${labels.length} distinct numbers and looks continuous; strata fits classifiers, so bin it into classes first`,
+      `${at}: the target has ${labels.length} distinct numbers and looks continuous; as classes each value would be its own, so predict it as a number (leave out ${apiName("task", "classification")}) or bin it into classes first`,
+      { params: ["task"] },
     );
   }
 }

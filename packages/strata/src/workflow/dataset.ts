@@ -1,10 +1,12 @@
 import { type CsvEncoding, dropDuplicates, type RawTable, readCsv } from "../data/csv.js";
 import { describeDelimiter } from "../data/delimiter.js";
 import { type Frame, takeAt } from "../data/frame.js";
+import type { TaskOverride } from "../data/problem-type.js";
 import { csvReadOptions, type InferSchemaOptions, inferSchema, type TabularSchema } from "../data/schema.js";
 import { type TabularDataset, toDataset } from "../data/tabular.js";
 import { lookalikeLabels, parseNumber } from "../data/values.js";
 import { apiName, StrataError } from "../errors.js";
+import { quantileBins } from "../metrics/regression.js";
 import { type HoldoutOptions, holdoutSplit } from "../split/holdout.js";
 import { requireClassesInTraining, requireTwoPerClass } from "../split/training-classes.js";
 
@@ -26,6 +28,8 @@ export interface LoadCsvOptions extends Omit<InferSchemaOptions, "target"> {
   readonly delimiter?: string;
   /** How the bytes are text; absent: the schema's, else UTF-8. */
   readonly encoding?: CsvEncoding;
+  /** Classification or regression, instead of what the target's values suggest (data/problem-type.ts). */
+  readonly task?: TaskOverride;
 }
 
 /** A CSV file read, typed and labelled, with what was decided on the way. */
@@ -67,10 +71,12 @@ export function loadCsvDataset(file: string, options: LoadCsvOptions, schema?: T
     notes.push(`no target given: predicting the last column, ${target}`);
   const used = schema ?? inferSchema(table, { ...options, target });
   if (!schema) for (const d of used.dropped) notes.push(`column ${d.name} not used: ${d.reason}`);
-  const dataset = toDataset(table, used);
+  const dataset = toDataset(table, used, options.task);
+  // The rule's reason, with the counts that decided it: the first thing a user should read.
+  if (!schema) notes.unshift(dataset.problem.reason);
   if (dataset.missingTarget > 0)
     notes.push(`${dataset.missingTarget} rows without a ${used.target} value left out`);
-  const alike = lookalikeNote(dataset.labels);
+  const alike = dataset.task === "regression" ? undefined : lookalikeNote(dataset.labels);
   if (alike) notes.push(`target ${used.target}: ${alike}`);
   return { ...dataset, file, schema: used, notes };
 }
@@ -120,8 +126,9 @@ export interface TrainTestSplitOptions extends Pick<HoldoutOptions, "testSize" |
  */
 export function trainTestSplit(
   data: LabelledRows,
-  options: TrainTestSplitOptions,
+  options: TrainTestSplitOptions & { readonly values?: ArrayLike<number> },
 ): { train: LabelledRows; test: LabelledRows } {
+  if (options.values) return regressionTrainTestSplit(data, options.values, options);
   const grouped = data.groups !== undefined;
   const ctx = {
     what: grouped ? `the hold-out split (seed ${options.seed})` : "a stratified hold-out split",
@@ -161,4 +168,28 @@ export function checkTestLabels(test: CsvDataset, labels: readonly string[]): vo
       `${test.file}: the test set has ${test.schema.target} values the training set lacks: ${unknown.join(", ")}${hint}`,
     );
   }
+}
+
+/** Quantile bins a numeric target's hold-out split is stratified by (as the regression folds use). */
+const REGRESSION_BINS = 10;
+
+/**
+ * A regression target's hold-out split: grouped when the data has groups, otherwise stratified by
+ * the target's quantile bins, so that the test part's targets spread as the whole's do.
+ */
+function regressionTrainTestSplit(
+  data: LabelledRows,
+  values: ArrayLike<number>,
+  options: TrainTestSplitOptions,
+): { train: LabelledRows; test: LabelledRows } {
+  const bins = Math.max(
+    1,
+    Math.min(REGRESSION_BINS, Math.floor(values.length * Math.min(options.testSize, 1 - options.testSize))),
+  );
+  const split = holdoutSplit(data.y.length, {
+    testSize: options.testSize,
+    seed: options.seed,
+    ...(data.groups ? { groups: data.groups } : { stratify: quantileBins(values, bins) }),
+  });
+  return { train: selectRows(data, split.train), test: selectRows(data, split.test) };
 }

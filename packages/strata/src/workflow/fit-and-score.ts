@@ -4,7 +4,10 @@ import { AutoSelection } from "../estimators/auto-selection.js";
 import { EnsembleClassifier } from "../estimators/ensemble.js";
 import type { Classifier, FitSummary } from "../estimators/estimator.js";
 import { LogisticRegression } from "../estimators/logistic.js";
+import { RegressorEnsemble } from "../estimators/regressor-ensemble.js";
+import { RidgeRegressor } from "../estimators/ridge.js";
 import { XGBoostClassifier } from "../estimators/xgboost.js";
+import { XGBoostRegressor } from "../estimators/xgboost-regressor.js";
 import { type Scored, scoreClassifier } from "./evaluate.js";
 import type { Labelled } from "./labelled.js";
 
@@ -35,15 +38,16 @@ export async function fitAndScore<X extends Frame | readonly string[], C extends
  * What a fitted model computed on: the TF.js backend for networks; "xgboost" (its own native
  * library) for boosted trees; "js" for logistic regression (plain JavaScript); for an ensemble,
  * its members' joined by "+" (e.g. "torch+xgboost"), not the "none" of a process that ran no
- * TF.js itself. Members fitted in child processes chose their backend as this process does.
+ * TF.js itself. (Regressors alike: ridge is "js".) Members fitted in child processes chose their backend as this process does.
  */
 export function modelBackend(model: unknown): string {
   const names = new Set<string>();
   const visit = (m: unknown): void => {
-    if (m instanceof EnsembleClassifier) for (const member of m.members) visit(member);
+    if (m instanceof EnsembleClassifier || m instanceof RegressorEnsemble)
+      for (const member of m.members) visit(member);
     else if (m instanceof AutoSelection) visit(m.chosen);
-    else if (m instanceof XGBoostClassifier) names.add("xgboost");
-    else if (m instanceof LogisticRegression) names.add("js");
+    else if (m instanceof XGBoostClassifier || m instanceof XGBoostRegressor) names.add("xgboost");
+    else if (m instanceof LogisticRegression || m instanceof RidgeRegressor) names.add("js");
     else names.add(backendName());
   };
   visit(model);

@@ -3,6 +3,7 @@ import type { FitSummary } from "../estimators/estimator.js";
 import type { ImportanceResult } from "../explain/types.js";
 import type { Params } from "../util/params.js";
 import { crossValidationJson } from "./cross-validate.js";
+import { type RegressorFitJson, regressionCvJson, regressorFitJson } from "./regression-json.js";
 import { type MetricsJson, metricsJson } from "./results.js";
 import type {
   CompareRun,
@@ -11,6 +12,7 @@ import type {
   FitRun,
   MemberRecord,
   ModelFit,
+  RegressorFit,
   SplitRecord,
 } from "./run-record.js";
 
@@ -52,9 +54,9 @@ interface TableJson {
   notes: readonly string[];
 }
 
-export type FitRunJson = FitJson & { data: string } & Partial<TableJson>;
+export type FitRunJson = (FitJson | RegressorFitJson) & { data: string } & Partial<TableJson>;
 
-export type CvRunJson = ReturnType<typeof crossValidationJson> & {
+export type CvRunJson = (ReturnType<typeof crossValidationJson> | ReturnType<typeof regressionCvJson>) & {
   backend: string;
   model: string;
   params: Params;
@@ -67,7 +69,7 @@ export interface CompareRunJson {
   split: SplitRecord;
   nTrain: number;
   nTest: number;
-  models: FitJson[];
+  models: FitJson[] | RegressorFitJson[];
 }
 
 export function modelFitJson(fit: ModelFit): FitJson {
@@ -96,7 +98,7 @@ export function modelFitJson(fit: ModelFit): FitJson {
 export function fitRunJson(run: FitRun): FitRunJson {
   // An image fit's --json has never said how it was split (its report does): kept as it was.
   return {
-    ...modelFitJson(run.fit),
+    ...(run.fit.task === "regression" ? regressorFitJson(run.fit) : modelFitJson(run.fit)),
     data: run.data.source,
     ...(run.data.kind === "table" ? tableJson(run.data, run.split) : {}),
   };
@@ -104,7 +106,7 @@ export function fitRunJson(run: FitRun): FitRunJson {
 
 export function cvRunJson(run: CvRun): CvRunJson {
   return {
-    ...crossValidationJson(run.cv, run.task),
+    ...(run.task === "regression" ? regressionCvJson(run.cv) : crossValidationJson(run.cv, run.task)),
     backend: run.cv.backend,
     model: run.model,
     params: run.params,
@@ -119,8 +121,12 @@ export function compareRunJson(run: CompareRun): CompareRunJson {
     split: run.split,
     nTrain: run.train.y.length,
     nTest: run.test.y.length,
-    models: run.fits.map(modelFitJson),
+    models: isRegression(run.fits) ? run.fits.map(regressorFitJson) : run.fits.map(modelFitJson),
   };
+}
+
+function isRegression(fits: CompareRun["fits"]): fits is readonly RegressorFit[] {
+  return fits[0]?.task === "regression";
 }
 
 function tableJson(data: Extract<DataRecord, { kind: "table" }>, split: SplitRecord): TableJson {

@@ -1,0 +1,114 @@
+import { join, relative } from "node:path";
+import type { Frame } from "../data/frame.js";
+import { regressionSplits } from "../estimators/cross-val-predict-regressor.js";
+import type { Regressor } from "../estimators/regressor.js";
+import { meanStd } from "../metrics/classification.js";
+import { runReport } from "../report/build.js";
+import { renderReport } from "../report/html.js";
+import { writeReportFiles } from "../report/write.js";
+import type { CsvDataset } from "../workflow/dataset.js";
+import { REPORT_HTML } from "../workflow/model-dir.js";
+import type { RegressionCrossValidation } from "../workflow/regression-record.js";
+import { crossValidateRegressor, foldSpread } from "../workflow/regression-run.js";
+import { cvRunJson } from "../workflow/run-json.js";
+import type { CvRun, DataRecord } from "../workflow/run-record.js";
+import { backendPhrase } from "./cv-folds.js";
+import type { Output } from "./output.js";
+import { ConsoleProgress } from "./progress.js";
+import { formatRegression, formatScore } from "./regression-text.js";
+
+/** What strata cv on a numeric target reads of its options. */
+export interface RegressionCvOptions {
+  seed: number;
+  folds: number;
+  group?: string;
+  out?: string;
+}
+
+/**
+ * strata cv on a numeric target: k folds (grouped with --group, otherwise stratified by the
+ * target's quantile bins), each fitting a fresh clone of the regressor; RMSE, MAE and R² per fold
+ * (mean ± std) and pooled over the out-of-fold predictions, each beside the training mean's.
+ */
+export async function cvRegression(
+  file: string,
+  o: RegressionCvOptions,
+  model: { name: string; template: Regressor<Frame> },
+  data: CsvDataset,
+  dataRecord: DataRecord,
+  out: Output,
+): Promise<void> {
+  const values = data.values as Float64Array;
+  const splits = regressionSplits(values, {
+    folds: o.folds,
+    seed: o.seed,
+    groups: data.groups,
+    owner: `${o.folds}-fold cross-validation`,
+  });
+  out.note(
+    `${file}: ${values.length} rows, ${o.folds}-fold ${data.groups ? `grouped by ${o.group}` : `stratified by ${data.schema.target}'s quantiles`} cross-validation (seed ${o.seed})`,
+  );
+  const progress = out.quiet ? undefined : new ConsoleProgress();
+  try {
+    const cv = await crossValidateRegressor(
+      model.template,
+      { x: data.frame, y: values, ...(data.groups ? { groups: data.groups } : {}) },
+      {
+        splits,
+        fitOptions: (fold) => {
+          progress?.setPrefix(`fold ${fold + 1}/${o.folds}  `);
+          return progress ? { listener: progress } : {};
+        },
+        onFold: (f) =>
+          out.note(
+            `fold ${f.fold}/${o.folds}: RMSE ${formatScore(f.report.rmse)}  MAE ${formatScore(f.report.mae)}  R² ${f.report.r2.toFixed(4)}  (${f.nTrain} train, ${f.nTest} test, ${f.summary.seconds.toFixed(1)}s)`,
+          ),
+      },
+    );
+    const record: CvRun = {
+      command: "cv",
+      data: dataRecord,
+      split:
+        data.schema.group === undefined
+          ? { kind: "stratified-kfold", folds: o.folds, seed: o.seed }
+          : { kind: "grouped-kfold", group: data.schema.group, folds: o.folds, seed: o.seed },
+      examples: { y: data.y },
+      model: model.name,
+      params: model.template.getParams(),
+      task: "regression",
+      cv,
+    };
+    const json = cvRunJson(record);
+    if (o.out) {
+      const report = await runReport(record, { elapsedSeconds: process.uptime() });
+      await writeReportFiles(o.out, { ...json, out: o.out }, await renderReport(report));
+    }
+    if (out.json) {
+      out.emitJson(o.out ? { ...json, out: o.out } : json);
+      return;
+    }
+    printRegressionFolds(out, cv, o.folds);
+    if (o.out) out.result(`report: ${join(relative(process.cwd(), o.out) || ".", REPORT_HTML)}`);
+  } finally {
+    model.template.dispose();
+  }
+}
+
+/** The text summary: pooled scores beside the baseline's, then the mean ± std over folds. */
+function printRegressionFolds(out: Output, cv: RegressionCrossValidation, k: number): void {
+  const pooled = formatRegression(cv.pooled, "predicting each fold's training mean", cv.actual.length);
+  out.result(pooled.replace(" test rows", " rows, pooled over the folds' out-of-fold predictions"));
+  const pm = (score: (r: RegressionCrossValidation["pooled"]) => number, digits?: number) => {
+    const { mean, std } = foldSpread(cv.folds, score);
+    return digits === undefined
+      ? `${formatScore(mean)} ± ${formatScore(std)}`
+      : `${mean.toFixed(digits)} ± ${std.toFixed(digits)}`;
+  };
+  out.result(
+    `RMSE  ${pm((r) => r.rmse)}  (mean ± std over ${k} folds; baseline ${pm((r) => r.baseline.rmse)})`,
+  );
+  out.result(`MAE   ${pm((r) => r.mae)}`);
+  out.result(`R²    ${pm((r) => r.r2, 4)}`);
+  const seconds = meanStd(cv.folds.map((f) => f.summary.seconds)).mean;
+  out.result(`fit ${seconds.toFixed(1)} s per fold on ${backendPhrase(cv.backend)}`);
+}

@@ -1,0 +1,50 @@
+import type { RegressionReport, RegressionScores } from "../metrics/regression.js";
+import type { RegressionMemberRecord } from "../workflow/regression-record.js";
+import type { Output } from "./output.js";
+
+/*
+ * How a regressor's scores read in the terminal: RMSE, MAE and R² beside the baseline of
+ * predicting the training mean, so a new user sees at once whether the model learned anything.
+ */
+
+/** A score to 4 significant digits, keeping whole-number parts whole (21.87, 0.5983, 1234). */
+export function formatScore(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const digits = Math.abs(v) >= 1000 ? 0 : 4 - Math.max(1, Math.floor(Math.log10(Math.abs(v) || 1)) + 1);
+  return v.toFixed(Math.max(0, digits));
+}
+
+function scoresLine(s: RegressionScores): string {
+  return `RMSE ${formatScore(s.rmse)}  MAE ${formatScore(s.mae)}  R² ${s.r2.toFixed(4)}`;
+}
+
+/**
+ * Two lines: the model's scores on `rows` rows, and the baseline's: predicting `trainMean` for
+ * every row, or (a string) the baseline described in words.
+ */
+export function formatRegression(report: RegressionReport, trainMean: number | string, rows: number): string {
+  const baseline =
+    typeof trainMean === "number" ? `predicting the training mean, ${formatScore(trainMean)}` : trainMean;
+  return [
+    `${scoresLine(report)}   on ${rows} test rows`,
+    `baseline (${baseline}): ${scoresLine(report.baseline)}`,
+  ].join("\n");
+}
+
+/** An ensemble's members' test scores beside the ensemble's, one line each. */
+export function printRegressionMembers(
+  out: Output,
+  members: readonly Pick<RegressionMemberRecord, "name" | "rmse" | "mae" | "r2" | "fitSeconds">[],
+  combined: { name: string; report: RegressionScores; seconds?: number },
+): void {
+  const width = Math.max(8, combined.name.length, ...members.map((m) => m.name.length));
+  out.result(
+    `${"member".padEnd(width)}  ${"RMSE".padStart(9)}  ${"MAE".padStart(9)}  ${"R²".padStart(7)}  fit s`,
+  );
+  const line = (name: string, s: RegressionScores, seconds?: number) =>
+    out.result(
+      `${name.padEnd(width)}  ${formatScore(s.rmse).padStart(9)}  ${formatScore(s.mae).padStart(9)}  ${s.r2.toFixed(4).padStart(7)}  ${(seconds ?? Number.NaN).toFixed(1).padStart(5)}`,
+    );
+  for (const m of members) line(m.name, m, m.fitSeconds);
+  line(combined.name, combined.report, combined.seconds);
+}

@@ -1,0 +1,199 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { stringify } from "csv-stringify/sync";
+import { type RawTable, readCsv } from "../data/csv.js";
+import type { Frame } from "../data/frame.js";
+import { RowError } from "../data/row-error.js";
+import { csvReadOptions } from "../data/schema.js";
+import { toFrame } from "../data/tabular.js";
+import { StrataError } from "../errors.js";
+import type { Regressor } from "../estimators/regressor.js";
+import type { RegressorVotes } from "../estimators/regressor-ensemble.js";
+import { regressionReport } from "../metrics/regression.js";
+import { writeFileAtomic } from "../util/atomic.js";
+import { loadCsvDataset } from "../workflow/dataset.js";
+import { loadTableModelDir, METRICS_JSON } from "../workflow/model-dir.js";
+import { meanOf } from "../workflow/regression-run.js";
+import { cliNote } from "./flag-names.js";
+import type { Output } from "./output.js";
+import { formatRegression, formatScore } from "./regression-text.js";
+
+/*
+ * evaluate and predict for a saved regressor (issue 24): one `prediction` column per row, each
+ * ensemble member's prediction beside the combined one with --votes, and RMSE, MAE and R² beside
+ * the training mean's.
+ */
+
+/** A saved table regressor with what predict and evaluate need of its directory. */
+async function loadRegressorDir(
+  dir: string,
+): Promise<{ model: Regressor<Frame>; schema: Awaited<ReturnType<typeof loadTableModelDir>>["schema"] }> {
+  const loaded = await loadTableModelDir(dir);
+  if (loaded.task !== "regression") {
+    loaded.model.dispose();
+    throw new Error(`${dir}: expected a regressor`);
+  }
+  return { model: loaded.model, schema: loaded.schema };
+}
+
+/** The training rows' mean target, as the fit saved it in metrics.json (undefined: not there). */
+function savedTrainMean(dir: string): number | undefined {
+  const path = join(dir, METRICS_JSON);
+  if (!existsSync(path)) return undefined;
+  try {
+    const m = JSON.parse(readFileSync(path, "utf8")) as { trainMean?: unknown };
+    return typeof m.trainMean === "number" && Number.isFinite(m.trainMean) ? m.trainMean : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** strata evaluate DIR DATA for a regressor: its scores on DATA's rows, beside the training mean's. */
+export async function evaluateRegressor(
+  dir: string,
+  data: string,
+  o: { header: boolean },
+  out: Output,
+  backend: string,
+): Promise<void> {
+  const { model, schema } = await loadRegressorDir(dir);
+  try {
+    const rows = loadCsvDataset(data, { header: o.header, task: "regression" }, schema);
+    for (const n of rows.notes) out.note(`note: ${cliNote(n)}`);
+    const actual = rows.values as Float64Array;
+    const predicted = await namingRows(data, undefined, () => model.predict(rows.frame));
+    const saved = savedTrainMean(dir);
+    if (saved === undefined)
+      out.note(`note: ${dir} does not say its training mean; the baseline predicts ${data}'s own mean`);
+    const trainMean = saved ?? meanOf(actual);
+    const report = regressionReport(actual, predicted, trainMean);
+    if (out.json) {
+      const scores = (s: typeof report.baseline) => ({ rmse: s.rmse, mae: s.mae, r2: s.r2 });
+      out.emitJson({
+        task: "regression",
+        ...scores(report),
+        baseline: scores(report.baseline),
+        nTest: actual.length,
+        backend,
+        model: dir,
+        data,
+      });
+    } else out.result(formatRegression(report, trainMean, actual.length));
+  } finally {
+    model.dispose();
+  }
+}
+
+/** What strata predict takes for a table regressor. */
+export interface RegressorPredictOptions {
+  out?: string;
+  keep?: string[];
+  header: boolean;
+  votes?: boolean;
+  json?: boolean;
+  explain?: boolean;
+}
+
+/**
+ * strata predict DIR DATA for a regressor: the CSV of --keep columns and `prediction`
+ * (to --out, else stdout), or with --votes each member's prediction beside the combined one.
+ */
+export async function predictRegressor(
+  dir: string,
+  inputs: readonly string[],
+  o: RegressorPredictOptions,
+  out: Output,
+): Promise<void> {
+  if (inputs.length !== 1)
+    throw new StrataError(`a table model predicts one CSV file, got ${inputs.length} paths`);
+  if (o.explain)
+    throw new StrataError("--explain: for a regressor, use strata explain DIR DATA --contributions N");
+  const file = inputs[0];
+  const { model, schema } = await loadRegressorDir(dir);
+  try {
+    if (o.votes && !hasVotes(model))
+      throw new StrataError(
+        `--votes shows an ensemble's members' predictions; ${dir} holds a ${model.kind} model (fit one with --model vote or --model stack)`,
+      );
+    const table = readCsv(file, { header: o.header, ...csvReadOptions(schema) });
+    const frame = toFrame(table, schema.features);
+    const keep = keepColumns(file, table, o.keep);
+    const label = (i: number) =>
+      keep.length ? keep.map((j) => table.rows[i][j]).join(", ") : `row ${i + 1}`;
+    if (o.votes && hasVotes(model)) {
+      if (o.out) throw new StrataError("--votes prints to the terminal; leave out --out");
+      const votes = await namingRows(file, table, () => model.predictVotes(frame));
+      printRegressionVotes(out, votes, model.kind, table.rows.length, label);
+      return;
+    }
+    const predicted = await namingRows(file, table, () => model.predict(frame));
+    // One number per row, named as the issue and the README name it (a classifier's is predicted_<target>).
+    const header = [...(o.keep ?? []), "prediction"];
+    const records = Array.from(predicted, (p, i) => [...keep.map((j) => table.rows[i][j]), String(p)]);
+    const csv = stringify([header, ...records]);
+    if (o.out) {
+      await writeFileAtomic(o.out, csv);
+      out.note(`wrote ${records.length} predictions to ${o.out}`);
+    } else process.stdout.write(csv);
+  } finally {
+    model.dispose();
+  }
+}
+
+interface RegressorVoter {
+  predictVotes(x: Frame): Promise<RegressorVotes>;
+}
+
+function hasVotes(model: Regressor<Frame>): model is Regressor<Frame> & RegressorVoter {
+  return typeof (model as Partial<RegressorVoter>).predictVotes === "function";
+}
+
+/** Each row's members' predictions and the combined one: a table, or --json's list. */
+function printRegressionVotes(
+  out: Output,
+  votes: RegressorVotes,
+  kind: string,
+  rows: number,
+  label: (i: number) => string,
+): void {
+  const name = kind.replace(/-regressor$/, "");
+  if (out.json) {
+    out.emitJson(
+      Array.from({ length: rows }, (_, i) => ({
+        input: label(i),
+        members: votes.members.map((m) => ({ name: m.name, prediction: m.predictions[i] })),
+        combined: { name, prediction: votes.combined[i] },
+      })),
+    );
+    return;
+  }
+  const names = [...votes.members.map((m) => m.name), name];
+  const width = Math.max(10, ...names.map((n) => n.length));
+  for (let i = 0; i < rows; i++) {
+    out.result(label(i));
+    for (const m of votes.members) out.result(`  ${m.name.padEnd(width)}  ${formatScore(m.predictions[i])}`);
+    out.result(`  ${name.padEnd(width)}  ${formatScore(votes.combined[i])}  (combined)`);
+  }
+}
+
+/** Runs `work` on the rows of `table`; a RowError names the file's line (the file alone without a table). */
+async function namingRows<T>(file: string, table: RawTable | undefined, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (e instanceof RowError) throw e.at(file, table?.lines[e.row]);
+    throw e;
+  }
+}
+
+/** The indices of the --keep columns (a StrataError naming a missing one). */
+function keepColumns(file: string, table: RawTable, names: readonly string[] = []): number[] {
+  return names.map((name) => {
+    const j = table.columns.indexOf(name);
+    if (j === -1)
+      throw new StrataError(
+        `${file}: --keep column "${name}" not found; the columns are: ${table.columns.join(", ")}`,
+      );
+    return j;
+  });
+}
