@@ -4,37 +4,45 @@ import { StrataError } from "../errors.js";
 import { runReport } from "../report/build.js";
 import { renderReport } from "../report/html.js";
 import { writeReportFiles } from "../report/write.js";
+import type { ParamValue } from "../util/params.js";
 import { REPORT_HTML } from "../workflow/model-dir.js";
 import { compareRunJson } from "../workflow/run-json.js";
 import type { CompareRun, ModelFit } from "../workflow/run-record.js";
+import { compareRows, compareTable, type TableCompareOptions } from "./compare-table.js";
 import { fitAndScoreImages, type ImageRunOptions, splitImages } from "./images.js";
-import { type ModelTarget, modelTarget } from "./model-choice.js";
+import { isFolder, type ModelTarget, modelTarget } from "./model-choice.js";
 import { paramsFromOptions } from "./option-spec.js";
 import type { OutputOptions } from "./options.js";
-import { makeOutput } from "./output.js";
-import { PARAM_OPTIONS } from "./param-options.js";
+import { makeOutput, type Output } from "./output.js";
+import { ENSEMBLE_OPTIONS, PARAM_OPTIONS } from "./param-options.js";
 import { DATA_OPTIONS } from "./run-options.js";
 
-export interface CompareCommandOptions extends ImageRunOptions, OutputOptions {
-  models: string[];
+/** The models compared on a CSV file when --models is not given. */
+const DEFAULT_TABLE_MODELS = ["dense", "xgboost", "logistic"];
+
+export interface CompareCommandOptions extends ImageRunOptions, TableCompareOptions, OutputOptions {
+  models?: string[];
   /** Folder for report.html and metrics.json. */
   out?: string;
 }
 
 /**
  * strata compare <image folder> --models dense,cnn: the same split, each model trained and scored,
- * side by side (the talk's lesson: flattening loses which pixels are neighbours). An option is
- * given to every model that takes it, and refused if none does.
+ * side by side (the talk's lesson: flattening loses which pixels are neighbours); on a CSV file,
+ * any table models (dense, xgboost, logistic, stack, …), classifiers or, for a numeric target,
+ * regressors. An option is given to every model that takes it, and refused if none does.
  */
 export async function compareCommand(dir: string, o: CompareCommandOptions, cmd: Command): Promise<void> {
   const out = makeOutput(o);
-  const targets = o.models.map((m) => {
-    if (m !== "dense" && m !== "cnn")
+  const images = isFolder(dir);
+  const names = o.models ?? (images ? ["dense", "cnn"] : DEFAULT_TABLE_MODELS);
+  const targets = names.map((m) => {
+    if (images && m !== "dense" && m !== "cnn")
       throw new StrataError(`--models: expected dense and/or cnn, got "${m}"`);
-    return modelTarget(dir, m);
+    return modelTarget(dir, m, images);
   });
   // An option none of the models takes is refused (by name); each model gets those it takes.
-  const specs = [...PARAM_OPTIONS, ...DATA_OPTIONS];
+  const specs = [...PARAM_OPTIONS, ...ENSEMBLE_OPTIONS, ...DATA_OPTIONS];
   for (const spec of specs)
     if (!targets.some((t) => spec.targets.includes(t))) paramsFromOptions(cmd, { ...o }, targets[0], [spec]);
   const paramsFor = (target: ModelTarget) => ({
@@ -46,22 +54,9 @@ export async function compareCommand(dir: string, o: CompareCommandOptions, cmd:
       specs.filter((s) => s.targets.includes(target)),
     ),
   });
-  const { folder, train, test, split } = splitImages(dir, o, out);
-  const fits: ModelFit[] = [];
-  for (const [i, target] of targets.entries()) {
-    out.note(`— ${o.models[i]} —`);
-    const { model, fit } = await fitAndScoreImages(target, paramsFor(target), folder, train, test, o, out);
-    model.dispose();
-    fits.push(fit);
-  }
-  const run: CompareRun = {
-    command: "compare",
-    data: { kind: "images", source: dir },
-    split,
-    train: { y: train.y, files: train.x },
-    test: { y: test.y, files: test.x },
-    fits,
-  };
+  const run = images
+    ? await compareImages(dir, o, targets, names, paramsFor, out)
+    : await compareTable(dir, o, targets, paramsFor, out);
   const json = compareRunJson(run);
   if (o.out) {
     const report = await runReport(run, { elapsedSeconds: process.uptime() });
@@ -71,19 +66,36 @@ export async function compareCommand(dir: string, o: CompareCommandOptions, cmd:
     out.emitJson(o.out ? { ...json, out: o.out } : json);
     return;
   }
-  const rows = [
-    ["model", "accuracy", "macro-F1", "parameters", "fit s", "epochs"],
-    ...fits.map((f) => [
-      f.model,
-      f.report.accuracy.toFixed(4),
-      f.report.macroF1.toFixed(4),
-      String(f.parameters ?? ""),
-      f.summary.seconds.toFixed(1),
-      String(f.summary.epochsRun),
-    ]),
-  ];
+  const rows = compareRows(run);
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   for (const r of rows)
     out.result(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  "));
   if (o.out) out.result(`report: ${join(relative(process.cwd(), o.out) || ".", REPORT_HTML)}`);
+}
+
+/** The image folder's split (its test/ part, or a stratified hold-out), each model fitted and scored. */
+async function compareImages(
+  dir: string,
+  o: CompareCommandOptions,
+  targets: readonly ModelTarget[],
+  names: readonly string[],
+  paramsFor: (target: ModelTarget) => Record<string, ParamValue>,
+  out: Output,
+): Promise<CompareRun> {
+  const { folder, train, test, split } = splitImages(dir, o, out);
+  const fits: ModelFit[] = [];
+  for (const [i, target] of targets.entries()) {
+    out.note(`— ${names[i]} —`);
+    const { model, fit } = await fitAndScoreImages(target, paramsFor(target), folder, train, test, o, out);
+    model.dispose();
+    fits.push(fit);
+  }
+  return {
+    command: "compare",
+    data: { kind: "images", source: dir },
+    split,
+    train: { y: train.y, files: train.x },
+    test: { y: test.y, files: test.x },
+    fits,
+  };
 }

@@ -30,6 +30,7 @@ import {
   type ModelTarget,
   modelName,
   modelTarget,
+  regressorName,
   tableEstimator,
   tableRegressor,
 } from "./model-choice.js";
@@ -92,7 +93,7 @@ export async function cvCommand(file: string, o: CvCommandOptions, cmd: Command)
   if (data.task === "regression") {
     const template = tableRegressor(params, target);
     const dataRecord = tableDataRecord(file, data, out);
-    await cvRegression(file, o, { name: modelName(target), template }, data, dataRecord, out);
+    await cvRegression(file, o, { name: regressorName(target), template }, data, dataRecord, out);
     return;
   }
   await runCv(o, target, adapt(tableCv(file, o, data, tableEstimator(params, target), out)), out);

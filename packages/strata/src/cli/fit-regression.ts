@@ -15,7 +15,7 @@ import { fitAndScoreRegressor, type NumericRows } from "../workflow/regression-r
 import { fitRunJson } from "../workflow/run-json.js";
 import type { FitRun, HoldoutRecord } from "../workflow/run-record.js";
 import { backendPhrase } from "./cv-folds.js";
-import { type ModelTarget, modelName } from "./model-choice.js";
+import { type ModelTarget, regressorName } from "./model-choice.js";
 import type { loadOptions } from "./options.js";
 import type { Output } from "./output.js";
 import { ConsoleProgress } from "./progress.js";
@@ -101,7 +101,7 @@ export async function fitRegression(
       : `stratified by ${data.schema.target}'s quantiles ${Math.round((1 - o.testSize) * 100)}/${Math.round(o.testSize * 100)}`;
   out.note(`split: ${splitText}; ${train.y.length} train rows, ${test.y.length} test rows (seed ${o.seed})`);
 
-  const name = modelName(target);
+  const name = regressorName(target);
   const fit = await fitAndScoreRegressor(model, train, test, name, {
     ...(out.quiet ? {} : { listener: new ConsoleProgress() }),
     onFit: (what: string, seconds: number) => out.note(`${what}: ${seconds.toFixed(1)} s`),

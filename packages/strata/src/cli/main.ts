@@ -90,18 +90,24 @@ export function buildProgram(): Command {
 
   const compare = program
     .command("compare")
-    .description("train several image models on the same split and show them side by side")
-    .argument("<folder>", "images in class folders (<class>/*, or train/ and test/)")
-    .option("--models <list>", "comma-separated: dense (flattened pixels) and/or cnn", list, ["dense", "cnn"])
-    .option("--test-size <fraction>", "share of images held out when the folder has no test/", fraction, 0.2);
-  addOptions(
-    compare,
-    PARAM_OPTIONS.filter((o) => o.targets.some((t) => t.startsWith("images:"))),
-  );
-  addOptions(
-    compare,
-    DATA_OPTIONS.filter((o) => o.targets.every((t) => t.startsWith("images:"))),
-  );
+    .description(
+      "train several models on the same split and show them side by side (image models, or table models on a CSV file)",
+    )
+    .argument("<data>", "images in class folders (<class>/*, or train/ and test/), or a CSV file")
+    .option(
+      "--models <list>",
+      "comma-separated; images: dense (flattened pixels) and/or cnn (default both); a CSV file: any table models (default dense,xgboost,logistic)",
+      list,
+    )
+    .option(
+      "--test-size <fraction>",
+      "share held out for testing (images: when the folder has no test/)",
+      fraction,
+      0.2,
+    );
+  addOptions(compare, PARAM_OPTIONS);
+  addOptions(compare, ENSEMBLE_OPTIONS);
+  addOptions(compare, DATA_OPTIONS);
   outputOptions(
     compare
       .option("--seed <n>", "random seed", integer(0), 0)

@@ -187,3 +187,12 @@ export function tableRegressor(params: Record<string, ParamValue>, target: Model
   }
   return model as Regressor<Frame>;
 }
+
+/**
+ * The name a regressor goes by in output and --json: its twin's kind without "-regressor"
+ * ("dense", "xgboost", "stack"), so `--model logistic` on a numeric target reports "ridge".
+ */
+export function regressorName(target: ModelTarget): string {
+  const t = targetOf(target);
+  return builtInKinds.regressor(t.kind.name).name.replace(/-regressor$/, "") || t.name;
+}

@@ -1,0 +1,165 @@
+import type { Task } from "../data/tabular.js";
+import { where } from "../errors.js";
+import type { ParamValue } from "../util/params.js";
+import { type CsvDataset, type LabelledRows, loadCsvDataset, trainTestSplit } from "../workflow/dataset.js";
+import { fitAndScore } from "../workflow/fit-and-score.js";
+import type { RegressorFit } from "../workflow/regression-record.js";
+import { fitAndScoreRegressor, type NumericRows } from "../workflow/regression-run.js";
+import type { CompareRun, DataRecord, HoldoutRecord, ModelFit } from "../workflow/run-record.js";
+import { modelFit } from "../workflow/run-record.js";
+import { ensembleFitOptions } from "./ensemble-run.js";
+import { cliNote } from "./flag-names.js";
+import {
+  isEnsembleTarget,
+  type ModelTarget,
+  modelName,
+  regressorName,
+  tableEstimator,
+  tableRegressor,
+} from "./model-choice.js";
+import { type DataOptions, loadOptions } from "./options.js";
+import type { Output } from "./output.js";
+import { ConsoleProgress } from "./progress.js";
+import { formatScore } from "./regression-text.js";
+
+/** What strata compare on a CSV file reads of its options. */
+export interface TableCompareOptions extends DataOptions {
+  seed: number;
+  testSize: number;
+  jobs?: number;
+}
+
+/**
+ * strata compare on a CSV file: one hold-out split (grouped with --group; stratified by class, or
+ * by the target's quantiles for a numeric target), each --models model fitted on its training
+ * rows and scored on its test rows: the run a report and --json are made from.
+ */
+export async function compareTable(
+  file: string,
+  o: TableCompareOptions,
+  targets: readonly ModelTarget[],
+  paramsFor: (target: ModelTarget) => Record<string, ParamValue>,
+  out: Output,
+): Promise<CompareRun> {
+  const data = loadCsvDataset(file, loadOptions(o));
+  const regression = data.task === "regression";
+  // Every model made before any is fitted: a bad param is refused before minutes of training.
+  const models = targets.map((t) =>
+    regression ? tableRegressor(paramsFor(t), t) : tableEstimator(paramsFor(t), t),
+  );
+  const notes = data.notes.map(cliNote);
+  for (const n of notes) out.note(`note: ${n}`);
+  const { train, test, split } = holdout(file, o, data);
+  out.note(
+    `split: ${train.y.length} train rows, ${test.y.length} test rows (seed ${o.seed}); ${targets.length} models`,
+  );
+  const regressorFits: RegressorFit[] = [];
+  const classifierFits: ModelFit[] = [];
+  try {
+    for (const [i, target] of targets.entries()) {
+      const model = models[i];
+      const name = "predictProba" in model ? modelName(target) : regressorName(target);
+      out.note(`— ${name} —`);
+      if ("predictProba" in model) {
+        const options =
+          isEnsembleTarget(target) || target === "table:auto"
+            ? ensembleFitOptions(o, out)
+            : { listener: out.quiet ? undefined : new ConsoleProgress() };
+        const result = await fitAndScore(
+          model,
+          { x: train.frame, y: train.y, groups: train.groups },
+          { x: test.frame, y: test.y },
+          { classes: data.labels, ...options },
+        );
+        classifierFits.push(modelFit(result, data.task as Task, name));
+      } else {
+        const progress = out.quiet ? {} : { listener: new ConsoleProgress() };
+        regressorFits.push(await fitAndScoreRegressor(model, numeric(train), numeric(test), name, progress));
+      }
+    }
+  } finally {
+    for (const model of models) model.dispose();
+  }
+  return {
+    command: "compare",
+    data: tableRecord(file, data, notes),
+    split,
+    train: { y: train.y },
+    test: { y: test.y },
+    fits: regression ? regressorFits : classifierFits,
+  };
+}
+
+function numeric(rows: LabelledRows): NumericRows {
+  return {
+    x: rows.frame,
+    y: Float64Array.from(rows.y, Number),
+    ...(rows.groups ? { groups: rows.groups } : {}),
+  };
+}
+
+function holdout(
+  file: string,
+  o: TableCompareOptions,
+  data: CsvDataset,
+): { train: LabelledRows; test: LabelledRows; split: HoldoutRecord } {
+  const { train, test } = trainTestSplit(data, {
+    testSize: o.testSize,
+    seed: o.seed,
+    ...(data.values ? { values: data.values } : {}),
+    source: where(file, undefined, data.schema.target),
+    groupedBy: o.group === undefined ? undefined : `--group ${o.group}`,
+  });
+  const group = data.schema.group;
+  return {
+    train,
+    test,
+    split:
+      group === undefined
+        ? { kind: "stratified", testSize: o.testSize, seed: o.seed }
+        : { kind: "grouped", group, testSize: o.testSize, seed: o.seed },
+  };
+}
+
+function tableRecord(file: string, data: CsvDataset, notes: readonly string[]): DataRecord {
+  return {
+    kind: "table",
+    source: file,
+    target: data.schema.target,
+    features: data.schema.features.map((f) => f.name),
+    dropped: data.schema.dropped.map((d) => ({ ...d, reason: cliNote(d.reason) })),
+    notes,
+  };
+}
+
+/** The comparison's table: a row per model (and the baseline's, for regression). */
+export function compareRows(run: CompareRun): string[][] {
+  const fits = run.fits;
+  if (fits[0]?.task === "regression") {
+    const r = fits as readonly RegressorFit[];
+    const b = r[0].report.baseline;
+    return [
+      ["model", "RMSE", "MAE", "R²", "parameters", "fit s"],
+      ...r.map((f) => [
+        f.model,
+        formatScore(f.report.rmse),
+        formatScore(f.report.mae),
+        f.report.r2.toFixed(4),
+        String(f.parameters ?? ""),
+        f.summary.seconds.toFixed(1),
+      ]),
+      ["(training mean)", formatScore(b.rmse), formatScore(b.mae), b.r2.toFixed(4), "", ""],
+    ];
+  }
+  return [
+    ["model", "accuracy", "macro-F1", "parameters", "fit s", "epochs"],
+    ...(fits as readonly ModelFit[]).map((f) => [
+      f.model,
+      f.report.accuracy.toFixed(4),
+      f.report.macroF1.toFixed(4),
+      String(f.parameters ?? ""),
+      f.summary.seconds.toFixed(1),
+      String(f.summary.epochsRun),
+    ]),
+  ];
+}
