@@ -101,7 +101,7 @@ function formatNumber(v: number): string {
 
 /**
  * "row 1: predicted yes; toward yes: glucose +0.81, bmi +0.22, … (from 0.35)", or for a
- * regressor "row 1: predicted 5.62: alcohol +0.41, … (from 5.64)".
+ * regressor "row 1: predicted 6.613: alcohol +0.429, … (from 5.577)", the prediction at the baseline.
  */
 export function rowWhyLines(method: string, rows: readonly RowWhy[]): string[] {
   const sign = (v: number) => `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(3)}`;
@@ -112,7 +112,9 @@ export function rowWhyLines(method: string, rows: readonly RowWhy[]): string[] {
         `  row ${r.row + 1}: predicted ${r.predicted}${r.toward === undefined ? "" : `; toward ${r.toward}`}: ${r.top
           .slice(0, NAMED)
           .map(([f, v]) => `${f} ${sign(v)}`)
-          .join(", ")}${r.top.length > NAMED ? ", …" : ""} (from ${sign(r.bias)})`,
+          .join(
+            ", ",
+          )}${r.top.length > NAMED ? ", …" : ""} (from ${r.toward === undefined ? formatNumber(r.bias) : sign(r.bias)})`,
     ),
   ];
 }

@@ -78,7 +78,9 @@ export async function explainTableModel(
   const schema = await readSchema(dir);
   let rows = loadCsvDataset(file, { header: o.header }, schema);
   for (const n of rows.notes) out.note(`note: ${cliNote(n)}`);
-  if (!isRegressor(model)) checkTestLabels(rows, model.classes);
+  // A regressor's targets are numbers: a row that has none is named before any work.
+  if (isRegressor(model)) targetNumbers(file, rows.schema.target, rows.y);
+  else checkTestLabels(rows, model.classes);
   let training = await trainingRowsAmong(dir, rows.frame);
   if (o.heldOut) {
     if (training === null)
