@@ -11,7 +11,6 @@ import { regressionReport } from "../src/metrics/regression.js";
 import { holdoutSplit } from "../src/split/holdout.js";
 import { Rng } from "../src/util/random.js";
 import { sharedData } from "./helpers/data.js";
-import { checkRegressorContract } from "./helpers/regressor-contract.js";
 
 let dir = "";
 before(() => {
@@ -71,22 +70,6 @@ const SMALL: Partial<DenseRegressorParams> = {
   learningRate: 0.01,
   patience: 10,
 };
-
-test("DenseRegressor keeps the regressor contract", async () => {
-  await checkRegressorContract({
-    kind: "dense-regressor",
-    make: (p) => new DenseRegressor({ ...SMALL, ...(p as Partial<DenseRegressorParams>) }),
-    ...linear(160, 1),
-    take: takeFrame,
-    dir,
-    badParams: [
-      { params: { loss: "mae" }, message: /DenseRegressor: loss must be one of "mse", "huber", got "mae"/ },
-      { params: { huberDelta: 0 }, message: /DenseRegressor: huberDelta must be a number > 0, got 0/ },
-      { params: { hiddenUnits: [0] }, message: /DenseRegressor: hiddenUnits must be positive integers/ },
-      { params: { classWeight: "balanced" }, message: /DenseRegressor: unknown parameter "classWeight"/ },
-    ],
-  });
-});
 
 test("y = 3·x0 − 2·x1 + noise (sd 0.5): held-out RMSE close to the noise", async (t) => {
   const report = await holdOut(new DenseRegressor(), linear(1000, 2), takeFrame);

@@ -10,15 +10,14 @@ import { crossValPredictRegressor, regressionSplits } from "../src/estimators/cr
 import { loadRegressor } from "../src/estimators/load-regressor.js";
 import type { Regressor, RegressorFitOptions } from "../src/estimators/regressor.js";
 import { RidgeRegressor } from "../src/estimators/ridge.js";
-import { StackingRegressor, type StackingRegressorParams } from "../src/estimators/stacking-regressor.js";
-import { VotingRegressor, type VotingRegressorParams } from "../src/estimators/voting-regressor.js";
+import { StackingRegressor } from "../src/estimators/stacking-regressor.js";
+import { VotingRegressor } from "../src/estimators/voting-regressor.js";
 import { rmse } from "../src/metrics/regression.js";
 import { holdoutSplit } from "../src/split/holdout.js";
 import { kFold } from "../src/split/kfold.js";
 import type { Params } from "../src/util/params.js";
 import { Rng } from "../src/util/random.js";
 import { noXGBoost } from "./helpers/addons.js";
-import { checkRegressorContract } from "./helpers/regressor-contract.js";
 import { useScratchHome } from "./helpers/scratch-home.js";
 
 let dir = "";
@@ -52,64 +51,6 @@ function sineTable(n: number, seed: number, groups = 20): { x: Frame; y: number[
   return { x: Frame.fromColumns({ x0, x1 }), y, groups: g };
 }
 
-const takeFrame = (x: Frame, idx: readonly number[]) => x.take(idx);
-
-describe("VotingRegressor and StackingRegressor keep the regressor contract", { skip: noXGBoost }, () => {
-  test("vote-regressor: ridge and xgboost-regressor", async () => {
-    await checkRegressorContract({
-      kind: "vote-regressor",
-      make: (p) => new VotingRegressor({ members: [RIDGE, TREES], ...(p as Partial<VotingRegressorParams>) }),
-      ...sineTable(150, 1),
-      take: takeFrame,
-      dir,
-      badParams: [
-        {
-          params: { weights: [1] },
-          message: /VotingRegressor: weights must be one per member: 2 members, 1 weights/,
-        },
-        {
-          params: { weights: [0, 0] },
-          message: /VotingRegressor: weights must be finite numbers >= 0, not all 0/,
-        },
-        { params: { members: [] }, message: /VotingRegressor: members must be a non-empty list/ },
-        {
-          params: { members: [RIDGE, { kind: "lasso", params: {} }] },
-          message:
-            /VotingRegressor: member 2 \(lasso\): unknown regressor kind "lasso"; the regressors are: dense-regressor \(or dense\), xgboost-regressor \(or xgboost\), ridge \(or logistic\)/,
-        },
-        {
-          params: { members: [RIDGE, { kind: "cnn", params: {} }] },
-          message: /VotingRegressor: member 2 \(cnn\): cnn has no regressor yet/,
-        },
-        {
-          params: { members: [RIDGE, { kind: "ridge", params: { alpha: -1 } }] },
-          message:
-            /VotingRegressor: member 2 \(ridge#2\): RidgeRegressor: alpha must be a number >= 0, got -1/,
-        },
-      ],
-    });
-  });
-
-  test("stack-regressor: ridge and xgboost-regressor", async () => {
-    await checkRegressorContract({
-      kind: "stack-regressor",
-      make: (p) =>
-        new StackingRegressor({ members: [RIDGE, TREES], ...(p as Partial<StackingRegressorParams>) }),
-      ...sineTable(150, 2),
-      take: takeFrame,
-      dir,
-      badParams: [
-        { params: { alpha: -1 }, message: /StackingRegressor: alpha must be a number >= 0, got -1/ },
-        { params: { folds: 1 }, message: /StackingRegressor: folds must be an integer >= 2, got 1/ },
-        {
-          params: { members: [{ kind: "xgboost-regressor", params: { maxDepth: 0 } }] },
-          message:
-            /StackingRegressor: member 1 \(xgboost-regressor\): XGBoostRegressor: maxDepth must be an integer >= 1/,
-        },
-      ],
-    });
-  });
-});
 
 describe("StackingRegressor learns which member to trust", { skip: noXGBoost }, () => {
   test("on y = sin(3·x0) + x1: held-out RMSE at most the best member's, meta-weights on the trees", async () => {
