@@ -10,7 +10,7 @@
 // checks), a KindDescriptor, and kindResolver([...KINDS, yours]) handed to the ensembles.
 export { ClassifierBase, type FittedState } from "../estimators/base.js";
 export { builtInKinds } from "../estimators/built-in-kinds.js";
-export type { KindDescriptor, KindResolver } from "../estimators/descriptor.js";
+export type { KindDescriptor, KindResolver, RegressorDescriptor } from "../estimators/descriptor.js";
 export {
   type CombinerData,
   EnsembleClassifier,

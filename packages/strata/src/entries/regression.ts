@@ -1,7 +1,8 @@
 /**
- * strata-ml/regression: models that predict a number per row (issue 24, the API ahead of the
- * command line): the regressors, their ensembles, their loader, their metrics, and the rule that
- * tells a regression target from a classification one.
+ * strata-ml/regression: models that predict a number per row (issue 24): the regressors (each
+ * the twin of a classifier kind: dense → dense-regressor, xgboost → xgboost-regressor, logistic →
+ * ridge, vote → vote-regressor, stack → stack-regressor), their ensembles, their loader, their
+ * metrics, and the rule that tells a regression target from a classification one.
  */
 export {
   inferProblemType,
@@ -16,8 +17,17 @@ export {
   type DenseRegressorParams,
   type RegressionLoss,
 } from "../estimators/dense-regressor.js";
-export { loadRegressor } from "../estimators/load-regressor.js";
-export type { Regressor, RegressorFitOptions } from "../estimators/regressor.js";
+export { createTableRegressor, loadRegressor } from "../estimators/load-regressor.js";
+// A regressor kind of your own: a class on RegressorBase, a RegressorDescriptor (strata-ml/ensembles)
+// as the `regressor` of a KindDescriptor, and kindResolver([...KINDS, yours]) handed to the ensembles.
+export {
+  type AnyRegressor,
+  type Regressor,
+  RegressorBase,
+  type RegressorFitOptions,
+  type RegressorState,
+} from "../estimators/regressor.js";
+export type { MemberPredictions, RegressorVotes } from "../estimators/regressor-ensemble.js";
 export { RIDGE_DEFAULTS, RidgeRegressor, type RidgeRegressorParams } from "../estimators/ridge.js";
 export {
   STACKING_REGRESSOR_DEFAULTS,
