@@ -19,6 +19,7 @@ import { StackingRegressor } from "../src/estimators/stacking-regressor.js";
 import { VotingRegressor } from "../src/estimators/voting-regressor.js";
 import { XGBoostRegressor } from "../src/estimators/xgboost-regressor.js";
 import { exportOnnx, ONNX_KINDS } from "../src/export/onnx-export.js";
+import { OnnxPredictor } from "../src/export/onnx-runtime.js";
 import { loadTableModelDir, saveModelDir } from "../src/workflow/model-dir.js";
 import { noXGBoost } from "./helpers/addons.js";
 import { tempDir } from "./helpers/cli.js";
@@ -148,6 +149,20 @@ async function exportAndCompare(t: import("node:test").TestContext, c: Case): Pr
   assert.deepEqual(prediction.dims, [table.rows.length, 1]);
   const worst = assertClose(prediction.data as Float32Array, want, c.name);
   t.diagnostic(`${c.name}: ${exported.bytes.byteLength} bytes, max relative Δ ${worst.toExponential(2)}`);
+  // strata predict --runtime onnx's runner gives the same numbers, the members' too.
+  const predictor = await OnnxPredictor.open(modelDir, 1);
+  try {
+    assert.equal(predictor.task, "regression");
+    const values = await predictor.predictValues(table, frame);
+    assertClose(values.predictions, want, `${c.name}, OnnxPredictor`);
+    assert.deepEqual(
+      values.members.map((m) => m.name),
+      c.votes ?? [],
+    );
+    await assert.rejects(predictor.predictFrame(table, frame), /is a regressor: its graph answers numbers/);
+  } finally {
+    await predictor.release();
+  }
   if (votes.length > 0) {
     const ensemble = loaded.model as VotingRegressor | StackingRegressor;
     const { members } = await ensemble.predictVotes(frame);

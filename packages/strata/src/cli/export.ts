@@ -81,6 +81,12 @@ interface OutputInfo {
 }
 
 function outputsOf(r: OnnxExport): OutputInfo[] {
+  // A regressor's prediction is [rows, 1], as each input is: one number per row.
+  if (r.task === "regression")
+    return [
+      { name: "prediction", type: "float32", dims: ["rows", 1] },
+      ...r.votes.map((v) => ({ name: v.output, type: "float32" as const, dims: ["rows", 1] })),
+    ];
   const classes = r.classes.length;
   return [
     { name: "label", type: "string", dims: ["rows"] },
@@ -96,7 +102,8 @@ function describeExport(file: string, r: OnnxExport) {
     bytes: r.bytes.byteLength,
     parameters: r.parameters,
     kind: r.kind,
-    classes: r.classes,
+    task: r.task,
+    ...(r.task === "regression" ? { target: r.target } : { classes: r.classes }),
     inputs: r.image
       ? [{ name: "image", type: "float32", dims: ["n", r.image.height, r.image.width, 3] }]
       : r.inputs.map((i) => ({
@@ -122,7 +129,11 @@ function printExport(out: Output, file: string, r: OnnxExport): void {
           : r.quantizedWeights > 0
             ? `weights ${r.quantize} (${r.quantizedWeights} tensors)`
             : `no weight tensors stored as ${r.quantize}`);
-  out.result(`wrote ${file} (${bytes} bytes): ${r.kind} model, ${r.classes.length} classes`);
+  const what =
+    r.task === "regression"
+      ? `a regressor${r.target ? ` of ${r.target}` : ""} (a number per row)`
+      : `${r.classes.length} classes`;
+  out.result(`wrote ${file} (${bytes} bytes): ${r.kind} model, ${what}`);
   out.result(`  size ${humanBytes(bytes)}, ${weights}`);
   if (r.image) out.result(`  input: image (float32 [n, ${r.image.height}, ${r.image.width}, 3], RGB 0-255)`);
   else {

@@ -1,12 +1,11 @@
-import type { TableData } from "../data/plain.js";
 import type { TabularSchema } from "../data/schema.js";
 import { StrataError } from "../errors.js";
 import type { AnyClassifier } from "../estimators/estimator.js";
-import type { Regressor } from "../estimators/regressor.js";
+import type { AnyRegressor } from "../estimators/regressor-types.js";
 import type { ElemType, GraphBuilder } from "./onnx-graph.js";
 
-/** What a graph writer writes: a classifier (its probabilities) or a table regressor (its prediction). */
-export type GraphModel = AnyClassifier | Regressor<TableData>;
+/** What a graph writer writes: a classifier (its probabilities) or a regressor (its prediction). */
+export type GraphModel = AnyClassifier | AnyRegressor;
 
 /** One graph input: a feature column's name and its element type. */
 export interface ColumnInput {
@@ -134,7 +133,7 @@ export class ExportContext {
   }
 
   /** A nested regressor's prediction [rows, 1], by its kind's writer. */
-  prediction(model: Regressor<TableData>): string {
+  prediction(model: AnyRegressor): string {
     return this.write(this, model);
   }
 

@@ -1,6 +1,5 @@
-import type { TableData } from "../data/plain.js";
 import type { AnyClassifier } from "../estimators/estimator.js";
-import type { Regressor } from "../estimators/regressor.js";
+import type { AnyRegressor } from "../estimators/regressor-types.js";
 import type { ExportContext } from "./export-context.js";
 
 /**
@@ -19,5 +18,5 @@ export interface KindGraph {
  */
 export interface RegressorGraph {
   readonly kind: string;
-  prediction(ctx: ExportContext, model: Regressor<TableData>): string;
+  prediction(ctx: ExportContext, model: AnyRegressor): string;
 }

@@ -1,14 +1,13 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { TableData } from "../data/plain.js";
 import type { PreprocessState } from "../data/preprocess.js";
 import type { TabularSchema } from "../data/schema.js";
 import { StrataError } from "../errors.js";
+import { builtInKinds } from "../estimators/built-in-kinds.js";
 import type { AnyClassifier } from "../estimators/estimator.js";
 import { loadClassifier } from "../estimators/load.js";
-import { loadRegressor } from "../estimators/load-regressor.js";
 import { readManifest } from "../estimators/manifest.js";
-import type { Regressor } from "../estimators/regressor.js";
+import type { AnyRegressor } from "../estimators/regressor-types.js";
 import { readSchema, SCHEMA_JSON } from "../workflow/model-dir.js";
 import { type ColumnInput, ExportContext, type GraphModel, type MemberVote } from "./export-context.js";
 import type { KindGraph, RegressorGraph } from "./kind-graph.js";
@@ -67,7 +66,7 @@ export interface OnnxExport {
   readonly quantizedWeights: number;
 }
 
-function isRegressor(model: GraphModel): model is Regressor<TableData> {
+function isRegressor(model: GraphModel): model is AnyRegressor {
   return (model as { task?: string }).task === "regression";
 }
 
@@ -106,7 +105,7 @@ function classifierOutputs(ctx: ExportContext, model: AnyClassifier, classes: re
 }
 
 /** The regressor's output: `prediction` [rows, 1], as the inputs are [rows, 1] each. */
-function regressorOutputs(ctx: ExportContext, model: Regressor<TableData>): void {
+function regressorOutputs(ctx: ExportContext, model: AnyRegressor): void {
   ctx.g.node("Identity", [writeModel(ctx, model)], {}, { outputs: [PREDICTION_OUTPUT] });
   ctx.g.output(PREDICTION_OUTPUT, "float", ["rows", 1]);
 }
@@ -114,7 +113,7 @@ function regressorOutputs(ctx: ExportContext, model: Regressor<TableData>): void
 /** The directory's model: a regressor when its strata.json says so, else a classifier. */
 async function loadModel(dir: string): Promise<GraphModel> {
   const manifest = await readManifest(dir);
-  return manifest.task === "regression" ? loadRegressor(dir) : loadClassifier(dir);
+  return manifest.task === "regression" ? builtInKinds.loadRegressor(dir) : loadClassifier(dir);
 }
 
 /**

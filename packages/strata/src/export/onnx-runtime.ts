@@ -9,7 +9,7 @@ import { RAW } from "../estimators/transfer-info.js";
 import { imageBatches } from "../images/batch-source.js";
 import { type Matrix, matrix } from "../util/matrix.js";
 import { IMAGE_INPUT } from "./export-context.js";
-import { exportOnnx, type OnnxExport, PROBABILITIES_OUTPUT } from "./onnx-export.js";
+import { exportOnnx, type OnnxExport, PREDICTION_OUTPUT, PROBABILITIES_OUTPUT } from "./onnx-export.js";
 
 type OrtModule = typeof Ort;
 
@@ -51,6 +51,13 @@ export interface OnnxPrediction {
   readonly members: readonly { readonly name: string; readonly proba: Matrix }[];
 }
 
+/** A regressor graph's answer: one prediction per row and, for an ensemble, each member's. */
+export interface OnnxRegression {
+  /** The graph's float32 predictions, one per row, in the target's units. */
+  readonly predictions: Float64Array;
+  readonly members: readonly { readonly name: string; readonly predictions: Float64Array }[];
+}
+
 /** Images are read and run this many at a time, as strata's own predict does. */
 const IMAGE_BATCH = 64;
 
@@ -86,12 +93,50 @@ export class OnnxPredictor {
     return this.exported.classes;
   }
 
+  /** A classifier's graph (predictFrame, predictFiles) or a regressor's (predictValues). */
+  get task(): OnnxExport["task"] {
+    return this.exported.task;
+  }
+
   /**
-   * The rows of `frame` (built from `table` by the model's schema, so values that strata refuses
-   * were refused there): numbers as float32 (NaN missing), categories as text ("" missing), dates
-   * as the CSV's text.
+   * A classifier's probabilities for the rows of `frame` (built from `table` by the model's
+   * schema, so values that strata refuses were refused there).
    */
   async predictFrame(table: RawTable, frame: Frame): Promise<OnnxPrediction> {
+    this.require("classification");
+    return this.run(this.frameFeeds(table, frame), frame.nRows);
+  }
+
+  /**
+   * A regressor's predictions for the rows of `frame` (as predictFrame reads them): the output
+   * `prediction` [rows, 1] and, for an ensemble, each member's `vote/<name>`.
+   */
+  async predictValues(table: RawTable, frame: Frame): Promise<OnnxRegression> {
+    this.require("regression");
+    const votes = this.exported.votes;
+    const out = await this.session.run(this.frameFeeds(table, frame), [
+      PREDICTION_OUTPUT,
+      ...votes.map((v) => v.output),
+    ]);
+    const read = (name: string) => Float64Array.from(out[name].data as Float32Array);
+    return {
+      predictions: read(PREDICTION_OUTPUT),
+      members: votes.map((v) => ({ name: v.name, predictions: read(v.output) })),
+    };
+  }
+
+  private require(task: OnnxExport["task"]): void {
+    if (this.exported.task !== task)
+      throw new StrataError(
+        `this ${this.exported.kind} model is a ${this.exported.task === "regression" ? "regressor" : "classifier"}: its graph answers ${this.exported.task === "regression" ? "numbers (predictValues)" : "probabilities (predictFrame)"}`,
+      );
+  }
+
+  /**
+   * The graph's inputs from a frame's rows: numbers as float32 (NaN missing), categories as text
+   * ("" missing), dates as the CSV's text.
+   */
+  private frameFeeds(table: RawTable, frame: Frame): Record<string, Ort.Tensor> {
     const n = frame.nRows;
     const feeds: Record<string, Ort.Tensor> = {};
     for (const input of this.exported.inputs) {
@@ -113,7 +158,7 @@ export class OnnxPredictor {
         feeds[input.name] = new this.ort.Tensor("string", cells, [n, 1]);
       }
     }
-    return this.run(feeds, n);
+    return feeds;
   }
 
   /** Image files, decoded as strata's predict decodes them (the first unreadable one throws). */

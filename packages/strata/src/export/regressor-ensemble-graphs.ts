@@ -1,5 +1,6 @@
 import type { TableData } from "../data/plain.js";
 import type { Regressor } from "../estimators/regressor.js";
+import type { AnyRegressor } from "../estimators/regressor-types.js";
 import type { StackingRegressor } from "../estimators/stacking-regressor.js";
 import type { VotingRegressor } from "../estimators/voting-regressor.js";
 import type { ExportContext } from "./export-context.js";
@@ -18,7 +19,8 @@ interface Ensemble {
  */
 function membersPredictions(ctx: ExportContext, ensemble: Ensemble): string {
   const inner = ctx.inner();
-  const predictions = ensemble.members.map((member) => inner.prediction(member));
+  // A regressor ensemble's members take tables, as it does.
+  const predictions = ensemble.members.map((member) => inner.prediction(member as AnyRegressor));
   if (!ctx.nested)
     ensemble.members.forEach((member, i) => {
       ctx.vote(ensemble.memberNames[i], member.kind, predictions[i], 1);

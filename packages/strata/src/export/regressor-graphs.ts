@@ -1,9 +1,8 @@
 import type * as tfl from "@tensorflow/tfjs-layers";
-import type { TableData } from "../data/plain.js";
 import type { TabularPreprocessor } from "../data/preprocess.js";
 import { StrataError } from "../errors.js";
 import type { DenseRegressor } from "../estimators/dense-regressor.js";
-import type { Regressor } from "../estimators/regressor.js";
+import type { AnyRegressor } from "../estimators/regressor-types.js";
 import type { RidgeRegressor } from "../estimators/ridge.js";
 import type { XGBoostRegressor } from "../estimators/xgboost-regressor.js";
 import type { ExportContext } from "./export-context.js";
@@ -19,7 +18,7 @@ import { addXGBoostRegressor } from "./xgboost-graph.js";
  */
 
 /** A table regressor's feature matrix [rows, features]. */
-function features(ctx: ExportContext, model: Regressor<TableData>): string {
+function features(ctx: ExportContext, model: AnyRegressor): string {
   const table = model as unknown as { preprocessor: TabularPreprocessor };
   return addPreprocessing(ctx, table.preprocessor.fitted);
 }
