@@ -88,12 +88,20 @@ export abstract class ScratchImageClassifier<
   }
 
   protected override checkLoaded(dir: string, network: tfl.LayersModel): void {
-    const p = this.params;
-    const expected = [p.size[0], p.size[1], p.channels];
-    const shape = network.inputs[0]?.shape.slice(1);
-    if (network.inputs.length !== 1 || shape?.join("x") !== expected.join("x"))
-      throw new StrataError(
-        `${dir}: damaged: ${MANIFEST}'s params say images of ${expected.join("x")} but ${MODEL_JSON}'s network takes ${shape?.join("x")}`,
-      );
+    checkImageInput(dir, network, this.params);
   }
+}
+
+/** Refuses a read network that does not take the images its params say (a StrataError naming the directory). */
+export function checkImageInput(
+  dir: string,
+  network: tfl.LayersModel,
+  p: Pick<ImageParams, "size" | "channels">,
+): void {
+  const expected = [p.size[0], p.size[1], p.channels];
+  const shape = network.inputs[0]?.shape.slice(1);
+  if (network.inputs.length !== 1 || shape?.join("x") !== expected.join("x"))
+    throw new StrataError(
+      `${dir}: damaged: ${MANIFEST}'s params say images of ${expected.join("x")} but ${MODEL_JSON}'s network takes ${shape?.join("x")}`,
+    );
 }

@@ -193,22 +193,11 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E, L extends
     options: Pick<NetworkFitOptions, "listener" | "callbacks">,
     seed = this.params.seed,
   ): Promise<TrainResult> {
-    if (options.callbacks !== undefined && !Array.isArray(options.callbacks))
-      throw new StrataError(
-        `${this.className}: the callbacks fit option must be an array of callbacks, got ${typeof options.callbacks}`,
-      );
+    checkCallbacks(this.className, options);
     // learningRate "auto": a sweep on the fresh network picks the rate first.
     const auto = await chooseRate(network, train, config, options.listener, seed);
     if (auto.chosen) this.chosenRate = auto.chosen;
-    return withSeededMathRandom(seed, (reseed) =>
-      fitModel(
-        network,
-        train,
-        validation,
-        { ...auto.config, onEpochStart: (epoch) => reseed(mixSeed(seed, epoch)) },
-        [options.listener, ...(options.callbacks ?? [])],
-      ),
-    );
+    return seededFit(network, train, validation, auto.config, options, seed);
   }
 
   /**
@@ -298,4 +287,35 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E, L extends
       files: [...extraFiles, MODEL_JSON, WEIGHTS_BIN],
     });
   }
+}
+
+/**
+ * strata's training loop on `network` with the random draws of dropout seeded from (seed, epoch)
+ * only, so that resuming at any epoch gives the same fit, and the fit's listener then callbacks.
+ */
+export function seededFit(
+  network: tfl.LayersModel,
+  train: BatchSource,
+  validation: BatchSource | undefined,
+  config: TrainConfig,
+  options: Pick<NetworkFitOptions, "listener" | "callbacks">,
+  seed: number,
+): Promise<TrainResult> {
+  return withSeededMathRandom(seed, (reseed) =>
+    fitModel(
+      network,
+      train,
+      validation,
+      { ...config, onEpochStart: (epoch) => reseed(mixSeed(seed, epoch)) },
+      [options.listener, ...(options.callbacks ?? [])],
+    ),
+  );
+}
+
+/** Refuses a callbacks fit option that is not an array (a StrataError naming the class). */
+export function checkCallbacks(className: string, options: Pick<NetworkFitOptions, "callbacks">): void {
+  if (options.callbacks !== undefined && !Array.isArray(options.callbacks))
+    throw new StrataError(
+      `${className}: the callbacks fit option must be an array of callbacks, got ${typeof options.callbacks}`,
+    );
 }

@@ -4,7 +4,6 @@ import { releaseCalls, type TrunkSplit } from "../models/transfer/split.js";
 import { mirroredSource } from "../models/transfer/trunk.js";
 import type { TrainResult } from "../train/loop.js";
 import { type BatchSource, tensorSource } from "../train/sources.js";
-import { targetTensor } from "./labels.js";
 import type { FitSplit } from "./network-types.js";
 import { discriminativeGroups } from "./transfer-rates.js";
 import type { TransferFitOptions, TransferRun } from "./transfer-run.js";
@@ -23,23 +22,18 @@ export async function fineTuneOnTrunk(
   readings: TrunkReadings,
   toPooled: tfl.LayersModel,
 ): Promise<TrainResult> {
-  const { params: p, head, backbone, yIndex, split, classes } = run;
+  const { params: p, head, backbone, target, split } = run;
   const top = tfl.model({
     inputs: toPooled.inputs,
     outputs: head.apply(toPooled.outputs[0]) as tfl.SymbolicTensor,
   });
   const owned: tf.Tensor[] = [];
   try {
-    const target = (rows: readonly number[]) =>
-      targetTensor(
-        rows.map((i) => yIndex[i]),
-        classes.length,
-      );
-    const y = target(readings.fit.kept.map((k) => split.fit[k]));
+    const y = target.tensor(readings.fit.kept.map((k) => split.fit[k]));
     owned.push(y);
     let validation: BatchSource | undefined;
     if (readings.validation) {
-      const vy = target(readings.validation.kept.map((k) => split.validation[k]));
+      const vy = target.tensor(readings.validation.kept.map((k) => split.validation[k]));
       owned.push(vy);
       validation = tensorSource(readings.validation.plain, vy, { batchSize: 256 });
     }
@@ -56,6 +50,7 @@ export async function fineTuneOnTrunk(
         learningRate: p.fineLearningRate,
         schedule: p.fineSchedule,
         patience: 0,
+        ...target.loss,
         layerGroups: discriminativeGroups(backbone, p.lrMult),
         save: run.save,
       },

@@ -6,7 +6,6 @@ import { extractFeatures, type FeatureOptions } from "../models/transfer/feature
 import { standardizeHead } from "../models/transfer/network.js";
 import type { TrainResult } from "../train/loop.js";
 import { tensorSource } from "../train/sources.js";
-import { targetTensor } from "./labels.js";
 import { configRate } from "./learning-rate.js";
 import type { TransferRun } from "./transfer-run.js";
 
@@ -23,7 +22,7 @@ export async function trainHeadOnFeatures(
   key: string,
   compute?: FeatureOptions["compute"],
 ): Promise<TrainResult> {
-  const { params: p, head, files, yIndex, split, classes, size, options } = run;
+  const { params: p, head, files, target, split, size, options } = run;
   const started = performance.now();
   const rows = [...split.fit, ...split.validation];
   const extracted = await extractFeatures(
@@ -49,10 +48,7 @@ export async function trainHeadOnFeatures(
       ),
       [keep.length, extracted.channels],
     );
-    const y = targetTensor(
-      keep.map((r) => yIndex[rows[extracted.kept[r]]]),
-      classes.length,
-    );
+    const y = target.tensor(keep.map((r) => rows[extracted.kept[r]]));
     return { x, y };
   };
   const train = part(0, split.fit.length);
@@ -69,6 +65,7 @@ export async function trainHeadOnFeatures(
         learningRate: configRate(p.learningRate),
         schedule: p.schedule,
         patience: p.patience,
+        ...target.loss,
         save: run.save,
       },
     );

@@ -1,4 +1,3 @@
-import { imageSource } from "../images/batch-source.js";
 import type { TrainResult } from "../train/loop.js";
 import { configRate } from "./learning-rate.js";
 import { RAW } from "./transfer-info.js";
@@ -15,19 +14,12 @@ export async function trainOnImages(
   phase: "layers" | "fine",
   epochs: number,
 ): Promise<TrainResult> {
-  const { params: p, network, backbone, files, yIndex, split, classes, size, options } = run;
+  const { params: p, network, backbone, target, split, size, options } = run;
   const started = performance.now();
-  const items = (rows: readonly number[]) => rows.map((i) => ({ file: files[i], label: classes[yIndex[i]] }));
   const input = { size, channels: 3 as const, scaling: RAW };
   const reading = { batchSize: p.batchSize, cacheDir: options.cacheDir, strict: options.strict };
-  const train = imageSource(items(split.fit), classes, input, {
-    ...reading,
-    seed: p.seed + 1,
-    augment: p.augment,
-  });
-  const validation = split.validation.length
-    ? imageSource(items(split.validation), classes, input, reading)
-    : undefined;
+  const train = target.images(split.fit, input, { ...reading, seed: p.seed + 1, augment: p.augment });
+  const validation = split.validation.length ? target.images(split.validation, input, reading) : undefined;
   const fine = phase === "fine";
   const result = await run.loop(
     network,
@@ -38,6 +30,7 @@ export async function trainOnImages(
       learningRate: fine ? p.fineLearningRate : configRate(p.learningRate),
       schedule: fine ? p.fineSchedule : p.schedule,
       patience: fine ? 0 : p.patience,
+      ...target.loss,
       layerGroups: fine ? discriminativeGroups(backbone, p.lrMult) : undefined,
       save: run.save,
     },

@@ -1,22 +1,16 @@
 import { StrataError } from "../errors.js";
 import { predictImageFiles } from "../images/batch-source.js";
-import { chooseInputSize, loadBackbone } from "../models/transfer/backbone.js";
-import { frozenCount } from "../models/transfer/freeze.js";
-import { buildHead, buildTransferNetwork } from "../models/transfer/network.js";
-import { requireKernels } from "../train/kernels.js";
-import { withSeededMathRandom } from "../util/random.js";
 import type { Manifest, ReadablePrediction } from "./estimator.js";
 import { ImageNetworkClassifier, type ImageReadOptions } from "./image-network.js";
 import type { Label } from "./label-values.js";
-import { summarizeFit } from "./labels.js";
 import type { FitSplit, NetworkState, PreparedFit } from "./network.js";
 import { checkSavedParams } from "./param-check.js";
 import { schemaDefaults } from "./param-schema.js";
 import type { ImageData } from "./pixel-buffers.js";
+import { fitTransfer } from "./transfer-fit.js";
 import { RAW, readTransferInfo, type TransferInfo, writeTransferInfo } from "./transfer-info.js";
 import { TRANSFER_PARAMS, type TransferClassifierParams } from "./transfer-params.js";
-import { fineTuneRecipe } from "./transfer-recipe.js";
-import type { PhaseTime, TransferFitOptions, TransferRun } from "./transfer-run.js";
+import { classTarget, type PhaseTime, type TransferFitOptions } from "./transfer-run.js";
 
 export type { TransferClassifierParams } from "./transfer-params.js";
 export type { TransferFitOptions } from "./transfer-run.js";
@@ -70,7 +64,7 @@ export class TransferClassifier<L extends Label = Label> extends ImageNetworkCla
     );
   }
 
-  /** Loads and cuts the backbone, builds the head on it (seeded), then runs the recipe's phases. */
+  /** The shared transfer fit (transfer-fit.ts) on the images' classes. */
   protected override async train(
     files: readonly string[],
     yIndex: Int32Array,
@@ -78,65 +72,19 @@ export class TransferClassifier<L extends Label = Label> extends ImageNetworkCla
     classes: readonly string[],
     options: TransferFitOptions,
   ): Promise<NetworkState<TransferInfo>> {
-    const p = this.params;
-    const started = performance.now();
-    const size =
-      p.size ??
-      (await chooseInputSize(
-        split.fit.map((i) => files[i]),
-        p.backbone,
-      ));
-    const { backbone, info } = await loadBackbone(p.backbone, p.cutAt, size);
-    // Initialisers draw from Math.random: the head is built in the seeded scope.
-    const { head, network, features } = await withSeededMathRandom(p.seed, async () => {
-      const channels = backbone.outputs[0].shape[3] ?? 0;
-      const head = buildHead(channels, {
-        classes: classes.length,
-        hidden: p.headHidden,
-        dropout: p.headDropout,
-      });
-      return { head, ...buildTransferNetwork(backbone, info.preprocessing, head) };
-    });
-    this.phases.push({ name: "setup", seconds: (performance.now() - started) / 1000 });
-    const frozen = frozenCount(backbone, p.freeze);
-    // Fine-tuning trains backbone layers: refuse a backend that cannot before the head phase runs.
-    if (p.fineTune > 0 && p.epochsFine > 0) requireKernels(network, "train", { assumeTrainable: true });
-    const extra: TransferInfo = {
-      backbone: info.name,
-      cut: info.cut,
-      size,
-      preprocessing: info.preprocessing,
-      license: info.license,
-      source: info.source,
-    };
-    const run: TransferRun = {
-      params: p,
-      network,
-      head,
-      backbone,
+    const { network, info, summary } = await fitTransfer({
+      params: this.params,
       files,
-      yIndex,
       split,
-      classes,
-      size,
+      target: classTarget(files, yIndex, classes),
       options,
       loop: (model, train, validation, config, seed) =>
         this.runLoop(model, train, validation, config, options, seed),
-      save: (dir, history) => this.saveDuring(dir, { classes, network, extra }, history),
+      save: (dir, history, network, extra) => this.saveDuring(dir, { classes, network, extra }, history),
       skip: (skipped) => this.skipped.push(...skipped),
-      time: (phase) => this.phases.push(phase),
-    };
-    let result: Awaited<ReturnType<typeof fineTuneRecipe>>;
-    try {
-      result = await fineTuneRecipe(run, frozen, features, info.key);
-    } catch (e) {
-      network.dispose();
-      throw e;
-    }
-    // The fit's seconds are all it did (input size, backbone, features, caches, phases), not its epochs alone.
-    const seconds = (performance.now() - started) / 1000;
-    const summary = summarizeFit(result);
-    return { classes, network, extra, summary: { ...summary, seconds, phases: this.phases } };
+      phases: this.phases,
+    });
+    return { classes, network, extra: info, summary };
   }
 
   protected async prepare(): Promise<PreparedFit<TransferInfo>> {

@@ -52,12 +52,16 @@ export function imageBatches(
   });
 }
 
-/** Image items as a BatchSource for the training loop: x [n, h, w, c], y one-hot (or 0/1). */
+/**
+ * Image items as a BatchSource for the training loop: x [n, h, w, c], y one-hot (or 0/1), or
+ * what `target` makes of the batch's label indices (a regressor's numbers).
+ */
 export function imageSource(
   items: readonly ImageItem[],
   classes: readonly string[],
   input: ImageInputConfig,
   reading: ImageReading,
+  target: (labels: Int32Array) => tf.Tensor = (labels) => targetTensor(labels, classes.length),
 ): BatchSource & { readonly skipped: SkippedFile[] } {
   const batches = imageBatches(items, classes, input, reading);
   const [height, width] = input.size;
@@ -68,7 +72,7 @@ export function imageSource(
     async *batches(epoch: number) {
       for await (const batch of batches.epoch(epoch)) {
         const x = tf.tensor4d(batch.x, [batch.n, height, width, input.channels]);
-        yield { x, y: targetTensor(batch.y, classes.length) };
+        yield { x, y: target(batch.y) };
       }
     },
   };
@@ -86,9 +90,34 @@ export async function predictImageFiles(
   input: ImageInputConfig,
   options: Pick<ImageReading, "cacheDir" | "strict"> = {},
 ): Promise<ReadablePrediction> {
+  const { values, kept, skipped } = await predictImageOutputs(network, files, input, options);
+  const proba = kept.length ? probaFromOutputs(values, classes.length) : matrix(0, classes.length);
+  return { proba, kept, skipped };
+}
+
+/** A network's raw outputs for the image files that decode (row after row), which those are, and the rest. */
+export interface ImageOutputs {
+  readonly values: Float32Array;
+  /** Indices into the files of the rows of `values`, in input order. */
+  readonly kept: number[];
+  readonly skipped: { input: string; reason: string }[];
+}
+
+/**
+ * A network's outputs for image files, in input order: the files that decode are run in
+ * batches of 64, unreadable ones are listed in `skipped` (with `strict`, the first one throws
+ * instead).
+ */
+export async function predictImageOutputs(
+  network: tfl.LayersModel,
+  files: readonly string[],
+  input: ImageInputConfig,
+  options: Pick<ImageReading, "cacheDir" | "strict"> = {},
+): Promise<ImageOutputs> {
+  // Every file is given the one class "" (labels do not matter to a prediction).
   const batches = imageBatches(
-    files.map((file) => ({ file, label: classes[0] })),
-    classes,
+    files.map((file) => ({ file, label: "" })),
+    [""],
     input,
     { ...options, batchSize: 64 },
   );
@@ -113,6 +142,5 @@ export async function predictImageFiles(
     values.set(c, offset);
     offset += c.length;
   }
-  const proba = kept.length ? probaFromOutputs(values, classes.length) : matrix(0, classes.length);
-  return { proba, kept, skipped: batches.skipped.map((s) => ({ input: s.file, reason: s.reason })) };
+  return { values, kept, skipped: batches.skipped.map((s) => ({ input: s.file, reason: s.reason })) };
 }

@@ -1,13 +1,31 @@
 import * as tfl from "@tensorflow/tfjs-layers";
 
 /**
- * Architecture of a convolutional classifier: blocks of [conv 3×3 → (batch norm) → ReLU] × convsPerBlock,
+ * What a network's last layer predicts: one of `n` classes (one sigmoid unit for two, `n`
+ * softmax units beyond), or, for "regression", a number (one linear unit).
+ */
+export type NetworkOutputs = number | "regression";
+
+/** The output layer for `outputs` (see NetworkOutputs). */
+export function outputLayer(outputs: NetworkOutputs, name: string): tfl.layers.Layer {
+  if (outputs === "regression") return tfl.layers.dense({ units: 1, activation: "linear", name });
+  const binary = outputs === 2;
+  return tfl.layers.dense({
+    units: binary ? 1 : outputs,
+    activation: binary ? "sigmoid" : "softmax",
+    name,
+  });
+}
+
+/**
+ * Architecture of a convolutional classifier (or regressor): blocks of [conv 3×3 → (batch norm) → ReLU] × convsPerBlock,
  * each block followed by 2×2 max pooling and optional dropout, then a head.
  */
 export interface CnnConfig {
   /** [height, width, channels] of the input images (NHWC). */
   readonly inputShape: readonly [number, number, number];
-  readonly classes: number;
+  /** The classes, or "regression" (see NetworkOutputs). */
+  readonly classes: NetworkOutputs;
   /** Filters of each block, input side first, e.g. [32, 64]. */
   readonly blockFilters: readonly number[];
   readonly convsPerBlock: number;
@@ -30,7 +48,10 @@ export interface CnnConfig {
  * a stride-2 stem, four blocks (32→256 filters) and global average pooling, so the parameter count
  * does not grow with the image.
  */
-export function defaultCnnConfig(inputShape: readonly [number, number, number], classes: number): CnnConfig {
+export function defaultCnnConfig(
+  inputShape: readonly [number, number, number],
+  classes: NetworkOutputs,
+): CnnConfig {
   const small = Math.max(inputShape[0], inputShape[1]) <= 64;
   return small
     ? {
@@ -61,7 +82,10 @@ export function defaultCnnConfig(inputShape: readonly [number, number, number], 
       };
 }
 
-/** Shapes: input [batch, h, w, c]; output [batch, 1] (sigmoid) for 2 classes, else [batch, classes] (softmax). */
+/**
+ * Shapes: input [batch, h, w, c]; output [batch, 1] (sigmoid) for 2 classes, else [batch,
+ * classes] (softmax); [batch, 1] (linear) for "regression".
+ */
 export function buildCnn(config: CnnConfig): tfl.Sequential {
   const model = tfl.sequential({ name: "cnn_classifier" });
   let first = true;
@@ -103,21 +127,14 @@ export function buildCnn(config: CnnConfig): tfl.Sequential {
     model.add(tfl.layers.dense({ units: config.denseUnits, activation: "relu", name: "dense" }));
   if (config.headDropout > 0)
     model.add(tfl.layers.dropout({ rate: config.headDropout, name: "head_dropout" }));
-  const binary = config.classes === 2;
-  model.add(
-    tfl.layers.dense({
-      units: binary ? 1 : config.classes,
-      activation: binary ? "sigmoid" : "softmax",
-      name: "output",
-    }),
-  );
+  model.add(outputLayer(config.classes, "output"));
   return model;
 }
 
 /** A dense network on flattened pixels: the baseline that ignores which pixels are neighbours. */
 export function buildFlatDense(
   inputShape: readonly [number, number, number],
-  classes: number,
+  classes: NetworkOutputs,
   hiddenUnits: readonly number[] = [512, 256],
 ): tfl.Sequential {
   const model = tfl.sequential({ name: "flat_dense_classifier" });
@@ -125,13 +142,6 @@ export function buildFlatDense(
   hiddenUnits.forEach((units, i) => {
     model.add(tfl.layers.dense({ units, activation: "relu", name: `hidden_${i + 1}` }));
   });
-  const binary = classes === 2;
-  model.add(
-    tfl.layers.dense({
-      units: binary ? 1 : classes,
-      activation: binary ? "sigmoid" : "softmax",
-      name: "output",
-    }),
-  );
+  model.add(outputLayer(classes, "output"));
   return model;
 }

@@ -1,10 +1,12 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
+import { type NetworkOutputs, outputLayer } from "../cnn.js";
 import type { ZooPreprocessing } from "../zoo/types.js";
 
-/** The classifier put on a backbone's pooled features. */
+/** The classifier (or regressor) put on a backbone's pooled features. */
 export interface HeadConfig {
-  readonly classes: number;
+  /** The classes, or "regression": one linear unit (see NetworkOutputs). */
+  readonly classes: NetworkOutputs;
   /** Widths of hidden ReLU layers between the pooled features and the output ([]: a linear softmax head). */
   readonly hidden: readonly number[];
   /** Dropout before each dense layer (0: none). */
@@ -13,7 +15,7 @@ export interface HeadConfig {
 
 /**
  * The head as a model of its own: pooled features [batch, channels] → (dropout → dense ReLU)* →
- * dropout → dense [batch, 1] (sigmoid, two classes) or [batch, classes] (softmax). Trained
+ * dropout → dense [batch, 1] (sigmoid, two classes; linear, regression) or [batch, classes] (softmax). Trained
  * alone on cached features, then used as the last layer of the whole network.
  */
 export function buildHead(channels: number, config: HeadConfig): tfl.LayersModel {
@@ -41,14 +43,7 @@ export function buildHead(channels: number, config: HeadConfig): tfl.LayersModel
       .apply(x) as tfl.SymbolicTensor;
   });
   dropout(config.hidden.length);
-  const binary = config.classes === 2;
-  const output = tfl.layers
-    .dense({
-      units: binary ? 1 : config.classes,
-      activation: binary ? "sigmoid" : "softmax",
-      name: "head_output",
-    })
-    .apply(x) as tfl.SymbolicTensor;
+  const output = outputLayer(config.classes, "head_output").apply(x) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: output, name: "head" });
 }
 
