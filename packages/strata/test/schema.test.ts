@@ -89,14 +89,37 @@ test("an all-missing column, an unknown target or group: errors that name the co
   assert.throws(() => inferSchema(t, { target: "y", group: "who" }), /`group` column "who" not found/);
 });
 
-test("targets: one class and continuous values are refused; missing targets are left out", () => {
+test("targets: one value is refused; continuous values are a regression (refused as classes); missing targets are left out", () => {
   const one = csv("one.csv", "a,y\n1,x\n2,x\n");
-  assert.throws(() => toDataset(one, inferSchema(one, { target: "y" })), /one class \("x"\) in all 2 rows/);
+  assert.throws(
+    () => toDataset(one, inferSchema(one, { target: "y" })),
+    /every one of the 2 rows holds the same value \("x"\)/,
+  );
   const cont = csv(
     "cont.csv",
     `a,y\n${Array.from({ length: 40 }, (_, i) => `${i % 5},${i * 0.37}`).join("\n")}\n`,
   );
-  assert.throws(() => toDataset(cont, inferSchema(cont, { target: "y" })), /looks continuous/);
+  const numeric = toDataset(cont, inferSchema(cont, { target: "y" }));
+  assert.equal(numeric.task, "regression");
+  assert.match(numeric.problem.reason, /numbers with fractions.*40 distinct values: regression/);
+  assert.deepEqual(numeric.labels, []);
+  assert.equal(numeric.values?.[3], 3 * 0.37);
+  assert.throws(
+    () => toDataset(cont, inferSchema(cont, { target: "y" }), "classification"),
+    /cont\.csv, column "y": the target has 40 distinct numbers and looks continuous/,
+  );
+  // Regression asked of labels: the line of the first one that is not a number.
+  const text = csv("text.csv", "a,y\n1,2.5\n2,\n3,high\n4,3\n");
+  assert.throws(
+    () => toDataset(text, inferSchema(text, { target: "y" }), "regression"),
+    /text\.csv, line 4, column "y": "high" is not a number; `task: "regression"` needs a number in every row/,
+  );
+  // A number too large for a double is not a target.
+  const huge = csv("huge.csv", `a,y\n${Array.from({ length: 30 }, (_, i) => `${i % 3},${i === 7 ? "1e999" : i * 1.5}`).join("\n")}\n`);
+  assert.throws(
+    () => toDataset(huge, inferSchema(huge, { target: "y" })),
+    /huge\.csv, line 9, column "y": "1e999" is not a finite number; a regression target must be one in every row/,
+  );
   const gaps = csv("gaps.csv", "a,y\n1,x\n2,\n3,z\n");
   const d = toDataset(gaps, inferSchema(gaps, { target: "y" }));
   assert.equal(d.missingTarget, 1);
