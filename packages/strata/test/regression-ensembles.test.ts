@@ -51,7 +51,6 @@ function sineTable(n: number, seed: number, groups = 20): { x: Frame; y: number[
   return { x: Frame.fromColumns({ x0, x1 }), y, groups: g };
 }
 
-
 describe("StackingRegressor learns which member to trust", { skip: noXGBoost }, () => {
   test("on y = sin(3·x0) + x1: held-out RMSE at most the best member's, meta-weights on the trees", async () => {
     const data = sineTable(600, 3);
