@@ -10,6 +10,7 @@ import { CnnRegressor } from "../src/estimators/cnn-regressor.js";
 import { CNN_REGRESSOR_KIND } from "../src/estimators/descriptors/cnn-regressor.js";
 import { IMAGE_DENSE_REGRESSOR_KIND } from "../src/estimators/descriptors/image-dense-regressor.js";
 import { TRANSFER_REGRESSOR_KIND } from "../src/estimators/descriptors/transfer-regressor.js";
+import { IMAGE_DENSE_PARAMS } from "../src/estimators/image-dense-params.js";
 import { ImageDenseRegressor } from "../src/estimators/image-dense-regressor.js";
 import { loadImageRegressor } from "../src/estimators/image-regressor-load.js";
 import { KINDS } from "../src/estimators/kinds.js";
@@ -169,11 +170,33 @@ test("image regressors: params survive JSON and clone, the seed fixes the fit, b
   });
   const params = model.getParams();
   assert.deepEqual(JSON.parse(JSON.stringify(params)), params);
+  assert.deepEqual(
+    Object.keys(params).sort(),
+    [...Object.keys(IMAGE_DENSE_PARAMS), "loss", "huberDelta"].sort(),
+    "the classifier's params and the loss",
+  );
   assert.equal(params.loss, "huber");
   const copy = model.clone();
   assert.deepEqual(copy.getParams(), params);
   await assert.rejects(copy.predict(data.x), /not fitted/);
-  await model.fit(data.x, data.y);
+  // A callback saves the model after the first epoch: a directory that loads and predicts.
+  const midFit = join(dir, "mid-fit");
+  const epochs: number[] = [];
+  await model.fit(data.x, data.y, {
+    callbacks: [
+      {
+        onEpochEnd: async (logs, control) => {
+          epochs.push(logs.epoch);
+          if (epochs.length === 1) await control.save(midFit);
+        },
+      },
+    ],
+  });
+  assert.equal(epochs.length, 2);
+  const early = await loadImageRegressor(midFit, kinds);
+  assert.equal(early.fitSummary?.epochsRun, 1);
+  assert.equal((await early.predict(data.x)).length, data.x.length);
+  early.dispose();
   const again = await model.clone().fit(data.x, data.y);
   assert.deepEqual(await again.predict(data.x), await model.predict(data.x), "the same seed, the same fit");
   const saved = join(dir, "image-dense-regressor");
