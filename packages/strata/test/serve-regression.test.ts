@@ -16,6 +16,7 @@ import { RidgeRegressor } from "../src/estimators/ridge.js";
 import { VotingRegressor } from "../src/estimators/voting-regressor.js";
 import { XGBoostRegressor } from "../src/estimators/xgboost-regressor.js";
 import { rmse } from "../src/metrics/regression.js";
+import { explainRegressorRows } from "../src/serve/explain.js";
 import { summarizeInputs } from "../src/serve/inputs.js";
 import { holdoutSplit } from "../src/split/holdout.js";
 import { saveModelDir } from "../src/workflow/model-dir.js";
@@ -30,7 +31,12 @@ interface Answer {
   task?: string;
   target?: string;
   classes?: unknown;
-  predictions?: { input: string; prediction: number; votes?: { name: string; prediction: number }[] }[];
+  predictions?: {
+    input: string;
+    prediction: number;
+    votes?: { name: string; prediction: number }[];
+    explanation?: { method: string; base: number; contributions: { feature: string; value: number }[] };
+  }[];
   error?: string;
 }
 
@@ -132,6 +138,7 @@ test("strata serve: a ridge regressor on red wine: numbers, no classes; the page
     assert.equal(info.target, "quality");
     assert.equal(info.kind, "ridge");
     assert.equal(info.testRmse, testRmse);
+    assert.equal(info.explainable, true);
     assert.equal("classes" in info, false);
     assert.deepEqual(
       info.fields.map((f) => [f.name, f.kind]),
@@ -161,6 +168,23 @@ test("strata serve: a ridge regressor on red wine: numbers, no classes; the page
         (p) => p.prediction > 2 && p.prediction < 9 && !Number.isInteger(p.prediction),
       ),
     );
+  });
+
+  await t.test("explain=1: each row's contributions, from a base to exactly its prediction", async () => {
+    const { status, answer } = await post(server.url, "?explain=1", { rows });
+    assert.equal(status, 200, JSON.stringify(answer));
+    const frame = toFrame({ ...data.test, rows: data.test.rows.slice(0, rows.length) }, data.schema.features);
+    assert.deepEqual(
+      answer.predictions?.map((p) => p.explanation),
+      await explainRegressorRows(model, frame),
+    );
+    for (const [i, p] of (answer.predictions ?? []).entries()) {
+      assert.equal(p.prediction, expected[i]);
+      const e = p.explanation!;
+      assert.deepEqual([...e.contributions.map((c) => c.feature)].sort(), [...features].sort());
+      const sum = e.contributions.reduce((a, c) => a + c.value, e.base);
+      assert.ok(Math.abs(sum - p.prediction) < 1e-9, `${p.input}: ${sum} vs ${p.prediction}`);
+    }
   });
 
   await t.test("POST a CSV file: one prediction per line, columns in any order", async () => {
@@ -203,7 +227,6 @@ test("strata serve: a ridge regressor on red wine: numbers, no classes; the page
           /^row 1: unknown column "alcohl"/,
         ],
         ["top", post(server.url, "?top=2", { rows }), /^top: this model predicts a number \(regression\)/],
-        ["explain", post(server.url, "?explain=1", { rows }), /^explain: not yet for regressors/],
       ];
       for (const [name, request, message] of cases) {
         const { status, answer } = await request;
@@ -241,6 +264,17 @@ test("strata serve: a ridge regressor on red wine: numbers, no classes; the page
       );
       assert.match((await page.textContent("#row-result .name")) ?? "", /^quality:$/);
       assert.equal(await page.locator("#row-result .bar").count(), 0, "no probability bars");
+      // Why: the largest contributions, largest first, as explain=1 answers them.
+      const why = (await post(server.url, "?explain=1", { rows: [rows[0]] })).answer.predictions?.[0]
+        .explanation;
+      assert.deepEqual(
+        await page
+          .locator("#row-result .contributions tr")
+          .evaluateAll((trs) =>
+            trs.map((tr) => [(tr as HTMLElement).dataset.feature, Number((tr as HTMLElement).dataset.value)]),
+          ),
+        why?.contributions.slice(0, 8).map((c) => [c.feature, c.value]),
+      );
 
       const csv = join(work, "many.csv");
       writeFileSync(csv, `${data.table.columns.join(",")}\n${data.test.rows.slice(0, 12).join("\n")}\n`);
@@ -294,6 +328,14 @@ test("strata serve: XGBoost and a vote of ridge and XGBoost: exact numbers, each
       Array.from(await xgb.predict(frame)),
     );
     assert.equal(answer.predictions?.[0].votes, undefined);
+    // TreeSHAP: the base plus the contributions is the prediction (XGBoost sums in float32).
+    const explained = await post(server.url, "?explain=1", { rows });
+    assert.equal(explained.status, 200, JSON.stringify(explained.answer));
+    for (const p of explained.answer.predictions ?? []) {
+      const e = p.explanation!;
+      const sum = e.contributions.reduce((a, c) => a + c.value, e.base);
+      assert.ok(Math.abs(sum - p.prediction) < 1e-4, `${p.input}: ${sum} vs ${p.prediction}`);
+    }
     assert.equal(await server.stop(), 0, server.stderr());
   });
 
@@ -313,6 +355,12 @@ test("strata serve: XGBoost and a vote of ridge and XGBoost: exact numbers, each
     assert.deepEqual(
       members.map((m) => m.name),
       ["ridge", "xgboost-regressor"],
+    );
+    const refused = await post(server.url, "?explain=1", { rows });
+    assert.equal(refused.status, 400);
+    assert.match(
+      refused.answer.error ?? "",
+      /^explain: per-row contributions do not explain a "vote-regressor" model \(an ensemble: explain one of its members/,
     );
 
     const browser = await launchChromium(t);
@@ -340,6 +388,7 @@ test("strata serve: XGBoost and a vote of ridge and XGBoost: exact numbers, each
         members.map((m) => [m.name, m.predictions[0]]),
       );
       assert.equal(await page.getAttribute("#row-result .verdict", "data-prediction"), String(combined[0]));
+      assert.equal(await page.locator("#row-result .contributions").count(), 0, "an ensemble: no why");
       assert.deepEqual(log.errors, []);
     }
     assert.equal(await server.stop(), 0, server.stderr());

@@ -8,7 +8,7 @@ import { loadClassifier, readManifest } from "../estimators/load.js";
 import { loadRegressor } from "../estimators/load-regressor.js";
 import type { Regressor } from "../estimators/regressor.js";
 import { METRICS_JSON, readSchema } from "../workflow/model-dir.js";
-import { canExplain } from "./explain.js";
+import { canExplain, canExplainRows } from "./explain.js";
 import { type InputField, inputFields } from "./inputs.js";
 import { hasVotes } from "./predictor.js";
 
@@ -49,6 +49,8 @@ export interface RegressorInfo extends ModelInfoBase {
   readonly fields: readonly InputField[];
   /** The test rows' RMSE from metrics.json, when it has one: the ± beside a prediction. */
   readonly testRmse?: number;
+  /** Whether POST /api/predict takes explain=1: each row's contributions (not ensembles). */
+  readonly explainable: boolean;
 }
 
 export type ModelInfo = ClassifierInfo | RegressorInfo;
@@ -128,6 +130,7 @@ async function loadServedRegressor(dir: string): Promise<ServedRegressor> {
         kind: model.kind,
         input: "table",
         voting: hasVotes(model),
+        explainable: canExplainRows(model),
         target: schema.target,
         fields: await inputFields(dir, schema),
         testRmse: finite(metrics.rmse),

@@ -20,11 +20,12 @@ const {
   showModel,
 } = globalThis.strataRender;
 // numbers.js: what a regressor's answers look like (a number, not classes).
-const { numberVerdict, memberNumbers, numbersTable, showRegressor } = globalThis.strataNumbers;
+const { numberVerdict, memberNumbers, contributionsView, numbersTable, showRegressor } =
+  globalThis.strataNumbers;
 
 /** POSTs to /api/predict; resolves with the answer, or rejects with the server's message. */
-async function predict(body, headers = {}) {
-  const response = await fetch("/api/predict", { method: "POST", body, headers });
+async function predict(body, headers = {}, query = "") {
+  const response = await fetch(`/api/predict${query}`, { method: "POST", body, headers });
   let answer;
   try {
     answer = await response.json();
@@ -121,6 +122,11 @@ function setUpTable(info) {
   $("api-example").textContent = [
     `curl -H 'content-type: application/json' -d '${JSON.stringify({ rows: [example] })}' ${location.origin}/api/predict`,
     `curl -F csv=@rows.csv ${location.origin}/api/predict`,
+    ...(regression && info.explainable
+      ? [
+          `curl -F csv=@rows.csv '${location.origin}/api/predict?explain=1'   (adds each row's "explanation": { base, contributions })`,
+        ]
+      : []),
     "",
     ...(regression
       ? [
@@ -146,12 +152,21 @@ async function predictRow(info) {
   const target = $("row-result");
   target.replaceChildren(busy("predicting…"));
   try {
-    const answer = await predict(JSON.stringify({ rows: [row] }), { "content-type": "application/json" });
+    const regression = info.task === "regression";
+    // A regressor's row comes with why (each column's contribution), where the model has it.
+    const answer = await predict(
+      JSON.stringify({ rows: [row] }),
+      { "content-type": "application/json" },
+      regression && info.explainable ? "?explain=1" : "",
+    );
     const prediction = answer.predictions[0];
-    const shown =
-      info.task === "regression"
-        ? [numberVerdict(prediction, info.testRmse), memberNumbers(prediction)]
-        : [verdict(prediction), predictionView(prediction)];
+    const shown = regression
+      ? [
+          numberVerdict(prediction, info.testRmse),
+          memberNumbers(prediction),
+          contributionsView(prediction.explanation),
+        ]
+      : [verdict(prediction), predictionView(prediction)];
     target.replaceChildren(rowCard(`${info.target ?? "prediction"}:`, shown));
   } catch (error) {
     target.replaceChildren();

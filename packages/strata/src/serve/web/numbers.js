@@ -49,6 +49,30 @@ globalThis.strataNumbers = (() => {
     ]);
   }
 
+  /** A contribution with its sign: +0.12, −0.034. */
+  const signed = (v) => `${v < 0 ? "−" : "+"}${formatNumber(Math.abs(v))}`;
+
+  /**
+   * Why the number (explain=1's { method, base, contributions: [{ feature, value }] largest
+   * first): the base and the `most` largest pushes (data-feature, data-value); none: null.
+   */
+  function contributionsView(explanation, most = 8) {
+    if (!explanation) return null;
+    const rows = explanation.contributions.slice(0, most).map((c) => {
+      const row = el("tr", {}, [el("td", { text: c.feature }), el("td", { text: signed(c.value) })]);
+      row.dataset.feature = c.feature;
+      row.dataset.value = String(c.value);
+      return row;
+    });
+    return el("div", { className: "contributions" }, [
+      el("div", {
+        className: "bars-title",
+        text: `why: from ${formatNumber(explanation.base)}, what each column added (${explanation.method})`,
+      }),
+      el("table", {}, [el("tbody", {}, rows)]),
+    ]);
+  }
+
   /** A CSV's predictions as a scrolling table: row, predicted `target`, each member's (when at most 8). */
   function numbersTable({ target, predictions, name }) {
     const members = predictions[0]?.votes?.map((v) => v.name) ?? [];
@@ -85,5 +109,5 @@ globalThis.strataNumbers = (() => {
     $("subtitle").textContent = facts.join(" · ");
   }
 
-  return { formatNumber, numberVerdict, memberNumbers, numbersTable, showRegressor };
+  return { formatNumber, numberVerdict, memberNumbers, contributionsView, numbersTable, showRegressor };
 })();
