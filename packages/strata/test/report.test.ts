@@ -8,6 +8,8 @@ import { classificationReport, rocAuc } from "../src/metrics/classification.js";
 import { runReport } from "../src/report/build.js";
 import { classCounts, splitText } from "../src/report/dataset.js";
 import { renderReport } from "../src/report/html.js";
+import { isRegressionInput } from "../src/report/regression-page.js";
+import type { RegressionReportInput } from "../src/report/regression-types.js";
 import { rocPoints } from "../src/report/roc.js";
 import type { ReportInput, RunReport } from "../src/report/types.js";
 import { summarizeInputs } from "../src/serve/inputs.js";
@@ -320,7 +322,13 @@ function modelFit(y: readonly string[], pYes: readonly number[], extra: Partial<
 }
 
 const TEST_Y = ["no", "yes", "yes", "no"];
-const FIT_RUN: FitRun = {
+/** A classifier's report (runReport gives a regression report for a regressor's record). */
+function classifierReport(input: ReportInput | RegressionReportInput): ReportInput {
+  assert.ok(!isRegressionInput(input), "a classifier's record makes a classifier's report");
+  return input;
+}
+
+const FIT_RUN: FitRun & { readonly fit: ModelFit } = {
   command: "fit",
   data: {
     kind: "table",
@@ -337,7 +345,7 @@ const FIT_RUN: FitRun = {
 };
 
 test("a fit's record as a report: title, data, split in words, facts, ROC, timings", async () => {
-  const report = await runReport(FIT_RUN, { elapsedSeconds: 4 });
+  const report = classifierReport(await runReport(FIT_RUN, { elapsedSeconds: 4 }));
   assert.equal(report.title, "strata: label from people.csv");
   assert.equal(report.command, "fit");
   assert.equal(report.backend, "wasm");
@@ -429,23 +437,25 @@ test("a cross-validation's record as a report: pooled run, each fold's figures, 
     summary: { epochsRun: 3, bestEpoch: 2, seconds: 1 + i, history: run().curves[0].history },
     skipped: [],
   }));
-  const report = await runReport({
-    command: "cv",
-    data: { kind: "images", source: "shapes" },
-    split: { kind: "stratified-kfold", folds: 2, seed: 1 },
-    examples: { y: TEST_Y },
-    model: "cnn",
-    params: { seed: 1 },
-    task: "binary",
-    cv: {
-      folds,
-      // The last example could not be read: no out-of-fold row.
-      outOfFold: matrix(4, 2, Float32Array.from([0.8, 0.2, 0.1, 0.9, 0.6, 0.4, Number.NaN, Number.NaN])),
-      pooled: FIT_RUN.fit.report,
-      classes: ["no", "yes"],
-      backend: "torch",
-    },
-  });
+  const report = classifierReport(
+    await runReport({
+      command: "cv",
+      data: { kind: "images", source: "shapes" },
+      split: { kind: "stratified-kfold", folds: 2, seed: 1 },
+      examples: { y: TEST_Y },
+      model: "cnn",
+      params: { seed: 1 },
+      task: "binary",
+      cv: {
+        folds,
+        // The last example could not be read: no out-of-fold row.
+        outOfFold: matrix(4, 2, Float32Array.from([0.8, 0.2, 0.1, 0.9, 0.6, 0.4, Number.NaN, Number.NaN])),
+        pooled: FIT_RUN.fit.report,
+        classes: ["no", "yes"],
+        backend: "torch",
+      },
+    }),
+  );
   assert.equal(report.title, "strata: 2-fold cross-validation of cnn on shapes");
   assert.equal(report.dataset.split.text, "2-fold stratified cross-validation (seed 1)");
   assert.equal(report.dataset.kind, "images");

@@ -1,9 +1,12 @@
 import type { Matrix } from "../util/matrix.js";
 import { metricsJson } from "../workflow/results.js";
-import type { CompareRun, CvRun, FitRun, RunRecord } from "../workflow/run-record.js";
+import type { CompareRun, CvRun, FitRun, ModelFit, RegressorFit, RunRecord } from "../workflow/run-record.js";
 import { classCounts, datasetSummary, unit } from "./dataset.js";
+import { regressionCompareReport, regressionCvReport, regressionFitReport } from "./regression-build.js";
+import type { RegressionReportInput } from "./regression-types.js";
+import { mean, timings } from "./run-timings.js";
 import { type HeatmapMaker, misclassified, rocOf, scoredRun } from "./scored-run.js";
-import type { FoldFigures, ReportInput, RunReport, Timing } from "./types.js";
+import type { FoldFigures, ReportInput, RunReport } from "./types.js";
 
 /*
  * A report's input from a run's record: class counts, ROC points, learning-curve series, and
@@ -17,8 +20,11 @@ export interface ReportOptions {
   readonly heatmaps?: HeatmapMaker;
 }
 
-/** The report input of a fit, a cross-validation or a comparison. */
-export function runReport(run: RunRecord, options: ReportOptions = {}): Promise<ReportInput> {
+/** The report input of a fit, a cross-validation or a comparison (a classifier's, or a regressor's). */
+export async function runReport(
+  run: RunRecord,
+  options: ReportOptions = {},
+): Promise<ReportInput | RegressionReportInput> {
   switch (run.command) {
     case "fit":
       return fitReport(run, options);
@@ -30,8 +36,9 @@ export function runReport(run: RunRecord, options: ReportOptions = {}): Promise<
 }
 
 /** One fit scored on a test split. */
-async function fitReport(run: FitRun, options: ReportOptions): Promise<ReportInput> {
+async function fitReport(run: FitRun, options: ReportOptions): Promise<ReportInput | RegressionReportInput> {
   const { data, fit } = run;
+  if (fit.task === "regression") return regressionFitReport(run, fit, options);
   const scored = await scoredRun(
     fit,
     run.test,
@@ -66,15 +73,20 @@ async function fitReport(run: FitRun, options: ReportOptions): Promise<ReportInp
 }
 
 /** Several models fitted and scored on one split. */
-async function compareReport(run: CompareRun, options: ReportOptions): Promise<ReportInput> {
-  const first = run.fits[0];
+async function compareReport(
+  run: CompareRun,
+  options: ReportOptions,
+): Promise<ReportInput | RegressionReportInput> {
+  const fits = run.fits;
+  if (areRegressorFits(fits)) return regressionCompareReport(run, fits, options);
+  const first = fits[0];
   const runs = await Promise.all(
-    run.fits.map((fit) =>
+    fits.map((fit) =>
       scoredRun(fit, run.test, `the test split: ${fit.kept.length} ${unit(run.data.kind)}`, 12),
     ),
   );
   return {
-    title: `strata: ${run.fits.map((f) => f.model).join(" vs ")} on ${run.data.source}`,
+    title: `strata: ${fits.map((f) => f.model).join(" vs ")} on ${run.data.source}`,
     command: "compare",
     generatedAt: new Date().toISOString(),
     dataset: datasetSummary(
@@ -86,14 +98,15 @@ async function compareReport(run: CompareRun, options: ReportOptions): Promise<R
     runs,
     backend: first.backend,
     timings: timings(
-      run.fits.map((f) => [`fit ${f.model}`, f.summary.seconds]),
+      fits.map((f) => [`fit ${f.model}`, f.summary.seconds]),
       options.elapsedSeconds,
     ),
   };
 }
 
 /** A cross-validation: pooled out-of-fold results plus each fold's figures. */
-async function cvReport(run: CvRun, options: ReportOptions): Promise<ReportInput> {
+async function cvReport(run: CvRun, options: ReportOptions): Promise<ReportInput | RegressionReportInput> {
+  if (run.task === "regression") return regressionCvReport(run, run.cv, options);
   const { cv, data, examples } = run;
   const k = cv.classes.length;
   const kept = Array.from({ length: cv.outOfFold.rows }, (_, r) => r).filter(
@@ -149,7 +162,7 @@ async function cvReport(run: CvRun, options: ReportOptions): Promise<ReportInput
 }
 
 /** Each fold's headline figures. */
-function foldFigures(run: CvRun): FoldFigures[] {
+function foldFigures(run: ClassifierCvRun): FoldFigures[] {
   return run.cv.folds.map((f) => {
     const m = metricsJson(f.report, run.task);
     return {
@@ -168,13 +181,11 @@ function foldFigures(run: CvRun): FoldFigures[] {
   });
 }
 
-function timings(fits: readonly [string, number][], elapsed: number | undefined): Timing[] {
-  return [
-    ...fits.map(([label, seconds]) => ({ label, seconds })),
-    ...(elapsed === undefined ? [] : [{ label: "whole command", seconds: elapsed }]),
-  ];
-}
+type ClassifierCvRun = Exclude<CvRun, { readonly task: "regression" }>;
 
-function mean(values: readonly number[]): number {
-  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0;
+/** A comparison's fits are all classifiers' or all regressors'. */
+function areRegressorFits(
+  fits: readonly ModelFit[] | readonly RegressorFit[],
+): fits is readonly RegressorFit[] {
+  return fits[0]?.task === "regression";
 }

@@ -14,7 +14,7 @@ interface CurvePoint {
 }
 
 /**
- * Loss and accuracy per epoch, training and validation, side by side. One series: training and
+ * Loss and accuracy per epoch (loss alone when no epoch has an accuracy), training and validation, side by side. One series: training and
  * validation in two colours and a rule at the kept epoch. Several (folds, members): one colour
  * per series, validation dashed, a dot on each kept epoch. Undefined when no series has an epoch.
  */
@@ -129,7 +129,10 @@ export function learningCurvesSpec(curves: readonly CurveSeries[]): TopLevelSpec
   });
   return {
     data: { values: points },
-    hconcat: [panel("loss"), panel("accuracy")],
+    // A regressor's history has no accuracy (NaN or absent): its loss alone.
+    hconcat: points.some((p) => p.metric === "accuracy")
+      ? [panel("loss"), panel("accuracy")]
+      : [panel("loss")],
     resolve: { scale: { color: "shared" } },
     config: CONFIG,
   } as TopLevelSpec;

@@ -1,4 +1,3 @@
-import type { TopLevelSpec } from "vega-lite";
 import { VERSION } from "../version.js";
 import {
   confusionSpec,
@@ -10,10 +9,13 @@ import {
 } from "./charts.js";
 import { learningCurvesSpec } from "./curves-chart.js";
 import { esc, fixed, pageShell, pct, table } from "./page.js";
-import { renderSvg } from "./svg.js";
+import { isRegressionInput, REGRESSION_STYLE, regressionBody } from "./regression-page.js";
+import type { RegressionReportInput } from "./regression-types.js";
+import { COMMAND_WORDS, chart, columnsAndNotes, pageHeader, settingsSection } from "./sections.js";
 import { confusedSection, importanceSection, lrFindSection } from "./teaching-sections.js";
 import type { DatasetSummary, FoldFigures, ReportInput, RunReport } from "./types.js";
 
+export type * from "./regression-types.js";
 export type * from "./types.js";
 
 /**
@@ -22,7 +24,18 @@ export type * from "./types.js";
  * forbids scripts and every request, so the file opens offline in any browser as it is.
  * A pure function of its input (no I/O; async only because Vega renders asynchronously).
  */
-export async function renderReport(input: ReportInput): Promise<string> {
+export async function renderReport(input: ReportInput | RegressionReportInput): Promise<string> {
+  const regression = isRegressionInput(input);
+  return pageShell(
+    input.title,
+    regression ? await regressionBody(input) : await classifierBody(input),
+    `Written by strata ${esc(VERSION)}. Charts: Vega-Lite, rendered to SVG when the run ended; this file needs nothing else.`,
+    regression ? REGRESSION_STYLE : "",
+  );
+}
+
+/** A classifier's report: headline, data, folds, each model's sections, settings. */
+async function classifierBody(input: ReportInput): Promise<string> {
   const multi = input.runs.length > 1;
   const parts: string[] = [header(input)];
   if (multi) parts.push(await comparison(input.runs));
@@ -30,26 +43,23 @@ export async function renderReport(input: ReportInput): Promise<string> {
   parts.push(dataset(input.dataset));
   if (input.folds?.length) parts.push(await folds(input.folds));
   for (const run of input.runs) parts.push(await runSections(run, multi));
-  parts.push(settings(input));
-  return pageShell(
-    input.title,
-    parts.join("\n"),
-    `Written by strata ${esc(VERSION)}. Charts: Vega-Lite, rendered to SVG when the run ended; this file needs nothing else.`,
-  );
+  parts.push(settingsSection(input.runs, input.backend, input.timings));
+  return parts.join("\n");
 }
 
 function header(input: ReportInput): string {
   const d = input.dataset;
-  const what = { fit: "fit", cv: "cross-validation", compare: "comparison" }[input.command];
-  const bits = [
-    what,
-    d.task,
-    `${d.rows} ${d.kind === "images" ? "images" : "rows"}`,
-    `${d.classes.length} classes`,
-    `${input.backend} backend`,
-    ...(input.generatedAt ? [input.generatedAt.replace("T", " ").replace(/\.\d+Z$/, " UTC")] : []),
-  ];
-  return `<header><h1>${esc(input.title)}</h1><p class="sub">${bits.map(esc).join(" · ")}</p></header>`;
+  return pageHeader(
+    input.title,
+    [
+      COMMAND_WORDS[input.command],
+      d.task,
+      `${d.rows} ${d.kind === "images" ? "images" : "rows"}`,
+      `${d.classes.length} classes`,
+      `${input.backend} backend`,
+    ],
+    input.generatedAt,
+  );
 }
 
 /** The headline figures of one run, as cards. */
@@ -106,22 +116,11 @@ function dataset(d: DatasetSummary): string {
       pct(d.rows ? c.total / d.rows : 0, 1),
     ]),
   );
-  const columns = d.features
-    ? `<h3>Columns</h3><p><b>${d.features.length} used:</b> ${d.features.map((f) => `<code>${esc(f)}</code>`).join(" ")}</p>` +
-      (d.dropped?.length
-        ? `<p><b>${d.dropped.length} dropped:</b></p><ul class="dropped">${d.dropped
-            .map((c) => `<li><code>${esc(c.name)}</code>: ${esc(c.reason)}</li>`)
-            .join("")}</ul>`
-        : "<p>None dropped.</p>")
-    : "";
-  const notes = d.notes?.length
-    ? `<h3>Notes</h3><ul>${d.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`
-    : "";
   return `<section data-section="dataset"><h2>Data</h2><div class="cols"><div>${table(
     [],
     facts.map(([k, v]) => [k, v]),
     "facts",
-  )}</div><div>${counts}</div></div>${columns}${notes}</section>`;
+  )}</div><div>${counts}</div></div>${columnsAndNotes(d)}</section>`;
 }
 
 async function folds(list: readonly FoldFigures[]): Promise<string> {
@@ -234,30 +233,4 @@ function misclassified({ shown, total }: NonNullable<RunReport["misclassified"]>
           )}<figcaption><span class="truth">${esc(t.truth)}</span> → <span class="pred">${esc(t.predicted)}</span> <span class="muted">${pct(t.confidence, 0)}${t.loss === undefined ? "" : `, loss ${fixed(t.loss, 2)}`}</span></figcaption></figure>`,
     )
     .join("")}</div></section>`;
-}
-
-function settings(input: ReportInput): string {
-  const params = input.runs.map((r) => {
-    // A value JSON cannot say (undefined) shows as a dash rather than failing the report.
-    const rows = Object.entries(r.params).map(([k, v]) => [
-      k,
-      typeof v === "string" ? v : (JSON.stringify(v) ?? "–"),
-    ]);
-    const facts = r.facts.map(([k, v]) => [k, v ?? "–"]);
-    return `<div><h3>${esc(r.name)}</h3>${table([], [...facts, ...rows], "facts params")}</div>`;
-  });
-  const timings = table(
-    [],
-    input.timings.map((t) => [t.label, `${t.seconds.toFixed(1)} s`]),
-    "facts",
-  );
-  return `<section data-section="settings"><h2>Settings</h2><div class="cols">${params.join("")}<div><h3>Run</h3>${table(
-    [],
-    [["backend", input.backend]],
-    "facts",
-  )}${timings}</div></div></section>`;
-}
-
-async function chart(name: string, spec: TopLevelSpec): Promise<string> {
-  return `<figure class="chart" data-chart="${esc(name)}">${await renderSvg(spec)}</figure>`;
 }

@@ -1,9 +1,24 @@
 import type { TopLevelSpec } from "vega-lite";
-import type { ImportanceResult } from "../explain/types.js";
+import type { ImportanceMetric, ImportanceResult } from "../explain/types.js";
 import { CONFIG } from "./chart-style.js";
+import { num, pct } from "./page.js";
 
 /** Most columns drawn; the rest are listed in the table beside the chart. */
 const SHOWN = 20;
+
+/** How an importance's score is named and shown: a classifier's accuracy drops, a regressor's RMSE rises. */
+export interface ImportanceWords {
+  /** "drop in accuracy", "rise in RMSE". */
+  readonly change: string;
+  /** The score on the rows as given, in words ("accuracy 85.00%", "RMSE 0.6512"). */
+  readonly baseline: (value: number) => string;
+}
+
+export function importanceWords(metric: ImportanceMetric): ImportanceWords {
+  return metric === "accuracy"
+    ? { change: "drop in accuracy", baseline: (v) => `accuracy ${pct(v)}` }
+    : { change: "rise in RMSE", baseline: (v) => `RMSE ${num(v)}` };
+}
 
 /**
  * Permutation importance as horizontal bars with ±1 standard deviation whiskers, most important
@@ -25,8 +40,9 @@ export function importanceSpec(result: ImportanceResult): TopLevelSpec {
   );
   const names = models.map((m) => m.name);
   const many = names.length > 1;
+  const { change } = importanceWords(result.metric);
   return {
-    title: "Permutation importance: drop in accuracy when the column is shuffled",
+    title: `Permutation importance: ${change} when the column is shuffled`,
     data: { values: rows },
     width: 380,
     height: { step: many ? 10 : 16, ...(many ? { for: "offset" } : {}) },
@@ -38,7 +54,7 @@ export function importanceSpec(result: ImportanceResult): TopLevelSpec {
       {
         mark: { type: "bar", height: { band: 0.85 } },
         encoding: {
-          x: { field: "mean", type: "quantitative", title: "drop in accuracy (mean ± std over shuffles)" },
+          x: { field: "mean", type: "quantitative", title: `${change} (mean ± std over shuffles)` },
           color: many ? { field: "model", type: "nominal", sort: names, title: null } : { value: "#4c78a8" },
           tooltip: [
             { field: "feature" },

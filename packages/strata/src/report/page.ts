@@ -75,3 +75,9 @@ ${body}
 </main></body></html>
 `;
 }
+
+/** A number in the target's units: 4 significant digits, whole numbers from 10,000 up. */
+export function num(v: number): string {
+  if (!Number.isFinite(v)) return "–";
+  return Math.abs(v) >= 1e4 ? Math.round(v).toLocaleString("en-US") : v.toPrecision(4);
+}

@@ -18,11 +18,7 @@ export async function scoredRun(
   heatmaps?: HeatmapMaker,
 ): Promise<RunReport> {
   const metrics = metricsJson(fit.report, fit.task);
-  const facts: [string, string][] = [];
-  if (fit.parameters !== undefined) facts.push(["parameters", fit.parameters.toLocaleString("en-US")]);
-  if (fit.summary.epochsRun)
-    facts.push(["epochs run", String(fit.summary.epochsRun)], ["epoch kept", String(fit.summary.bestEpoch)]);
-  facts.push(["fit", `${fit.summary.seconds.toFixed(1)} s`]);
+  const facts = fitFacts(fit.summary, fit.parameters);
   const run: RunReport = {
     name: fit.model,
     evaluatedOn,
@@ -79,8 +75,18 @@ export async function misclassified(
   };
 }
 
+/** A fit's parameters, epochs run and kept, and seconds, for the report's facts. */
+export function fitFacts(summary: FitSummary, parameters?: number): [string, string][] {
+  const facts: [string, string][] = [];
+  if (parameters !== undefined) facts.push(["parameters", parameters.toLocaleString("en-US")]);
+  if (summary.epochsRun)
+    facts.push(["epochs run", String(summary.epochsRun)], ["epoch kept", String(summary.bestEpoch)]);
+  facts.push(["fit", `${summary.seconds.toFixed(1)} s`]);
+  return facts;
+}
+
 /** A fit's own history, or else its members' (an ensemble's), as learning-curve series. */
-function curveSeries(summary: FitSummary): CurveSeries[] {
+export function curveSeries(summary: FitSummary): CurveSeries[] {
   if (summary.history?.length) return [{ run: "", history: summary.history, bestEpoch: summary.bestEpoch }];
   return (summary.members ?? [])
     .filter((m) => m.summary.history?.length)

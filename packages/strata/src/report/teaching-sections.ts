@@ -2,7 +2,7 @@ import type { TopLevelSpec } from "vega-lite";
 import type { ImportanceResult } from "../explain/types.js";
 import type { MetricsJson } from "../workflow/results.js";
 import { mostConfused } from "./confused-pairs.js";
-import { importanceSpec } from "./importance-chart.js";
+import { importanceSpec, importanceWords } from "./importance-chart.js";
 import { lrFindSpec } from "./lr-chart.js";
 import { esc, fixed, pct, table } from "./page.js";
 import type { RunReport } from "./types.js";
@@ -23,7 +23,8 @@ export function confusedSection(m: MetricsJson): string {
 /** Permutation importance on the scored rows: the chart, the figures, and what they mean. */
 export async function importanceSection(r: ImportanceResult, chart: Chart): Promise<string> {
   const members = r.members ?? [];
-  const heads = ["column", members.length ? "ensemble" : "drop in accuracy", ...members.map((m) => m.name)];
+  const words = importanceWords(r.metric);
+  const heads = ["column", members.length ? "ensemble" : words.change, ...members.map((m) => m.name)];
   const rows = r.importance.map((f) => [
     f.feature,
     `${fixed(f.mean, 3)} ± ${fixed(f.std, 3)}`,
@@ -32,7 +33,7 @@ export async function importanceSection(r: ImportanceResult, chart: Chart): Prom
       return g ? `${fixed(g.mean, 3)} ± ${fixed(g.std, 3)}` : "–";
     }),
   ]);
-  return `<section data-section="importance"><h3>What the model relies on</h3><p class="muted">Permutation importance on the ${r.rows} scored rows (accuracy ${esc(pct(r.baseline))}, ${r.repeats} shuffle${r.repeats === 1 ? "" : "s"} per column): the drop in accuracy when one column's values are shuffled across the rows, the others kept. It measures this model, not the world: columns that carry the same information share it, so each can look unimportant alone (<code>strata explain --together a,b</code> shuffles them as one).${
+  return `<section data-section="importance"><h3>What the model relies on</h3><p class="muted">Permutation importance on the ${r.rows} scored rows (${esc(words.baseline(r.baseline))}, ${r.repeats} shuffle${r.repeats === 1 ? "" : "s"} per column): the ${esc(words.change)} when one column's values are shuffled across the rows, the others kept. It measures this model, not the world: columns that carry the same information share it, so each can look unimportant alone (<code>strata explain --together a,b</code> shuffles them as one).${
     members.length ? " Each member's figures are beside the ensemble's." : ""
   }</p>${await chart("importance", importanceSpec(r))}${table(heads, rows)}</section>`;
 }

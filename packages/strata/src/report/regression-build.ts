@@ -1,0 +1,240 @@
+import type { RegressionCrossValidation, RegressorFit } from "../workflow/regression-record.js";
+import type { CompareRun, CvRun, DataRecord, FitRun, SplitRecord } from "../workflow/run-record.js";
+import { splitText, unit } from "./dataset.js";
+import { num } from "./page.js";
+import type {
+  RegressionDatasetSummary,
+  RegressionFoldFigures,
+  RegressionReportInput,
+  RegressionRunReport,
+  TargetStats,
+} from "./regression-types.js";
+import { mean, timings } from "./run-timings.js";
+import { curveSeries, fitFacts } from "./scored-run.js";
+
+/*
+ * A regression report's input from a run's record (issue 24): what build.ts does for a
+ * classifier's. Reads no file: a regressor's report has no thumbnails.
+ */
+
+/** Seconds the whole command took (as build.ts's ReportOptions). */
+export interface RegressionReportOptions {
+  readonly elapsedSeconds?: number;
+}
+
+/** A regressor's fit scored on a test split. */
+export function regressionFitReport(
+  run: FitRun,
+  fit: RegressorFit,
+  options: RegressionReportOptions = {},
+): RegressionReportInput {
+  const { data } = run;
+  return {
+    title:
+      data.kind === "table"
+        ? `strata: ${data.target} from ${data.source}`
+        : `strata: ${fit.model} on ${data.source}`,
+    command: "fit",
+    generatedAt: new Date().toISOString(),
+    dataset: regressionDataset(
+      data,
+      run.split,
+      fit.nTrain + fit.actual.length,
+      holdoutStats(run.train.y, fit),
+    ),
+    runs: [regressorRun(fit, data.kind, true)],
+    backend: fit.backend,
+    timings: timings(
+      [
+        ["fit", fit.summary.seconds],
+        ...(fit.summary.phases ?? []).map((p): [string, number] => [`fit: ${p.name}`, p.seconds]),
+      ],
+      options.elapsedSeconds,
+    ),
+  };
+}
+
+/** Several regressors fitted and scored on one split. */
+export function regressionCompareReport(
+  run: CompareRun,
+  fits: readonly RegressorFit[],
+  options: RegressionReportOptions = {},
+): RegressionReportInput {
+  const first = fits[0];
+  return {
+    title: `strata: ${fits.map((f) => f.model).join(" vs ")} on ${run.data.source}`,
+    command: "compare",
+    generatedAt: new Date().toISOString(),
+    dataset: regressionDataset(
+      run.data,
+      run.split,
+      first ? first.nTrain + first.actual.length : 0,
+      first ? holdoutStats(run.train.y, first) : [],
+    ),
+    runs: fits.map((f) => regressorRun(f, run.data.kind, false)),
+    backend: first?.backend ?? "",
+    timings: timings(
+      fits.map((f) => [`fit ${f.model}`, f.summary.seconds]),
+      options.elapsedSeconds,
+    ),
+  };
+}
+
+/** A regressor's cross-validation: the pooled out-of-fold predictions plus each fold's figures. */
+export function regressionCvReport(
+  run: CvRun,
+  cv: RegressionCrossValidation,
+  options: RegressionReportOptions = {},
+): RegressionReportInput {
+  const { data } = run;
+  const scored = countFinite(cv.outOfFold);
+  const pooled: RegressionRunReport = {
+    name: run.model,
+    evaluatedOn: `every ${data.kind === "images" ? "image" : "row"}'s out-of-fold prediction, pooled over ${cv.folds.length} folds (${scored} ${unit(data.kind)}); the folds section has each fold's figures`,
+    scores: cv.pooled,
+    baseline: "predicting each fold's training mean for its test rows",
+    actual: cv.actual,
+    predicted: cv.outOfFold,
+    residuals: true,
+    curves: cv.folds.map((f) => ({
+      run: `fold ${f.fold}`,
+      history: f.summary.history ?? [],
+      bestEpoch: f.summary.bestEpoch,
+    })),
+    params: run.params,
+    facts: [
+      ["folds", String(cv.folds.length)],
+      ["fit per fold", `${mean(cv.folds.map((f) => f.summary.seconds)).toFixed(1)} s`],
+    ],
+  };
+  return {
+    title: `strata: ${run.split.folds}-fold cross-validation of ${run.model} on ${data.source}`,
+    command: "cv",
+    generatedAt: new Date().toISOString(),
+    dataset: regressionDataset(data, run.split, cv.actual.length, [targetStats("all", cv.actual)]),
+    runs: [pooled],
+    folds: cv.folds.map(
+      (f): RegressionFoldFigures => ({
+        fold: f.fold,
+        rmse: f.report.rmse,
+        mae: f.report.mae,
+        r2: f.report.r2,
+        baselineRmse: f.report.baseline.rmse,
+        nTrain: f.nTrain,
+        nTest: f.nTest,
+        // Only a network's epochs (ridge and trees report one "epoch").
+        epochs: f.summary.history?.length ? f.summary.epochsRun : 0,
+        bestEpoch: f.summary.bestEpoch,
+        fitSeconds: f.summary.seconds,
+      }),
+    ),
+    backend: cv.backend,
+    timings: timings(
+      cv.folds.map((f) => [`fit fold ${f.fold}`, f.summary.seconds]),
+      options.elapsedSeconds,
+    ),
+  };
+}
+
+/** One regressor's part of a report, from its fit scored on the test part. */
+function regressorRun(fit: RegressorFit, kind: DataRecord["kind"], residuals: boolean): RegressionRunReport {
+  return {
+    name: fit.model,
+    evaluatedOn: `the test split: ${fit.actual.length} ${unit(kind)}`,
+    scores: fit.report,
+    baseline: `predicting the training rows' mean, ${num(fit.trainMean)}, for every row`,
+    actual: fit.actual,
+    predicted: fit.predicted,
+    residuals,
+    curves: curveSeries(fit.summary),
+    ...(fit.members?.length
+      ? {
+          members: fit.members.map((m) => ({
+            name: m.name,
+            rmse: m.rmse,
+            mae: m.mae,
+            r2: m.r2,
+            ...(m.fitSeconds === undefined ? {} : { fitSeconds: m.fitSeconds }),
+          })),
+        }
+      : {}),
+    ...(fit.importance ? { importance: fit.importance } : {}),
+    ...(fit.summary.learningRate?.points ? { lrFind: fit.summary.learningRate } : {}),
+    params: fit.params,
+    // Epochs only for a network (ridge and trees report one "epoch").
+    facts: fitFacts(
+      fit.summary.history?.length ? fit.summary : { ...fit.summary, epochsRun: 0 },
+      fit.parameters,
+    ),
+  };
+}
+
+function regressionDataset(
+  data: DataRecord,
+  split: SplitRecord,
+  rows: number,
+  targetStats: TargetStats[],
+): RegressionDatasetSummary {
+  return {
+    source: data.source,
+    kind: data.kind,
+    task: "regression",
+    rows,
+    targetStats,
+    split: { text: regressionSplitText(split, data), details: split },
+    group: split.kind === "grouped" || split.kind === "grouped-kfold" ? split.group : undefined,
+    ...(data.kind === "table"
+      ? { target: data.target, features: data.features, dropped: data.dropped, notes: data.notes }
+      : {}),
+  };
+}
+
+/** The split in words: a numeric target is stratified by its quantiles, not by class. */
+export function regressionSplitText(split: SplitRecord, data: DataRecord): string {
+  const by = `stratified by ${data.kind === "table" ? `${data.target}'s` : "the target's"} quantiles`;
+  switch (split.kind) {
+    case "stratified":
+      return `hold-out ${by}: ${Math.round(split.testSize * 100)}% of the ${unit(data.kind)} test (seed ${split.seed})`;
+    case "stratified-kfold":
+      return `${split.folds}-fold cross-validation ${by} (seed ${split.seed})`;
+    default:
+      return splitText(split, data.kind);
+  }
+}
+
+/**
+ * The training part's target (read from its labels, when they are the nTrain numbers) and the
+ * test part's (the fit's own record of it).
+ */
+function holdoutStats(trainY: readonly string[], fit: RegressorFit): TargetStats[] {
+  const train = trainY.map(Number);
+  const known = train.length === fit.nTrain && train.length > 0 && train.every(Number.isFinite);
+  return [
+    ...(known ? [targetStats("train", train)] : []),
+    ...(fit.actual.length ? [targetStats("test", fit.actual)] : []),
+  ];
+}
+
+/** Count, min, mean, median, max and population std of a part's finite target values. */
+export function targetStats(part: string, values: ArrayLike<number>): TargetStats {
+  const v = Float64Array.from(values).filter(Number.isFinite).sort();
+  const n = v.length;
+  const m = n ? v.reduce((a, b) => a + b, 0) / n : Number.NaN;
+  const median = n === 0 ? Number.NaN : n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  const variance = n ? v.reduce((a, x) => a + (x - m) ** 2, 0) / n : Number.NaN;
+  return {
+    part,
+    count: n,
+    min: n ? v[0] : Number.NaN,
+    mean: m,
+    median,
+    max: n ? v[n - 1] : Number.NaN,
+    std: Math.sqrt(variance),
+  };
+}
+
+function countFinite(values: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) n++;
+  return n;
+}

@@ -1,0 +1,99 @@
+import type { FitSummary, Params } from "../estimators/estimator.js";
+import type { ImportanceResult } from "../explain/types.js";
+import type { RegressionReport } from "../metrics/regression.js";
+import type { SplitRecord } from "../workflow/run-record.js";
+import type { CurveSeries, Timing } from "./types.js";
+
+/**
+ * Everything a regression run's report shows, as plain data (issue 24), beside types.ts's
+ * classifier report: `renderReport` draws either. Built from a run's record (regression-build.ts),
+ * or by hand.
+ */
+export interface RegressionReportInput {
+  readonly title: string;
+  readonly command: "fit" | "cv" | "compare";
+  /** When the run ended (ISO 8601), shown in the header; left out when absent. */
+  readonly generatedAt?: string;
+  readonly dataset: RegressionDatasetSummary;
+  /** One per model: a fit has one, compare one per model, cv one (its pooled out-of-fold result). */
+  readonly runs: readonly RegressionRunReport[];
+  /** Cross-validation only: each fold's figures. */
+  readonly folds?: readonly RegressionFoldFigures[];
+  readonly backend: string;
+  readonly timings: readonly Timing[];
+}
+
+export interface RegressionDatasetSummary {
+  readonly source: string;
+  readonly kind: "table" | "images";
+  /** What tells a regression report's input from a classifier's (see isRegressionInput). */
+  readonly task: "regression";
+  /** Examples used (after duplicates and rows without a target were left out). */
+  readonly rows: number;
+  readonly target?: string;
+  /** The target's spread in each part of the data ("train", "test", or "all" for cross-validation). */
+  readonly targetStats: readonly TargetStats[];
+  readonly split: { readonly text: string; readonly details?: SplitRecord };
+  readonly group?: string;
+  readonly features?: readonly string[];
+  readonly dropped?: readonly { readonly name: string; readonly reason: string }[];
+  readonly notes?: readonly string[];
+}
+
+/** A part's target values in a few numbers. */
+export interface TargetStats {
+  readonly part: string;
+  readonly count: number;
+  readonly min: number;
+  readonly mean: number;
+  readonly median: number;
+  readonly max: number;
+  /** Population standard deviation: the RMSE of predicting the part's own mean. */
+  readonly std: number;
+}
+
+/** One regressor's result. */
+export interface RegressionRunReport {
+  readonly name: string;
+  /** What the metrics were computed on, in words ("the test split: 320 rows"). */
+  readonly evaluatedOn: string;
+  /** RMSE, MAE, R², and those of the baseline. */
+  readonly scores: RegressionReport;
+  /** What the baseline predicted, in words ("the training rows' mean, 5.64"). */
+  readonly baseline: string;
+  /** Every scored row's target and prediction (the charts draw a deterministic sample of many). */
+  readonly actual: ArrayLike<number>;
+  readonly predicted: ArrayLike<number>;
+  /** Draw the residuals against the predictions too (a fit's report; compare shows predicted vs actual only). */
+  readonly residuals: boolean;
+  readonly curves: readonly CurveSeries[];
+  /** Ensembles: each member scored alone on the same rows. */
+  readonly members?: readonly RegressionMemberScore[];
+  readonly lrFind?: FitSummary["learningRate"];
+  /** Permutation importance on the scored rows (the rise in RMSE when a column is shuffled). */
+  readonly importance?: ImportanceResult;
+  readonly params: Params;
+  readonly facts: readonly (readonly [string, string])[];
+}
+
+export interface RegressionMemberScore {
+  readonly name: string;
+  readonly rmse: number;
+  readonly mae: number;
+  readonly r2: number;
+  readonly fitSeconds?: number;
+}
+
+export interface RegressionFoldFigures {
+  readonly fold: number;
+  readonly rmse: number;
+  readonly mae: number;
+  readonly r2: number;
+  /** RMSE of predicting the fold's training mean. */
+  readonly baselineRmse: number;
+  readonly nTrain: number;
+  readonly nTest: number;
+  readonly epochs: number;
+  readonly bestEpoch: number;
+  readonly fitSeconds: number;
+}
