@@ -64,9 +64,14 @@ export async function lrFindCommand(file: string, o: LrFindCommandOptions, cmd: 
     const options: FitOptions = { ...imageReadOptions(run), classes: folder.classes, listener };
     result = await findLearningRate(estimator, train.x, train.y, options);
   } else {
+    const data = loadCsvDataset(file, loadOptions(o));
+    if (data.task === "regression")
+      throw new StrataError(
+        `lr-find: ${data.problem.reason}; lr-find sweeps a classifier's loss, not a regressor's yet (fit the regressor at its default rate, or give --lr)`,
+        { params: ["task"] },
+      );
     const estimator = tableEstimator(params, target);
     requireNetwork(estimator);
-    const data = loadCsvDataset(file, loadOptions(o));
     for (const n of data.notes) out.note(`note: ${cliNote(n)}`);
     const { train } = trainTestSplit(data, {
       testSize: FIT_TEST_SIZE,
