@@ -226,7 +226,7 @@ describe("strata explain on a saved regressor", () => {
     await save(vote, "vote");
     vote.dispose();
 
-    const text = runCli(["explain", "xgb", "wine.csv", "--held-out", "--repeats", "3"], dir);
+    const text = runCli(["explain", "xgb", "wine.csv", "--held-out", "--repeats", "3", "--out", "why"], dir);
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stderr, /--held-out: 120 of the 600 rows/);
     assert.match(
@@ -236,6 +236,11 @@ describe("strata explain on a saved regressor", () => {
     assert.match(text.stdout, /^column\s+rise in RMSE/m);
     assert.match(text.stdout, /what the number is: the rise in RMSE/);
     assert.doesNotMatch(text.stdout, /accuracy/);
+    const saved = JSON.parse(readFileSync(join(dir, "why", "explanation.json"), "utf8"));
+    assert.equal(saved.metric, "rmse");
+    const html = readFileSync(join(dir, "why", "report.html"), "utf8");
+    assert.match(html, /data-chart="importance"/);
+    assert.match(html, /rise in RMSE/);
 
     const r = runCli(
       ["explain", "xgb", "wine.csv", "--held-out", "--repeats", "3", "--contributions", "3", "--json"],
