@@ -444,3 +444,47 @@ test("a test part as large as Spotify's: a stated, deterministic sample that kee
     "a training part without its targets shows the test part's alone",
   );
 });
+
+test("an image regressor's report speaks of images: the data, the dots, the split", async () => {
+  // Twelve images' targets (an angle, say) and predictions; the report reads no image file.
+  const actual = Float64Array.from({ length: 12 }, (_, i) => 15 * i);
+  const predicted = Float64Array.from(actual, (v, i) => v + (i % 3) - 1);
+  const fit: RegressorFit = {
+    model: "cnn",
+    params: { seed: 0 },
+    backend: "torch",
+    task: "regression",
+    report: regressionReport(actual, predicted, 80),
+    actual,
+    predicted,
+    trainMean: 80,
+    nTrain: 40,
+    summary: { epochsRun: 0, bestEpoch: 0, seconds: 1 },
+  };
+  const report = regression(
+    await runReport({
+      command: "fit",
+      data: { kind: "images", source: "dials" },
+      split: { kind: "folder" },
+      train: { y: Array.from({ length: 40 }, (_, i) => String(4 * i)) },
+      test: { y: [...actual].map(String), files: [...actual].map((_, i) => `test/${i}.png`) },
+      fit,
+    }),
+  );
+  assert.equal(report.title, "strata: cnn on dials");
+  assert.equal(report.dataset.rows, 52);
+  assert.deepEqual(
+    report.dataset.targetStats.map((t) => [t.part, t.count, t.mean]),
+    [
+      ["train", 40, 78],
+      ["test", 12, 82.5],
+    ],
+  );
+  const html = await renderReport(report);
+  assert.match(html, /regression \(a number per image\)/);
+  assert.match(html, /the folder&#39;s own train\/ and test\/ parts/);
+  assert.match(html, /One dot per image/);
+  assert.match(html, /On the test split: 12 images\./);
+  assert.equal(dots(figure(html, "predicted-actual")), 12);
+  assert.doesNotMatch(words(html), NO_CLASSES);
+});

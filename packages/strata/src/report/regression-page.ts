@@ -115,7 +115,10 @@ function dataset(d: RegressionDatasetSummary): string {
     [d.kind === "images" ? "images" : "rows", String(d.rows)],
   ];
   if (d.target) facts.push(["target", d.target]);
-  facts.push(["task", "regression (a number per row)"], ["split", d.split.text]);
+  facts.push(
+    ["task", `regression (a number per ${d.kind === "images" ? "image" : "row"})`],
+    ["split", d.split.text],
+  );
   if (d.group) facts.push(["grouped by", `${d.group} (no value on both sides of any split)`]);
   const stats = table(
     ["target", "rows", "min", "mean", "median", "max", "std"],
@@ -187,7 +190,7 @@ async function runSections(
         kept
           ? "; the dashed line marks the epoch whose weights were kept"
           : "; ◆ marks each series' kept epoch"
-      }. The loss is on the target standardised to mean 0 and standard deviation 1: with the mean squared error, 1 is what predicting the mean scores.</p>${await chart("curves", curves)}</section>`,
+      }. The loss is on the target standardised to mean 0 and standard deviation 1: with the mean squared error, predicting the mean scores about 1.</p>${await chart("curves", curves)}</section>`,
     );
   }
   if (run.lrFind) out.push(await lrFindSection(run.lrFind, chart));
