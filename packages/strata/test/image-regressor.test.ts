@@ -207,6 +207,16 @@ test("image regressors: params survive JSON and clone, the seed fixes the fit, b
   await assert.rejects(loadRegressor(saved, kinds), /holds an image regressor \(image-dense-regressor\)/);
   for (const m of [model, again, loaded]) m.dispose();
 
+  // An unreadable training image is skipped and listed; the fit goes on without it.
+  const broken = join(dir, "broken-train.png");
+  writeFileSync(broken, "not a png");
+  const skipping = await model.clone().fit([...data.x.slice(0, 8), broken], [...data.y.slice(0, 8), 5]);
+  assert.deepEqual(
+    skipping.skipped.map((s) => s.file),
+    [broken],
+  );
+  skipping.dispose();
+
   // Each is its classifier's twin: found by either name, made from a spec of either.
   assert.equal(kinds.regressor("cnn").name, "cnn-regressor");
   assert.equal(kinds.regressor("image-dense-regressor").name, "image-dense-regressor");
