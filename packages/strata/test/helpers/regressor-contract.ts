@@ -10,15 +10,15 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { useBackend } from "../../src/backend.js";
+import { builtInKinds } from "../../src/estimators/built-in-kinds.js";
 import type { Manifest } from "../../src/estimators/estimator.js";
 import { loadClassifier } from "../../src/estimators/load.js";
-import { loadRegressor } from "../../src/estimators/load-regressor.js";
 import type { Regressor } from "../../src/estimators/regressor.js";
 import { rmse } from "../../src/metrics/regression.js";
 import type { Params } from "../../src/util/params.js";
 
 export interface RegressorContractCase<X> {
-  /** The kind the model must have (strata.json's "kind", loadRegressor's key). */
+  /** The kind the model must have (strata.json's "kind", what builtInKinds.loadRegressor reads by). */
   readonly kind: string;
   /** Makes an unfitted regressor with these params over the case's small, fast defaults. */
   readonly make: (params?: Params) => Regressor<NoInfer<X>>;
@@ -119,7 +119,8 @@ export async function checkRegressorContract<X>(c: RegressorContractCase<X>): Pr
   assert.equal(manifest.task, "regression", 'strata.json says task: "regression"');
   assert.deepEqual(manifest.params, params);
   for (const f of manifest.files) assert.ok(existsSync(join(dir, f)), `listed file ${f} exists`);
-  const loaded = (await loadRegressor(dir)) as unknown as Regressor<X>;
+  // Through strata's kinds, as loadRegressor (tables) and loadImageRegressor (images) load it.
+  const loaded = (await builtInKinds.loadRegressor(dir)) as unknown as Regressor<X>;
   assert.equal(loaded.kind, model.kind);
   assert.deepEqual(loaded.getParams(), params, "loaded params are the saved ones");
   assert.deepEqual(await loaded.predict(c.x), predicted, "save → load gives the same predictions");

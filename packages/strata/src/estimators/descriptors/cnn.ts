@@ -1,6 +1,7 @@
 import { CnnClassifier } from "../cnn.js";
 import { CNN_PARAMS, type CnnClassifierParams } from "../cnn-params.js";
 import type { KindDescriptor } from "../descriptor.js";
+import { CNN_REGRESSOR_KIND } from "./cnn-regressor.js";
 
 /** A convolutional network trained from scratch on image files. */
 export const CNN_KIND: KindDescriptor<CnnClassifierParams> = {
@@ -9,6 +10,7 @@ export const CNN_KIND: KindDescriptor<CnnClassifierParams> = {
   description: "convolutional network on image files",
   network: true,
   params: CNN_PARAMS,
+  regressor: CNN_REGRESSOR_KIND,
   variants: {
     // Not early-stopped (a cosine schedule to the last epoch), so no image is held out for validation.
     deep: {

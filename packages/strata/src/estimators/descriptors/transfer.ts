@@ -1,6 +1,7 @@
 import type { KindDescriptor } from "../descriptor.js";
 import { TransferClassifier } from "../transfer.js";
 import { TRANSFER_PARAMS, type TransferClassifierParams } from "../transfer-params.js";
+import { TRANSFER_REGRESSOR_KIND } from "./transfer-regressor.js";
 
 /** A pretrained backbone with a new head, fastai's fine_tune recipe. */
 export const TRANSFER_KIND: KindDescriptor<TransferClassifierParams> = {
@@ -9,6 +10,7 @@ export const TRANSFER_KIND: KindDescriptor<TransferClassifierParams> = {
   description: "a pretrained backbone from the zoo with a new head, optionally fine-tuned, on image files",
   network: true,
   params: TRANSFER_PARAMS,
+  regressor: TRANSFER_REGRESSOR_KIND,
   create: (params) => new TransferClassifier(params),
   read: (dir, manifest) => TransferClassifier.read(dir, manifest),
 };
