@@ -28,8 +28,20 @@ const CLI_SPELLINGS = [...schemaSpellings(), "--jobs"];
 
 /** The schema's own words on which data a param's flag applies to (all the kind takes, by default). */
 function flagApplies(kind: string, param: string, t: (typeof TARGETS)[number]): boolean {
-  const spec = (builtInKinds.kind(kind).params as Record<string, ParamSpec>)[param];
+  const spec = Object.fromEntries(paramsWithFlags(kind))[param];
   return spec.cli?.data?.includes(t.data) ?? true;
+}
+
+/** A kind's params with a flag, then its regressor twin's whose flags the kind lacks (--loss). */
+function paramsWithFlags(kind: string): [param: string, spec: ParamSpec][] {
+  const own = (Object.entries(builtInKinds.kind(kind).params) as [string, ParamSpec][]).filter(
+    ([, s]) => s.cli,
+  );
+  const flags = new Set(own.map(([, s]) => longFlag(s.cli?.flags ?? "")));
+  const twin = (
+    Object.entries(builtInKinds.kind(kind).regressor?.params ?? {}) as [string, ParamSpec][]
+  ).filter(([, s]) => s.cli && !flags.has(longFlag(s.cli.flags)));
+  return [...own, ...twin];
 }
 
 /** Every param with a flag: [kind, param, long flag]. */
@@ -37,9 +49,11 @@ function schemaFlags(): [kind: string, param: string, flag: string][] {
   return builtInKinds
     .names()
     .flatMap((kind) =>
-      (Object.entries(builtInKinds.kind(kind).params) as [string, ParamSpec][])
-        .filter(([, spec]) => spec.cli)
-        .map(([param, spec]): [string, string, string] => [kind, param, longFlag(spec.cli?.flags ?? "")]),
+      paramsWithFlags(kind).map(([param, spec]): [string, string, string] => [
+        kind,
+        param,
+        longFlag(spec.cli?.flags ?? ""),
+      ]),
     );
 }
 
