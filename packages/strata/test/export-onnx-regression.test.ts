@@ -9,25 +9,22 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { readCsv } from "../src/data/csv.js";
 import type { TableData } from "../src/data/plain.js";
-import { csvReadOptions, inferSchema } from "../src/data/schema.js";
+import { csvReadOptions } from "../src/data/schema.js";
 import { toFrame } from "../src/data/tabular.js";
 import { builtInKinds } from "../src/estimators/built-in-kinds.js";
 import { DenseRegressor } from "../src/estimators/dense-regressor.js";
-import type { Regressor, RegressorFitOptions } from "../src/estimators/regressor.js";
+import type { Regressor } from "../src/estimators/regressor.js";
 import { RidgeRegressor } from "../src/estimators/ridge.js";
 import { StackingRegressor } from "../src/estimators/stacking-regressor.js";
 import { VotingRegressor } from "../src/estimators/voting-regressor.js";
 import { XGBoostRegressor } from "../src/estimators/xgboost-regressor.js";
 import { exportOnnx, ONNX_KINDS } from "../src/export/onnx-export.js";
 import { OnnxPredictor } from "../src/export/onnx-runtime.js";
-import { loadTableModelDir, saveModelDir } from "../src/workflow/model-dir.js";
+import { loadTableModelDir } from "../src/workflow/model-dir.js";
 import { noXGBoost } from "./helpers/addons.js";
-import { tempDir } from "./helpers/cli.js";
-import { sharedData } from "./helpers/data.js";
+import { lastJson, runCli, tempDir } from "./helpers/cli.js";
 import { checkOnnx, csvFeeds, onnxMetadata, runOnnx } from "./helpers/onnx.js";
-
-const WINE = sharedData("wine_quality/winequality-red.csv");
-const SPOTIFY = sharedData("spotify_songs/spotify_songs.csv");
+import { assertClose, fitRegressorDir, spotifyCsv, WINE } from "./helpers/regression-export.js";
 
 /** The model directory's regressor, fitted by the API (the CLI's fit of a regressor is not wired yet). */
 type Make = () => Regressor<TableData>;
@@ -36,42 +33,6 @@ type Make = () => Regressor<TableData>;
 const RIDGE = { kind: "ridge", params: { alpha: 1 } };
 const TREES = { kind: "xgboost-regressor", params: { nEstimators: 25, maxDepth: 4, learningRate: 0.3 } };
 const DENSE = { kind: "dense-regressor", params: { hiddenUnits: [16], epochs: 4, seed: 3 } };
-
-/**
- * Writes dir/train.csv and dir/test.csv from the Spotify songs: popularity, a genre (category),
- * the album's release date (YYYY-MM-DD or a year alone), and audio features; 500 training rows,
- * 150 test rows, the test rows with missing values, an unseen genre and a missing date made in
- * them (as the spellings strata reads as missing).
- */
-function spotifyCsv(dir: string): { train: string; test: string } {
-  const columns = [
-    "track_popularity",
-    "playlist_genre",
-    "track_album_release_date",
-    "danceability",
-    "energy",
-    "loudness",
-    "tempo",
-    "duration_ms",
-  ];
-  const table = readCsv(SPOTIFY);
-  const at = columns.map((c) => table.columns.indexOf(c));
-  // Every 40th row: songs from all genres (the file is sorted by playlist).
-  const rows = table.rows.filter((_, i) => i % 40 === 0).map((r) => at.map((j) => r[j]));
-  const test = rows.slice(500, 650).map((r, i) => {
-    const row = [...r];
-    if (i % 7 === 0) row[3] = "";
-    if (i % 11 === 0) row[5] = "NA";
-    if (i % 13 === 0) row[1] = i % 2 ? "polka" : "n/a";
-    if (i % 17 === 0) row[2] = "";
-    return row;
-  });
-  const write = (name: string, body: readonly string[][]) => {
-    writeFileSync(join(dir, name), `${[columns, ...body].map((r) => r.join(",")).join("\n")}\n`);
-    return join(dir, name);
-  };
-  return { train: write("train.csv", rows.slice(0, 500)), test: write("test.csv", test) };
-}
 
 interface Case {
   readonly name: string;
@@ -82,42 +43,10 @@ interface Case {
   readonly votes?: readonly string[];
 }
 
-/** |got − want| ≤ 1e-4 · max(|want|, 1): float32's precision, relative to the target's scale. */
-function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, what: string): number {
-  assert.equal(got.length, want.length, `${what}: ${got.length} values for ${want.length} rows`);
-  let worst = 0;
-  for (let i = 0; i < want.length; i++) {
-    const rel = Math.abs(got[i] - want[i]) / Math.max(Math.abs(want[i]), 1);
-    worst = Math.max(worst, rel);
-    assert.ok(rel <= 1e-4, `${what}, row ${i + 1}: ONNX ${got[i]}, strata ${want[i]}`);
-  }
-  return worst;
-}
-
-/** Fits the case's model on its training CSV as `strata fit` reads it, saves the model directory. */
-async function fitDir(dir: string, c: Case): Promise<{ model: string; test: string }> {
-  const { train, test, target } = c.data(dir);
-  const table = readCsv(train);
-  const schema = inferSchema(table, { target });
-  const x = toFrame(table, schema.features);
-  const j = table.columns.indexOf(target);
-  const y = table.rows.map((r) => Number(r[j]));
-  const model = c.make();
-  try {
-    // XGBoost's threads (a fit option of the XGBoost kinds, which the others do not read).
-    const options: RegressorFitOptions & { threads: number } = { threads: 2 };
-    await model.fit(x, y, options);
-    const out = join(dir, "m");
-    await saveModelDir(out, { model, schema });
-    return { model: out, test };
-  } finally {
-    model.dispose();
-  }
-}
-
 async function exportAndCompare(t: import("node:test").TestContext, c: Case): Promise<void> {
   const dir = tempDir(t, "strata-onnx-regression-");
-  const { model: modelDir, test: rows } = await fitDir(dir, c);
+  const { train, test: rows, target } = c.data(dir);
+  const modelDir = await fitRegressorDir(dir, c.make(), train, target);
   const exported = await exportOnnx(modelDir);
   assert.equal(exported.task, "regression");
   assert.deepEqual(exported.classes, []);
@@ -226,4 +155,35 @@ test("every regressor kind of a table strata has has an ONNX graph writer", () =
   const table = builtInKinds.regressorNames().filter((k) => builtInKinds.regressor(k).input !== "images");
   assert.ok(table.length >= 5, table.join(", "));
   for (const kind of table) assert.ok(ONNX_KINDS.includes(kind), kind);
+});
+
+test("strata export DIR --to onnx and --to web take a regressor's directory", async (t) => {
+  const dir = tempDir(t, "strata-onnx-regression-cli-");
+  await fitRegressorDir(dir, new RidgeRegressor({ alpha: 1 }), WINE, "quality");
+  const exp = runCli(["export", "m", "--to", "onnx", "--out", "m.onnx"], dir);
+  assert.equal(exp.status, 0, exp.stderr);
+  assert.match(
+    exp.stdout,
+    /^wrote m\.onnx \(\d+ bytes\): ridge model, a regressor of quality \(a number per row\)\n/,
+  );
+  assert.match(exp.stdout, /\n {2}outputs: prediction \(float32 \[rows, 1\]\)\n$/);
+  const json = runCli(["export", "m", "--to", "onnx", "--out", "j.onnx", "--json"], dir);
+  assert.equal(json.status, 0, json.stderr);
+  const described = lastJson(json.stdout);
+  assert.equal(described.task, "regression");
+  assert.equal(described.target, "quality");
+  assert.equal(described.classes, undefined);
+  assert.deepEqual(described.outputs, [{ name: "prediction", type: "float32", dims: ["rows", 1] }]);
+  // The file the command wrote predicts as strata does.
+  const file = join(dir, "m.onnx");
+  const inputs = JSON.parse(onnxMetadata(readFileSync(file))["strata.inputs"]);
+  const loaded = await loadTableModelDir(join(dir, "m"));
+  t.after(() => loaded.model.dispose());
+  if (loaded.task !== "regression") throw new Error("m holds a classifier");
+  const want = await loaded.model.predict(toFrame(readCsv(WINE), loaded.schema.features));
+  const run = await runOnnx(file, csvFeeds(WINE, inputs));
+  assertClose(run.outputs.prediction.data as Float32Array, want, "strata export's file");
+  const web = runCli(["export", "m", "--to", "web", "--out", "web", "--quiet"], dir);
+  assert.equal(web.status, 0, web.stderr);
+  assert.equal(JSON.parse(readFileSync(join(dir, "web", "model.json"), "utf8")).task, "regression");
 });

@@ -12,8 +12,8 @@ import type { OnnxExport } from "./onnx-export.js";
 
 /**
  * The page's files, shipped in the package as they are (package.json `files`: src/export/web and
- * src/serve/web), and what it shares with strata serve's page: the stylesheet and render.js (the
- * elements, bars and votes both pages draw). Paths from dist/export/ and src/export/ alike.
+ * src/serve/web), and what it shares with strata serve's page: the stylesheet, render.js (the
+ * elements, bars and votes both pages draw) and numbers.js (a regressor's numbers). Paths from dist/export/ and src/export/ alike.
  */
 const WEB = fileURLToPath(new URL("../../src/export/web/", import.meta.url));
 const SERVE_WEB = fileURLToPath(new URL("../../src/serve/web/", import.meta.url));
@@ -25,6 +25,7 @@ const ENTRIES = [
   "index.html",
   "style.css",
   "render.js",
+  "numbers.js",
   "page.js",
   "strata-web.js",
   "predict.mjs",
@@ -39,7 +40,10 @@ const ENTRIES = [
 export interface WebModelInfo {
   readonly name: string;
   readonly kind: string;
+  /** A classifier (answers: label, probabilities) or a regressor (answers: a number). */
+  readonly task: "classification" | "regression";
   readonly target: string;
+  /** A classifier's classes; none for a regressor. */
   readonly classes: readonly string[];
   readonly inputs: readonly ColumnInput[];
   readonly image?: { readonly height: number; readonly width: number };
@@ -86,6 +90,7 @@ function modelInfo(
   return {
     name,
     kind: onnx.kind,
+    task: onnx.task,
     target: onnx.target,
     classes: onnx.classes,
     inputs: onnx.inputs,
@@ -116,7 +121,9 @@ function readme(info: WebModelInfo): string {
     "",
     "In your own page (served over HTTP; ES modules do not load from file://):",
     '  import { predict } from "./predict.mjs";',
-    "  const answers = await predict(rowsOrImages); // [{ label, proba, top, votes? }]",
+    info.task === "regression"
+      ? `  const answers = await predict(rows); // [{ prediction, votes? }]: ${info.target || "the target"}, a number`
+      : "  const answers = await predict(rowsOrImages); // [{ label, proba, top, votes? }]",
     "",
     `model.onnx (${info.bytes} bytes) is the model, its preprocessing inside; model.js holds the same bytes`,
     "for index.html. ort/ is ONNX Runtime Web " +
@@ -148,7 +155,7 @@ export async function exportWeb(exported: OnnxExport, out: string, name: string)
       await writeDirManifest(tmp, "web", ENTRIES);
       for (const file of ["index.html", "page.js", "strata-web.js", "predict.mjs"])
         await put(file, await readFile(join(WEB, file)));
-      await put("render.js", await readFile(join(SERVE_WEB, "render.js")));
+      for (const file of ["render.js", "numbers.js"]) await put(file, await readFile(join(SERVE_WEB, file)));
       const style = `${await readFile(join(SERVE_WEB, "style.css"), "utf8")}\n${await readFile(join(WEB, "style.css"), "utf8")}`;
       await put("style.css", style);
       await put("model.onnx", onnx);

@@ -2,6 +2,7 @@
 // server. It predicts in the browser with ONNX Runtime Web (WebAssembly, one thread) from bytes
 // the scripts before it define, so it works opened from file:// and requests nothing:
 //   strataRender    render.js: what this page draws as the strata serve page does (its file)
+//   strataNumbers   numbers.js: what it draws for a regressor (a number, not classes; serve's too)
 //   strataWeb       strata-web.js: the predict logic, shared with predict.mjs
 //   ort             ort/ort.wasm.min.js: ONNX Runtime Web as a classic script
 //   strataOrtWasm   ort/ort-wasm.js: the runtime's WebAssembly, gzipped, base64
@@ -15,9 +16,9 @@
 // size is used pixel for pixel (a JPEG may still decode a little differently).
 
 (() => {
-  if (!globalThis.strataRender) {
+  if (!globalThis.strataRender || !globalThis.strataNumbers) {
     const box = document.getElementById("error");
-    box.textContent = "A file of this folder is missing (render.js): export it again.";
+    box.textContent = "A file of this folder is missing (render.js, numbers.js): export it again.";
     box.hidden = false;
     return;
   }
@@ -37,6 +38,7 @@
     predictionsTable,
     showModel,
   } = globalThis.strataRender;
+  const { numberVerdict, memberNumbers, numbersTable, showRegressor } = globalThis.strataNumbers;
 
   const bytes = (n) => `${n.toLocaleString("en-US")} bytes`;
   /** At most this many classes are drawn as bars (a model may have a thousand). */
@@ -128,16 +130,57 @@
     const target = $("row-result");
     try {
       const [answer] = await predict([row]);
-      target.replaceChildren(
-        rowCard(`${info.target || "prediction"}:`, [
-          verdict(answer, info.classes),
-          predictionView(answer, BARS),
-        ]),
-      );
+      const shown =
+        info.task === "regression"
+          ? [numberVerdict(answer), memberNumbers(answer)]
+          : [verdict(answer, info.classes), predictionView(answer, BARS)];
+      target.replaceChildren(rowCard(`${info.target || "prediction"}:`, shown));
     } catch (error) {
       target.replaceChildren();
       showError(error.message);
     }
+  }
+
+  /** A classifier's answers as the result table: label, probability, P(class)…, members' votes. */
+  function classesTable(info, answers) {
+    return predictionsTable({
+      target: info.target,
+      classes: info.classes,
+      predictions: answers,
+      name: (_, i) => String(i + 1),
+      extra: info.votes.map((v, i) => ({
+        title: `${v.name}: vote`,
+        cell: (a) => a.votes?.[i]?.label ?? "",
+      })),
+      mark: (tr, a) => {
+        tr.dataset.label = a.label;
+        tr.dataset.proba = JSON.stringify(info.classes.map((c) => a.proba[c]));
+        if (a.votes)
+          tr.dataset.votes = JSON.stringify(
+            a.votes.map((v) => ({ name: v.name, proba: info.classes.map((c) => v.proba[c]) })),
+          );
+      },
+    });
+  }
+
+  /**
+   * A regressor's answers as the result table (numbers.js): the predicted number, each member's;
+   * each row's exact numbers in data-prediction and data-votes.
+   */
+  function regressionTable(info, answers) {
+    const table = numbersTable({
+      target: info.target || "value",
+      predictions: answers,
+      name: (_, i) => String(i + 1),
+    });
+    table.querySelectorAll("tbody tr").forEach((tr, i) => {
+      tr.dataset.prediction = String(answers[i].prediction);
+      if (answers[i].votes)
+        tr.dataset.votes = JSON.stringify(
+          answers[i].votes.map((v) => ({ name: v.name, prediction: v.prediction })),
+        );
+    });
+    return table;
   }
 
   /** At most this many rows are shown; all of them are in the predictions CSV to save. */
@@ -150,24 +193,9 @@
     try {
       const rows = globalThis.strataWeb.parseCsv(await file.text(), info.inputs);
       const answers = await predict(rows);
-      const table = predictionsTable({
-        target: info.target,
-        classes: info.classes,
-        predictions: answers.slice(0, SHOWN_ROWS),
-        name: (_, i) => String(i + 1),
-        extra: info.votes.map((v, i) => ({
-          title: `${v.name}: vote`,
-          cell: (a) => a.votes?.[i]?.label ?? "",
-        })),
-        mark: (tr, a) => {
-          tr.dataset.label = a.label;
-          tr.dataset.proba = JSON.stringify(info.classes.map((c) => a.proba[c]));
-          if (a.votes)
-            tr.dataset.votes = JSON.stringify(
-              a.votes.map((v) => ({ name: v.name, proba: info.classes.map((c) => v.proba[c]) })),
-            );
-        },
-      });
+      const shownAnswers = answers.slice(0, SHOWN_ROWS);
+      const table =
+        info.task === "regression" ? regressionTable(info, shownAnswers) : classesTable(info, shownAnswers);
       const save = el("a", { text: "save the predictions as CSV" });
       save.download = `${file.name.replace(/\.[^.]*$/, "")}-predictions.csv`;
       // Made on click: a blob: URL is local, but there is no need for one until it is used.
@@ -192,13 +220,21 @@
   // ---- start ----
 
   function describe(info) {
-    showModel(info.name, "strata", {
-      image: Boolean(info.image),
-      kind: info.kind,
-      classes: info.classes,
-      size: info.image && [info.image.width, info.image.height],
-      ensemble: info.votes.length > 0,
-    });
+    const regression = info.task === "regression";
+    if (regression)
+      showRegressor(info.name, "strata", {
+        kind: info.kind,
+        target: info.target || "a value",
+        ensemble: info.votes.length > 0,
+      });
+    else
+      showModel(info.name, "strata", {
+        image: Boolean(info.image),
+        kind: info.kind,
+        classes: info.classes,
+        size: info.image && [info.image.width, info.image.height],
+        ensemble: info.votes.length > 0,
+      });
     $("sizes").textContent =
       `model.onnx: ${bytes(info.bytes)}${info.quantize ? ` (weights ${info.quantize})` : ""} · ` +
       `runtime: ONNX Runtime Web ${info.runtime.version} (WebAssembly, ${bytes(info.runtime.wasmBytes)})`;
@@ -210,8 +246,10 @@
       "",
       'import { predict } from "./predict.mjs";',
       example,
-      '// → [{ label: "…", proba: { class: p, … }, top: [{ class, p }, …]' +
-        (info.votes.length > 0 ? ", votes: [{ name, label, proba }, …] }]" : " }]"),
+      regression
+        ? `// → [{ prediction: 5.63${info.votes.length > 0 ? ", votes: [{ name, kind, prediction }, …]" : ""} }]: ${info.target || "the target"}, a number`
+        : '// → [{ label: "…", proba: { class: p, … }, top: [{ class, p }, …]' +
+          (info.votes.length > 0 ? ", votes: [{ name, label, proba }, …] }]" : " }]"),
       "",
       info.image
         ? "Images are resized by the browser: an image not at the model's size may differ slightly from strata predict."

@@ -5,6 +5,7 @@
 //   const answers = await predict([{ age: 41, city: "Lyon" }]);          // a table model's rows
 //   const answers = await predict([file, imgElement]);                   // an image model's images
 //   // → [{ label, proba: { class: p, … }, top: [{ class, p }, …], votes?: [{ name, kind, label, proba }] }]
+//   // a regressor's: [{ prediction: 5.63, votes?: [{ name, kind, prediction }] }] (model.json's task)
 //
 // Rows are objects of column → value: a number, or text read as strata reads a CSV cell (NA, NaN,
 // "" and the like are missing); a column left out or null is missing; an unknown column is refused.
@@ -58,7 +59,7 @@ export async function predict(input) {
   return web.predict(ort, session, info, input);
 }
 
-/** Answers as the predictions CSV `strata predict` writes (predicted, proba_<class>…). */
+/** Answers as the predictions CSV `strata predict` writes (predicted, proba_<class>…; a regressor's prediction). */
 export async function predictionsCsv(answers) {
   const { info } = await load();
   return web.predictionsCsv(info, answers);

@@ -113,8 +113,15 @@
   /** A CSV field, quoted when it holds a delimiter, a quote or a line break. */
   const csvField = (s) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
-  /** Answers as the CSV `strata predict` writes: predicted[_<target>], proba_<class>… (6 decimals). */
+  /**
+   * Answers as the CSV `strata predict` writes: a classifier's predicted[_<target>], proba_<class>…
+   * (6 decimals); a regressor's prediction (the graph's float32, to its 7 significant digits).
+   */
   function predictionsCsv(info, answers) {
+    if (info.task === "regression") {
+      const lines = answers.map((a) => String(Number(a.prediction.toPrecision(7))));
+      return `${["prediction", ...lines].join("\n")}\n`;
+    }
     const head = [
       info.target ? `predicted_${info.target}` : "predicted",
       ...info.classes.map((c) => `proba_${c}`),
@@ -168,10 +175,29 @@
   }
 
   /**
+   * A regressor's outputs as one answer per row: its prediction, a number, and for an ensemble each
+   * member's ({ name, kind, prediction }), as strata serve answers.
+   */
+  function numbers(info, outputs) {
+    return Array.from(outputs.prediction.data, (prediction, row) => {
+      const answer = { prediction };
+      if (info.votes.length > 0)
+        answer.votes = info.votes.map((v) => ({
+          name: v.name,
+          kind: v.kind,
+          prediction: outputs[v.output].data[row],
+        }));
+      return answer;
+    });
+  }
+
+  /**
    * The graph's outputs as one answer per row: the label, the probabilities by class, the classes
    * most probable first, and for an ensemble each member's vote (its probabilities and top class).
+   * A regressor's: see numbers.
    */
   function answers(info, outputs) {
+    if (info.task === "regression") return numbers(info, outputs);
     const labels = outputs.label.data;
     const combined = outputs.probabilities.data;
     return Array.from(labels, (label, row) => {
