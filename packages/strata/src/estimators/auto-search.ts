@@ -141,10 +141,16 @@ export function meanAndStd(values: readonly number[]): { mean: number; std: numb
 
 /**
  * The chosen row: the first (simplest: the candidates' order) whose mean is within one std of
- * the best mean (the best model's std).
+ * the best mean (the best model's std). The best is the highest mean (accuracy), or the lowest
+ * with `better` "lower" (an error such as RMSE).
  */
-export function chooseCandidate(rows: readonly Omit<LeaderboardRow, "chosen">[]): number {
-  const best = rows.reduce((b, r) => (r.mean > b.mean ? r : b), rows[0]);
+export function chooseCandidate(
+  rows: readonly Omit<LeaderboardRow, "chosen">[],
+  better: "higher" | "lower" = "higher",
+): number {
+  // Errors are compared as negated scores, so that one rule serves both.
+  const sign = better === "higher" ? 1 : -1;
+  const best = rows.reduce((b, r) => (sign * r.mean > sign * b.mean ? r : b), rows[0]);
   // A hair of slack, so that equal means computed in another order still tie.
-  return rows.findIndex((r) => r.mean >= best.mean - best.std - 1e-12);
+  return rows.findIndex((r) => sign * r.mean >= sign * best.mean - best.std - 1e-12);
 }

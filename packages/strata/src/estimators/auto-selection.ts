@@ -9,6 +9,7 @@ import {
   type AutoClassifierParams,
   type CandidateSpecs,
   candidateSpecs,
+  seededSpec,
 } from "./auto-params.js";
 import { chooseCandidate, type LeaderboardRow, searchCandidates } from "./auto-search.js";
 import { AutoStack } from "./auto-stack.js";
@@ -276,8 +277,7 @@ export class AutoSelection<L extends Label = Label>
    */
   private seeded(spec: EstimatorSpec): EstimatorSpec {
     const kind = this.kinds.names().includes(spec.kind) ? this.kinds.kind(spec.kind) : undefined;
-    if (!kind || !Object.hasOwn(kind.params, "seed") || spec.params.seed !== undefined) return spec;
-    return { ...spec, params: { ...spec.params, seed: this.params.seed } };
+    return seededSpec(spec, this.params.seed, kind !== undefined && Object.hasOwn(kind.params, "seed"));
   }
 
   /** An unfitted stack of the single candidates, with this model's folds and seed (none when not a candidate). */
