@@ -91,6 +91,10 @@ test("fit --out, evaluate and predict a regressor: the same scores, a prediction
     const v = Number(row.split(",")[1]);
     assert.ok(v > 3 && v < 8.5, `a quality score, got ${row}`);
   }
+  // --explain: the three columns that moved each row's prediction most (TreeSHAP, in quality points).
+  const why = linesOf(runCli(["predict", "m", "new.csv", "--explain"], dir).stdout);
+  assert.equal(why[0], "prediction,why");
+  assert.match(why[1], /^[\d.]+,"?\w+ [+-][\d.e-]+; \w+ [+-][\d.e-]+; \w+ [+-][\d.e-]+"?$/);
   const votes = runCli(["predict", "m", "new.csv", "--votes"], dir);
   assertUserError(votes, [
     /--votes shows an ensemble's members' predictions; m holds a xgboost-regressor model/,

@@ -9,11 +9,13 @@ import { toFrame } from "../data/tabular.js";
 import { StrataError } from "../errors.js";
 import type { Regressor } from "../estimators/regressor.js";
 import type { RegressorVotes } from "../estimators/regressor-ensemble.js";
+import { checkContributions } from "../explain/contributions.js";
 import { regressionReport } from "../metrics/regression.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { loadCsvDataset } from "../workflow/dataset.js";
 import { loadTableModelDir, METRICS_JSON } from "../workflow/model-dir.js";
 import { meanOf } from "../workflow/regression-run.js";
+import { explainRegressorRows, WHY_COLUMN } from "./explain-rows.js";
 import { cliNote } from "./flag-names.js";
 import type { Output } from "./output.js";
 import { formatRegression, formatScore } from "./regression-text.js";
@@ -106,8 +108,8 @@ export async function predictRegressor(
 ): Promise<void> {
   if (inputs.length !== 1)
     throw new StrataError(`a table model predicts one CSV file, got ${inputs.length} paths`);
-  if (o.explain)
-    throw new StrataError("--explain: for a regressor, use strata explain DIR DATA --contributions N");
+  if (o.explain && o.votes)
+    throw new StrataError("--explain and --votes: give one (strata explain shows both for ensembles)");
   const file = inputs[0];
   const { model, schema } = await loadRegressorDir(dir);
   try {
@@ -126,10 +128,26 @@ export async function predictRegressor(
       printRegressionVotes(out, votes, model.kind, table.rows.length, label);
       return;
     }
+    if (o.explain) checkContributions(model);
     const predicted = await namingRows(file, table, () => model.predict(frame));
+    // Each row's three columns that moved its prediction most, from the predictions just made.
+    const why = o.explain
+      ? (
+          await namingRows(file, table, () => explainRegressorRows(model, frame, frame.nRows, predicted))
+        ).rows.map((r) =>
+          r.top
+            .slice(0, 3)
+            .map(([f, v]) => `${f} ${v >= 0 ? "+" : "-"}${Math.abs(v).toPrecision(3)}`)
+            .join("; "),
+        )
+      : undefined;
     // One number per row, named as the issue and the README name it (a classifier's is predicted_<target>).
-    const header = [...(o.keep ?? []), "prediction"];
-    const records = Array.from(predicted, (p, i) => [...keep.map((j) => table.rows[i][j]), String(p)]);
+    const header = [...(o.keep ?? []), "prediction", ...(why ? [WHY_COLUMN] : [])];
+    const records = Array.from(predicted, (p, i) => [
+      ...keep.map((j) => table.rows[i][j]),
+      String(p),
+      ...(why ? [why[i]] : []),
+    ]);
     const csv = stringify([header, ...records]);
     if (o.out) {
       await writeFileAtomic(o.out, csv);
