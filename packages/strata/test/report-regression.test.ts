@@ -10,6 +10,7 @@ import { regressionSplits } from "../src/estimators/cross-val-predict-regressor.
 import { DenseRegressor } from "../src/estimators/dense-regressor.js";
 import { RidgeRegressor } from "../src/estimators/ridge.js";
 import { VotingRegressor } from "../src/estimators/voting-regressor.js";
+import { XGBoostRegressor } from "../src/estimators/xgboost-regressor.js";
 import { permutationImportance } from "../src/explain/permutation.js";
 import { meanStd } from "../src/metrics/classification.js";
 import { mae, r2Score, regressionReport, rmse } from "../src/metrics/regression.js";
@@ -17,12 +18,14 @@ import { runReport } from "../src/report/build.js";
 import { learningCurvesSpec } from "../src/report/curves-chart.js";
 import { renderReport } from "../src/report/html.js";
 import { fixed, num } from "../src/report/page.js";
+import { lossNote } from "../src/report/regression-build.js";
 import { MAX_POINTS, scatterSample } from "../src/report/regression-charts.js";
 import { isRegressionInput } from "../src/report/regression-page.js";
 import type { RegressionReportInput } from "../src/report/regression-types.js";
 import type { ReportInput } from "../src/report/types.js";
 import type { RegressionFoldResult, RegressorFit } from "../src/workflow/regression-record.js";
 import type { CompareRun, CvRun, DataRecord, FitRun } from "../src/workflow/run-record.js";
+import { noXGBoost } from "./helpers/addons.js";
 import { sharedData } from "./helpers/data.js";
 
 /** Red wine (1,599 rows, 11 numeric columns) as the CSV reader reads it, quality the target. */
@@ -217,7 +220,11 @@ test("a dense regressor's learning curves show the loss alone; a vote's members 
     const curves = figure(html, "curves");
     assert.match(curves, /Loss per epoch/);
     assert.doesNotMatch(curves, /Accuracy/);
-    assert.match(html, /standardised to mean 0 and standard deviation 1/);
+    assert.match(
+      html,
+      /A network&#39;s loss is on the target standardised to mean 0 and standard deviation 1/,
+    );
+    assert.doesNotMatch(html, /XGBoost/);
     assert.match(html, new RegExp(`<th>epochs run</th><td>${fit.summary.epochsRun}</td>`));
   } finally {
     dense.dispose();
@@ -487,4 +494,29 @@ test("an image regressor's report speaks of images: the data, the dots, the spli
   assert.match(html, /On the test split: 12 images\./);
   assert.equal(dots(figure(html, "predicted-actual")), 12);
   assert.doesNotMatch(words(html), NO_CLASSES);
+});
+
+test("XGBoost's curves: the loss per round in the target's units squared, its last round's RMSE", {
+  skip: noXGBoost,
+}, async () => {
+  const trees = new XGBoostRegressor({ nEstimators: 20, maxDepth: 3, learningRate: 0.3 });
+  const fit = await fitRecord(trees, "xgboost", { backend: "xgboost" });
+  trees.dispose();
+  const history = fit.summary.history ?? [];
+  assert.equal(history.length, 20);
+  const html = await renderReport(regression(await runReport(fitRun(fit))));
+  assert.deepEqual(charts(html), ["curves", "predicted-actual", "residuals"]);
+  assert.match(html, /XGBoost&#39;s loss is the mean squared error in the target&#39;s units squared/);
+  assert.doesNotMatch(html, /standardised/);
+  assert.doesNotMatch(figure(html, "curves"), /Accuracy/);
+  // The rounds' loss is in the headline's units: the training loss, not the test's, but of its size.
+  const last = history[history.length - 1];
+  assert.ok(Math.sqrt(last.loss) < fit.report.baseline.rmse, `${Math.sqrt(last.loss)}`);
+});
+
+test("the loss note follows what the model ran on", () => {
+  assert.match(lossNote("wasm"), /^A network's loss is on the target standardised/);
+  assert.match(lossNote("xgboost"), /^XGBoost's loss is the mean squared error/);
+  assert.match(lossNote("xgboost+cpu"), /^A network.s loss.*XGBoost.s loss/);
+  assert.equal(lossNote("js"), "", "ridge has no epochs");
 });

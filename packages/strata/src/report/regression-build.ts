@@ -101,6 +101,7 @@ export function regressionCvReport(
       history: f.summary.history ?? [],
       bestEpoch: f.summary.bestEpoch,
     })),
+    lossNote: lossNote(cv.backend),
     params: run.params,
     facts: [
       ["folds", String(cv.folds.length)],
@@ -147,6 +148,7 @@ function regressorRun(fit: RegressorFit, kind: DataRecord["kind"], residuals: bo
     predicted: fit.predicted,
     residuals,
     curves: curveSeries(fit.summary),
+    lossNote: lossNote(fit.backend),
     ...(fit.members?.length
       ? {
           members: fit.members.map((m) => ({
@@ -187,6 +189,20 @@ function regressionDataset(
       ? { target: data.target, features: data.features, dropped: data.dropped, notes: data.notes }
       : {}),
   };
+}
+
+const NETWORK_LOSS =
+  "A network's loss is on the target standardised to mean 0 and standard deviation 1: with the mean squared error, predicting the mean scores about 1.";
+const TREES_LOSS =
+  "XGBoost's loss is the mean squared error in the target's units squared (its square root is the RMSE).";
+
+/** What the learning curves' loss is measured in, from what the model ran on (modelBackend's names). */
+export function lossNote(backend: string): string {
+  const names = backend.split("+");
+  // "js" is ridge's (no epochs); any other name but XGBoost's is a TF.js network's.
+  const trees = names.includes("xgboost");
+  const networks = names.some((n) => n !== "xgboost" && n !== "js");
+  return [...(networks ? [NETWORK_LOSS] : []), ...(trees ? [TREES_LOSS] : [])].join(" ");
 }
 
 /** The split in words: a numeric target is stratified by its quantiles, not by class. */

@@ -190,7 +190,7 @@ async function runSections(
         kept
           ? "; the dashed line marks the epoch whose weights were kept"
           : "; ◆ marks each series' kept epoch"
-      }. The loss is on the target standardised to mean 0 and standard deviation 1: with the mean squared error, predicting the mean scores about 1.</p>${await chart("curves", curves)}</section>`,
+      }.${run.lossNote ? ` ${esc(run.lossNote)}` : ""}</p>${await chart("curves", curves)}</section>`,
     );
   }
   if (run.lrFind) out.push(await lrFindSection(run.lrFind, chart));

@@ -67,6 +67,8 @@ export interface RegressionRunReport {
   /** Draw the residuals against the predictions too (a fit's report; compare shows predicted vs actual only). */
   readonly residuals: boolean;
   readonly curves: readonly CurveSeries[];
+  /** What the curves' loss is measured in, in words (a network's is on the standardised target, XGBoost's in the target's units squared). */
+  readonly lossNote?: string;
   /** Ensembles: each member scored alone on the same rows. */
   readonly members?: readonly RegressionMemberScore[];
   readonly lrFind?: FitSummary["learningRate"];
