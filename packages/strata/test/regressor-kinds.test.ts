@@ -241,6 +241,28 @@ const CASES: Readonly<Record<string, RegressorCase>> = {
     ],
     noXGBoost,
   ),
+  "auto-regressor": tableCase(
+    {
+      candidates: [
+        "logistic",
+        { kind: "xgboost", params: TREES.params },
+        {
+          kind: "dense-regressor",
+          params: { hiddenUnits: [16], epochs: 30, learningRate: 0.01, patience: 0 },
+        },
+        "stack",
+      ],
+      folds: 3,
+    },
+    linear(150, 6),
+    [
+      { params: { folds: 1 }, message: /AutoRegressor: folds must be an integer >= 2, got 1/ },
+      { params: { candidates: [] }, message: /candidates must be a non-empty list of model names/ },
+      { params: { candidates: ["ridge", "cnn"] }, message: /AutoRegressor: candidate cnn/ },
+      { params: { candidates: ["stack"] }, message: /a stack candidate stacks the other candidates/ },
+    ],
+    noXGBoost,
+  ),
   "cnn-regressor": imageCase(
     { ...SCRATCH, architecture: { blockFilters: [8], denseUnits: 16, headDropout: 0 } },
     { folder: "cnn" },
