@@ -143,6 +143,17 @@ test("a stack of regressors: each member's prediction beside the combined one (-
     Math.abs(Number(csv[1]) - rows[0].combined.prediction) < 1e-4,
     "--votes' combined prediction is predict's",
   );
+  // The exported graph in ONNX Runtime gives the same numbers (float32), members too.
+  const onnx = runCli(["predict", "s", "two.csv", "--votes", "--json", "--runtime", "onnx"], dir);
+  assert.equal(onnx.status, 0, onnx.stderr);
+  const viaOnnx = JSON.parse(onnx.stdout) as typeof rows;
+  for (const [i, row] of viaOnnx.entries()) {
+    assert.ok(Math.abs(row.combined.prediction - rows[i].combined.prediction) < 1e-3);
+    row.members.forEach((m, k) => {
+      assert.equal(m.name, rows[i].members[k].name);
+      assert.ok(Math.abs(m.prediction - rows[i].members[k].prediction) < 1e-3);
+    });
+  }
 });
 
 test("cv and compare on a numeric target: folds stratified by quantiles, the baseline beside every model", (t) => {

@@ -18,6 +18,7 @@ import { readSchema } from "../workflow/model-dir.js";
 import { classifyWithZoo } from "../workflow/zoo-predict.js";
 import { explainImageModel, printImageExplanations } from "./explain-images.js";
 import { explainRows, WHY_COLUMN } from "./explain-rows.js";
+import { isImageRegressor, predictImageRegressor } from "./image-regression-io.js";
 import { makeOutput, type Output } from "./output.js";
 import { collectImages, predictImages } from "./predict-images.js";
 import { asVoter, exampleVotes, notAnEnsemble, printVotes } from "./predict-votes.js";
@@ -122,7 +123,11 @@ export async function predictCommand(dir: string, inputs: string[], o: PredictCo
     throw new StrataError("--explain runs in strata's own runtime: leave out --runtime onnx");
   if (o.explain && o.votes)
     throw new StrataError("--explain and --votes: give one (strata explain shows both for ensembles)");
-  if ((await modelTask(dir)) === "regression" && runtime === "strata") {
+  if (await isImageRegressor(dir)) {
+    await predictImageRegressor(dir, inputs, { ...o, runtime }, out);
+    return;
+  }
+  if ((await modelTask(dir)) === "regression") {
     await predictRegressor(dir, inputs, o, out);
     return;
   }

@@ -13,7 +13,7 @@ import { checkContributions } from "../explain/contributions.js";
 import { regressionReport } from "../metrics/regression.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { loadCsvDataset } from "../workflow/dataset.js";
-import { loadTableModelDir, METRICS_JSON } from "../workflow/model-dir.js";
+import { loadTableModelDir, METRICS_JSON, readSchema } from "../workflow/model-dir.js";
 import { meanOf } from "../workflow/regression-run.js";
 import { explainRegressorRows, WHY_COLUMN } from "./explain-rows.js";
 import { cliNote } from "./flag-names.js";
@@ -94,6 +94,8 @@ export interface RegressorPredictOptions {
   votes?: boolean;
   json?: boolean;
   explain?: boolean;
+  /** "onnx": the model's exported graph in ONNX Runtime; otherwise strata's own runtime. */
+  runtime?: string;
 }
 
 /**
@@ -111,36 +113,39 @@ export async function predictRegressor(
   if (o.explain && o.votes)
     throw new StrataError("--explain and --votes: give one (strata explain shows both for ensembles)");
   const file = inputs[0];
-  const { model, schema } = await loadRegressorDir(dir);
+  const runner = o.runtime === "onnx" ? await onnxRunner(dir) : await strataRunner(dir);
   try {
-    if (o.votes && !hasVotes(model))
+    if (o.votes && !runner.votes)
       throw new StrataError(
-        `--votes shows an ensemble's members' predictions; ${dir} holds a ${model.kind} model (fit one with --model vote or --model stack)`,
+        `--votes shows an ensemble's members' predictions; ${dir} holds a ${runner.kind} model (fit one with --model vote or --model stack)`,
       );
+    const schema = await readSchema(dir);
     const table = readCsv(file, { header: o.header, ...csvReadOptions(schema) });
     const frame = toFrame(table, schema.features);
     const keep = keepColumns(file, table, o.keep);
     const label = (i: number) =>
       keep.length ? keep.map((j) => table.rows[i][j]).join(", ") : `row ${i + 1}`;
-    if (o.votes && hasVotes(model)) {
+    if (o.votes) {
       if (o.out) throw new StrataError("--votes prints to the terminal; leave out --out");
-      const votes = await namingRows(file, table, () => model.predictVotes(frame));
-      printRegressionVotes(out, votes, model.kind, table.rows.length, label);
+      const votes = await namingRows(file, table, () => runner.predictVotes(frame, table));
+      printRegressionVotes(out, votes, runner.kind, table.rows.length, label);
       return;
     }
-    if (o.explain) checkContributions(model);
-    const predicted = await namingRows(file, table, () => model.predict(frame));
+    const model = runner.model;
+    if (o.explain && model) checkContributions(model);
+    const predicted = await namingRows(file, table, () => runner.predict(frame, table));
     // Each row's three columns that moved its prediction most, from the predictions just made.
-    const why = o.explain
-      ? (
-          await namingRows(file, table, () => explainRegressorRows(model, frame, frame.nRows, predicted))
-        ).rows.map((r) =>
-          r.top
-            .slice(0, 3)
-            .map(([f, v]) => `${f} ${v >= 0 ? "+" : "-"}${Math.abs(v).toPrecision(3)}`)
-            .join("; "),
-        )
-      : undefined;
+    const why =
+      o.explain && model
+        ? (
+            await namingRows(file, table, () => explainRegressorRows(model, frame, frame.nRows, predicted))
+          ).rows.map((r) =>
+            r.top
+              .slice(0, 3)
+              .map(([f, v]) => `${f} ${v >= 0 ? "+" : "-"}${Math.abs(v).toPrecision(3)}`)
+              .join("; "),
+          )
+        : undefined;
     // One number per row, named as the issue and the README name it (a classifier's is predicted_<target>).
     const header = [...(o.keep ?? []), "prediction", ...(why ? [WHY_COLUMN] : [])];
     const records = Array.from(predicted, (p, i) => [
@@ -154,8 +159,50 @@ export async function predictRegressor(
       out.note(`wrote ${records.length} predictions to ${o.out}`);
     } else process.stdout.write(csv);
   } finally {
-    model.dispose();
+    await runner.dispose();
   }
+}
+
+/** What predict needs of a saved regressor, whichever runtime runs it. */
+interface ValueRunner {
+  /** The saved model's kind (strata.json's). */
+  readonly kind: string;
+  /** True for an ensemble: each member's predictions can be shown. */
+  readonly votes: boolean;
+  predict(frame: Frame, table: RawTable): Promise<Float64Array>;
+  predictVotes(frame: Frame, table: RawTable): Promise<RegressorVotes>;
+  /** The regressor in strata's own runtime (what --explain explains). */
+  readonly model?: Regressor<Frame>;
+  dispose(): Promise<void>;
+}
+
+async function strataRunner(dir: string): Promise<ValueRunner> {
+  const { model } = await loadRegressorDir(dir);
+  return {
+    kind: model.kind,
+    votes: hasVotes(model),
+    predict: (frame) => model.predict(frame),
+    predictVotes: (frame) => (model as Regressor<Frame> & RegressorVoter).predictVotes(frame),
+    model,
+    dispose: async () => model.dispose(),
+  };
+}
+
+/** The regressor's graph, exported in memory, in ONNX Runtime (loaded only here). */
+async function onnxRunner(dir: string): Promise<ValueRunner> {
+  const { OnnxPredictor } = await import("../export/onnx-runtime.js");
+  const predictor = await OnnxPredictor.open(dir);
+  const { exported } = predictor;
+  return {
+    kind: exported.kind,
+    votes: exported.votes.length > 0,
+    predict: async (frame, table) => (await predictor.predictValues(table, frame)).predictions,
+    predictVotes: async (frame, table) => {
+      const p = await predictor.predictValues(table, frame);
+      return { members: p.members, combined: p.predictions };
+    },
+    dispose: () => predictor.release(),
+  };
 }
 
 interface RegressorVoter {
