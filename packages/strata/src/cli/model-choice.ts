@@ -178,7 +178,7 @@ export function tableRegressor(params: Record<string, ParamValue>, target: Model
     Object.hasOwn(twin.params, "seed") && seed !== undefined ? { ...rest, seed } : { ...rest };
   if (t.ensemble) {
     const names = typeof members === "string" ? members : DEFAULT_REGRESSION_MEMBERS;
-    given.members = parseMembers(names, typeof seed === "number" ? seed : 0);
+    given.members = parseMembers(names, typeof seed === "number" ? seed : 0, "regression");
   }
   const model = builtInKinds.createRegressor({ kind: twin.name, params: given as Params });
   if (model.input !== "table") {
