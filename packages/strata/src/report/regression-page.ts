@@ -84,7 +84,8 @@ function headline(run: RegressionRunReport): string {
 async function comparison(runs: readonly RegressionRunReport[]): Promise<string> {
   const first = runs[0];
   // Every model's facts, by name: a network has epochs, ridge none.
-  const factKeys = [...new Set(runs.flatMap((r) => r.facts.map(([k]) => k)))];
+  const fullest = [...runs].sort((a, b) => b.facts.length - a.facts.length);
+  const factKeys = [...new Set(fullest.flatMap((r) => r.facts.map(([k]) => k)))];
   const rows = runs.map((r) => [
     r.name,
     num(r.scores.rmse),
