@@ -3,15 +3,18 @@
 // unseen value, a date, missing values) as strata's predict does, within float32's 1e-4 relative,
 // and so does its form; a vote shows each member's prediction beside the combined one. The page
 // requests nothing but its own files; its predictions CSV has strata predict's `prediction` column.
+// An image regressor's page (a CNN) gives strata's numbers for images dropped on it.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { test } from "node:test";
 import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
+import sharp from "sharp";
 import { readCsv } from "../src/data/csv.js";
 import { csvReadOptions } from "../src/data/schema.js";
 import { toFrame } from "../src/data/tabular.js";
+import { CnnRegressor } from "../src/estimators/cnn-regressor.js";
 import { RidgeRegressor } from "../src/estimators/ridge.js";
 import { VotingRegressor } from "../src/estimators/voting-regressor.js";
 import { exportOnnx } from "../src/export/onnx-export.js";
@@ -20,6 +23,7 @@ import { loadTableModelDir } from "../src/workflow/model-dir.js";
 import { noXGBoost } from "./helpers/addons.js";
 import { launchChromium, watchPage } from "./helpers/browser.js";
 import { tempDir } from "./helpers/cli.js";
+import { sharedData } from "./helpers/data.js";
 import { assertClose, fitRegressorDir, spotifyCsv } from "./helpers/regression-export.js";
 
 /** One row of the page's CSV table: its exact prediction and, for an ensemble, each member's. */
@@ -133,4 +137,57 @@ test("strata export --to web of a regressor: the page predicts as strata does", 
         }),
     ),
   );
+});
+
+/** CIFAR-10 test images as PNGs (a PNG decodes alike in the browser and in strata; a JPEG may not). */
+async function cifarPngs(dir: string, n: number): Promise<string[]> {
+  const cifar = sharedData("cifar10_jpg_subset/test");
+  const out: string[] = [];
+  for (const c of ["airplane", "cat", "ship"])
+    for (const f of readdirSync(join(cifar, c)).sort().slice(0, n)) {
+      const png = join(dir, `${c}-${f.replace(/\.jpe?g$/i, "")}.png`);
+      await sharp(join(cifar, c, f))
+        .png()
+        .toFile(png);
+      out.push(png);
+    }
+  return out;
+}
+
+test("strata export --to web of an image regressor: images dropped on the page get strata's numbers", async (t) => {
+  const browser = await launchChromium(t);
+  if (!browser) return;
+  const dir = tempDir(t, "strata-web-image-regression-");
+  const files = await cifarPngs(dir, 4);
+  // The target: each image's red channel mean, a number the network can learn a little of.
+  const y: number[] = [];
+  for (const f of files) y.push((await sharp(f).stats()).channels[0].mean);
+  const model = await new CnnRegressor({ size: [32, 32], epochs: 2, batchSize: 4 }).fit(files, y);
+  const modelDir = join(dir, "m");
+  await model.save(modelDir);
+  const want = await model.predict(files);
+  model.dispose();
+  const web = join(dir, "web");
+  await exportWeb(await exportOnnx(modelDir), web, "redness");
+  const page = await browser.newPage();
+  const log = watchPage(page);
+  try {
+    await page.goto(pathToFileURL(join(web, "index.html")).href);
+    await page.waitForSelector("body[data-ready]", { timeout: 30_000 });
+    assert.match((await page.textContent("#subtitle")) ?? "", /image regressor \(cnn-regressor\)/);
+    await page.setInputFiles("#image-file", files);
+    await page.waitForSelector(`#image-results[data-done="${files.length}"]`, { timeout: 30_000 });
+    const got: number[] = [];
+    for (const f of files) {
+      const verdict = page.locator(`.card[data-file="${basename(f)}"] .verdict`);
+      got.push(Number(await verdict.getAttribute("data-prediction")));
+    }
+    const worst = assertClose(got, want, "images on the page");
+    t.diagnostic(`cnn-regressor: max relative Δ ${worst.toExponential(2)} over ${files.length} images`);
+    assert.deepEqual(log.errors, []);
+    const folder = `${pathToFileURL(web).href}/`;
+    for (const url of log.requests) assert.ok(url.startsWith(folder), `the page requested ${url}`);
+  } finally {
+    await page.close();
+  }
 });

@@ -5,6 +5,7 @@ import type { ImageParams } from "../estimators/image-params.js";
 import { RAW } from "../estimators/transfer-info.js";
 import type { ExportContext } from "./export-context.js";
 import type { KindGraph } from "./kind-graph.js";
+import type { Value } from "./layer-values.js";
 import { addClassifierNetwork } from "./layers-graph.js";
 import { luminance, scalePixels } from "./pixels-graph.js";
 
@@ -30,18 +31,41 @@ interface ScratchImageModel {
   readonly network: tfl.LayersModel;
 }
 
-/** Pixels → (gray) → scaled → the network trained from scratch. */
-function scratchImage(ctx: ExportContext, model: AnyClassifier): string {
-  const { params: p, network } = model as unknown as ScratchImageModel;
+/** A network trained from scratch (classifier or regressor) and its input: pixels → (gray) → scaled. */
+export function scratchImageInput(
+  ctx: ExportContext,
+  model: unknown,
+): { network: tfl.LayersModel; input: Value } {
+  const { params: p, network } = model as ScratchImageModel;
   const [height, width] = p.size;
   let x = ctx.image(height, width);
   if (p.channels === 1) x = luminance(ctx.g, x);
   x = scalePixels(ctx.g, x, p.scaling, p.channels);
-  return addClassifierNetwork(ctx.g, network, {
-    name: x,
-    shape: [height, width, p.channels],
-    layout: "nhwc",
-  });
+  return { network, input: { name: x, shape: [height, width, p.channels], layout: "nhwc" } };
+}
+
+/**
+ * A transfer network (classifier or regressor) and its input: the raw pixels at the network's
+ * size, unscaled (RAW), as predict feeds it.
+ */
+export function transferImageInput(
+  ctx: ExportContext,
+  model: unknown,
+): { network: tfl.LayersModel; input: Value } {
+  const network = (model as { network: tfl.LayersModel }).network;
+  const [, height, width, channels] = network.inputs[0].shape;
+  if (!height || !width || channels !== 3)
+    throw new StrataError(
+      `the transfer network takes ${JSON.stringify(network.inputs[0].shape)}, not RGB images of one size`,
+    );
+  const x = scalePixels(ctx.g, ctx.image(height, width), RAW, 3);
+  return { network, input: { name: x, shape: [height, width, 3], layout: "nhwc" } };
+}
+
+/** Pixels → (gray) → scaled → the network trained from scratch. */
+function scratchImage(ctx: ExportContext, model: AnyClassifier): string {
+  const { network, input } = scratchImageInput(ctx, model);
+  return addClassifierNetwork(ctx.g, network, input);
 }
 
 /** A CNN (kind cnn; an earlier strata's kind "image" with model "cnn" loads as one). */
@@ -60,13 +84,7 @@ export const imageDenseGraph: KindGraph = { kind: "image-dense", probabilities: 
 export const transferGraph: KindGraph = {
   kind: "transfer",
   probabilities: (ctx, model) => {
-    const network = (model as unknown as { network: tfl.LayersModel }).network;
-    const [, height, width, channels] = network.inputs[0].shape;
-    if (!height || !width || channels !== 3)
-      throw new StrataError(
-        `the transfer network takes ${JSON.stringify(network.inputs[0].shape)}, not RGB images of one size`,
-      );
-    const x = scalePixels(ctx.g, ctx.image(height, width), RAW, 3);
-    return addClassifierNetwork(ctx.g, network, { name: x, shape: [height, width, 3], layout: "nhwc" });
+    const { network, input } = transferImageInput(ctx, model);
+    return addClassifierNetwork(ctx.g, network, input);
   },
 };

@@ -1,6 +1,11 @@
 import { autoGraph } from "./auto-graph.js";
 import { stackGraph, voteGraph } from "./ensemble-graphs.js";
 import { cnnGraph, imageDenseGraph, transferGraph } from "./image-graphs.js";
+import {
+  cnnRegressorGraph,
+  imageDenseRegressorGraph,
+  transferRegressorGraph,
+} from "./image-regressor-graphs.js";
 import type { KindGraph, RegressorGraph } from "./kind-graph.js";
 import { stackRegressorGraph, voteRegressorGraph } from "./regressor-ensemble-graphs.js";
 import { denseRegressorGraph, ridgeGraph, xgboostRegressorGraph } from "./regressor-graphs.js";
@@ -19,11 +24,14 @@ export const KIND_GRAPHS: readonly KindGraph[] = [
   transferGraph,
 ];
 
-/** Every regressor kind `strata export --to onnx` writes (as estimators/load-regressor.ts lists them). */
+/** Every regressor kind `strata export --to onnx` writes (the regressor twins of the kinds above). */
 export const REGRESSOR_GRAPHS: readonly RegressorGraph[] = [
   ridgeGraph,
   xgboostRegressorGraph,
   denseRegressorGraph,
   voteRegressorGraph,
   stackRegressorGraph,
+  cnnRegressorGraph,
+  imageDenseRegressorGraph,
+  transferRegressorGraph,
 ];

@@ -93,7 +93,7 @@ export class OnnxPredictor {
     return this.exported.classes;
   }
 
-  /** A classifier's graph (predictFrame, predictFiles) or a regressor's (predictValues). */
+  /** A classifier's graph (predictFrame, predictFiles) or a regressor's (predictValues, predictFileValues). */
   get task(): OnnxExport["task"] {
     return this.exported.task;
   }
@@ -113,11 +113,36 @@ export class OnnxPredictor {
    */
   async predictValues(table: RawTable, frame: Frame): Promise<OnnxRegression> {
     this.require("regression");
+    return this.runValues(this.frameFeeds(table, frame));
+  }
+
+  /** An image regressor's predictions for image files, decoded as predictFiles decodes them. */
+  async predictFileValues(files: readonly string[]): Promise<OnnxRegression> {
+    this.require("regression");
+    const parts: OnnxRegression[] = [];
+    for await (const feeds of this.imageFeeds(files)) parts.push(await this.runValues(feeds.feeds));
+    const join = (pick: (p: OnnxRegression) => Float64Array): Float64Array => {
+      const out = new Float64Array(parts.reduce((s, p) => s + pick(p).length, 0));
+      let offset = 0;
+      for (const p of parts) {
+        out.set(pick(p), offset);
+        offset += pick(p).length;
+      }
+      return out;
+    };
+    return {
+      predictions: join((p) => p.predictions),
+      members: this.exported.votes.map((v, i) => ({
+        name: v.name,
+        predictions: join((p) => p.members[i].predictions),
+      })),
+    };
+  }
+
+  /** A regressor graph's `prediction` and members' votes, as float64 arrays. */
+  private async runValues(feeds: Record<string, Ort.Tensor>): Promise<OnnxRegression> {
     const votes = this.exported.votes;
-    const out = await this.session.run(this.frameFeeds(table, frame), [
-      PREDICTION_OUTPUT,
-      ...votes.map((v) => v.output),
-    ]);
+    const out = await this.session.run(feeds, [PREDICTION_OUTPUT, ...votes.map((v) => v.output)]);
     const read = (name: string) => Float64Array.from(out[name].data as Float32Array);
     return {
       predictions: read(PREDICTION_OUTPUT),
@@ -163,25 +188,34 @@ export class OnnxPredictor {
 
   /** Image files, decoded as strata's predict decodes them (the first unreadable one throws). */
   async predictFiles(files: readonly string[]): Promise<OnnxPrediction> {
-    const image = this.exported.image;
-    if (!image) throw new StrataError("this model reads table rows, not images");
-    const { height, width } = image;
-    const batches = imageBatches(
-      files.map((file) => ({ file, label: this.classes[0] })),
-      this.classes,
-      { size: [height, width], channels: 3, scaling: RAW },
-      { batchSize: IMAGE_BATCH, strict: true },
-    );
+    this.require("classification");
     const parts: OnnxPrediction[] = [];
-    for await (const batch of batches) {
-      const x = new this.ort.Tensor("float32", batch.x, [batch.n, height, width, 3]);
-      parts.push(await this.run({ [IMAGE_INPUT]: x }, batch.n));
-    }
+    for await (const { feeds, n } of this.imageFeeds(files)) parts.push(await this.run(feeds, n));
     return concat(
       parts,
       this.classes.length,
       this.exported.votes.map((v) => v.name),
     );
+  }
+
+  /** The image input of each batch of files, decoded at the model's size (the first unreadable one throws). */
+  private async *imageFeeds(
+    files: readonly string[],
+  ): AsyncGenerator<{ feeds: Record<string, Ort.Tensor>; n: number }> {
+    const image = this.exported.image;
+    if (!image) throw new StrataError("this model reads table rows, not images");
+    const { height, width } = image;
+    // Every file is given the one class "" (labels do not matter to a prediction).
+    const batches = imageBatches(
+      files.map((file) => ({ file, label: "" })),
+      [""],
+      { size: [height, width], channels: 3, scaling: RAW },
+      { batchSize: IMAGE_BATCH, strict: true },
+    );
+    for await (const batch of batches) {
+      const x = new this.ort.Tensor("float32", batch.x, [batch.n, height, width, 3]);
+      yield { feeds: { [IMAGE_INPUT]: x }, n: batch.n };
+    }
   }
 
   private async run(feeds: Record<string, Ort.Tensor>, n: number): Promise<OnnxPrediction> {

@@ -1,20 +1,23 @@
 import type * as tfl from "@tensorflow/tfjs-layers";
 import type { TabularPreprocessor } from "../data/preprocess.js";
 import { StrataError } from "../errors.js";
-import type { DenseRegressor } from "../estimators/dense-regressor.js";
+import type { DenseRegressor, TargetScaling } from "../estimators/dense-regressor.js";
 import type { AnyRegressor } from "../estimators/regressor-types.js";
 import type { RidgeRegressor } from "../estimators/ridge.js";
 import type { XGBoostRegressor } from "../estimators/xgboost-regressor.js";
 import type { ExportContext } from "./export-context.js";
 import { affine } from "./heads.js";
 import type { RegressorGraph } from "./kind-graph.js";
+import type { Value } from "./layer-values.js";
 import { addLayersModel } from "./layers-graph.js";
+import type { GraphBuilder } from "./onnx-graph.js";
 import { addPreprocessing } from "./preprocess-graph.js";
 import { addXGBoostRegressor } from "./xgboost-graph.js";
 
 /*
  * The single table regressors as ONNX: each its own fitted preprocessing (preprocess-graph.ts)
  * over the shared column inputs, then its model, to a prediction [rows, 1] in the target's units.
+ * (The image regressors: image-regressor-graphs.ts.)
  */
 
 /** A table regressor's feature matrix [rows, features]. */
@@ -50,14 +53,24 @@ export const denseRegressorGraph: RegressorGraph = {
     const dense = model as unknown as DenseRegressor;
     const network = dense.network as tfl.LayersModel;
     const width = network.inputs[0].shape[1] ?? 0;
-    const outputs = addLayersModel(ctx.g, network, [
-      { name: features(ctx, model), shape: [width], layout: "nhwc" },
-    ]);
-    if (outputs.length !== 1 || outputs[0].shape.join() !== "1")
-      throw new StrataError(`network "${network.name}" does not end in one [rows, 1] output`);
-    const { mean, std } = dense.targetScaling;
-    const g = ctx.g;
-    const scaled = g.op("Mul", [outputs[0].name, g.floats("target_std", [std], [1, 1], "constant")]);
-    return g.op("Add", [scaled, g.floats("target_mean", [mean], [1, 1], "constant")]);
+    const input: Value = { name: features(ctx, model), shape: [width], layout: "nhwc" };
+    return addRegressionNetwork(ctx.g, network, input, dense.targetScaling);
   },
 };
+
+/**
+ * A regressor network's prediction [rows, 1] in the target's units from its one input: its one
+ * linear output (the standardised target), then × std + mean (target.json), as predict undoes it.
+ */
+export function addRegressionNetwork(
+  g: GraphBuilder,
+  network: tfl.LayersModel,
+  input: Value,
+  { mean, std }: TargetScaling,
+): string {
+  const outputs = addLayersModel(g, network, [input]);
+  if (outputs.length !== 1 || outputs[0].shape.join() !== "1")
+    throw new StrataError(`network "${network.name}" does not end in one [rows, 1] output`);
+  const scaled = g.op("Mul", [outputs[0].name, g.floats("target_std", [std], [1, 1], "constant")]);
+  return g.op("Add", [scaled, g.floats("target_mean", [mean], [1, 1], "constant")]);
+}

@@ -122,7 +122,7 @@ function readme(info: WebModelInfo): string {
     "In your own page (served over HTTP; ES modules do not load from file://):",
     '  import { predict } from "./predict.mjs";',
     info.task === "regression"
-      ? `  const answers = await predict(rows); // [{ prediction, votes? }]: ${info.target || "the target"}, a number`
+      ? `  const answers = await predict(${info.image ? "images" : "rows"}); // [{ prediction, votes? }]: ${info.target || "the target"}, a number`
       : "  const answers = await predict(rowsOrImages); // [{ label, proba, top, votes? }]",
     "",
     `model.onnx (${info.bytes} bytes) is the model, its preprocessing inside; model.js holds the same bytes`,

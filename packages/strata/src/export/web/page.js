@@ -50,7 +50,7 @@
     const { height, width } = info.image;
     $("image-note").textContent =
       `The model sees ${width}×${height} pixels. An image of another size is resized here by the ` +
-      "browser, not as strata resizes (sharp's lanczos3), so its probabilities may differ slightly " +
+      `browser, not as strata resizes (sharp's lanczos3), so its ${info.task === "regression" ? "prediction" : "probabilities"} may differ slightly ` +
       "from strata predict's.";
     onImages((files) => handleImages(predict, info, files));
   }
@@ -79,9 +79,12 @@
         const resized = bitmap.width !== info.image.width || bitmap.height !== info.image.height;
         const [answer] = await predict([bitmap]);
         bitmap.close();
-        view.done(answer.label, [
-          verdict(answer, info.classes),
-          predictionView(answer, BARS),
+        const shown =
+          info.task === "regression"
+            ? [numberVerdict(answer)]
+            : [verdict(answer, info.classes), predictionView(answer, BARS)];
+        view.done(answer.label ?? String(answer.prediction), [
+          ...shown,
           el("small", {
             className: "muted",
             text: resized ? `${size}, resized to ${info.image.width}×${info.image.height} here` : size,
@@ -221,13 +224,18 @@
 
   function describe(info) {
     const regression = info.task === "regression";
-    if (regression)
+    if (regression) {
       showRegressor(info.name, "strata", {
         kind: info.kind,
         target: info.target || "a value",
         ensemble: info.votes.length > 0,
       });
-    else
+      // numbers.js's header speaks of tables; an image regressor says what it reads.
+      if (info.image)
+        $("subtitle").textContent =
+          `image regressor (${info.kind}) · predicts ${info.target || "a value"}, a number · ` +
+          `sees images at ${info.image.width}×${info.image.height} pixels`;
+    } else
       showModel(info.name, "strata", {
         image: Boolean(info.image),
         kind: info.kind,
