@@ -32,9 +32,14 @@ export const DATA_OPTIONS: readonly OptionSpec[] = [
   option("--target <col>", "column to predict (default: the last column)", TABLE_DATA),
   option(
     "--task <task>",
-    "classification or regression (default: inferred from the target's values, and printed with the counts that decided it)",
-    TABLE_DATA,
+    "classification or regression (default: inferred from the target's values, and printed with the counts that decided it; on an image folder, from its labels.csv or its folders' names)",
+    [...TABLE_DATA, ...IMAGE_DATA],
     taskOverride,
+  ),
+  option(
+    "--targets <file>",
+    "a CSV of image file -> number (the images named relative to the CSV's folder; default: the folder's labels.csv when it has one); the target is then a number per image (regression)",
+    IMAGE_DATA,
   ),
   option("--group <col>", "keep rows sharing a value of this column on one side of every split", TABLE_DATA),
   option("--drop-duplicates <col>", "keep only the first row per value of this column", TABLE_DATA),
