@@ -23,6 +23,7 @@ import { foldNote, foldProgress, printFolds } from "./cv-folds.js";
 import { cvRegression } from "./cv-regression.js";
 import { ensembleFitOptions } from "./ensemble-run.js";
 import { cliNote } from "./flag-names.js";
+import { cvImageRegression } from "./image-regression-cv.js";
 import { imageReadOptions, noteLookalikeClasses, warnSkipped } from "./images.js";
 import {
   imageEstimator,
@@ -85,6 +86,7 @@ export async function cvCommand(file: string, o: CvCommandOptions, cmd: Command)
       ? { ...run, fitOptions: { ...ensembleFitOptions(o, out, run.fitOptions as Params) } }
       : run;
   if (!target.startsWith("table:")) {
+    if (await cvImageRegression(file, target, params, o, out)) return;
     await runCv(o, target, adapt(imageCv(file, o, imageEstimator(target, params), out)), out);
     return;
   }

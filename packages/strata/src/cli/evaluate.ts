@@ -15,6 +15,7 @@ import { imageExamples } from "../workflow/images.js";
 import { readSchema } from "../workflow/model-dir.js";
 import { metricsJson } from "../workflow/results.js";
 import { cliNote } from "./flag-names.js";
+import { evaluateImageRegressor, isImageRegressor } from "./image-regression-io.js";
 import { warnSkipped } from "./images.js";
 import type { OutputOptions } from "./options.js";
 import { makeOutput, type Output } from "./output.js";
@@ -27,6 +28,10 @@ export interface EvaluateCommandOptions extends OutputOptions {
 /** strata evaluate: score a saved model on labelled data of its kind (a CSV, or a class-folder dataset). */
 export async function evaluateCommand(dir: string, data: string, o: EvaluateCommandOptions): Promise<void> {
   const out = makeOutput(o);
+  if (await isImageRegressor(dir)) {
+    await evaluateImageRegressor(dir, data, out, backendName());
+    return;
+  }
   if ((await readManifest(dir)).task === "regression") {
     await evaluateRegressor(dir, data, o, out, backendName());
     return;

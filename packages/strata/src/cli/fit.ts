@@ -23,6 +23,7 @@ import { ensembleFitOptions, printMembers } from "./ensemble-run.js";
 import { reportHeatmaps } from "./fit-heatmaps.js";
 import { checkRegressionOptions, fitRegression } from "./fit-regression.js";
 import { cliNote } from "./flag-names.js";
+import { fitImageRegression } from "./image-regression.js";
 import { fitImages } from "./images.js";
 import { printLeaderboard } from "./leaderboard.js";
 import { isEnsembleTarget, modelName, modelTarget, tableEstimator, tableRegressor } from "./model-choice.js";
@@ -66,6 +67,8 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
       "--test gives the test set, so there is no split to size: leave out --test-size (or --test, to split the training file)",
     );
   if (target.startsWith("images:")) {
+    // A folder of images with numbers (a CSV of targets, or folders named by numbers) is a regression.
+    if (await fitImageRegression(file, target, params, o, out)) return;
     const { model, run } = await fitImages(file, target, params, o, out);
     await finishFit(out, o, model, run, { predictHint: "<images or folder>" });
     return;
