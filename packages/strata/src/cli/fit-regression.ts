@@ -15,6 +15,7 @@ import { fitAndScoreRegressor, type NumericRows } from "../workflow/regression-r
 import { fitRunJson } from "../workflow/run-json.js";
 import type { FitRun, HoldoutRecord } from "../workflow/run-record.js";
 import { backendPhrase } from "./cv-folds.js";
+import { printLeaderboard } from "./leaderboard.js";
 import { type ModelTarget, regressorName } from "./model-choice.js";
 import type { loadOptions } from "./options.js";
 import type { Output } from "./output.js";
@@ -174,6 +175,7 @@ async function finishRegressionFit(
     return;
   }
   const { summary } = fit;
+  printLeaderboard(out, summary);
   out.result(formatRegression(fit.report, fit.trainMean, fit.actual.length));
   if (fit.members) {
     printRegressionMembers(out, fit.members, {

@@ -4,12 +4,18 @@
  * ridge, vote → vote-regressor, stack → stack-regressor), their ensembles, their loader, their
  * metrics, and the rule that tells a regression target from a classification one.
  */
+
 export {
   inferProblemType,
   type ProblemTask,
   type ProblemType,
   type TaskOverride,
 } from "../data/problem-type.js";
+export {
+  AUTO_REGRESSOR_DEFAULTS,
+  AutoRegressor,
+  type AutoRegressorParams,
+} from "../estimators/auto-regressor.js";
 export { crossValPredictRegressor, regressionSplits } from "../estimators/cross-val-predict-regressor.js";
 export {
   DENSE_REGRESSOR_DEFAULTS,

@@ -70,6 +70,7 @@ export interface FitSummary {
    * For a model chosen by cross-validation ("auto"): each candidate's CV accuracy (mean and std
    * over the folds) and fit seconds, the chosen one marked.
    */
+  readonly leaderboardMetric?: "accuracy" | "rmse";
   readonly leaderboard?: readonly {
     readonly name: string;
     readonly mean: number;

@@ -1,5 +1,6 @@
 import type { TableData } from "../data/plain.js";
 import { StrataError } from "../errors.js";
+import { AutoRegressorSelection } from "../estimators/auto-regressor-selection.js";
 import { AutoSelection } from "../estimators/auto-selection.js";
 import { DenseClassifier } from "../estimators/dense.js";
 import { DenseRegressor } from "../estimators/dense-regressor.js";
@@ -66,7 +67,9 @@ export function checkContributions(model: ExplainableModel): void {
 
 /** --model auto: the model it chose; any other model itself. */
 function chosen(model: ExplainableModel): ExplainableModel {
-  return model instanceof AutoSelection ? (model.chosen as AnyClassifier) : model;
+  if (model instanceof AutoSelection) return model.chosen as AnyClassifier;
+  if (model instanceof AutoRegressorSelection) return model.chosen as ExplainableModel;
+  return model;
 }
 
 const ENSEMBLES = new Set(["vote", "stack", "vote-regressor", "stack-regressor"]);

@@ -1,4 +1,4 @@
-import { autoGraph } from "./auto-graph.js";
+import { autoGraph, autoRegressorGraph } from "./auto-graph.js";
 import { stackGraph, voteGraph } from "./ensemble-graphs.js";
 import { cnnGraph, imageDenseGraph, transferGraph } from "./image-graphs.js";
 import {
@@ -34,4 +34,5 @@ export const REGRESSOR_GRAPHS: readonly RegressorGraph[] = [
   cnnRegressorGraph,
   imageDenseRegressorGraph,
   transferRegressorGraph,
+  autoRegressorGraph,
 ];

@@ -1,5 +1,6 @@
 import { backendName } from "../backend.js";
 import type { Frame } from "../data/frame.js";
+import { AutoRegressorSelection } from "../estimators/auto-regressor-selection.js";
 import { AutoSelection } from "../estimators/auto-selection.js";
 import { EnsembleClassifier } from "../estimators/ensemble.js";
 import type { Classifier, FitSummary } from "../estimators/estimator.js";
@@ -45,7 +46,7 @@ export function modelBackend(model: unknown): string {
   const visit = (m: unknown): void => {
     if (m instanceof EnsembleClassifier || m instanceof RegressorEnsemble)
       for (const member of m.members) visit(member);
-    else if (m instanceof AutoSelection) visit(m.chosen);
+    else if (m instanceof AutoSelection || m instanceof AutoRegressorSelection) visit(m.chosen);
     else if (m instanceof XGBoostClassifier || m instanceof XGBoostRegressor) names.add("xgboost");
     else if (m instanceof LogisticRegression || m instanceof RidgeRegressor) names.add("js");
     else names.add(backendName());

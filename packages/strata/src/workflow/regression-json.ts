@@ -34,6 +34,8 @@ export interface RegressorFitJson extends RegressionMetricsJson {
   model: string;
   params: Params;
   parameters?: number;
+  /** For --model auto: each candidate's CV RMSE (mean, std), fit seconds, the chosen one marked. */
+  leaderboard?: FitSummary["leaderboard"];
   /** An ensemble's members, each scored alone on the same test rows. */
   members?: { name: string; rmse: number; mae: number; r2: number; fitSeconds?: number }[];
   /** Permutation importance on the test rows (the rise in RMSE). */
@@ -73,6 +75,7 @@ export function regressorFitJson(fit: RegressorFit): RegressorFitJson {
           })),
         }
       : {}),
+    ...(fit.summary.leaderboard ? { leaderboard: fit.summary.leaderboard } : {}),
     ...(fit.importance ? { importance: fit.importance } : {}),
   };
 }
