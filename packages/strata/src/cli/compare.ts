@@ -9,6 +9,7 @@ import { REPORT_HTML } from "../workflow/model-dir.js";
 import { compareRunJson } from "../workflow/run-json.js";
 import type { CompareRun, ModelFit } from "../workflow/run-record.js";
 import { compareRows, compareTable, type TableCompareOptions } from "./compare-table.js";
+import { decideImageTask } from "./image-regression-task.js";
 import { fitAndScoreImages, type ImageRunOptions, splitImages } from "./images.js";
 import { isFolder, type ModelTarget, modelTarget } from "./model-choice.js";
 import { paramsFromOptions } from "./option-spec.js";
@@ -35,6 +36,10 @@ export interface CompareCommandOptions extends ImageRunOptions, TableCompareOpti
 export async function compareCommand(dir: string, o: CompareCommandOptions, cmd: Command): Promise<void> {
   const out = makeOutput(o);
   const images = isFolder(dir);
+  if (images && decideImageTask(dir, o).task === "regression")
+    throw new StrataError(
+      `strata compare on images with numbers is not made yet: fit each model with strata fit ${dir} --model …`,
+    );
   const names = o.models ?? (images ? ["dense", "cnn"] : DEFAULT_TABLE_MODELS);
   const targets = names.map((m) => {
     if (images && m !== "dense" && m !== "cnn")

@@ -116,7 +116,9 @@ export function buildProgram(): Command {
 
   program
     .command("evaluate")
-    .description("score a saved model on a labelled CSV file")
+    .description(
+      "score a saved model on labelled data: a CSV file, or images in class folders (a regressor's: labels.csv or folders named by numbers)",
+    )
     .argument("<dir>", "model directory written by strata fit --out")
     .argument(
       "<data>",
@@ -128,7 +130,9 @@ export function buildProgram(): Command {
 
   program
     .command("predict")
-    .description("predict labels and class probabilities for the rows of a CSV file")
+    .description(
+      "predict the rows of a CSV file (or image files): a classifier's labels and class probabilities, a regressor's number",
+    )
     .argument("<dir>", "model directory written by strata fit --out")
     .argument(
       "<data...>",
