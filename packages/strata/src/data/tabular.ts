@@ -108,7 +108,7 @@ export function toDataset(table: RawTable, schema: TabularSchema, task?: TaskOve
     lines: keep.map((i) => table.lines[i]),
   };
   const y = kept.rows.map((r) => r[t].trim());
-  const problem = inTable(kept, () => inferProblemType(y, { column: schema.target, task }));
+  const problem = inTable(kept, schema.target, () => inferProblemType(y, { column: schema.target, task }));
   const regression = problem.task === "regression";
   const labels = regression ? [] : sortLabels(y);
   if (!regression) checkTarget(table, schema.target, y, labels);
@@ -125,11 +125,21 @@ export function toDataset(table: RawTable, schema: TabularSchema, task?: TaskOve
   };
 }
 
-/** Runs `work`; a RowError it throws about row r of `table` names the file and its line. */
-function inTable<T>(table: RawTable, work: () => T): T {
+/**
+ * Runs `work`; a RowError it throws about row r of `table` names the file and its line, and an
+ * error about the whole `target` column ("y: every value is missing") names the file.
+ */
+function inTable<T>(table: RawTable, target: string, work: () => T): T {
   try {
     return work();
   } catch (e) {
+    if (e instanceof StrataError && !(e instanceof RowError) && e.message.startsWith(`${target}: `))
+      throw new StrataError(
+        `${where(table.file, undefined, target)}: ${e.message.slice(target.length + 2)}`,
+        {
+          params: e.params,
+        },
+      );
     // The rule's messages name the `task` option: the CLI shows it as its flag.
     if (e instanceof RowError)
       throw new StrataError(e.at(table.file, table.lines[e.row]).message, { params: ["task"] });
