@@ -1,5 +1,5 @@
-// strata export --to onnx of regressors (issue 24): for ridge, XGBoost, the dense network, a vote
-// and a stack, fitted on real data (red wine quality; a Spotify subset with a category, a date and
+// strata export --to onnx of regressors (issue 24): for ridge, XGBoost, the dense network, a vote,
+// a stack and an auto model, fitted on real data (red wine quality; a Spotify subset with a category, a date and
 // missing values), the exported graph, run by onnxruntime-node on the raw column values, gives
 // strata's predictions within 1e-4 relative (float32), as its one output `prediction` [rows, 1];
 // an ensemble's members' predictions are its `vote/<name>` outputs.
@@ -11,6 +11,7 @@ import { readCsv } from "../src/data/csv.js";
 import type { TableData } from "../src/data/plain.js";
 import { csvReadOptions } from "../src/data/schema.js";
 import { toFrame } from "../src/data/tabular.js";
+import { AutoRegressor } from "../src/estimators/auto-regressor.js";
 import { builtInKinds } from "../src/estimators/built-in-kinds.js";
 import { DenseRegressor } from "../src/estimators/dense-regressor.js";
 import type { Regressor } from "../src/estimators/regressor.js";
@@ -142,6 +143,12 @@ describe("strata export --to onnx of a regressor: the graph predicts as strata d
       make: () => new StackingRegressor({ members: [RIDGE, TREES], folds: 3 }),
       data: wine,
       votes: ["ridge", "xgboost-regressor"],
+      xgboost: true,
+    },
+    {
+      name: "auto-regressor (ridge or XGBoost by 3-fold CV RMSE): the chosen model's graph, Spotify",
+      make: () => new AutoRegressor({ candidates: [RIDGE, TREES], folds: 3 }),
+      data: spotify,
       xgboost: true,
     },
   ];
