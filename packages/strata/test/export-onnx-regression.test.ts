@@ -158,10 +158,10 @@ describe("strata export --to onnx of a regressor: the graph predicts as strata d
     });
 });
 
-test("every regressor kind of a table strata has has an ONNX graph writer", () => {
-  const table = builtInKinds.regressorNames().filter((k) => builtInKinds.regressor(k).input !== "images");
-  assert.ok(table.length >= 5, table.join(", "));
-  for (const kind of table) assert.ok(ONNX_KINDS.includes(kind), kind);
+test("every regressor kind strata has, tables' and images', has an ONNX graph writer", () => {
+  const kinds = builtInKinds.regressorNames();
+  assert.ok(kinds.length >= 9, kinds.join(", "));
+  for (const kind of kinds) assert.ok(ONNX_KINDS.includes(kind), kind);
 });
 
 test("strata export DIR --to onnx and --to web take a regressor's directory", async (t) => {
@@ -193,4 +193,17 @@ test("strata export DIR --to onnx and --to web take a regressor's directory", as
   const web = runCli(["export", "m", "--to", "web", "--out", "web", "--quiet"], dir);
   assert.equal(web.status, 0, web.stderr);
   assert.equal(JSON.parse(readFileSync(join(dir, "web", "model.json"), "utf8")).task, "regression");
+});
+
+test("a regressor's column named as the graph's output is refused in one line", async (t) => {
+  const dir = tempDir(t, "strata-onnx-regression-names-");
+  const lines = ["prediction,x,y"];
+  for (let i = 0; i < 30; i++) lines.push(`${i % 7},${(i * 3) % 11},${(i % 7) + ((i * 3) % 11) / 2}`);
+  writeFileSync(join(dir, "t.csv"), `${lines.join("\n")}\n`);
+  const model = await fitRegressorDir(dir, new RidgeRegressor(), join(dir, "t.csv"), "y");
+  await assert.rejects(exportOnnx(model), {
+    name: "StrataError",
+    message:
+      /^column "prediction" has the name of an output of the ONNX graph; rename the column and fit again$/,
+  });
 });
