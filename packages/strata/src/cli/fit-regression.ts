@@ -203,13 +203,9 @@ async function finishRegressionFit(
 }
 
 /** Refuses what fit does not do for regressors yet, naming the option. */
-export function checkRegressionOptions(o: { checkpoint?: string; resume?: boolean }, params: Params): void {
+export function checkRegressionOptions(o: { checkpoint?: string; resume?: boolean }, _params: Params): void {
   if (o.checkpoint || o.resume)
     throw new StrataError(
       "--checkpoint and --resume are for classifiers; a regressor's fit is not checkpointed yet",
-    );
-  if (params.learningRate === "auto")
-    throw new StrataError(
-      "--lr auto sweeps a classifier's loss; give a regressor a number (its default: 0.002)",
     );
 }

@@ -5,16 +5,30 @@ import { StrataError, where } from "../errors.js";
 import type { FitOptions } from "../estimators/estimator.js";
 import { lrFindSvg } from "../report/lr-chart.js";
 import { writeDirAtomic, writeJson } from "../util/atomic.js";
+import type { ParamValue } from "../util/params.js";
 import { writeDirManifest } from "../util/strata-dirs.js";
 import { loadCsvDataset, trainTestSplit } from "../workflow/dataset.js";
-import { findLearningRate, type LrFindResult, requireNetwork } from "../workflow/lr-find.js";
+import {
+  findLearningRate,
+  findRegressionLearningRate,
+  type LrFindResult,
+  requireNetwork,
+  requireNetworkRegressor,
+} from "../workflow/lr-find.js";
 import { cliNote } from "./flag-names.js";
 import { imageReadOptions, splitImages } from "./images.js";
 import { lrPlot } from "./lr-plot.js";
-import { imageEstimator, isEnsembleTarget, modelTarget, tableEstimator } from "./model-choice.js";
+import {
+  imageEstimator,
+  isEnsembleTarget,
+  type ModelTarget,
+  modelTarget,
+  tableEstimator,
+  tableRegressor,
+} from "./model-choice.js";
 import { paramsFromOptions } from "./option-spec.js";
 import { type DataOptions, loadOptions, type OutputOptions } from "./options.js";
-import { makeOutput } from "./output.js";
+import { makeOutput, type Output } from "./output.js";
 import { PARAM_OPTIONS } from "./param-options.js";
 import { ConsoleProgress } from "./progress.js";
 import { DATA_OPTIONS } from "./run-options.js";
@@ -64,24 +78,7 @@ export async function lrFindCommand(file: string, o: LrFindCommandOptions, cmd: 
     const options: FitOptions = { ...imageReadOptions(run), classes: folder.classes, listener };
     result = await findLearningRate(estimator, train.x, train.y, options);
   } else {
-    const data = loadCsvDataset(file, loadOptions(o));
-    if (data.task === "regression")
-      throw new StrataError(
-        `lr-find: ${data.problem.reason}; lr-find sweeps a classifier's loss, not a regressor's yet (fit the regressor at its default rate, or give --lr)`,
-        { params: ["task"] },
-      );
-    const estimator = tableEstimator(params, target);
-    requireNetwork(estimator);
-    for (const n of data.notes) out.note(`note: ${cliNote(n)}`);
-    const { train } = trainTestSplit(data, {
-      testSize: FIT_TEST_SIZE,
-      seed: o.seed,
-      source: where(file, undefined, data.schema.target),
-      groupedBy: o.group === undefined ? undefined : `--group ${o.group}`,
-    });
-    out.note(`${file}: sweeping on ${train.y.length} training rows (fit's split, seed ${o.seed})`);
-    const options: FitOptions = { classes: data.labels, groups: train.groups, listener };
-    result = await findLearningRate(estimator, train.frame, train.y, options);
+    result = await sweepTable(file, o, target, params, out, listener);
   }
   const record = lrFindJson(file, target, result);
   if (o.out) await writeLrFindDir(o.out, record, await lrFindSvg(result));
@@ -101,6 +98,49 @@ export async function lrFindCommand(file: string, o: LrFindCommandOptions, cmd: 
     const dir = relative(process.cwd(), o.out) || ".";
     out.result(`saved ${join(dir, LR_FIND_SVG)} and ${join(dir, LR_FIND_JSON)}`);
   }
+}
+
+/**
+ * The sweep on a CSV file's training part (fit's split with the same flags): a classifier's, or,
+ * on a numeric target, the regressor twin's with its own loss on the standardised target.
+ */
+async function sweepTable(
+  file: string,
+  o: LrFindCommandOptions,
+  target: ModelTarget,
+  params: Record<string, ParamValue>,
+  out: Output,
+  listener: ConsoleProgress | undefined,
+): Promise<LrFindResult> {
+  const data = loadCsvDataset(file, loadOptions(o));
+  const regression = data.task === "regression";
+  // Made before any note is printed, so that a bad param or model is the one line printed.
+  const regressor = regression ? tableRegressor(params, target) : undefined;
+  const classifier = regression ? undefined : tableEstimator(params, target);
+  if (regressor) requireNetworkRegressor(regressor);
+  if (classifier) requireNetwork(classifier);
+  for (const n of data.notes) out.note(`note: ${cliNote(n)}`);
+  // fit's split: a numeric target's is stratified by its quantiles (`values`).
+  const { train } = trainTestSplit(data, {
+    testSize: FIT_TEST_SIZE,
+    seed: o.seed,
+    ...(regression ? { values: data.values as Float64Array } : {}),
+    source: where(file, undefined, data.schema.target),
+    groupedBy: o.group === undefined ? undefined : `--group ${o.group}`,
+  });
+  const loss = regressor ? `; ${String(regressor.getParams().loss)} loss on the standardised target` : "";
+  out.note(`${file}: sweeping on ${train.y.length} training rows (fit's split, seed ${o.seed}${loss})`);
+  if (regressor)
+    return findRegressionLearningRate(regressor, train.frame, train.y.map(Number), {
+      groups: train.groups,
+      listener,
+    });
+  const estimator = classifier as NonNullable<typeof classifier>;
+  return findLearningRate(estimator, train.frame, train.y, {
+    classes: data.labels,
+    groups: train.groups,
+    listener,
+  });
 }
 
 /** What --json prints and lr-find.json holds. */

@@ -1,8 +1,6 @@
 import { DENSE_PARAMS, type DenseClassifierParams } from "./dense-params.js";
-import { aboveZero } from "./network-params.js";
 import { choice, positive } from "./param-parse.js";
-import { numberIn, oneOf, type ParamSchema, type ParamSpec, schemaDefaults } from "./param-schema.js";
-import { LEARNING_RATE_FLAG } from "./shared-flags.js";
+import { numberIn, oneOf, type ParamSchema, schemaDefaults } from "./param-schema.js";
 
 /** What a DenseRegressor minimises, on the standardised target. */
 export type RegressionLoss = "mse" | "huber";
@@ -11,9 +9,7 @@ export type RegressionLoss = "mse" | "huber";
  * Hyperparameters of a DenseRegressor: a DenseClassifier's (the same network, preprocessing and
  * training loop; no class weights), and the loss.
  */
-export interface DenseRegressorParams extends Omit<DenseClassifierParams, "classWeight" | "learningRate"> {
-  /** Adam's (base) learning rate (a number: "auto" is a classifier's for now). */
-  readonly learningRate: number;
+export interface DenseRegressorParams extends Omit<DenseClassifierParams, "classWeight"> {
   /** "mse" (mean squared error) or "huber" (squared near 0, linear past `huberDelta`: outliers pull less). */
   readonly loss: RegressionLoss;
   /**
@@ -25,18 +21,10 @@ export interface DenseRegressorParams extends Omit<DenseClassifierParams, "class
 
 const { classWeight: _classWeight, seed, ...shared } = DENSE_PARAMS;
 
-/** A number only: `"auto"`'s sweep (train/lr-find.ts) trains with cross-entropy, not yet a regression loss. */
-const learningRate: ParamSpec<number> = {
-  default: 2e-3,
-  doc: "Adam's (base) learning rate",
-  check: aboveZero,
-  cli: LEARNING_RATE_FLAG,
-};
-
 /** The params of a DenseRegressor (their order is strata.json's): DenseClassifier's, then the loss. */
 export const DENSE_REGRESSOR_PARAMS: ParamSchema<DenseRegressorParams> = {
+  // learningRate as a DenseClassifier's: a number or "auto" (the sweep trains with this loss).
   ...shared,
-  learningRate,
   loss: {
     default: "mse",
     doc: '"mse" (mean squared error) or "huber" (squared near 0, linear past huberDelta: outliers pull less)',

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { useBackend } from "../backend.js";
+import type { TableData } from "../data/plain.js";
 import type { PreprocessOptions } from "../data/preprocess.js";
 import { StrataError } from "../errors.js";
 import { buildDenseRegressionNetwork } from "../models/dense-regression.js";
@@ -18,6 +19,7 @@ import { autoBatchSize } from "./dense.js";
 import { DENSE_REGRESSOR_PARAMS, type DenseRegressorParams } from "./dense-regressor-params.js";
 import type { Manifest } from "./estimator.js";
 import { summarizeFit } from "./labels.js";
+import { type ChosenRate, chooseRate, configRate, withChosenRate } from "./learning-rate.js";
 import { checkSavedParams } from "./param-check.js";
 import type { RegressorFitOptions } from "./regressor.js";
 import { networkSummary, type SummaryOptions, showSummary } from "./summary.js";
@@ -72,6 +74,8 @@ export class DenseRegressor extends TableRegressor<
   DenseRegressorFitOptions
 > {
   readonly kind = "dense-regressor";
+  /** The rate a `learningRate: "auto"` fit's sweep picked (recorded in its summary). */
+  private chosenRate?: ChosenRate;
 
   constructor(params: Partial<DenseRegressorParams> = {}) {
     super("DenseRegressor", DENSE_REGRESSOR_PARAMS, params);
@@ -104,6 +108,19 @@ export class DenseRegressor extends TableRegressor<
   static async read(dir: string, manifest: Manifest): Promise<DenseRegressor> {
     const params = manifest.params as Partial<DenseRegressorParams>;
     return checkSavedParams(dir, () => new DenseRegressor(params)).readState(dir, manifest);
+  }
+
+  /** TableRegressor's fit, with the rate an auto fit's sweep chose recorded in the fit summary. */
+  override async fit(
+    rows: TableData,
+    y: readonly number[],
+    options: DenseRegressorFitOptions = {},
+  ): Promise<this> {
+    this.chosenRate = undefined;
+    await super.fit(rows, y, options);
+    if (this.state)
+      this.state = { ...this.state, summary: withChosenRate(this.state.summary, this.chosenRate) };
+    return this;
   }
 
   protected preprocessOptions(): PreprocessOptions {
@@ -143,15 +160,18 @@ export class DenseRegressor extends TableRegressor<
         buildDenseRegressionNetwork({ ...p, inputDim: data.x.cols }),
       );
       try {
-        const config: TrainConfig = {
+        const given: TrainConfig = {
           epochs: p.epochs,
-          learningRate: p.learningRate,
+          learningRate: configRate(p.learningRate),
           schedule: p.schedule,
           patience: p.patience,
           loss: p.loss,
           // Huber's delta is in the standardised target's units (standard deviations).
           ...(p.loss === "huber" ? { huberDelta: p.huberDelta } : {}),
         };
+        // learningRate "auto": a sweep with this loss on the fresh network picks the rate first.
+        const { config, chosen } = await chooseRate(network, train, given, options.listener, p.seed);
+        this.chosenRate = chosen;
         const result = await withSeededMathRandom(p.seed, (reseed) =>
           trainNetwork(
             network,

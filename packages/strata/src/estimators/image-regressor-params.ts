@@ -1,24 +1,22 @@
 import type { LossChoice } from "../train/step.js";
 import { DENSE_REGRESSOR_PARAMS, type RegressionLoss } from "./dense-regressor-params.js";
-import { aboveZero, type NetworkParams } from "./network-params.js";
+import type { NetworkParams } from "./network-params.js";
 import type { ParamSchema, ParamSpec } from "./param-schema.js";
 
 /** What an image regressor trains with beside its classifier twin's params. */
 export interface RegressionTraining {
-  /** Adam's (base) learning rate: a number ("auto"'s sweep trains with cross-entropy). */
-  readonly learningRate: number;
   /** "mse" or "huber" (squared near 0, linear past `huberDelta`: outliers pull less). */
   readonly loss: RegressionLoss;
   /** Where Huber's loss turns linear, in standard deviations of the target (the network learns it standardised). */
   readonly huberDelta: number;
 }
 
-/** A regressor's params from its classifier twin's: the same, with a numeric learning rate and the loss. */
-export type RegressorParamsOf<P extends NetworkParams> = Omit<P, "learningRate"> & RegressionTraining;
+/** A regressor's params from its classifier twin's: the same (learningRate "auto" sweeps with the loss), and the loss. */
+export type RegressorParamsOf<P extends NetworkParams> = P & RegressionTraining;
 
 /**
  * The params of an image regressor from its classifier twin's schema (the same network,
- * images and training; strata.json keeps their order): the learning rate a number only, and
+ * images and training, "auto" learning rate included; strata.json keeps their order), and
  * DenseRegressor's loss and huberDelta before the seed.
  */
 export function regressorSchema<P extends NetworkParams>(
@@ -30,8 +28,7 @@ export function regressorSchema<P extends NetworkParams>(
       out.loss = DENSE_REGRESSOR_PARAMS.loss;
       out.huberDelta = DENSE_REGRESSOR_PARAMS.huberDelta;
     }
-    out[name] =
-      name === "learningRate" ? { ...spec, doc: spec.doc.replace(/;.*$/, ""), check: aboveZero } : spec;
+    out[name] = spec;
   }
   return out as unknown as ParamSchema<RegressorParamsOf<P>>;
 }

@@ -12,6 +12,7 @@ import { type RegressorParamsOf, regressionLoss } from "./image-regressor-params
 import { numberTarget } from "./image-regressor-target.js";
 import { checkImageInput } from "./image-scratch.js";
 import { summarizeFit } from "./labels.js";
+import { configRate } from "./learning-rate.js";
 
 /** Hyperparameters of an image regressor trained from scratch: its classifier twin's, with the loss. */
 export type ScratchImageRegressorParams = RegressorParamsOf<ImageParams>;
@@ -62,7 +63,7 @@ export abstract class ScratchImageRegressor<
           validation,
           {
             epochs: p.epochs,
-            learningRate: p.learningRate,
+            learningRate: configRate(p.learningRate),
             schedule: p.schedule,
             patience: p.patience,
             ...target.loss,

@@ -17,6 +17,7 @@ import type { FitSummary, Manifest } from "./estimator.js";
 import type { ImageReadOptions } from "./image-network.js";
 import type { RegressionTraining } from "./image-regressor-params.js";
 import { summarizeFit } from "./labels.js";
+import { type ChosenRate, chooseRate, withChosenRate } from "./learning-rate.js";
 import { checkCallbacks, seededFit } from "./network.js";
 import type { NetworkParams } from "./network-params.js";
 import type { FitSplit } from "./network-types.js";
@@ -76,7 +77,7 @@ export interface ImageRegressor extends Regressor<ImageData> {
   predictReadable(images: ImageData, options?: ImageReadOptions): Promise<ReadableRegression>;
 }
 
-type ImageRegressorParams = Omit<NetworkParams, "learningRate"> & RegressionTraining;
+type ImageRegressorParams = NetworkParams & RegressionTraining;
 
 /**
  * What every image regressor shares (CnnRegressor, ImageDenseRegressor, TransferRegressor): X
@@ -97,6 +98,8 @@ export abstract class ImageNetworkRegressor<
   readonly input = "images";
   /** Unreadable training images the last fit skipped, with the reason. */
   skipped: SkippedFile[] = [];
+  /** The rate a `learningRate: "auto"` fit's sweep picked (recorded in its summary). */
+  private chosenRate?: ChosenRate;
 
   /** Trains a network on the fit's images; the caller owns it (and disposes it if a later step fails). */
   protected abstract train(fit: ImageRegressionFit<E, O>): Promise<{
@@ -148,6 +151,7 @@ export abstract class ImageNetworkRegressor<
       const target = scalingOf(Float64Array.from(split.fit, (i) => all[i]));
       const values = Float32Array.from(all, (v) => (v - target.mean) / target.std);
       this.dispose();
+      this.chosenRate = undefined;
       const trained = await this.train({
         files,
         values,
@@ -155,7 +159,7 @@ export abstract class ImageNetworkRegressor<
         options,
         save: (dir, history, network, extra) => this.saveDuring(dir, { network, extra, target }, history),
       });
-      this.state = { ...trained, target };
+      this.state = { ...trained, summary: withChosenRate(trained.summary, this.chosenRate), target };
       this.skipped = this.skipped.map((s) => ({ file: name(s.file), reason: s.reason }));
       return this;
     });
@@ -184,8 +188,12 @@ export abstract class ImageNetworkRegressor<
     });
   }
 
-  /** The seeded training loop with the fit's listener and callbacks (a phase may pass its own seed). */
-  protected loop(
+  /**
+   * The seeded training loop with the fit's listener and callbacks (a phase may pass its own
+   * seed); a NaN rate (learningRate "auto", see configRate) is first picked by a sweep with the
+   * config's loss on the fresh network.
+   */
+  protected async loop(
     network: tfl.LayersModel,
     train: BatchSource,
     validation: BatchSource | undefined,
@@ -193,7 +201,9 @@ export abstract class ImageNetworkRegressor<
     options: O,
     seed = this.params.seed,
   ): Promise<TrainResult> {
-    return seededFit(network, train, validation, config, options, seed);
+    const auto = await chooseRate(network, train, config, options.listener, seed);
+    if (auto.chosen) this.chosenRate = auto.chosen;
+    return seededFit(network, train, validation, auto.config, options, seed);
   }
 
   async writeFiles(dir: string): Promise<void> {

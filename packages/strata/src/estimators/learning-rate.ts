@@ -4,6 +4,7 @@ import type { TrainConfig } from "../train/loop.js";
 import { type LrFindResult, sweepLearningRate } from "../train/lr-find.js";
 import type { BatchSource } from "../train/sources.js";
 import { withSeededMathRandom } from "../util/random.js";
+import type { FitSummary } from "./estimator.js";
 
 /*
  * `learningRate: "auto"` (`--lr auto`): before a network trains, a learning-rate sweep on its
@@ -50,8 +51,8 @@ export function lrFindOnly(progress?: TrainListener): TrainListener {
 
 /**
  * When `config`'s rate is "auto" (NaN, see configRate): sweeps the learning rate on `network`
- * from its fresh weights and the training batches (seeded by `seed`; the weights are put back),
- * and gives the config with the suggested rate and what was chosen. Any other config comes back
+ * from its fresh weights and the training batches with the config's loss (seeded by `seed`; the
+ * weights are put back), and gives the config with the suggested rate and what was chosen. Any other config comes back
  * as it is.
  */
 export async function chooseRate(
@@ -62,12 +63,21 @@ export async function chooseRate(
   seed: number,
 ): Promise<{ config: TrainConfig; chosen?: ChosenRate }> {
   if (!Number.isNaN(config.learningRate)) return { config };
-  const result = await withSeededMathRandom(seed, () => sweepLearningRate(network, train, { listener }));
+  // The sweep trains with the fit's loss (a regressor's MSE or Huber), so its curve is the fit's.
+  const loss = { loss: config.loss, huberDelta: config.huberDelta };
+  const result = await withSeededMathRandom(seed, () =>
+    sweepLearningRate(network, train, { listener, loss }),
+  );
   if (listener && (listener as Record<symbol, unknown>)[ONLY]) throw new LrFindDone(result);
   return {
     config: { ...config, learningRate: result.suggested },
     chosen: { chosen: result.suggested, rule: result.rule, points: result.points },
   };
+}
+
+/** `summary` with the rate an auto fit chose (as it is when none was chosen). */
+export function withChosenRate(summary: FitSummary, chosen: ChosenRate | undefined): FitSummary {
+  return chosen ? { ...summary, learningRate: chosen } : summary;
 }
 
 /** A listener's methods bound to it (so that spreading it into another object keeps `this`). */

@@ -18,6 +18,11 @@ export function lrFindSpec(result: LrFindResult): TopLevelSpec {
       text: `${result.rule}: ${result.suggested.toPrecision(2)}`,
     },
   ];
+  // The step that stopped the sweep may have blown up (a regressor's squared error by orders of
+  // magnitude): the axis ends at the highest loss before it, so that the valley stays readable.
+  const losses = result.points.map((p) => p.loss);
+  const low = Math.min(...losses);
+  const high = Math.max(low + 1e-9, ...losses.slice(0, -1));
   const x = {
     field: "lr",
     type: "quantitative",
@@ -32,14 +37,14 @@ export function lrFindSpec(result: LrFindResult): TopLevelSpec {
     layer: [
       {
         data: { values: result.points.map((p) => ({ lr: p.lr, loss: p.loss })) },
-        mark: { type: "line", color: TRAINING, strokeWidth: 2 },
+        mark: { type: "line", color: TRAINING, strokeWidth: 2, clip: true },
         encoding: {
           x,
           y: {
             field: "loss",
             type: "quantitative",
             title: "training loss (smoothed)",
-            scale: { zero: false },
+            scale: { domain: [low, high], zero: false },
           },
           tooltip: [
             { field: "lr", format: ".2e", title: "rate" },

@@ -9,7 +9,7 @@ import type { TrainListener } from "./listener.js";
 import { type LrPoint, type LrSuggestion, valleySuggestion } from "./lr-rule.js";
 import { stepRunner } from "./runner.js";
 import type { BatchSource } from "./sources.js";
-import type { ParamGroup } from "./step.js";
+import type { LossChoice, ParamGroup } from "./step.js";
 import { mutableWeights, readWeights, unfrozenLayers, writeWeights } from "./weights.js";
 
 export type { LrPoint } from "./lr-rule.js";
@@ -23,6 +23,8 @@ export interface LrFindResult extends LrSuggestion {
 }
 
 export interface LrSweepOptions {
+  /** The loss the sweep trains with: the fit's (default cross-entropy; MSE or Huber for a regressor). */
+  readonly loss?: LossChoice;
   /** The first step's rate (default 1e-7). */
   readonly startLr?: number;
   /** The rate the last step would reach (default 10). */
@@ -64,7 +66,7 @@ export async function sweepLearningRate(
     l.trainableWeights.map((w) => w.read() as tf.Variable),
   );
   const group: ParamGroup = { variables, optimizer: fusedAdam(start) };
-  const runner = stepRunner(model, [group]);
+  const runner = stepRunner(model, [group], options.loss);
   const points: LrPoint[] = [];
   const listener = options.listener;
   listener?.onTrainStart?.({ epochs: 1, batchesPerEpoch: steps, samples: train.samples, label: "lr-find" });

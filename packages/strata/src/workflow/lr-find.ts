@@ -1,8 +1,13 @@
 import { StrataError } from "../errors.js";
+import { builtInKinds } from "../estimators/built-in-kinds.js";
+import { DenseRegressor } from "../estimators/dense-regressor.js";
 import type { Classifier, FitOptions, Label } from "../estimators/estimator.js";
+import { ImageNetworkRegressor } from "../estimators/image-regressor.js";
 import { LrFindDone, lrFindOnly } from "../estimators/learning-rate.js";
 import { NetworkClassifier } from "../estimators/network.js";
 import { createEstimator } from "../estimators/registry.js";
+import type { Regressor, RegressorFitOptions } from "../estimators/regressor.js";
+import type { TrainListener } from "../train/listener.js";
 import type { LrFindResult } from "../train/lr-find.js";
 
 export type { LrFindResult, LrPoint } from "../train/lr-find.js";
@@ -32,8 +37,51 @@ export async function findLearningRate<X>(
   requireNetwork(estimator);
   const params = { ...estimator.getParams(), learningRate: "auto" };
   const copy = (await createEstimator({ kind: estimator.kind, params })) as Classifier<X>;
+  return sweptBy(copy, estimator.kind, () =>
+    copy.fit(x, labels, { ...options, listener: lrFindOnly(options.listener) }),
+  );
+}
+
+/** Refuses (a StrataError) a regressor that is not a network trained by gradient steps. */
+export function requireNetworkRegressor(regressor: Regressor<never>): void {
+  if (!(regressor instanceof DenseRegressor || regressor instanceof ImageNetworkRegressor))
+    throw new StrataError(
+      `lr-find: a ${regressor.kind} model has no learning rate to sweep; lr-find takes a network (dense, cnn, image-dense or transfer)`,
+    );
+}
+
+/** A regressor's fit options with the training loop's listener (DenseRegressor's, the image regressors'). */
+export interface RegressorSweepOptions extends RegressorFitOptions {
+  readonly listener?: TrainListener;
+}
+
+/**
+ * findLearningRate's twin for a network regressor (dense-regressor; cnn-, image-dense- or
+ * transfer-regressor): the sweep trains with the regressor's own loss (MSE or Huber) on its
+ * standardised target, on the training rows its fit would use (after the validation split).
+ * `regressor` is left as it was; the same data and params give the same curve.
+ */
+export async function findRegressionLearningRate<X>(
+  regressor: Regressor<X>,
+  x: X,
+  y: readonly number[],
+  options: RegressorSweepOptions = {},
+): Promise<LrFindResult> {
+  requireNetworkRegressor(regressor);
+  const params = { ...regressor.getParams(), learningRate: "auto" };
+  const copy = builtInKinds.createRegressor({ kind: regressor.kind, params }) as Regressor<X>;
+  const sweep: RegressorSweepOptions = { ...options, listener: lrFindOnly(options.listener) };
+  return sweptBy(copy, regressor.kind, () => copy.fit(x, y, sweep));
+}
+
+/** The sweep's result from an auto-rate fit stopped by lrFindOnly; `copy` is freed. */
+async function sweptBy(
+  copy: { dispose(): void },
+  kind: string,
+  fit: () => Promise<unknown>,
+): Promise<LrFindResult> {
   try {
-    await copy.fit(x, labels, { ...options, listener: lrFindOnly(options.listener) });
+    await fit();
   } catch (e) {
     if (e instanceof LrFindDone) return e.result;
     throw e;
@@ -41,6 +89,6 @@ export async function findLearningRate<X>(
     copy.dispose();
   }
   throw new StrataError(
-    `lr-find: the ${estimator.kind} fit trained nothing at its learning rate (with transfer, give the head phase epochs)`,
+    `lr-find: the ${kind} fit trained nothing at its learning rate (with transfer, give the head phase epochs)`,
   );
 }
