@@ -222,7 +222,10 @@ export function buildProgram(): Command {
       "--quantize <type>",
       "store the weights as float16 (half the size) or uint8 (a quarter); the graph computes in float32",
     )
-    .option("--json", "print only one JSON object: file, bytes, parameters, kind, classes, inputs, outputs")
+    .option(
+      "--json",
+      "print only one JSON object: file, bytes, parameters, kind, task, classes (a regressor: target), inputs, outputs",
+    )
     .option("--quiet", "print nothing when it succeeds")
     .action(exportCommand);
 
