@@ -1,11 +1,10 @@
 import type { Task } from "../data/tabular.js";
-import { where } from "../errors.js";
 import type { ParamValue } from "../util/params.js";
-import { type CsvDataset, type LabelledRows, loadCsvDataset, trainTestSplit } from "../workflow/dataset.js";
+import { type LabelledRows, loadCsvDataset } from "../workflow/dataset.js";
 import { fitAndScore } from "../workflow/fit-and-score.js";
 import type { RegressorFit } from "../workflow/regression-record.js";
 import { fitAndScoreRegressor, type NumericRows } from "../workflow/regression-run.js";
-import type { CompareRun, DataRecord, HoldoutRecord, ModelFit } from "../workflow/run-record.js";
+import type { CompareRun, ModelFit } from "../workflow/run-record.js";
 import { modelFit } from "../workflow/run-record.js";
 import { ensembleFitOptions } from "./ensemble-run.js";
 import { cliNote } from "./flag-names.js";
@@ -21,6 +20,7 @@ import { type DataOptions, loadOptions } from "./options.js";
 import type { Output } from "./output.js";
 import { ConsoleProgress } from "./progress.js";
 import { formatScore } from "./regression-text.js";
+import { tableDataRecord, tableHoldout } from "./table-split.js";
 
 /** What strata compare on a CSV file reads of its options. */
 export interface TableCompareOptions extends DataOptions {
@@ -49,7 +49,7 @@ export async function compareTable(
   );
   const notes = data.notes.map(cliNote);
   for (const n of notes) out.note(`note: ${n}`);
-  const { train, test, split } = holdout(file, o, data);
+  const { train, test, split } = tableHoldout(file, o, data);
   out.note(
     `split: ${train.y.length} train rows, ${test.y.length} test rows (seed ${o.seed}); ${targets.length} models`,
   );
@@ -82,7 +82,7 @@ export async function compareTable(
   }
   return {
     command: "compare",
-    data: tableRecord(file, data, notes),
+    data: tableDataRecord(file, data, notes),
     split,
     train: { y: train.y },
     test: { y: test.y },
@@ -95,40 +95,6 @@ function numeric(rows: LabelledRows): NumericRows {
     x: rows.frame,
     y: Float64Array.from(rows.y, Number),
     ...(rows.groups ? { groups: rows.groups } : {}),
-  };
-}
-
-function holdout(
-  file: string,
-  o: TableCompareOptions,
-  data: CsvDataset,
-): { train: LabelledRows; test: LabelledRows; split: HoldoutRecord } {
-  const { train, test } = trainTestSplit(data, {
-    testSize: o.testSize,
-    seed: o.seed,
-    ...(data.values ? { values: data.values } : {}),
-    source: where(file, undefined, data.schema.target),
-    groupedBy: o.group === undefined ? undefined : `--group ${o.group}`,
-  });
-  const group = data.schema.group;
-  return {
-    train,
-    test,
-    split:
-      group === undefined
-        ? { kind: "stratified", testSize: o.testSize, seed: o.seed }
-        : { kind: "grouped", group, testSize: o.testSize, seed: o.seed },
-  };
-}
-
-function tableRecord(file: string, data: CsvDataset, notes: readonly string[]): DataRecord {
-  return {
-    kind: "table",
-    source: file,
-    target: data.schema.target,
-    features: data.schema.features.map((f) => f.name),
-    dropped: data.schema.dropped.map((d) => ({ ...d, reason: cliNote(d.reason) })),
-    notes,
   };
 }
 

@@ -2,20 +2,18 @@ import { join, relative } from "node:path";
 import type { Frame } from "../data/frame.js";
 import { regressionSplits } from "../estimators/cross-val-predict-regressor.js";
 import type { Regressor } from "../estimators/regressor.js";
-import { meanStd } from "../metrics/classification.js";
 import { runReport } from "../report/build.js";
 import { renderReport } from "../report/html.js";
 import { writeReportFiles } from "../report/write.js";
 import type { CsvDataset } from "../workflow/dataset.js";
 import { REPORT_HTML } from "../workflow/model-dir.js";
-import type { RegressionCrossValidation } from "../workflow/regression-record.js";
-import { crossValidateRegressor, foldSpread } from "../workflow/regression-run.js";
+import { crossValidateRegressor } from "../workflow/regression-run.js";
 import { cvRunJson } from "../workflow/run-json.js";
 import type { CvRun, DataRecord } from "../workflow/run-record.js";
-import { backendPhrase } from "./cv-folds.js";
 import type { Output } from "./output.js";
 import { ConsoleProgress } from "./progress.js";
-import { formatRegression, formatScore } from "./regression-text.js";
+import { formatScore, printRegressionFolds } from "./regression-text.js";
+import { kFoldRecord } from "./table-split.js";
 
 /** What strata cv on a numeric target reads of its options. */
 export interface RegressionCvOptions {
@@ -68,10 +66,7 @@ export async function cvRegression(
     const record: CvRun = {
       command: "cv",
       data: dataRecord,
-      split:
-        data.schema.group === undefined
-          ? { kind: "stratified-kfold", folds: o.folds, seed: o.seed }
-          : { kind: "grouped-kfold", group: data.schema.group, folds: o.folds, seed: o.seed },
+      split: kFoldRecord(data, o.folds, o.seed),
       examples: { y: data.y },
       model: model.name,
       params: model.template.getParams(),
@@ -92,23 +87,4 @@ export async function cvRegression(
   } finally {
     model.template.dispose();
   }
-}
-
-/** The text summary: pooled scores beside the baseline's, then the mean ± std over folds. */
-function printRegressionFolds(out: Output, cv: RegressionCrossValidation, k: number): void {
-  const pooled = formatRegression(cv.pooled, "predicting each fold's training mean", cv.actual.length);
-  out.result(pooled.replace(" test rows", " rows, pooled over the folds' out-of-fold predictions"));
-  const pm = (score: (r: RegressionCrossValidation["pooled"]) => number, digits?: number) => {
-    const { mean, std } = foldSpread(cv.folds, score);
-    return digits === undefined
-      ? `${formatScore(mean)} ± ${formatScore(std)}`
-      : `${mean.toFixed(digits)} ± ${std.toFixed(digits)}`;
-  };
-  out.result(
-    `RMSE  ${pm((r) => r.rmse)}  (mean ± std over ${k} folds; baseline ${pm((r) => r.baseline.rmse)})`,
-  );
-  out.result(`MAE   ${pm((r) => r.mae)}`);
-  out.result(`R²    ${pm((r) => r.r2, 4)}`);
-  const seconds = meanStd(cv.folds.map((f) => f.summary.seconds)).mean;
-  out.result(`fit ${seconds.toFixed(1)} s per fold on ${backendPhrase(cv.backend)}`);
 }

@@ -40,6 +40,7 @@ import { type DataOptions, loadOptions, type OutputOptions } from "./options.js"
 import { makeOutput, type Output } from "./output.js";
 import { ENSEMBLE_OPTIONS, PARAM_OPTIONS } from "./param-options.js";
 import { DATA_OPTIONS } from "./run-options.js";
+import { kFoldRecord, tableDataRecord } from "./table-split.js";
 
 export interface CvCommandOptions extends DataOptions, OutputOptions {
   model?: string;
@@ -94,7 +95,7 @@ export async function cvCommand(file: string, o: CvCommandOptions, cmd: Command)
   const data = loadCsvDataset(file, loadOptions(o));
   if (data.task === "regression") {
     const template = tableRegressor(params, target);
-    const dataRecord = tableDataRecord(file, data, out);
+    const dataRecord = tableDataRecordNoted(file, data, out);
     await cvRegression(file, o, { name: regressorName(target), template }, data, dataRecord, out);
     return;
   }
@@ -102,18 +103,11 @@ export async function cvCommand(file: string, o: CvCommandOptions, cmd: Command)
 }
 
 /** What was read (the notes printed, in the CLI's terms), for the run's record. */
-function tableDataRecord(file: string, data: CsvDataset, out: Output): DataRecord {
+function tableDataRecordNoted(file: string, data: CsvDataset, out: Output): DataRecord {
   // The library names its options as the API does; the CLI user typed flags.
   const notes = data.notes.map(cliNote);
   for (const n of notes) out.note(`note: ${n}`);
-  return {
-    kind: "table",
-    source: file,
-    target: data.schema.target,
-    features: data.schema.features.map((f) => f.name),
-    dropped: data.schema.dropped.map((d) => ({ ...d, reason: cliNote(d.reason) })),
-    notes,
-  };
+  return tableDataRecord(file, data, notes);
 }
 
 async function runCv<X extends Frame | readonly string[]>(
@@ -162,7 +156,7 @@ function tableCv(
   template: Classifier<Frame>,
   out: Output,
 ): CvData<Frame> {
-  const dataRecord = tableDataRecord(file, data, out);
+  const dataRecord = tableDataRecordNoted(file, data, out);
   const splits = kFold(data.y.length, { k: o.folds, seed: o.seed, stratify: data.y, groups: data.groups });
   requireClassesInTraining(data.y, splits, {
     what: `${o.folds}-fold cross-validation`,
@@ -181,10 +175,7 @@ function tableCv(
     splits,
     fitOptions: {},
     dataRecord,
-    split:
-      data.schema.group === undefined
-        ? { kind: "stratified-kfold", folds: o.folds, seed: o.seed }
-        : { kind: "grouped-kfold", group: data.schema.group, folds: o.folds, seed: o.seed },
+    split: kFoldRecord(data, o.folds, o.seed),
   };
 }
 

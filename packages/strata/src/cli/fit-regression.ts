@@ -1,14 +1,13 @@
 import { relative } from "node:path";
 import type { Frame } from "../data/frame.js";
-import type { DroppedColumn } from "../data/schema.js";
-import { StrataError, where } from "../errors.js";
+import { StrataError } from "../errors.js";
 import type { Regressor } from "../estimators/regressor.js";
 import { permutationImportance } from "../explain/permutation.js";
 import { runReport } from "../report/build.js";
 import { renderReport } from "../report/html.js";
 import { summarizeInputs } from "../serve/inputs.js";
 import type { Params } from "../util/params.js";
-import { type CsvDataset, loadCsvDataset, trainTestSplit } from "../workflow/dataset.js";
+import { type CsvDataset, loadCsvDataset } from "../workflow/dataset.js";
 import { saveModelDir } from "../workflow/model-dir.js";
 import type { RegressorFit } from "../workflow/regression-record.js";
 import { fitAndScoreRegressor, type NumericRows } from "../workflow/regression-run.js";
@@ -21,6 +20,7 @@ import type { loadOptions } from "./options.js";
 import type { Output } from "./output.js";
 import { ConsoleProgress } from "./progress.js";
 import { formatRegression, printRegressionMembers } from "./regression-text.js";
+import { tableDataRecord, tableHoldout } from "./table-split.js";
 
 /** What `strata fit` on a numeric target reads of its options. */
 export interface RegressionFitOptions {
@@ -51,7 +51,7 @@ export async function fitRegression(
   model: Regressor<Frame>,
   data: CsvDataset,
   out: Output,
-  record: { notes: readonly string[]; dropped: readonly DroppedColumn[] },
+  notes: readonly string[],
 ): Promise<void> {
   const values = data.values as Float64Array;
   let train: NumericRows;
@@ -72,23 +72,10 @@ export async function fitRegression(
     test = numericRows(testData.frame, testData.y);
     split = { kind: "given", test: o.test };
   } else {
-    const parts = trainTestSplit(
-      { frame: data.frame, y: data.y, groups: data.groups },
-      {
-        testSize: o.testSize,
-        seed: o.seed,
-        values,
-        source: where(file, undefined, data.schema.target),
-        groupedBy: o.group === undefined ? undefined : `--group ${o.group}`,
-      },
-    );
+    const parts = tableHoldout(file, o, data);
     train = numericRows(parts.train.frame, parts.train.y, parts.train.groups);
     test = numericRows(parts.test.frame, parts.test.y);
-    const group = data.schema.group;
-    split =
-      group === undefined
-        ? { kind: "stratified", testSize: o.testSize, seed: o.seed }
-        : { kind: "grouped", group, testSize: o.testSize, seed: o.seed };
+    split = parts.split;
   }
   const features = data.schema.features;
   out.note(
@@ -109,14 +96,7 @@ export async function fitRegression(
   });
   const run: FitRun = {
     command: "fit",
-    data: {
-      kind: "table",
-      source: file,
-      target: data.schema.target,
-      features: features.map((f) => f.name),
-      dropped: record.dropped,
-      notes: record.notes,
-    },
+    data: tableDataRecord(file, data, notes),
     split,
     train: { y: [...train.y].map(String) },
     test: { y: [...test.y].map(String) },

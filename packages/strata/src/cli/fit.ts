@@ -3,7 +3,7 @@ import { join, relative } from "node:path";
 import type { Command } from "commander";
 import type { Frame } from "../data/frame.js";
 import type { Task } from "../data/tabular.js";
-import { StrataError, where } from "../errors.js";
+import { StrataError } from "../errors.js";
 import { CHECKPOINT_LAST } from "../estimators/checkpointing.js";
 import type { AnyClassifier, Classifier } from "../estimators/estimator.js";
 import type { Regressor } from "../estimators/regressor.js";
@@ -13,7 +13,7 @@ import { formatReport } from "../metrics/classification.js";
 import { runReport } from "../report/build.js";
 import { renderReport } from "../report/html.js";
 import { summarizeInputs } from "../serve/inputs.js";
-import { checkTestLabels, type LabelledRows, loadCsvDataset, trainTestSplit } from "../workflow/dataset.js";
+import { checkTestLabels, type LabelledRows, loadCsvDataset } from "../workflow/dataset.js";
 import { fitAndScore } from "../workflow/fit-and-score.js";
 import { saveModelDir } from "../workflow/model-dir.js";
 import { fitRunJson } from "../workflow/run-json.js";
@@ -33,6 +33,7 @@ import { makeOutput, type Output } from "./output.js";
 import { ENSEMBLE_OPTIONS, PARAM_OPTIONS } from "./param-options.js";
 import { ConsoleProgress } from "./progress.js";
 import { DATA_OPTIONS, FIT_ONLY_OPTIONS } from "./run-options.js";
+import { tableDataRecord, tableHoldout } from "./table-split.js";
 
 export interface FitCommandOptions extends DataOptions, OutputOptions {
   model?: string;
@@ -81,10 +82,9 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
   const estimator = regression ? tableRegressor(params, target) : tableEstimator(params, target);
   // The library names its options as the API does; the CLI user typed flags.
   const notes = data.notes.map(cliNote);
-  const dropped = data.schema.dropped.map((d) => ({ ...d, reason: cliNote(d.reason) }));
   for (const n of notes) out.note(`note: ${n}`);
   if (isRegressor(estimator)) {
-    await fitRegression(file, o, target, estimator, data, out, { notes, dropped });
+    await fitRegression(file, o, target, estimator, data, out, notes);
     return;
   }
   const task = data.task as Task;
@@ -109,17 +109,7 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
     test = testData;
     split = { kind: "given", test: o.test };
   } else {
-    ({ train, test } = trainTestSplit(data, {
-      testSize: o.testSize,
-      seed: o.seed,
-      source: where(file, undefined, data.schema.target),
-      groupedBy: o.group === undefined ? undefined : `--group ${o.group}`,
-    }));
-    const group = data.schema.group;
-    split =
-      group === undefined
-        ? { kind: "stratified", testSize: o.testSize, seed: o.seed }
-        : { kind: "grouped", group, testSize: o.testSize, seed: o.seed };
+    ({ train, test, split } = tableHoldout(file, o, data));
   }
   const features = data.schema.features;
   out.note(
@@ -151,14 +141,7 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
   printLeaderboard(out, result.summary);
   const run: FitRun & { readonly fit: ModelFit } = {
     command: "fit",
-    data: {
-      kind: "table",
-      source: file,
-      target: data.schema.target,
-      features: features.map((f) => f.name),
-      dropped,
-      notes,
-    },
+    data: tableDataRecord(file, data, notes),
     split,
     train: { y: train.y },
     test: { y: test.y },

@@ -1,7 +1,6 @@
 import { join, relative } from "node:path";
 import { regressionSplits } from "../estimators/cross-val-predict-regressor.js";
 import type { ImageRegressor } from "../estimators/image-regressor.js";
-import { meanStd } from "../metrics/classification.js";
 import { regressionReport } from "../metrics/regression.js";
 import { runReport } from "../report/build.js";
 import { renderReport } from "../report/html.js";
@@ -11,10 +10,9 @@ import { modelBackend } from "../workflow/fit-and-score.js";
 import type { ImageTargetExamples } from "../workflow/image-targets.js";
 import { REPORT_HTML } from "../workflow/model-dir.js";
 import type { RegressionCrossValidation, RegressionFoldResult } from "../workflow/regression-record.js";
-import { foldSpread, meanOf } from "../workflow/regression-run.js";
+import { meanOf } from "../workflow/regression-run.js";
 import { cvRunJson } from "../workflow/run-json.js";
 import type { CvRun } from "../workflow/run-record.js";
-import { backendPhrase } from "./cv-folds.js";
 import { checkRegressionOptions } from "./fit-regression.js";
 import {
   fitImageRegressor,
@@ -28,7 +26,7 @@ import { type ImageRunOptions, warnSkipped } from "./images.js";
 import { imageEstimator, type ModelTarget } from "./model-choice.js";
 import type { Output } from "./output.js";
 import { ConsoleProgress } from "./progress.js";
-import { formatRegression, formatScore } from "./regression-text.js";
+import { formatScore, printRegressionFolds } from "./regression-text.js";
 
 /*
  * strata cv FOLDER when the folder's target is numbers (issue 24): k folds over every image
@@ -89,7 +87,7 @@ export async function cvImageRegression(
       out.emitJson(o.out ? { ...json, out: o.out } : json);
       return true;
     }
-    printFolds(out, cv, o.folds);
+    printRegressionFolds(out, cv, o.folds, "images");
     if (o.out) out.result(`report: ${join(relative(process.cwd(), o.out) || ".", REPORT_HTML)}`);
     return true;
   } finally {
@@ -177,23 +175,4 @@ async function foldImages(
     },
     kept,
   };
-}
-
-/** The text summary: pooled scores beside the baseline's, then the mean ± std over folds. */
-function printFolds(out: Output, cv: RegressionCrossValidation, k: number): void {
-  const pooled = formatRegression(cv.pooled, "predicting each fold's training mean", cv.actual.length);
-  out.result(pooled.replace(" test rows", " images, pooled over the folds' out-of-fold predictions"));
-  const pm = (score: (r: RegressionCrossValidation["pooled"]) => number, digits?: number) => {
-    const { mean, std } = foldSpread(cv.folds, score);
-    return digits === undefined
-      ? `${formatScore(mean)} ± ${formatScore(std)}`
-      : `${mean.toFixed(digits)} ± ${std.toFixed(digits)}`;
-  };
-  out.result(
-    `RMSE  ${pm((r) => r.rmse)}  (mean ± std over ${k} folds; baseline ${pm((r) => r.baseline.rmse)})`,
-  );
-  out.result(`MAE   ${pm((r) => r.mae)}`);
-  out.result(`R²    ${pm((r) => r.r2, 4)}`);
-  const seconds = meanStd(cv.folds.map((f) => f.summary.seconds)).mean;
-  out.result(`fit ${seconds.toFixed(1)} s per fold on ${backendPhrase(cv.backend)}`);
 }

@@ -1,5 +1,3 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { StrataError } from "../errors.js";
 import { loadImageRegressor } from "../estimators/image-regressor-load.js";
@@ -7,7 +5,7 @@ import { readManifest } from "../estimators/manifest.js";
 import { regressionReport } from "../metrics/regression.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { readImageTargets } from "../workflow/image-targets.js";
-import { METRICS_JSON } from "../workflow/model-dir.js";
+import { savedTrainMean } from "../workflow/model-dir.js";
 import { meanOf } from "../workflow/regression-run.js";
 import { warnSkipped } from "./images.js";
 import type { Output } from "./output.js";
@@ -24,18 +22,6 @@ import { formatRegression } from "./regression-text.js";
 export async function isImageRegressor(dir: string): Promise<boolean> {
   const manifest = await readManifest(dir);
   return manifest.task === "regression" && manifest.input === "images";
-}
-
-/** The training images' mean target, as fit saved it in metrics.json (undefined: not there). */
-function savedTrainMean(dir: string): number | undefined {
-  const path = join(dir, METRICS_JSON);
-  if (!existsSync(path)) return undefined;
-  try {
-    const m = JSON.parse(readFileSync(path, "utf8")) as { trainMean?: unknown };
-    return typeof m.trainMean === "number" && Number.isFinite(m.trainMean) ? m.trainMean : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -1,5 +1,8 @@
+import { meanStd } from "../metrics/classification.js";
 import type { RegressionReport, RegressionScores } from "../metrics/regression.js";
-import type { RegressionMemberRecord } from "../workflow/regression-record.js";
+import type { RegressionCrossValidation, RegressionMemberRecord } from "../workflow/regression-record.js";
+import { foldSpread } from "../workflow/regression-run.js";
+import { backendPhrase } from "./cv-folds.js";
 import type { Output } from "./output.js";
 
 /*
@@ -47,4 +50,28 @@ export function printRegressionMembers(
     );
   for (const m of members) line(m.name, m, m.fitSeconds);
   line(combined.name, combined.report, combined.seconds);
+}
+
+/** The text summary: pooled scores beside the baseline's, then the mean ± std over folds. */
+export function printRegressionFolds(
+  out: Output,
+  cv: RegressionCrossValidation,
+  k: number,
+  unit: "rows" | "images" = "rows",
+): void {
+  const pooled = formatRegression(cv.pooled, "predicting each fold's training mean", cv.actual.length);
+  out.result(pooled.replace(" test rows", ` ${unit}, pooled over the folds' out-of-fold predictions`));
+  const pm = (score: (r: RegressionCrossValidation["pooled"]) => number, digits?: number) => {
+    const { mean, std } = foldSpread(cv.folds, score);
+    return digits === undefined
+      ? `${formatScore(mean)} ± ${formatScore(std)}`
+      : `${mean.toFixed(digits)} ± ${std.toFixed(digits)}`;
+  };
+  out.result(
+    `RMSE  ${pm((r) => r.rmse)}  (mean ± std over ${k} folds; baseline ${pm((r) => r.baseline.rmse)})`,
+  );
+  out.result(`MAE   ${pm((r) => r.mae)}`);
+  out.result(`R²    ${pm((r) => r.r2, 4)}`);
+  const seconds = meanStd(cv.folds.map((f) => f.summary.seconds)).mean;
+  out.result(`fit ${seconds.toFixed(1)} s per fold on ${backendPhrase(cv.backend)}`);
 }

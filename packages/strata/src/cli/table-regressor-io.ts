@@ -1,5 +1,3 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { type RawTable, readCsv } from "../data/csv.js";
 import type { Frame } from "../data/frame.js";
@@ -13,7 +11,7 @@ import { checkContributions } from "../explain/contributions.js";
 import { regressionReport } from "../metrics/regression.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { loadCsvDataset } from "../workflow/dataset.js";
-import { loadTableModelDir, METRICS_JSON, readSchema } from "../workflow/model-dir.js";
+import { loadTableModelDir, readSchema, savedTrainMean } from "../workflow/model-dir.js";
 import { meanOf } from "../workflow/regression-run.js";
 import { explainRegressorRows, WHY_COLUMN } from "./explain-rows.js";
 import { cliNote } from "./flag-names.js";
@@ -36,18 +34,6 @@ async function loadRegressorDir(
     throw new Error(`${dir}: expected a regressor`);
   }
   return { model: loaded.model, schema: loaded.schema };
-}
-
-/** The training rows' mean target, as the fit saved it in metrics.json (undefined: not there). */
-function savedTrainMean(dir: string): number | undefined {
-  const path = join(dir, METRICS_JSON);
-  if (!existsSync(path)) return undefined;
-  try {
-    const m = JSON.parse(readFileSync(path, "utf8")) as { trainMean?: unknown };
-    return typeof m.trainMean === "number" && Number.isFinite(m.trainMean) ? m.trainMean : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** strata evaluate DIR DATA for a regressor: its scores on DATA's rows, beside the training mean's. */

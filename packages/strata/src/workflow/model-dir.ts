@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Frame } from "../data/frame.js";
@@ -131,4 +131,16 @@ export async function readSchema(dir: string): Promise<TabularSchema> {
       );
   }
   return { ...schema, dropped: schema.dropped ?? [] };
+}
+
+/** A regressor's training rows' (or images') mean target, as its fit saved it in metrics.json (undefined: not there). */
+export function savedTrainMean(dir: string): number | undefined {
+  const path = join(dir, METRICS_JSON);
+  if (!existsSync(path)) return undefined;
+  try {
+    const m = JSON.parse(readFileSync(path, "utf8")) as { trainMean?: unknown };
+    return typeof m.trainMean === "number" && Number.isFinite(m.trainMean) ? m.trainMean : undefined;
+  } catch {
+    return undefined;
+  }
 }
