@@ -191,6 +191,11 @@ test("strata lr-find on a numeric target sweeps fit's training rows with the reg
   assert.match(report, /data-section="lr-find"/);
   assert.match(report, /data-chart="lr-find"/);
 
+  // --loss huber: the sweep trains Huber's loss, as the fit would.
+  const huber = runCli(["lr-find", "red.csv", ...task, "--loss", "huber"], dir);
+  assert.equal(huber.status, 0, huber.stderr);
+  assert.match(huber.stderr, /seed 0; huber loss on the standardised target\)/);
+
   // Not a network: nothing to sweep.
   assertUserError(runCli(["lr-find", "red.csv", ...task, "--model", "xgboost"], dir), ["lr-find", "xgboost"]);
 });
