@@ -54,6 +54,8 @@ export interface LrFindCommandOptions extends DataOptions, OutputOptions {
  * split as `strata fit` would with the same flags (its default 20% test hold-out, or an image
  * folder's test/); the sweep trains on the training part from the model's fresh initial
  * weights with the rate rising from 1e-7 to 10, and prints the curve and the suggested rate.
+ * On a numeric target (a CSV's; data/problem-type.ts or --task) the sweep is the regressor
+ * twin's, with its loss (MSE or Huber) on the standardised target.
  */
 export async function lrFindCommand(file: string, o: LrFindCommandOptions, cmd: Command): Promise<void> {
   const out = makeOutput(o);
