@@ -6,7 +6,7 @@
  * et al. 2009, UCI; shared/data/wine_quality), its 0–10 quality score as a number.
  */
 import assert from "node:assert/strict";
-import { cpSync, readdirSync, readFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
@@ -198,4 +198,16 @@ test("strata lr-find on a numeric target sweeps fit's training rows with the reg
 
   // Not a network: nothing to sweep.
   assertUserError(runCli(["lr-find", "red.csv", ...task, "--model", "xgboost"], dir), ["lr-find", "xgboost"]);
+});
+
+test("strata lr-find on an image folder with numbers is refused in one line, pointing to fit --lr auto", (t) => {
+  const dir = tempDir(t);
+  const cats = sharedData("cifar10_jpg_subset/train/cat");
+  mkdirSync(join(dir, "imgs"));
+  const files = readdirSync(cats).sort().slice(0, 12);
+  for (const f of files) cpSync(join(cats, f), join(dir, "imgs", f));
+  // Each image's number: its file's size in bytes.
+  const sizes = files.map((f) => `${f},${statSync(join(cats, f)).size}`);
+  writeFileSync(join(dir, "imgs", "labels.csv"), ["file,bytes", ...sizes].join("\n"));
+  assertUserError(runCli(["lr-find", "imgs"], dir), ["lr-find", "numbers", "labels.csv", "--lr auto"]);
 });

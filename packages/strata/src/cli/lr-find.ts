@@ -16,6 +16,7 @@ import {
   requireNetworkRegressor,
 } from "../workflow/lr-find.js";
 import { cliNote } from "./flag-names.js";
+import { decideImageTask } from "./image-regression-task.js";
 import { imageReadOptions, splitImages } from "./images.js";
 import { lrPlot } from "./lr-plot.js";
 import {
@@ -47,6 +48,8 @@ export interface LrFindCommandOptions extends DataOptions, OutputOptions {
   cache?: string;
   memoryCache?: number;
   strict?: boolean;
+  /** An image folder's CSV of file → number (--targets). */
+  targets?: string;
 }
 
 /**
@@ -75,6 +78,12 @@ export async function lrFindCommand(file: string, o: LrFindCommandOptions, cmd: 
   if (target.startsWith("images:")) {
     const estimator = imageEstimator(target, params);
     requireNetwork(estimator);
+    const decided = decideImageTask(file, o);
+    if (decided.task === "regression")
+      throw new StrataError(
+        `lr-find: ${file}'s target is numbers (${decided.notes[decided.notes.length - 1]}); lr-find does not split image folders with numbers yet: fit with --lr auto, which sweeps the regressor's loss first`,
+      );
+    for (const n of decided.notes) out.note(`note: ${n}`);
     const run = { ...o, testSize: FIT_TEST_SIZE };
     const { folder, train } = splitImages(file, run, out);
     const options: FitOptions = { ...imageReadOptions(run), classes: folder.classes, listener };
