@@ -7,7 +7,7 @@ import {
   perClassSpec,
   rocSpec,
 } from "./charts.js";
-import { learningCurvesSpec } from "./curves-chart.js";
+import { curvesSection } from "./curves-section.js";
 import { esc, fixed, pageShell, pct, table } from "./page.js";
 import { isRegressionInput, REGRESSION_STYLE, regressionBody } from "./regression-page.js";
 import type { RegressionReportInput } from "./regression-types.js";
@@ -157,17 +157,8 @@ async function runSections(run: RunReport, titled: boolean): Promise<string> {
   const m = run.metrics;
   const out: string[] = [];
   if (titled) out.push(`<h2 class="run-title">${esc(run.name)}</h2>${headline(run)}`);
-  const curves = learningCurvesSpec(run.curves);
-  if (curves) {
-    const kept = run.curves.length === 1 && run.curves[0].bestEpoch !== undefined;
-    out.push(
-      `<section data-section="curves"><h3>Learning curves</h3><p class="muted">Per epoch, on the training rows and on the validation rows held out for early stopping${
-        kept
-          ? "; the dashed line marks the epoch whose weights were kept"
-          : "; ◆ marks each series' kept epoch"
-      }.</p>${await chart("curves", curves)}</section>`,
-    );
-  }
+  const curves = await curvesSection(run.curves);
+  if (curves) out.push(curves);
   if (run.lrFind) out.push(await lrFindSection(run.lrFind, chart));
   out.push(
     `<section data-section="confusion"><h3>Confusion matrix</h3><p class="muted">Rows: true class; columns: predicted class; the diagonal is correct. Shade: share of the row (recall on the diagonal).</p>${await chart("confusion", confusionSpec(m.labels, m.confusionMatrix))}</section>`,

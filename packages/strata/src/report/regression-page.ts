@@ -1,5 +1,5 @@
 import { meanStd } from "../metrics/classification.js";
-import { learningCurvesSpec } from "./curves-chart.js";
+import { curvesSection } from "./curves-section.js";
 import { esc, fixed, num, table } from "./page.js";
 import {
   predictedActualSpec,
@@ -183,17 +183,8 @@ async function runSections(
 ): Promise<string> {
   const out: string[] = [];
   if (titled) out.push(`<h2 class="run-title">${esc(run.name)}</h2>${headline(run)}`);
-  const curves = learningCurvesSpec(run.curves);
-  if (curves) {
-    const kept = run.curves.length === 1 && run.curves[0].bestEpoch !== undefined;
-    out.push(
-      `<section data-section="curves"><h3>Learning curves</h3><p class="muted">Per epoch, on the training rows and on the validation rows held out for early stopping${
-        kept
-          ? "; the dashed line marks the epoch whose weights were kept"
-          : "; ◆ marks each series' kept epoch"
-      }.${run.lossNote ? ` ${esc(run.lossNote)}` : ""}</p>${await chart("curves", curves)}</section>`,
-    );
-  }
+  const curves = await curvesSection(run.curves, run.lossNote);
+  if (curves) out.push(curves);
   if (run.lrFind) out.push(await lrFindSection(run.lrFind, chart));
   const sample = scatterSample(run.actual, run.predicted);
   const name = d.target ?? "target";
