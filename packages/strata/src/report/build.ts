@@ -4,7 +4,17 @@ import type { CompareRun, CvRun, FitRun, ModelFit, RegressorFit, RunRecord } fro
 import { classCounts, datasetSummary, unit } from "./dataset.js";
 import { regressionCompareReport, regressionCvReport, regressionFitReport } from "./regression-build.js";
 import type { RegressionReportInput } from "./regression-types.js";
-import { mean, timings } from "./run-timings.js";
+import {
+  compareTimings,
+  compareTitle,
+  cvTimings,
+  cvTitle,
+  fitTimings,
+  fitTitle,
+  foldCurves,
+  foldFacts,
+  pooledEvaluatedOn,
+} from "./run-parts.js";
 import { type HeatmapMaker, misclassified, rocOf, scoredRun } from "./scored-run.js";
 import type { FoldFigures, ReportInput, RunReport } from "./types.js";
 
@@ -47,10 +57,7 @@ async function fitReport(run: FitRun, options: ReportOptions): Promise<ReportInp
     options.heatmaps,
   );
   return {
-    title:
-      data.kind === "table"
-        ? `strata: ${data.target} from ${data.source}`
-        : `strata: ${fit.model} on ${data.source}`,
+    title: fitTitle(data, fit.model),
     command: "fit",
     generatedAt: new Date().toISOString(),
     dataset: datasetSummary(
@@ -61,14 +68,7 @@ async function fitReport(run: FitRun, options: ReportOptions): Promise<ReportInp
     ),
     runs: [scored],
     backend: fit.backend,
-    timings: timings(
-      [
-        ["fit", fit.summary.seconds],
-        // Fits in phases (transfer learning: features, head, fine-tuning) say what each took.
-        ...(fit.summary.phases ?? []).map((p): [string, number] => [`fit: ${p.name}`, p.seconds]),
-      ],
-      options.elapsedSeconds,
-    ),
+    timings: fitTimings(fit.summary, options.elapsedSeconds),
   };
 }
 
@@ -86,7 +86,7 @@ async function compareReport(
     ),
   );
   return {
-    title: `strata: ${fits.map((f) => f.model).join(" vs ")} on ${run.data.source}`,
+    title: compareTitle(fits, run.data.source),
     command: "compare",
     generatedAt: new Date().toISOString(),
     dataset: datasetSummary(
@@ -97,10 +97,7 @@ async function compareReport(
     ),
     runs,
     backend: first.backend,
-    timings: timings(
-      fits.map((f) => [`fit ${f.model}`, f.summary.seconds]),
-      options.elapsedSeconds,
-    ),
+    timings: compareTimings(fits, options.elapsedSeconds),
   };
 }
 
@@ -120,22 +117,15 @@ async function cvReport(run: CvRun, options: ReportOptions): Promise<ReportInput
   const metrics = metricsJson(cv.pooled, run.task);
   const pooled: RunReport = {
     name: run.model,
-    evaluatedOn: `every ${data.kind === "images" ? "image" : "row"}'s out-of-fold prediction, pooled over ${cv.folds.length} folds (${kept.length} ${unit(data.kind)}); the folds section has each fold's figures`,
+    evaluatedOn: pooledEvaluatedOn(data.kind, cv.folds.length, kept.length),
     metrics,
-    curves: cv.folds.map((f) => ({
-      run: `fold ${f.fold}`,
-      history: f.summary.history ?? [],
-      bestEpoch: f.summary.bestEpoch,
-    })),
+    curves: foldCurves(cv.folds),
     roc: rocOf(metrics, proba, kept, examples.y),
     params: run.params,
-    facts: [
-      ["folds", String(cv.folds.length)],
-      ["fit per fold", `${mean(cv.folds.map((f) => f.summary.seconds)).toFixed(1)} s`],
-    ],
+    facts: foldFacts(cv.folds),
   };
   return {
-    title: `strata: ${run.split.folds}-fold cross-validation of ${run.model} on ${data.source}`,
+    title: cvTitle(run),
     command: "cv",
     generatedAt: new Date().toISOString(),
     dataset: datasetSummary(
@@ -154,10 +144,7 @@ async function cvReport(run: CvRun, options: ReportOptions): Promise<ReportInput
     ],
     folds: foldFigures(run),
     backend: cv.backend,
-    timings: timings(
-      cv.folds.map((f) => [`fit fold ${f.fold}`, f.summary.seconds]),
-      options.elapsedSeconds,
-    ),
+    timings: cvTimings(cv.folds, options.elapsedSeconds),
   };
 }
 

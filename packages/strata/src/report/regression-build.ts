@@ -9,7 +9,17 @@ import type {
   RegressionRunReport,
   TargetStats,
 } from "./regression-types.js";
-import { mean, timings } from "./run-timings.js";
+import {
+  compareTimings,
+  compareTitle,
+  cvTimings,
+  cvTitle,
+  fitTimings,
+  fitTitle,
+  foldCurves,
+  foldFacts,
+  pooledEvaluatedOn,
+} from "./run-parts.js";
 import { curveSeries, fitFacts } from "./scored-run.js";
 
 /*
@@ -30,10 +40,7 @@ export function regressionFitReport(
 ): RegressionReportInput {
   const { data } = run;
   return {
-    title:
-      data.kind === "table"
-        ? `strata: ${data.target} from ${data.source}`
-        : `strata: ${fit.model} on ${data.source}`,
+    title: fitTitle(data, fit.model),
     command: "fit",
     generatedAt: new Date().toISOString(),
     dataset: regressionDataset(
@@ -44,13 +51,7 @@ export function regressionFitReport(
     ),
     runs: [regressorRun(fit, data.kind, true)],
     backend: fit.backend,
-    timings: timings(
-      [
-        ["fit", fit.summary.seconds],
-        ...(fit.summary.phases ?? []).map((p): [string, number] => [`fit: ${p.name}`, p.seconds]),
-      ],
-      options.elapsedSeconds,
-    ),
+    timings: fitTimings(fit.summary, options.elapsedSeconds),
   };
 }
 
@@ -62,7 +63,7 @@ export function regressionCompareReport(
 ): RegressionReportInput {
   const first = fits[0];
   return {
-    title: `strata: ${fits.map((f) => f.model).join(" vs ")} on ${run.data.source}`,
+    title: compareTitle(fits, run.data.source),
     command: "compare",
     generatedAt: new Date().toISOString(),
     dataset: regressionDataset(
@@ -73,10 +74,7 @@ export function regressionCompareReport(
     ),
     runs: fits.map((f) => regressorRun(f, run.data.kind, false)),
     backend: first?.backend ?? "",
-    timings: timings(
-      fits.map((f) => [`fit ${f.model}`, f.summary.seconds]),
-      options.elapsedSeconds,
-    ),
+    timings: compareTimings(fits, options.elapsedSeconds),
   };
 }
 
@@ -90,26 +88,19 @@ export function regressionCvReport(
   const scored = countFinite(cv.outOfFold);
   const pooled: RegressionRunReport = {
     name: run.model,
-    evaluatedOn: `every ${data.kind === "images" ? "image" : "row"}'s out-of-fold prediction, pooled over ${cv.folds.length} folds (${scored} ${unit(data.kind)}); the folds section has each fold's figures`,
+    evaluatedOn: pooledEvaluatedOn(data.kind, cv.folds.length, scored),
     scores: cv.pooled,
     baseline: "predicting each fold's training mean for its test rows",
     actual: cv.actual,
     predicted: cv.outOfFold,
     residuals: true,
-    curves: cv.folds.map((f) => ({
-      run: `fold ${f.fold}`,
-      history: f.summary.history ?? [],
-      bestEpoch: f.summary.bestEpoch,
-    })),
+    curves: foldCurves(cv.folds),
     lossNote: lossNote(cv.backend),
     params: run.params,
-    facts: [
-      ["folds", String(cv.folds.length)],
-      ["fit per fold", `${mean(cv.folds.map((f) => f.summary.seconds)).toFixed(1)} s`],
-    ],
+    facts: foldFacts(cv.folds),
   };
   return {
-    title: `strata: ${run.split.folds}-fold cross-validation of ${run.model} on ${data.source}`,
+    title: cvTitle(run),
     command: "cv",
     generatedAt: new Date().toISOString(),
     dataset: regressionDataset(data, run.split, cv.actual.length, [targetStats("all", cv.actual)]),
@@ -130,10 +121,7 @@ export function regressionCvReport(
       }),
     ),
     backend: cv.backend,
-    timings: timings(
-      cv.folds.map((f) => [`fit fold ${f.fold}`, f.summary.seconds]),
-      options.elapsedSeconds,
-    ),
+    timings: cvTimings(cv.folds, options.elapsedSeconds),
   };
 }
 

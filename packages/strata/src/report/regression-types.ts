@@ -1,43 +1,24 @@
 import type { FitSummary, Params } from "../estimators/estimator.js";
 import type { ImportanceResult } from "../explain/types.js";
 import type { RegressionReport } from "../metrics/regression.js";
-import type { SplitRecord } from "../workflow/run-record.js";
-import type { CurveSeries, Timing } from "./types.js";
+import type { CurveSeries, DatasetBase, ReportFrame } from "./types.js";
 
 /**
  * Everything a regression run's report shows, as plain data (issue 24), beside types.ts's
  * classifier report: `renderReport` draws either. Built from a run's record (regression-build.ts),
  * or by hand.
  */
-export interface RegressionReportInput {
-  readonly title: string;
-  readonly command: "fit" | "cv" | "compare";
-  /** When the run ended (ISO 8601), shown in the header; left out when absent. */
-  readonly generatedAt?: string;
-  readonly dataset: RegressionDatasetSummary;
-  /** One per model: a fit has one, compare one per model, cv one (its pooled out-of-fold result). */
-  readonly runs: readonly RegressionRunReport[];
-  /** Cross-validation only: each fold's figures. */
-  readonly folds?: readonly RegressionFoldFigures[];
-  readonly backend: string;
-  readonly timings: readonly Timing[];
-}
+export type RegressionReportInput = ReportFrame<
+  RegressionDatasetSummary,
+  RegressionRunReport,
+  RegressionFoldFigures
+>;
 
-export interface RegressionDatasetSummary {
-  readonly source: string;
-  readonly kind: "table" | "images";
+export interface RegressionDatasetSummary extends DatasetBase {
   /** What tells a regression report's input from a classifier's (see isRegressionInput). */
   readonly task: "regression";
-  /** Examples used (after duplicates and rows without a target were left out). */
-  readonly rows: number;
-  readonly target?: string;
   /** The target's spread in each part of the data ("train", "test", or "all" for cross-validation). */
   readonly targetStats: readonly TargetStats[];
-  readonly split: { readonly text: string; readonly details?: SplitRecord };
-  readonly group?: string;
-  readonly features?: readonly string[];
-  readonly dropped?: readonly { readonly name: string; readonly reason: string }[];
-  readonly notes?: readonly string[];
 }
 
 /** A part's target values in a few numbers. */

@@ -8,30 +8,32 @@ import type { SplitRecord } from "../workflow/run-record.js";
  * Everything a report shows, as plain data: `renderReport` turns it into one HTML page and does
  * no I/O. Built from a run's record (build.ts), or by hand.
  */
-export interface ReportInput {
+export type ReportInput = ReportFrame<DatasetSummary, RunReport, FoldFigures>;
+
+/** What every report's input holds around its dataset, runs and folds (a classifier's or a regressor's). */
+export interface ReportFrame<Dataset, Run, Fold> {
   readonly title: string;
   /** The command that ran: one fit, a cross-validation, or several models on one split. */
   readonly command: "fit" | "cv" | "compare";
   /** When the run ended (ISO 8601), shown in the header; left out when absent. */
   readonly generatedAt?: string;
-  readonly dataset: DatasetSummary;
+  readonly dataset: Dataset;
   /** One per model: a fit has one, compare one per model, cv one (its pooled out-of-fold result). */
-  readonly runs: readonly RunReport[];
+  readonly runs: readonly Run[];
   /** Cross-validation only: each fold's figures. */
-  readonly folds?: readonly FoldFigures[];
+  readonly folds?: readonly Fold[];
   readonly backend: string;
   readonly timings: readonly Timing[];
 }
 
-export interface DatasetSummary {
+/** What a report says of its data, whatever the task. */
+export interface DatasetBase {
   /** The CSV file or image folder, as given on the command line. */
   readonly source: string;
   readonly kind: "table" | "images";
-  readonly task: Task;
   /** Examples used (after duplicates and rows without a target were left out). */
   readonly rows: number;
   readonly target?: string;
-  readonly classes: readonly ClassCount[];
   /** How examples were split, in words, plus the run's record of it. */
   readonly split: { readonly text: string; readonly details?: SplitRecord };
   readonly group?: string;
@@ -40,6 +42,11 @@ export interface DatasetSummary {
   /** Columns left out, and why (tables). */
   readonly dropped?: readonly { readonly name: string; readonly reason: string }[];
   readonly notes?: readonly string[];
+}
+
+export interface DatasetSummary extends DatasetBase {
+  readonly task: Task;
+  readonly classes: readonly ClassCount[];
 }
 
 /** How many examples of a class each part holds (`train`/`test` absent for cross-validation). */
