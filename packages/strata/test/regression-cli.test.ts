@@ -22,6 +22,9 @@ import {
 const RED = fileURLToPath(
   new URL("../../../../shared/data/wine_quality/winequality-red.csv", import.meta.url),
 );
+const WHITE = fileURLToPath(
+  new URL("../../../../shared/data/wine_quality/winequality-white.csv", import.meta.url),
+);
 
 /** A fast dense network (few epochs) for the CLI's default model. */
 const QUICK_DENSE = ["--epochs", "8", "--hidden", "16"];
@@ -193,6 +196,32 @@ test("cv and compare on a numeric target: folds stratified by quantiles, the bas
   assert.match(lines[1], /^xgboost /);
   assert.match(lines[2], /^ridge /);
   assert.match(lines[3], /^\(training mean\) +0\.8\d+ /);
+});
+
+test("fit --test FILE on a numeric target: trained on red wine, scored on every white wine", (t) => {
+  const dir = tempDir(t);
+  const r = runCli(
+    [
+      "fit",
+      RED,
+      "--target",
+      "quality",
+      "--task",
+      "regression",
+      "--model",
+      "logistic",
+      "--test",
+      WHITE,
+      "--json",
+    ],
+    dir,
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const json = lastJson(r.stdout);
+  assert.equal(json.nTrain, 1599);
+  assert.equal(json.nTest, 4898);
+  assert.deepEqual(json.split, { kind: "given", test: WHITE });
+  assert.ok(Number.isFinite(json.rmse as number));
 });
 
 test("bad numeric targets: text with --task regression, a huge number, --loss on classes: one line, nothing written", (t) => {

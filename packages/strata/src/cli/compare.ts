@@ -1,11 +1,6 @@
-import { join, relative } from "node:path";
 import type { Command } from "commander";
 import { StrataError } from "../errors.js";
-import { runReport } from "../report/build.js";
-import { renderReport } from "../report/html.js";
-import { writeReportFiles } from "../report/write.js";
 import type { ParamValue } from "../util/params.js";
-import { REPORT_HTML } from "../workflow/model-dir.js";
 import { compareRunJson } from "../workflow/run-json.js";
 import type { CompareRun, ModelFit } from "../workflow/run-record.js";
 import { compareRows, compareTable, type TableCompareOptions } from "./compare-table.js";
@@ -16,6 +11,7 @@ import { paramsFromOptions } from "./option-spec.js";
 import type { OutputOptions } from "./options.js";
 import { makeOutput, type Output } from "./output.js";
 import { ENSEMBLE_OPTIONS, PARAM_OPTIONS } from "./param-options.js";
+import { finishReportRun } from "./report-run.js";
 import { DATA_OPTIONS } from "./run-options.js";
 
 /** The models compared on a CSV file when --models is not given. */
@@ -62,20 +58,14 @@ export async function compareCommand(dir: string, o: CompareCommandOptions, cmd:
   const run = images
     ? await compareImages(dir, o, targets, names, paramsFor, out)
     : await compareTable(dir, o, targets, paramsFor, out);
-  const json = compareRunJson(run);
-  if (o.out) {
-    const report = await runReport(run, { elapsedSeconds: process.uptime() });
-    await writeReportFiles(o.out, { ...json, out: o.out }, await renderReport(report));
-  }
-  if (out.json) {
-    out.emitJson(o.out ? { ...json, out: o.out } : json);
-    return;
-  }
-  const rows = compareRows(run);
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  for (const r of rows)
-    out.result(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  "));
-  if (o.out) out.result(`report: ${join(relative(process.cwd(), o.out) || ".", REPORT_HTML)}`);
+  await finishReportRun(run, compareRunJson(run), o, out, () => {
+    const rows = compareRows(run);
+    const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+    for (const r of rows)
+      out.result(
+        r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  "),
+      );
+  });
 }
 
 /** The image folder's split (its test/ part, or a stratified hold-out), each model fitted and scored. */

@@ -1,18 +1,14 @@
-import { join, relative } from "node:path";
 import type { Frame } from "../data/frame.js";
 import { regressionSplits } from "../estimators/cross-val-predict-regressor.js";
 import type { Regressor } from "../estimators/regressor.js";
-import { runReport } from "../report/build.js";
-import { renderReport } from "../report/html.js";
-import { writeReportFiles } from "../report/write.js";
 import type { CsvDataset } from "../workflow/dataset.js";
-import { REPORT_HTML } from "../workflow/model-dir.js";
 import { crossValidateRegressor } from "../workflow/regression-run.js";
 import { cvRunJson } from "../workflow/run-json.js";
 import type { CvRun, DataRecord } from "../workflow/run-record.js";
 import type { Output } from "./output.js";
 import { ConsoleProgress } from "./progress.js";
 import { formatScore, printRegressionFolds } from "./regression-text.js";
+import { finishReportRun } from "./report-run.js";
 import { kFoldRecord } from "./table-split.js";
 
 /** What strata cv on a numeric target reads of its options. */
@@ -73,17 +69,7 @@ export async function cvRegression(
       task: "regression",
       cv,
     };
-    const json = cvRunJson(record);
-    if (o.out) {
-      const report = await runReport(record, { elapsedSeconds: process.uptime() });
-      await writeReportFiles(o.out, { ...json, out: o.out }, await renderReport(report));
-    }
-    if (out.json) {
-      out.emitJson(o.out ? { ...json, out: o.out } : json);
-      return;
-    }
-    printRegressionFolds(out, cv, o.folds);
-    if (o.out) out.result(`report: ${join(relative(process.cwd(), o.out) || ".", REPORT_HTML)}`);
+    await finishReportRun(record, cvRunJson(record), o, out, () => printRegressionFolds(out, cv, o.folds));
   } finally {
     model.template.dispose();
   }

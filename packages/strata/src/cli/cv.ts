@@ -1,13 +1,9 @@
-import { join, relative } from "node:path";
 import type { Command } from "commander";
 import type { Frame } from "../data/frame.js";
 import type { Task } from "../data/tabular.js";
 import { where } from "../errors.js";
 import type { Classifier } from "../estimators/estimator.js";
 import { scanImageFolder } from "../images/folder.js";
-import { runReport } from "../report/build.js";
-import { renderReport } from "../report/html.js";
-import { writeReportFiles } from "../report/write.js";
 import { kFold } from "../split/kfold.js";
 import { requireClassesInTraining } from "../split/training-classes.js";
 import type { Split } from "../split/types.js";
@@ -16,7 +12,6 @@ import { crossValidate } from "../workflow/cross-validate.js";
 import { type CsvDataset, loadCsvDataset } from "../workflow/dataset.js";
 import { allImages } from "../workflow/images.js";
 import type { Labelled } from "../workflow/labelled.js";
-import { REPORT_HTML } from "../workflow/model-dir.js";
 import { cvRunJson } from "../workflow/run-json.js";
 import type { CvRun, DataRecord, KFoldRecord } from "../workflow/run-record.js";
 import { foldNote, foldProgress, printFolds } from "./cv-folds.js";
@@ -39,6 +34,7 @@ import { paramsFromOptions } from "./option-spec.js";
 import { type DataOptions, loadOptions, type OutputOptions } from "./options.js";
 import { makeOutput, type Output } from "./output.js";
 import { ENSEMBLE_OPTIONS, PARAM_OPTIONS } from "./param-options.js";
+import { finishReportRun } from "./report-run.js";
 import { DATA_OPTIONS } from "./run-options.js";
 import { kFoldRecord, tableDataRecord } from "./table-split.js";
 
@@ -136,17 +132,7 @@ async function runCv<X extends Frame | readonly string[]>(
     task: run.task,
     cv,
   };
-  const json = cvRunJson(record);
-  if (o.out) {
-    const report = await runReport(record, { elapsedSeconds: process.uptime() });
-    await writeReportFiles(o.out, { ...json, out: o.out }, await renderReport(report));
-  }
-  if (out.json) {
-    out.emitJson(o.out ? { ...json, out: o.out } : json);
-    return;
-  }
-  printFolds(out, cv, o.folds);
-  if (o.out) out.result(`report: ${join(relative(process.cwd(), o.out) || ".", REPORT_HTML)}`);
+  await finishReportRun(record, cvRunJson(record), o, out, () => printFolds(out, cv, o.folds));
 }
 
 function tableCv(

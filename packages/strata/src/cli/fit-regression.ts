@@ -7,7 +7,7 @@ import { runReport } from "../report/build.js";
 import { renderReport } from "../report/html.js";
 import { summarizeInputs } from "../serve/inputs.js";
 import type { Params } from "../util/params.js";
-import { type CsvDataset, loadCsvDataset } from "../workflow/dataset.js";
+import type { CsvDataset } from "../workflow/dataset.js";
 import { saveModelDir } from "../workflow/model-dir.js";
 import type { RegressorFit } from "../workflow/regression-record.js";
 import { fitAndScoreRegressor, type NumericRows } from "../workflow/regression-run.js";
@@ -20,7 +20,7 @@ import type { loadOptions } from "./options.js";
 import type { Output } from "./output.js";
 import { ConsoleProgress } from "./progress.js";
 import { formatRegression, printRegressionMembers } from "./regression-text.js";
-import { tableDataRecord, tableHoldout } from "./table-split.js";
+import { readTestFile, tableDataRecord, tableHoldout } from "./table-split.js";
 
 /** What `strata fit` on a numeric target reads of its options. */
 export interface RegressionFitOptions {
@@ -58,16 +58,7 @@ export async function fitRegression(
   let test: NumericRows;
   let split: HoldoutRecord;
   if (o.test) {
-    const testData = loadCsvDataset(
-      o.test,
-      {
-        header: o.header,
-        delimiter: o.delimiter,
-        encoding: o.encoding ?? data.schema.encoding,
-        task: "regression",
-      },
-      data.schema,
-    );
+    const testData = readTestFile({ ...o, test: o.test }, data, "regression");
     train = numericRows(data.frame, data.y, data.groups);
     test = numericRows(testData.frame, testData.y);
     split = { kind: "given", test: o.test };

@@ -33,7 +33,7 @@ import { makeOutput, type Output } from "./output.js";
 import { ENSEMBLE_OPTIONS, PARAM_OPTIONS } from "./param-options.js";
 import { ConsoleProgress } from "./progress.js";
 import { DATA_OPTIONS, FIT_ONLY_OPTIONS } from "./run-options.js";
-import { tableDataRecord, tableHoldout } from "./table-split.js";
+import { readTestFile, tableDataRecord, tableHoldout } from "./table-split.js";
 
 export interface FitCommandOptions extends DataOptions, OutputOptions {
   model?: string;
@@ -93,17 +93,7 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
   let test: LabelledRows;
   let split: HoldoutRecord;
   if (o.test) {
-    // Read as the training file was, unless --delimiter or --encoding say otherwise for both.
-    const testData = loadCsvDataset(
-      o.test,
-      {
-        header: o.header,
-        delimiter: o.delimiter,
-        encoding: o.encoding ?? data.schema.encoding,
-        task: "classification",
-      },
-      data.schema,
-    );
+    const testData = readTestFile({ ...o, test: o.test }, data, "classification");
     checkTestLabels(testData, data.labels);
     train = data;
     test = testData;

@@ -1,14 +1,9 @@
-import { join, relative } from "node:path";
 import { regressionSplits } from "../estimators/cross-val-predict-regressor.js";
 import type { ImageRegressor } from "../estimators/image-regressor.js";
 import { regressionReport } from "../metrics/regression.js";
-import { runReport } from "../report/build.js";
-import { renderReport } from "../report/html.js";
-import { writeReportFiles } from "../report/write.js";
 import type { ParamValue } from "../util/params.js";
 import { modelBackend } from "../workflow/fit-and-score.js";
 import type { ImageTargetExamples } from "../workflow/image-targets.js";
-import { REPORT_HTML } from "../workflow/model-dir.js";
 import type { RegressionCrossValidation, RegressionFoldResult } from "../workflow/regression-record.js";
 import { meanOf } from "../workflow/regression-run.js";
 import { cvRunJson } from "../workflow/run-json.js";
@@ -27,6 +22,7 @@ import { imageEstimator, type ModelTarget } from "./model-choice.js";
 import type { Output } from "./output.js";
 import { ConsoleProgress } from "./progress.js";
 import { formatScore, printRegressionFolds } from "./regression-text.js";
+import { finishReportRun } from "./report-run.js";
 
 /*
  * strata cv FOLDER when the folder's target is numbers (issue 24): k folds over every image
@@ -79,16 +75,7 @@ export async function cvImageRegression(
       cv,
     };
     const json = { ...cvRunJson(record), targets: decided.targets.source, notes: decided.notes };
-    if (o.out) {
-      const report = await runReport(record, { elapsedSeconds: process.uptime() });
-      await writeReportFiles(o.out, { ...json, out: o.out }, await renderReport(report));
-    }
-    if (out.json) {
-      out.emitJson(o.out ? { ...json, out: o.out } : json);
-      return true;
-    }
-    printRegressionFolds(out, cv, o.folds, "images");
-    if (o.out) out.result(`report: ${join(relative(process.cwd(), o.out) || ".", REPORT_HTML)}`);
+    await finishReportRun(record, json, o, out, () => printRegressionFolds(out, cv, o.folds, "images"));
     return true;
   } finally {
     template.dispose();

@@ -1,5 +1,7 @@
+import type { CsvEncoding } from "../data/csv.js";
+import type { TaskOverride } from "../data/problem-type.js";
 import { where } from "../errors.js";
-import { type CsvDataset, type LabelledRows, trainTestSplit } from "../workflow/dataset.js";
+import { type CsvDataset, type LabelledRows, loadCsvDataset, trainTestSplit } from "../workflow/dataset.js";
 import type { DataRecord, HoldoutRecord, KFoldRecord } from "../workflow/run-record.js";
 import { cliNote } from "./flag-names.js";
 
@@ -58,4 +60,20 @@ export function tableDataRecord(file: string, data: CsvDataset, notes: readonly 
     dropped: data.schema.dropped.map((d) => ({ ...d, reason: cliNote(d.reason) })),
     notes,
   };
+}
+
+/**
+ * fit's --test file, read as the training file was (its schema; --delimiter or --encoding, when
+ * given, for both), its target taken as the training target's task.
+ */
+export function readTestFile(
+  o: { test: string; header: boolean; delimiter?: string; encoding?: CsvEncoding },
+  data: CsvDataset,
+  task: TaskOverride,
+): CsvDataset {
+  return loadCsvDataset(
+    o.test,
+    { header: o.header, delimiter: o.delimiter, encoding: o.encoding ?? data.schema.encoding, task },
+    data.schema,
+  );
 }
