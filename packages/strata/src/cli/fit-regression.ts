@@ -6,7 +6,6 @@ import { permutationImportance } from "../explain/permutation.js";
 import { runReport } from "../report/build.js";
 import { renderReport } from "../report/html.js";
 import { summarizeInputs } from "../serve/inputs.js";
-import type { Params } from "../util/params.js";
 import type { CsvDataset } from "../workflow/dataset.js";
 import { saveModelDir } from "../workflow/model-dir.js";
 import type { RegressorFit } from "../workflow/regression-record.js";
@@ -146,6 +145,11 @@ async function finishRegressionFit(
     return;
   }
   const { summary } = fit;
+  const rate = summary.learningRate;
+  if (rate)
+    out.note(
+      `note: --lr auto: a learning-rate sweep chose ${rate.chosen.toPrecision(2)} (${rate.rule} rule)`,
+    );
   printLeaderboard(out, summary);
   out.result(formatRegression(fit.report, fit.trainMean, fit.actual.length));
   if (fit.members) {
@@ -174,7 +178,7 @@ async function finishRegressionFit(
 }
 
 /** Refuses what fit does not do for regressors yet, naming the option. */
-export function checkRegressionOptions(o: { checkpoint?: string; resume?: boolean }, _params: Params): void {
+export function checkRegressionOptions(o: { checkpoint?: string; resume?: boolean }): void {
   if (o.checkpoint || o.resume)
     throw new StrataError(
       "--checkpoint and --resume are for classifiers; a regressor's fit is not checkpointed yet",

@@ -78,7 +78,7 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
   const data = loadCsvDataset(file, loadOptions(o));
   // Made before any note is printed, so that a bad member or param is the one line printed.
   const regression = data.task === "regression";
-  if (regression) checkRegressionOptions(o, params);
+  if (regression) checkRegressionOptions(o);
   const estimator = regression ? tableRegressor(params, target) : tableEstimator(params, target);
   // The library names its options as the API does; the CLI user typed flags.
   const notes = data.notes.map(cliNote);

@@ -53,7 +53,7 @@ export async function cvImageRegression(
     for (const n of decided.notes) out.note(`note: ${n}`);
     return false;
   }
-  checkRegressionOptions({}, params);
+  checkRegressionOptions({});
   const template = imageRegressor(target, params);
   try {
     for (const n of decided.notes) out.note(`note: ${n}`);

@@ -61,7 +61,7 @@ export async function fitImageRegression(
     for (const n of decided.notes) out.note(`note: ${n}`);
     return false;
   }
-  checkRegressionOptions(o, params);
+  checkRegressionOptions(o);
   const model = imageRegressor(target, params);
   try {
     for (const n of decided.notes) out.note(`note: ${n}`);
