@@ -1,18 +1,25 @@
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import type { Frame } from "../data/frame.js";
 import { type ColumnSpec, namingPlainRows, type TableData, tableFrame } from "../data/plain.js";
 import { StrataError } from "../errors.js";
 import type { TrainListener } from "../train/listener.js";
+import {
+  candidateStack,
+  checkCountOption,
+  chosenInputColumns,
+  chosenSummary,
+  readChosen,
+  singleAt,
+  singleNames as singleNamesOf,
+  writeChosen,
+} from "./auto-common.js";
 import { type CandidateSpecs, candidateSpecs, seededSpec } from "./auto-params.js";
 import { AUTO_REGRESSOR_PARAMS, type AutoRegressorParams, REGRESSOR_STACK } from "./auto-regressor-params.js";
 import { createCandidate, searchRegressors } from "./auto-regressor-search.js";
 import { AutoRegressorStack } from "./auto-regressor-stack.js";
 import { chooseCandidate, type LeaderboardRow } from "./auto-search.js";
-import { CHOSEN_DIR } from "./auto-selection.js";
 import { regressionSplits } from "./cross-val-predict-regressor.js";
 import type { KindResolver } from "./descriptor.js";
-import { type EstimatorSpec, type FitSummary, MANIFEST, type Manifest } from "./estimator.js";
+import type { EstimatorSpec, FitSummary, Manifest } from "./estimator.js";
 import { checkSavedParams } from "./param-check.js";
 import {
   type Regressor,
@@ -84,15 +91,8 @@ export class AutoRegressorSelection extends RegressorBase<AutoRegressorParams, A
       dir,
       () => new AutoRegressorSelection(manifest.params as Partial<AutoRegressorParams>, kinds),
     );
-    const leaderboard = manifest.fitSummary?.leaderboard;
-    if (!leaderboard) throw new StrataError(`${dir}: damaged: ${MANIFEST} has no fitSummary.leaderboard`);
-    const path = join(dir, CHOSEN_DIR);
-    const chosen = await kinds.loadRegressor(path);
-    if (chosen.input !== "table") {
-      chosen.dispose();
-      throw new StrataError(`${dir}: damaged: the chosen model in ${path} takes images, not a table`);
-    }
-    auto.state = { chosen, summary: { ...manifest.fitSummary!, leaderboard, leaderboardMetric: "rmse" } };
+    const { chosen, summary } = await readChosen(dir, manifest, (path) => kinds.loadRegressor(path));
+    auto.state = { chosen, summary: { ...summary, leaderboardMetric: "rmse" } };
     return auto;
   }
 
@@ -108,8 +108,7 @@ export class AutoRegressorSelection extends RegressorBase<AutoRegressorParams, A
 
   /** The columns fit saw, as the chosen model says (every built-in table regressor does). */
   get inputColumns(): ColumnSpec[] | undefined {
-    const chosen: object = this.fitted().chosen;
-    return "inputColumns" in chosen ? (chosen.inputColumns as ColumnSpec[] | undefined) : undefined;
+    return chosenInputColumns(this.fitted().chosen);
   }
 
   async fit(rows: TableData, y: readonly number[], options: AutoRegressorFitOptions = {}): Promise<this> {
@@ -126,10 +125,8 @@ export class AutoRegressorSelection extends RegressorBase<AutoRegressorParams, A
    */
   async writeFiles(dir: string): Promise<void> {
     const state = this.fitted();
-    const path = join(dir, CHOSEN_DIR);
-    await mkdir(path, { recursive: true });
-    await state.chosen.writeFiles(path);
-    await this.writeOwnManifest(dir, { fitSummary: state.summary, files: [`${CHOSEN_DIR}/${MANIFEST}`] });
+    const files = await writeChosen(dir, state.chosen);
+    await this.writeOwnManifest(dir, { fitSummary: state.summary, files });
   }
 
   dispose(): void {
@@ -148,10 +145,7 @@ export class AutoRegressorSelection extends RegressorBase<AutoRegressorParams, A
     options: AutoRegressorFitOptions,
   ): Promise<this> {
     const { threads, groups, onFit } = options;
-    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1))
-      throw new StrataError(
-        `${this.className}: the threads fit option must be an integer >= 1, got ${threads}`,
-      );
+    checkCountOption(this.className, "threads", threads);
     const y = targetValues(given, x.nRows);
     const started = performance.now();
     const { folds, seed } = this.params;
@@ -211,7 +205,7 @@ export class AutoRegressorSelection extends RegressorBase<AutoRegressorParams, A
         }
       } else {
         stack?.dispose();
-        const spec = singles[at < stackAt || stackAt < 0 ? at : at - 1];
+        const spec = singleAt(this.candidates, at);
         chosen = createCandidate(this.className, spec, leaderboard[at].name, this.kinds);
         try {
           await refit(chosen, `candidate ${leaderboard[at].name}`, { listener: options.listener });
@@ -225,23 +219,16 @@ export class AutoRegressorSelection extends RegressorBase<AutoRegressorParams, A
       throw e;
     }
     this.dispose();
-    const own = chosen.fitSummary ?? { epochsRun: 0, bestEpoch: 0, seconds: 0 };
     this.state = {
       chosen,
-      summary: {
-        ...own,
-        seconds: (performance.now() - started) / 1000,
-        leaderboard,
-        leaderboardMetric: "rmse",
-      },
+      summary: { ...chosenSummary(chosen, started, leaderboard), leaderboardMetric: "rmse" },
     };
     return this;
   }
 
   /** The single candidates' leaderboard names, in their order. */
   private singleNames(): string[] {
-    const { names, stackAt } = this.candidates;
-    return names.filter((_, i) => i !== stackAt);
+    return singleNamesOf(this.candidates);
   }
 
   /** The spec with this model's seed when its regressor kind has a seed param and the spec sets none. */
@@ -261,12 +248,9 @@ export class AutoRegressorSelection extends RegressorBase<AutoRegressorParams, A
     const { stack, singles } = this.candidates;
     if (!stack) return undefined;
     const { folds, seed } = this.params;
-    try {
-      return new AutoRegressorStack({ ...stack, members: singles, folds, seed }, this.kinds);
-    } catch (e) {
-      if (e instanceof StrataError)
-        throw new StrataError(`${this.className}: candidate stack: ${e.message}`, { params: e.params });
-      throw e;
-    }
+    return candidateStack(
+      this.className,
+      () => new AutoRegressorStack({ ...stack, members: singles, folds, seed }, this.kinds),
+    );
   }
 }

@@ -1,9 +1,18 @@
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import type { Frame } from "../data/frame.js";
 import { type ColumnSpec, namingPlainRows, type TableData, tableFrame } from "../data/plain.js";
 import { StrataError } from "../errors.js";
 import type { Matrix } from "../util/matrix.js";
+import {
+  type ChosenSummary,
+  candidateStack,
+  checkCountOption,
+  chosenInputColumns,
+  chosenSummary,
+  readChosen,
+  singleAt,
+  singleNames as singleNamesOf,
+  writeChosen,
+} from "./auto-common.js";
 import {
   AUTO_PARAMS,
   type AutoClassifierParams,
@@ -17,20 +26,13 @@ import { ClassifierBase, type FittedState } from "./base.js";
 import { crossValPredict, outOfFoldSplits } from "./cross-val-predict.js";
 import type { KindResolver } from "./descriptor.js";
 import { type EnsembleFitOptions, memberFitOptions } from "./ensemble-types.js";
-import {
-  type Classifier,
-  type EstimatorSpec,
-  type FitSummary,
-  MANIFEST,
-  type Manifest,
-} from "./estimator.js";
+import type { Classifier, EstimatorSpec, Manifest } from "./estimator.js";
 import { fitLabels, type Label, type LabelType, labelValues } from "./label-values.js";
 import { decodeArgmax, encodeLabels, resolveClasses } from "./labels.js";
 import { createSpec } from "./members.js";
 import { checkSavedParams } from "./param-check.js";
 
-/** The chosen model's directory inside an auto model's. */
-export const CHOSEN_DIR = "chosen";
+export { CHOSEN_DIR } from "./auto-common.js";
 
 /** fit's options: every classifier's, plus how the candidates' fold fits run (as an ensemble's members). */
 export type AutoFitOptions = EnsembleFitOptions;
@@ -42,7 +44,7 @@ interface AutoState extends FittedState {
   readonly labelType: LabelType;
   /** The chosen candidate, fitted on every training row. */
   readonly chosen: TableModel;
-  readonly summary: FitSummary & { readonly leaderboard: readonly LeaderboardRow[] };
+  readonly summary: ChosenSummary;
 }
 
 /**
@@ -94,20 +96,8 @@ export class AutoSelection<L extends Label = Label>
       dir,
       () => new AutoSelection(manifest.params as Partial<AutoClassifierParams>, kinds),
     );
-    const leaderboard = manifest.fitSummary?.leaderboard;
-    if (!leaderboard) throw new StrataError(`${dir}: damaged: ${MANIFEST} has no fitSummary.leaderboard`);
-    const path = join(dir, CHOSEN_DIR);
-    const chosen = await kinds.load(path);
-    if (chosen.input !== "table") {
-      chosen.dispose();
-      throw new StrataError(`${dir}: damaged: the chosen model in ${path} takes images, not a table`);
-    }
-    auto.state = {
-      classes: manifest.classes,
-      labelType: manifest.labelType ?? "string",
-      chosen,
-      summary: { ...manifest.fitSummary!, leaderboard },
-    };
+    const { chosen, summary } = await readChosen(dir, manifest, (path) => kinds.load(path));
+    auto.state = { classes: manifest.classes, labelType: manifest.labelType ?? "string", chosen, summary };
     return auto;
   }
 
@@ -123,8 +113,7 @@ export class AutoSelection<L extends Label = Label>
 
   /** The columns fit saw, as the chosen model says (every built-in table model does). */
   get inputColumns(): ColumnSpec[] | undefined {
-    const chosen: object = this.fitted().chosen;
-    return "inputColumns" in chosen ? (chosen.inputColumns as ColumnSpec[] | undefined) : undefined;
+    return chosenInputColumns(this.fitted().chosen);
   }
 
   async fit(rows: TableData, labels: readonly L[], options: AutoFitOptions = {}): Promise<this> {
@@ -148,14 +137,12 @@ export class AutoSelection<L extends Label = Label>
    */
   async writeFiles(dir: string): Promise<void> {
     const state = this.fitted();
-    const path = join(dir, CHOSEN_DIR);
-    await mkdir(path, { recursive: true });
-    await state.chosen.writeFiles(path);
+    const files = await writeChosen(dir, state.chosen);
     await this.writeOwnManifest(dir, {
       classes: state.classes,
       labelType: state.labelType,
       fitSummary: state.summary,
-      files: [`${CHOSEN_DIR}/${MANIFEST}`],
+      files,
     });
   }
 
@@ -170,13 +157,8 @@ export class AutoSelection<L extends Label = Label>
   }
 
   private async fitFrame(x: Frame, labels: readonly L[], options: AutoFitOptions): Promise<this> {
-    for (const option of ["jobs", "threads"] as const) {
-      const value = options[option];
-      if (value !== undefined && !(Number.isInteger(value) && value >= 1))
-        throw new StrataError(
-          `${this.className}: the ${option} fit option must be an integer >= 1, got ${value}`,
-        );
-    }
+    for (const option of ["jobs", "threads"] as const)
+      checkCountOption(this.className, option, options[option]);
     const { y, type, classes: given } = fitLabels(labels, options.classes);
     if (y.length !== x.nRows) throw new StrataError(`fit: ${x.nRows} rows but ${y.length} labels`);
     const started = performance.now();
@@ -192,7 +174,7 @@ export class AutoSelection<L extends Label = Label>
       onJob: options.onJob,
     };
     const { singles, names, stackAt } = this.candidates;
-    const singleNames = names.filter((_, i) => i !== stackAt);
+    const singleNames = singleNamesOf(this.candidates);
     const stack = this.makeStack();
     let chosen: TableModel;
     let leaderboard: LeaderboardRow[];
@@ -246,7 +228,7 @@ export class AutoSelection<L extends Label = Label>
           throw e;
         }
       } else {
-        const spec = singles[at < stackAt || stackAt < 0 ? at : at - 1];
+        const spec = singleAt(this.candidates, at);
         const model = createSpec(this.className, spec, `candidate ${leaderboard[at].name}`, this.kinds);
         chosen = model as TableModel;
         try {
@@ -261,13 +243,7 @@ export class AutoSelection<L extends Label = Label>
       throw e;
     }
     this.dispose();
-    const own = chosen.fitSummary ?? { epochsRun: 0, bestEpoch: 0, seconds: 0 };
-    this.state = {
-      classes,
-      labelType: type,
-      chosen,
-      summary: { ...own, seconds: (performance.now() - started) / 1000, leaderboard },
-    };
+    this.state = { classes, labelType: type, chosen, summary: chosenSummary(chosen, started, leaderboard) };
     return this;
   }
 
@@ -285,12 +261,9 @@ export class AutoSelection<L extends Label = Label>
     const { stack, singles } = this.candidates;
     if (!stack) return undefined;
     const { folds, seed } = this.params;
-    try {
-      return new AutoStack({ ...stack, members: singles, folds, seed }, this.kinds);
-    } catch (e) {
-      if (e instanceof StrataError)
-        throw new StrataError(`${this.className}: candidate stack: ${e.message}`, { params: e.params });
-      throw e;
-    }
+    return candidateStack(
+      this.className,
+      () => new AutoStack({ ...stack, members: singles, folds, seed }, this.kinds),
+    );
   }
 }
