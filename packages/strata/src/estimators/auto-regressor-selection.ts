@@ -28,6 +28,7 @@ import {
   type RegressorState,
   targetValues,
 } from "./regressor.js";
+import { withSameKinds } from "./same-kinds.js";
 
 /** fit's options: a regressor's (groups), the candidates' threads, progress, and the refit's listener. */
 export interface AutoRegressorFitOptions extends RegressorFitOptions {
@@ -135,8 +136,7 @@ export class AutoRegressorSelection extends RegressorBase<AutoRegressorParams, A
   }
 
   protected override withParams(params: Partial<AutoRegressorParams>): this {
-    const make = this.constructor as new (params: Partial<AutoRegressorParams>, kinds: KindResolver) => this;
-    return new make(params, this.kinds);
+    return withSameKinds(this, params);
   }
 
   private async fitFrame(

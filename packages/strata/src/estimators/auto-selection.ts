@@ -31,6 +31,7 @@ import { fitLabels, type Label, type LabelType, labelValues } from "./label-valu
 import { decodeArgmax, encodeLabels, resolveClasses } from "./labels.js";
 import { createSpec } from "./members.js";
 import { checkSavedParams } from "./param-check.js";
+import { withSameKinds } from "./same-kinds.js";
 
 export { CHOSEN_DIR } from "./auto-common.js";
 
@@ -152,8 +153,7 @@ export class AutoSelection<L extends Label = Label>
   }
 
   protected override withParams(params: Partial<AutoClassifierParams>): this {
-    const make = this.constructor as new (params: Partial<AutoClassifierParams>, kinds: KindResolver) => this;
-    return new make(params, this.kinds);
+    return withSameKinds(this, params);
   }
 
   private async fitFrame(x: Frame, labels: readonly L[], options: AutoFitOptions): Promise<this> {

@@ -23,6 +23,7 @@ import {
 } from "./regressor.js";
 import type { RegressorEnsembleParams } from "./regressor-ensemble-params.js";
 import { createMemberRegressor, readMemberRegressor } from "./regressor-members.js";
+import { withSameKinds } from "./same-kinds.js";
 
 /** One member's predictions, by its name. */
 export interface MemberPredictions {
@@ -283,8 +284,7 @@ export abstract class RegressorEnsemble<P extends RegressorEnsembleParams, C>
 
   /** A copy through the subclass's constructor, with the same kinds. */
   protected override withParams(params: Partial<P>): this {
-    const make = this.constructor as new (params: Partial<P>, kinds: KindResolver) => this;
-    return new make(params, this.kinds);
+    return withSameKinds(this, params);
   }
 
   /** Each member's out-of-fold predictions (fresh models per fold; the kept members are not used). */
