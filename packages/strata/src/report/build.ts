@@ -4,17 +4,7 @@ import type { CompareRun, CvRun, FitRun, ModelFit, RegressorFit, RunRecord } fro
 import { classCounts, datasetSummary, unit } from "./dataset.js";
 import { regressionCompareReport, regressionCvReport, regressionFitReport } from "./regression-build.js";
 import type { RegressionReportInput } from "./regression-types.js";
-import {
-  compareTimings,
-  compareTitle,
-  cvTimings,
-  cvTitle,
-  fitTimings,
-  fitTitle,
-  foldCurves,
-  foldFacts,
-  pooledEvaluatedOn,
-} from "./run-parts.js";
+import { compareHeading, cvHeading, fitHeading, pooledRun } from "./run-parts.js";
 import { type HeatmapMaker, misclassified, rocOf, scoredRun } from "./scored-run.js";
 import type { FoldFigures, ReportInput, RunReport } from "./types.js";
 
@@ -57,9 +47,7 @@ async function fitReport(run: FitRun, options: ReportOptions): Promise<ReportInp
     options.heatmaps,
   );
   return {
-    title: fitTitle(data, fit.model),
-    command: "fit",
-    generatedAt: new Date().toISOString(),
+    ...fitHeading(data, fit, options.elapsedSeconds),
     dataset: datasetSummary(
       data,
       run.split,
@@ -67,8 +55,6 @@ async function fitReport(run: FitRun, options: ReportOptions): Promise<ReportInp
       classCounts(fit.report.labels, run.train.y, run.test.y),
     ),
     runs: [scored],
-    backend: fit.backend,
-    timings: fitTimings(fit.summary, options.elapsedSeconds),
   };
 }
 
@@ -86,9 +72,7 @@ async function compareReport(
     ),
   );
   return {
-    title: compareTitle(fits, run.data.source),
-    command: "compare",
-    generatedAt: new Date().toISOString(),
+    ...compareHeading(run.data.source, fits, options.elapsedSeconds),
     dataset: datasetSummary(
       run.data,
       run.split,
@@ -96,8 +80,6 @@ async function compareReport(
       classCounts(first.report.labels, run.train.y, run.test.y),
     ),
     runs,
-    backend: first.backend,
-    timings: compareTimings(fits, options.elapsedSeconds),
   };
 }
 
@@ -116,18 +98,12 @@ async function cvReport(run: CvRun, options: ReportOptions): Promise<ReportInput
   };
   const metrics = metricsJson(cv.pooled, run.task);
   const pooled: RunReport = {
-    name: run.model,
-    evaluatedOn: pooledEvaluatedOn(data.kind, cv.folds.length, kept.length),
+    ...pooledRun(run, cv.folds, kept.length),
     metrics,
-    curves: foldCurves(cv.folds),
     roc: rocOf(metrics, proba, kept, examples.y),
-    params: run.params,
-    facts: foldFacts(cv.folds),
   };
   return {
-    title: cvTitle(run),
-    command: "cv",
-    generatedAt: new Date().toISOString(),
+    ...cvHeading(run, cv, options.elapsedSeconds),
     dataset: datasetSummary(
       data,
       run.split,
@@ -143,8 +119,6 @@ async function cvReport(run: CvRun, options: ReportOptions): Promise<ReportInput
         : pooled,
     ],
     folds: foldFigures(run),
-    backend: cv.backend,
-    timings: cvTimings(cv.folds, options.elapsedSeconds),
   };
 }
 

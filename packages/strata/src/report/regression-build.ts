@@ -9,17 +9,7 @@ import type {
   RegressionRunReport,
   TargetStats,
 } from "./regression-types.js";
-import {
-  compareTimings,
-  compareTitle,
-  cvTimings,
-  cvTitle,
-  fitTimings,
-  fitTitle,
-  foldCurves,
-  foldFacts,
-  pooledEvaluatedOn,
-} from "./run-parts.js";
+import { compareHeading, cvHeading, fitHeading, pooledRun } from "./run-parts.js";
 import { curveSeries, fitFacts } from "./scored-run.js";
 
 /*
@@ -40,9 +30,7 @@ export function regressionFitReport(
 ): RegressionReportInput {
   const { data } = run;
   return {
-    title: fitTitle(data, fit.model),
-    command: "fit",
-    generatedAt: new Date().toISOString(),
+    ...fitHeading(data, fit, options.elapsedSeconds),
     dataset: regressionDataset(
       data,
       run.split,
@@ -50,8 +38,6 @@ export function regressionFitReport(
       holdoutStats(run.train.y, fit),
     ),
     runs: [regressorRun(fit, data.kind, true)],
-    backend: fit.backend,
-    timings: fitTimings(fit.summary, options.elapsedSeconds),
   };
 }
 
@@ -63,9 +49,7 @@ export function regressionCompareReport(
 ): RegressionReportInput {
   const first = fits[0];
   return {
-    title: compareTitle(fits, run.data.source),
-    command: "compare",
-    generatedAt: new Date().toISOString(),
+    ...compareHeading(run.data.source, fits, options.elapsedSeconds),
     dataset: regressionDataset(
       run.data,
       run.split,
@@ -73,8 +57,6 @@ export function regressionCompareReport(
       first ? holdoutStats(run.train.y, first) : [],
     ),
     runs: fits.map((f) => regressorRun(f, run.data.kind, false)),
-    backend: first?.backend ?? "",
-    timings: compareTimings(fits, options.elapsedSeconds),
   };
 }
 
@@ -87,22 +69,16 @@ export function regressionCvReport(
   const { data } = run;
   const scored = countFinite(cv.outOfFold);
   const pooled: RegressionRunReport = {
-    name: run.model,
-    evaluatedOn: pooledEvaluatedOn(data.kind, cv.folds.length, scored),
+    ...pooledRun(run, cv.folds, scored),
     scores: cv.pooled,
     baseline: "predicting each fold's training mean for its test rows",
     actual: cv.actual,
     predicted: cv.outOfFold,
     residuals: true,
-    curves: foldCurves(cv.folds),
     lossNote: lossNote(cv.backend),
-    params: run.params,
-    facts: foldFacts(cv.folds),
   };
   return {
-    title: cvTitle(run),
-    command: "cv",
-    generatedAt: new Date().toISOString(),
+    ...cvHeading(run, cv, options.elapsedSeconds),
     dataset: regressionDataset(data, run.split, cv.actual.length, [targetStats("all", cv.actual)]),
     runs: [pooled],
     folds: cv.folds.map(
@@ -120,8 +96,6 @@ export function regressionCvReport(
         fitSeconds: f.summary.seconds,
       }),
     ),
-    backend: cv.backend,
-    timings: cvTimings(cv.folds, options.elapsedSeconds),
   };
 }
 
