@@ -20,6 +20,7 @@ import { TransferRegressor } from "../src/estimators/transfer-regressor.js";
 import { r2Score, rmse } from "../src/metrics/regression.js";
 import { Rng } from "../src/util/random.js";
 import { readImageTargets } from "../src/workflow/image-targets.js";
+import { brightnessImages, writeNumberedImages } from "./helpers/numbered-images.js";
 import { useScratchHome } from "./helpers/scratch-home.js";
 
 let dir = "";
@@ -52,44 +53,16 @@ function squareAt(x: number, rng: Rng): Buffer {
 }
 
 /** PNGs of squares at random positions under `folder`, their target the square's x (0..12). */
-async function squares(folder: string, n: number, seed: number): Promise<{ x: string[]; y: number[] }> {
-  const root = join(dir, folder);
-  mkdirSync(root, { recursive: true });
-  const rng = new Rng(seed);
-  const x: string[] = [];
-  const y: number[] = [];
-  for (let i = 0; i < n; i++) {
+function squares(folder: string, n: number, seed: number): Promise<{ x: string[]; y: number[] }> {
+  return writeNumberedImages(join(dir, folder), n, seed, SIDE, (rng) => {
     const at = rng.int(SIDE - 3);
-    const file = join(root, `${i}.png`);
-    await sharp(squareAt(at, rng), { raw: { width: SIDE, height: SIDE, channels: 3 } })
-      .png()
-      .toFile(file);
-    x.push(file);
-    y.push(at);
-  }
-  return { x, y };
+    return { pixels: squareAt(at, rng), target: at };
+  });
 }
 
-/** PNGs of noisy grey-blue images of random brightness under `folder`, their target the brightness (30..220). */
-async function brightness(folder: string, n: number, seed: number): Promise<{ x: string[]; y: number[] }> {
-  const root = join(dir, folder);
-  mkdirSync(root, { recursive: true });
-  const rng = new Rng(seed);
-  const x: string[] = [];
-  const y: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const level = 30 + rng.int(191);
-    const pixels = Buffer.alloc(SIDE * SIDE * 3);
-    for (let p = 0; p < pixels.length; p++) pixels[p] = Math.max(0, Math.min(255, level - 20 + rng.int(41)));
-    const file = join(root, `${i}.png`);
-    await sharp(pixels, { raw: { width: SIDE, height: SIDE, channels: 3 } })
-      .png()
-      .toFile(file);
-    x.push(file);
-    y.push(level);
-  }
-  return { x, y };
-}
+/** PNGs of noisy images of random brightness under `folder`, their target the brightness (30..220). */
+const brightness = (folder: string, n: number, seed: number) =>
+  brightnessImages(join(dir, folder), n, seed, SIDE);
 
 /** A small, fast CNN: no flips (they would move the square), two narrow blocks. */
 function smallCnn(params: ConstructorParameters<typeof CnnRegressor>[0] = {}): CnnRegressor {

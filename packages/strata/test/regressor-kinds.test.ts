@@ -9,7 +9,6 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import sharp from "sharp";
 import { Frame } from "../src/data/frame.js";
 import { builtInKinds } from "../src/estimators/built-in-kinds.js";
 import { LOGISTIC_KIND, RIDGE_KIND } from "../src/estimators/descriptors/logistic.js";
@@ -26,6 +25,8 @@ import { VotingRegressor } from "../src/estimators/voting-regressor.js";
 import type { Params } from "../src/util/params.js";
 import { Rng } from "../src/util/random.js";
 import { noXGBoost } from "./helpers/addons.js";
+import { brightnessImages } from "./helpers/numbered-images.js";
+import { linearTable } from "./helpers/regression-tables.js";
 import { checkRegressorContract } from "./helpers/regressor-contract.js";
 import { useScratchHome } from "./helpers/scratch-home.js";
 
@@ -33,26 +34,6 @@ let dir = "";
 useScratchHome("strata-regressor-kinds-", (d) => {
   dir = d;
 });
-
-/** y = 3·x0 − 2·x1 + noise (sd 0.5), with a category that shifts y and a few missing x0. */
-function linear(n: number, seed: number): { x: Frame; y: number[] } {
-  const rng = new Rng(seed);
-  const normal = () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
-  const x0: (number | null)[] = [];
-  const x1: number[] = [];
-  const colour: string[] = [];
-  const y: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const a = normal();
-    const b = normal();
-    const c = ["red", "green", "blue"][rng.int(3)];
-    x0.push(i % 29 === 7 ? null : a);
-    x1.push(b);
-    colour.push(c);
-    y.push(3 * a - 2 * b + (c === "red" ? 1 : 0) + 0.5 * normal());
-  }
-  return { x: Frame.fromColumns({ x0, x1, colour }), y };
-}
 
 /** y = sin(3·x0) + x1 + noise (sd 0.1), x0 and x1 uniform in [-2, 2]: trees see the sine, a line only x1. */
 function sine(n: number, seed: number): { x: Frame; y: number[] } {
@@ -70,32 +51,6 @@ function sine(n: number, seed: number): { x: Frame; y: number[] } {
 
 const takeFrame = (x: Frame, idx: readonly number[]) => x.take(idx);
 const takeFiles = (files: string[], idx: readonly number[]) => idx.map((i) => files[i]);
-
-/** side×side PNGs of noisy grey of random brightness under `folder`, their target the brightness (30..220). */
-async function brightness(
-  folder: string,
-  n: number,
-  seed: number,
-  side = 16,
-): Promise<{ x: string[]; y: number[] }> {
-  const root = join(dir, folder);
-  mkdirSync(root, { recursive: true });
-  const rng = new Rng(seed);
-  const x: string[] = [];
-  const y: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const level = 30 + rng.int(191);
-    const pixels = Buffer.alloc(side * side * 3);
-    for (let p = 0; p < pixels.length; p++) pixels[p] = Math.max(0, Math.min(255, level - 20 + rng.int(41)));
-    const file = join(root, `${i}.png`);
-    await sharp(pixels, { raw: { width: side, height: side, channels: 3 } })
-      .png()
-      .toFile(file);
-    x.push(file);
-    y.push(level);
-  }
-  return { x, y };
-}
 
 /**
  * Small and fast image networks trained from scratch: no augmentation, every image trained on.
@@ -148,7 +103,7 @@ function imageCase(
       checkRegressorContract({
         kind,
         make: (p) => builtInKinds.createRegressor({ kind, params: { ...fast, ...p } }) as Regressor<string[]>,
-        ...(await brightness(data.folder, 40, 7, data.side)),
+        ...(await brightnessImages(join(dir, data.folder), 40, 7, data.side)),
         take: takeFiles,
         dir,
         badParams,
@@ -164,7 +119,7 @@ function imageCase(
 const CASES: Readonly<Record<string, RegressorCase>> = {
   "dense-regressor": tableCase(
     { hiddenUnits: [16], epochs: 60, learningRate: 0.01, patience: 10 },
-    linear(160, 1),
+    linearTable(160, 1),
     [
       { params: { loss: "mae" }, message: /DenseRegressor: loss must be one of "mse", "huber", got "mae"/ },
       { params: { huberDelta: 0 }, message: /DenseRegressor: huberDelta must be a number > 0, got 0/ },
@@ -174,7 +129,7 @@ const CASES: Readonly<Record<string, RegressorCase>> = {
   ),
   "xgboost-regressor": tableCase(
     { nEstimators: 60, learningRate: 0.2 },
-    linear(150, 4),
+    linearTable(150, 4),
     [
       { params: { maxDepth: 0 }, message: /XGBoostRegressor: maxDepth must be an integer >= 1, got 0/ },
       { params: { subsample: 1.5 }, message: /XGBoostRegressor: subsample must be a number > 0 and <= 1/ },
@@ -185,7 +140,7 @@ const CASES: Readonly<Record<string, RegressorCase>> = {
     ],
     noXGBoost,
   ),
-  ridge: tableCase({}, linear(120, 1), [
+  ridge: tableCase({}, linearTable(120, 1), [
     { params: { alpha: -1 }, message: /RidgeRegressor: alpha must be a number >= 0, got -1/ },
     { params: { fitIntercept: "yes" }, message: /RidgeRegressor: fitIntercept must be true or false/ },
     { params: { maxCategories: 0 }, message: /RidgeRegressor: maxCategories must be an integer >= 1/ },
@@ -254,7 +209,7 @@ const CASES: Readonly<Record<string, RegressorCase>> = {
       ],
       folds: 3,
     },
-    linear(150, 6),
+    linearTable(150, 6),
     [
       { params: { folds: 1 }, message: /AutoRegressor: folds must be an integer >= 2, got 1/ },
       { params: { candidates: [] }, message: /candidates must be a non-empty list of model names/ },
@@ -408,7 +363,7 @@ describe("members of a regressor ensemble", () => {
       ],
       "the seed goes to members whose twin has one, the next one to a repeat",
     );
-    const data = linear(120, 3);
+    const data = linearTable(120, 3);
     const fast = members.map((m) =>
       m.kind === "dense"
         ? { ...m, params: { ...m.params, epochs: 5 } }
@@ -468,7 +423,7 @@ describe("loadRegressor", () => {
   }
 
   test("refuses a classifier's directory, saying how to load it", async () => {
-    const data = linear(60, 5);
+    const data = linearTable(60, 5);
     const classifier = await new LogisticRegression().fit(
       data.x,
       data.y.map((v) => (v > 0 ? "up" : "down")),

@@ -4,42 +4,22 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { Frame } from "../src/data/frame.js";
+import type { Frame } from "../src/data/frame.js";
 import { loadRegressor } from "../src/estimators/load-regressor.js";
 import type { Regressor } from "../src/estimators/regressor.js";
 import { RidgeRegressor } from "../src/estimators/ridge.js";
 import { XGBoostRegressor } from "../src/estimators/xgboost-regressor.js";
 import { regressionReport } from "../src/metrics/regression.js";
 import { holdoutSplit } from "../src/split/holdout.js";
-import { Rng } from "../src/util/random.js";
 import { noXGBoost } from "./helpers/addons.js";
 import { sharedData } from "./helpers/data.js";
+import { linearTable } from "./helpers/regression-tables.js";
 
 let dir = "";
 before(() => {
   dir = mkdtempSync(join(tmpdir(), "strata-regressors-"));
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-/** y = 3·x0 − 2·x1 + noise (sd 0.5), with a category that shifts y and a few missing x0. */
-function synthetic(n: number, seed: number): { x: Frame; y: number[] } {
-  const rng = new Rng(seed);
-  const normal = () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
-  const x0: (number | null)[] = [];
-  const x1: number[] = [];
-  const colour: string[] = [];
-  const y: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const a = normal();
-    const b = normal();
-    const c = ["red", "green", "blue"][rng.int(3)];
-    x0.push(i % 29 === 7 ? null : a);
-    x1.push(b);
-    colour.push(c);
-    y.push(3 * a - 2 * b + (c === "red" ? 1 : 0) + 0.5 * normal());
-  }
-  return { x: Frame.fromColumns({ x0, x1, colour }), y };
-}
 
 /** Red wine (1,599 rows, 11 numeric columns) as rows of numbers, quality as the target. */
 function redWine(): { x: number[][]; y: number[] } {
@@ -73,7 +53,7 @@ const takeFrame = (x: Frame, idx: readonly number[]) => x.take(idx);
 
 describe("RidgeRegressor", () => {
   test("beats the training mean clearly: synthetic y = 3·x0 − 2·x1 + noise, and red wine quality", async () => {
-    const synth = await holdOut(new RidgeRegressor(), synthetic(600, 2), takeFrame);
+    const synth = await holdOut(new RidgeRegressor(), linearTable(600, 2), takeFrame);
     assert.ok(synth.r2 > 0.9, `synthetic R² ${synth.r2}`);
     assert.ok(
       synth.rmse < 0.4 * synth.baseline.rmse,
@@ -85,7 +65,7 @@ describe("RidgeRegressor", () => {
   });
 
   test("alpha 0 on one-hot columns with an intercept is refused, saying why", async () => {
-    const { x, y } = synthetic(50, 3);
+    const { x, y } = linearTable(50, 3);
     await assert.rejects(
       new RidgeRegressor({ alpha: 0 }).fit(x, y),
       /RidgeRegressor: alpha 0 leaves the preprocessed columns without a single solution/,
@@ -95,7 +75,7 @@ describe("RidgeRegressor", () => {
 
 describe("XGBoostRegressor", { skip: noXGBoost }, () => {
   test("beats the training mean clearly: synthetic y = 3·x0 − 2·x1 + noise, and red wine quality", async () => {
-    const synth = await holdOut(new XGBoostRegressor(), synthetic(600, 2), takeFrame);
+    const synth = await holdOut(new XGBoostRegressor(), linearTable(600, 2), takeFrame);
     assert.ok(synth.r2 > 0.85, `synthetic R² ${synth.r2}`);
     const wine = await holdOut(new XGBoostRegressor(), redWine(), takeRows);
     assert.ok(wine.r2 > 0.3, `wine R² ${wine.r2}`);
@@ -105,7 +85,7 @@ describe("XGBoostRegressor", { skip: noXGBoost }, () => {
 
 describe("XGBoostRegressor's fit", { skip: noXGBoost }, () => {
   test("stops early on the validation MSE, its history the per-round losses, the best round predicting", async () => {
-    const { x, y } = synthetic(400, 6);
+    const { x, y } = linearTable(400, 6);
     const model = await new XGBoostRegressor({ learningRate: 0.3, earlyStoppingRounds: 10 }).fit(x, y);
     const summary = model.fitSummary!;
     const history = summary.history!;
@@ -212,7 +192,7 @@ json.dump({"coef": model.coef_.tolist(), "intercept": float(model.intercept_), "
 test("RidgeRegressor matches scikit-learn run now, one-hot columns included (when python3 has scikit-learn)", {
   skip: python ? false : "no python3 with scikit-learn (apt-get install python3-sklearn)",
 }, async () => {
-  const { x, y } = synthetic(300, 5);
+  const { x, y } = linearTable(300, 5);
   for (const params of [
     { alpha: 0.5 },
     { alpha: 3, fitIntercept: false },
