@@ -29,6 +29,7 @@ import { brightnessImages } from "./helpers/numbered-images.js";
 import { linearTable } from "./helpers/regression-tables.js";
 import { checkRegressorContract } from "./helpers/regressor-contract.js";
 import { useScratchHome } from "./helpers/scratch-home.js";
+import { SMALL_TRANSFER } from "./helpers/small-transfer.js";
 
 let dir = "";
 useScratchHome("strata-regressor-kinds-", (d) => {
@@ -236,18 +237,7 @@ const CASES: Readonly<Record<string, RegressorCase>> = {
     ],
   ),
   "transfer-regressor": imageCase(
-    {
-      size: [32, 32],
-      epochs: 15,
-      learningRate: 0.01,
-      fineTune: 1,
-      epochsFine: 1,
-      batchSize: 8,
-      patience: 0,
-      validationFraction: 0.2,
-      augment: null,
-      trunkCache: false,
-    },
+    { ...SMALL_TRANSFER, augment: null, trunkCache: false },
     { folder: "transfer", side: 32 },
     [
       { params: { fineTune: -1 }, message: /TransferRegressor: fineTune must be an integer >= 0/ },
