@@ -8,7 +8,6 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import {
   assertNotWritten,
   assertUserError,
@@ -18,13 +17,13 @@ import {
   tempDir,
   writeCsv,
 } from "./helpers/cli.js";
+import { sharedData } from "./helpers/data.js";
 
-const RED = fileURLToPath(
-  new URL("../../../../shared/data/wine_quality/winequality-red.csv", import.meta.url),
-);
-const WHITE = fileURLToPath(
-  new URL("../../../../shared/data/wine_quality/winequality-white.csv", import.meta.url),
-);
+const RED = sharedData("wine_quality/winequality-red.csv");
+const WHITE = sharedData("wine_quality/winequality-white.csv");
+
+/** Red wine's quality as a number: the file, its target and the task. */
+const QUALITY = [RED, "--target", "quality", "--task", "regression"];
 
 /** A fast dense network (few epochs) for the CLI's default model. */
 const QUICK_DENSE = ["--epochs", "8", "--hidden", "16"];
@@ -39,7 +38,7 @@ test("quality: 6 grades are multi-class by the rule, the note says why and how t
     String((json.notes as string[])[0]),
     /quality holds whole numbers with 6 distinct values .*multi-class, one class per value; give --task regression to predict them as numbers/,
   );
-  const reg = runCli(["fit", RED, "--target", "quality", "--task", "regression", "--model", "logistic"], dir);
+  const reg = runCli(["fit", ...QUALITY, "--model", "logistic"], dir);
   assert.equal(reg.status, 0, reg.stderr);
   assert.match(reg.stderr, /note: quality: regression, as asked \(6 distinct numbers in 1599 rows\)/);
   assert.match(reg.stderr, /target quality: regression, mean 5\.636, sd 0\.8073, from 3 to 8/);
@@ -55,10 +54,7 @@ test("quality: 6 grades are multi-class by the rule, the note says why and how t
 
 test("fit --out, evaluate and predict a regressor: the same scores, a prediction column, --json's keys", (t) => {
   const dir = tempDir(t);
-  const fit = runCli(
-    ["fit", RED, "--target", "quality", "--task", "regression", "--model", "xgboost", "--out", "m", "--json"],
-    dir,
-  );
+  const fit = runCli(["fit", ...QUALITY, "--model", "xgboost", "--out", "m", "--json"], dir);
   assert.equal(fit.status, 0, fit.stderr);
   const json = lastJson(fit.stdout);
   assert.deepEqual(Object.keys(json).slice(0, 5), ["task", "rmse", "mae", "r2", "baseline"]);
@@ -107,20 +103,7 @@ test("fit --out, evaluate and predict a regressor: the same scores, a prediction
 test("a stack of regressors: each member's prediction beside the combined one (--votes), and its members' scores", (t) => {
   const dir = tempDir(t);
   const fit = runCli(
-    [
-      "fit",
-      RED,
-      "--target",
-      "quality",
-      "--task",
-      "regression",
-      "--model",
-      "stack",
-      "--members",
-      "xgboost,logistic",
-      "--out",
-      "s",
-    ],
+    ["fit", ...QUALITY, "--model", "stack", "--members", "xgboost,logistic", "--out", "s"],
     dir,
   );
   assert.equal(fit.status, 0, fit.stderr);
@@ -161,22 +144,7 @@ test("a stack of regressors: each member's prediction beside the combined one (-
 
 test("cv and compare on a numeric target: folds stratified by quantiles, the baseline beside every model", (t) => {
   const dir = tempDir(t);
-  const cv = runCli(
-    [
-      "cv",
-      RED,
-      "--target",
-      "quality",
-      "--task",
-      "regression",
-      "--model",
-      "logistic",
-      "--folds",
-      "3",
-      "--json",
-    ],
-    dir,
-  );
+  const cv = runCli(["cv", ...QUALITY, "--model", "logistic", "--folds", "3", "--json"], dir);
   assert.equal(cv.status, 0, cv.stderr);
   const c = lastJson(cv.stdout);
   assert.equal(c.task, "regression");
@@ -186,10 +154,7 @@ test("cv and compare on a numeric target: folds stratified by quantiles, the bas
   const pooled = c.pooled as { rmse: number };
   assert.ok(Math.abs(pooled.rmse - (c.rmse as number)) < 0.02, "pooled and mean RMSE agree on equal folds");
 
-  const compare = runCli(
-    ["compare", RED, "--target", "quality", "--task", "regression", "--models", "xgboost,logistic"],
-    dir,
-  );
+  const compare = runCli(["compare", ...QUALITY, "--models", "xgboost,logistic"], dir);
   assert.equal(compare.status, 0, compare.stderr);
   const lines = linesOf(compare.stdout);
   assert.match(lines[0], /^model +RMSE +MAE +R² +parameters +fit s$/);
@@ -200,22 +165,7 @@ test("cv and compare on a numeric target: folds stratified by quantiles, the bas
 
 test("fit --test FILE on a numeric target: trained on red wine, scored on every white wine", (t) => {
   const dir = tempDir(t);
-  const r = runCli(
-    [
-      "fit",
-      RED,
-      "--target",
-      "quality",
-      "--task",
-      "regression",
-      "--model",
-      "logistic",
-      "--test",
-      WHITE,
-      "--json",
-    ],
-    dir,
-  );
+  const r = runCli(["fit", ...QUALITY, "--model", "logistic", "--test", WHITE, "--json"], dir);
   assert.equal(r.status, 0, r.stderr);
   const json = lastJson(r.stdout);
   assert.equal(json.nTrain, 1599);
