@@ -4,6 +4,7 @@ import type { ColumnSpec } from "../data/plain.js";
 import { StrataError } from "../errors.js";
 import type { CandidateSpecs } from "./auto-params.js";
 import type { LeaderboardRow } from "./auto-search.js";
+import { summaryOf } from "./ensemble-summary.js";
 import { type EstimatorSpec, type FitSummary, MANIFEST, type Manifest } from "./estimator.js";
 
 /*
@@ -73,8 +74,7 @@ export function chosenSummary(
   started: number,
   leaderboard: readonly LeaderboardRow[],
 ): ChosenSummary {
-  const own = chosen.fitSummary ?? { epochsRun: 0, bestEpoch: 0, seconds: 0 };
-  return { ...own, seconds: (performance.now() - started) / 1000, leaderboard };
+  return { ...summaryOf(chosen), seconds: (performance.now() - started) / 1000, leaderboard };
 }
 
 /** Refuses a fit option that must be a count (jobs, threads) but is not an integer >= 1. */

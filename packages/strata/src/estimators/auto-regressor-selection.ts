@@ -19,6 +19,7 @@ import { AutoRegressorStack } from "./auto-regressor-stack.js";
 import { chooseCandidate, type LeaderboardRow } from "./auto-search.js";
 import { regressionSplits } from "./cross-val-predict-regressor.js";
 import type { KindResolver } from "./descriptor.js";
+import { ensembleSummary } from "./ensemble-summary.js";
 import type { EstimatorSpec, FitSummary, Manifest } from "./estimator.js";
 import { checkSavedParams } from "./param-check.js";
 import {
@@ -189,15 +190,7 @@ export class AutoRegressorSelection extends RegressorBase<AutoRegressorParams, A
             meta,
             outOfFold: search.outOfFold,
             y,
-            summary: {
-              epochsRun: 0,
-              bestEpoch: 0,
-              seconds: (performance.now() - started) / 1000,
-              members: stack.memberNames.map((name, i) => ({
-                name,
-                summary: members[i].fitSummary ?? { epochsRun: 0, bestEpoch: 0, seconds: 0 },
-              })),
-            },
+            summary: ensembleSummary(stack.memberNames, members, started),
           });
         } catch (e) {
           for (const m of members) m.dispose();

@@ -11,6 +11,7 @@ import type { Params } from "../util/params.js";
 import { crossValPredictRegressor, regressionSplits } from "./cross-val-predict-regressor.js";
 import type { KindResolver } from "./descriptor.js";
 import { ENSEMBLE_JSON } from "./ensemble-dir.js";
+import { ensembleSummary, summaryOf } from "./ensemble-summary.js";
 import type { EstimatorSpec, FitSummary, Manifest } from "./estimator.js";
 import { memberDir, memberLabel, memberNames, memberSpecs } from "./members.js";
 import type { ParamSchema } from "./param-schema.js";
@@ -160,16 +161,7 @@ export abstract class RegressorEnsemble<P extends RegressorEnsembleParams, C>
       this.state = {
         members,
         combiner,
-        summary: {
-          // An ensemble runs no epochs of its own: its members' summaries say what they ran.
-          epochsRun: 0,
-          bestEpoch: 0,
-          seconds: (performance.now() - started) / 1000,
-          members: this.memberNames.map((name, i) => ({
-            name,
-            summary: members[i].fitSummary ?? { epochsRun: 0, bestEpoch: 0, seconds: 0 },
-          })),
-        },
+        summary: ensembleSummary(this.memberNames, members, started),
         outOfFold: outOfFold?.map((p, i) => ({
           name: this.memberNames[i],
           rmse: rmse(target, p),
@@ -251,7 +243,7 @@ export abstract class RegressorEnsemble<P extends RegressorEnsembleParams, C>
       this.state = {
         members,
         combiner,
-        summary: manifest.fitSummary ?? { epochsRun: 0, bestEpoch: 0, seconds: 0 },
+        summary: summaryOf(manifest),
         outOfFold: json.outOfFold,
       };
     } catch (e) {
