@@ -16,9 +16,8 @@ import { scalingOf, TARGET_JSON, type TargetScaling } from "./dense-regressor.js
 import type { FitSummary, Manifest } from "./estimator.js";
 import type { ImageReadOptions } from "./image-network.js";
 import type { RegressionTraining } from "./image-regressor-params.js";
-import { summarizeFit } from "./labels.js";
 import { type ChosenRate, chooseRate, withChosenRate } from "./learning-rate.js";
-import { checkCallbacks, seededFit } from "./network.js";
+import { checkCallbacks, seededFit, summaryAfter } from "./network.js";
 import type { NetworkParams } from "./network-params.js";
 import type { FitSplit } from "./network-types.js";
 import { type ImageData, withImageFiles } from "./pixel-buffers.js";
@@ -242,12 +241,7 @@ export abstract class ImageNetworkRegressor<
     state: Omit<ImageRegressorState<E>, "summary">,
     history: readonly EpochLogs[],
   ): Promise<void> {
-    const summary = summarizeFit({
-      epochsRun: history.length,
-      bestEpoch: history.length,
-      seconds: history.reduce((t, h) => t + h.seconds, 0),
-      history,
-    });
+    const summary = summaryAfter(history);
     await writeDirAtomic(dir, (tmp) => this.writeDirectory(tmp, { ...state, summary }));
   }
 

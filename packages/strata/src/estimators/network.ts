@@ -12,7 +12,7 @@ import type { Matrix } from "../util/matrix.js";
 import { mixSeed, withSeededMathRandom } from "../util/random.js";
 import { ClassifierBase } from "./base.js";
 import { resumableCheckpoint, writeEpochCheckpoint } from "./checkpointing.js";
-import { type Classifier, MANIFEST, type Manifest } from "./estimator.js";
+import { type Classifier, type FitSummary, MANIFEST, type Manifest } from "./estimator.js";
 import { fitLabels, type Label, type LabelType, labelValues } from "./label-values.js";
 import { decodeArgmax, encodeLabels, probaFromOutputs, resolveClasses, summarizeFit } from "./labels.js";
 import { type ChosenRate, chooseRate, configRate } from "./learning-rate.js";
@@ -209,12 +209,7 @@ export abstract class NetworkClassifier<X, P extends NetworkParams, E, L extends
     state: Pick<NetworkState<E>, "classes" | "network" | "extra">,
     history: readonly EpochLogs[],
   ): Promise<void> {
-    const summary = summarizeFit({
-      epochsRun: history.length,
-      bestEpoch: history.length,
-      seconds: history.reduce((t, h) => t + h.seconds, 0),
-      history,
-    });
+    const summary = summaryAfter(history);
     await writeDirAtomic(dir, (tmp) =>
       this.writeDirectory(tmp, { ...state, labelType: this.fitLabelType, summary }),
     );
@@ -310,6 +305,16 @@ export function seededFit(
       [options.listener, ...(options.callbacks ?? [])],
     ),
   );
+}
+
+/** A summary of the epochs run so far (what a mid-fit save records): every one run, the last kept. */
+export function summaryAfter(history: readonly EpochLogs[]): FitSummary {
+  return summarizeFit({
+    epochsRun: history.length,
+    bestEpoch: history.length,
+    seconds: history.reduce((t, h) => t + h.seconds, 0),
+    history,
+  });
 }
 
 /** Refuses a callbacks fit option that is not an array (a StrataError naming the class). */
