@@ -1,17 +1,14 @@
 import type * as tfl from "@tensorflow/tfjs-layers";
-import type { TabularPreprocessor } from "../data/preprocess.js";
 import { StrataError } from "../errors.js";
 import type { DenseRegressor, TargetScaling } from "../estimators/dense-regressor.js";
-import type { AnyRegressor } from "../estimators/regressor-types.js";
 import type { RidgeRegressor } from "../estimators/ridge.js";
 import type { XGBoostRegressor } from "../estimators/xgboost-regressor.js";
-import type { ExportContext } from "./export-context.js";
 import { affine } from "./heads.js";
 import type { RegressorGraph } from "./kind-graph.js";
 import type { Value } from "./layer-values.js";
 import { addLayersModel } from "./layers-graph.js";
 import type { GraphBuilder } from "./onnx-graph.js";
-import { addPreprocessing } from "./preprocess-graph.js";
+import { tableFeatures } from "./table-graphs.js";
 import { addXGBoostRegressor } from "./xgboost-graph.js";
 
 /*
@@ -20,18 +17,12 @@ import { addXGBoostRegressor } from "./xgboost-graph.js";
  * (The image regressors: image-regressor-graphs.ts.)
  */
 
-/** A table regressor's feature matrix [rows, features]. */
-function features(ctx: ExportContext, model: AnyRegressor): string {
-  const table = model as unknown as { preprocessor: TabularPreprocessor };
-  return addPreprocessing(ctx, table.preprocessor.fitted);
-}
-
 /** Ridge: x·coef + intercept over its preprocessed columns, as RidgeRegressor predicts. */
 export const ridgeGraph: RegressorGraph = {
   kind: "ridge",
   prediction(ctx, model) {
     const { coef, intercept } = (model as unknown as RidgeRegressor).coefficients;
-    return affine(ctx.g, features(ctx, model), coef, [intercept], coef.length, 1);
+    return affine(ctx.g, tableFeatures(ctx, model), coef, [intercept], coef.length, 1);
   },
 };
 
@@ -39,7 +30,7 @@ export const ridgeGraph: RegressorGraph = {
 export const xgboostRegressorGraph: RegressorGraph = {
   kind: "xgboost-regressor",
   prediction: (ctx, model) =>
-    addXGBoostRegressor(ctx.g, model as unknown as XGBoostRegressor, features(ctx, model)),
+    addXGBoostRegressor(ctx.g, model as unknown as XGBoostRegressor, tableFeatures(ctx, model)),
 };
 
 /**
@@ -53,7 +44,7 @@ export const denseRegressorGraph: RegressorGraph = {
     const dense = model as unknown as DenseRegressor;
     const network = dense.network as tfl.LayersModel;
     const width = network.inputs[0].shape[1] ?? 0;
-    const input: Value = { name: features(ctx, model), shape: [width], layout: "nhwc" };
+    const input: Value = { name: tableFeatures(ctx, model), shape: [width], layout: "nhwc" };
     return addRegressionNetwork(ctx.g, network, input, dense.targetScaling);
   },
 };
