@@ -246,7 +246,8 @@ export function scalingOf(y: Float64Array): TargetScaling {
 }
 
 /** target.json as read: { mean, std } with finite numbers and std > 0, or a StrataError naming the file. */
-function checkScaling(value: unknown, file: string): TargetScaling {
+/** target.json checked: a finite mean and a standard deviation above 0 (a StrataError naming `file`). */
+export function checkScaling(value: unknown, file: string): TargetScaling {
   const v = value as Partial<Record<keyof TargetScaling, unknown>> | null;
   const finite = (n: unknown): n is number => typeof n === "number" && Number.isFinite(n);
   if (typeof v !== "object" || v === null || !finite(v.mean) || !finite(v.std) || v.std <= 0)

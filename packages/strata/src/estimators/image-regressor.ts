@@ -11,8 +11,8 @@ import type { EpochLogs, TrainListener } from "../train/listener.js";
 import type { TrainConfig, TrainResult } from "../train/loop.js";
 import type { BatchSource } from "../train/sources.js";
 import { writeDirAtomic, writeJson } from "../util/atomic.js";
-import { describeJson, readJsonFile } from "../util/files.js";
-import { scalingOf, TARGET_JSON, type TargetScaling } from "./dense-regressor.js";
+import { readJsonFile } from "../util/files.js";
+import { checkScaling, scalingOf, TARGET_JSON, type TargetScaling } from "./dense-regressor.js";
 import type { FitSummary, Manifest } from "./estimator.js";
 import type { ImageReadOptions } from "./image-network.js";
 import type { RegressionTraining } from "./image-regressor-params.js";
@@ -255,15 +255,4 @@ export abstract class ImageNetworkRegressor<
       files: [TARGET_JSON, ...extraFiles, MODEL_JSON, WEIGHTS_BIN],
     });
   }
-}
-
-/** target.json as read: { mean, std } with finite numbers and std > 0, or a StrataError naming the file. */
-function checkScaling(value: unknown, file: string): TargetScaling {
-  const v = value as Partial<Record<keyof TargetScaling, unknown>> | null;
-  const finite = (n: unknown): n is number => typeof n === "number" && Number.isFinite(n);
-  if (typeof v !== "object" || v === null || !finite(v.mean) || !finite(v.std) || v.std <= 0)
-    throw new StrataError(
-      `${file}: damaged: expected { "mean": number, "std": number above 0 }, got ${describeJson(value)}`,
-    );
-  return { mean: v.mean, std: v.std };
 }
