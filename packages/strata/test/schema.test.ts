@@ -115,7 +115,10 @@ test("targets: one value is refused; continuous values are a regression (refused
     /text\.csv, line 4, column "y": "high" is not a number; `task: "regression"` needs a number in every row/,
   );
   // A number too large for a double is not a target.
-  const huge = csv("huge.csv", `a,y\n${Array.from({ length: 30 }, (_, i) => `${i % 3},${i === 7 ? "1e999" : i * 1.5}`).join("\n")}\n`);
+  const huge = csv(
+    "huge.csv",
+    `a,y\n${Array.from({ length: 30 }, (_, i) => `${i % 3},${i === 7 ? "1e999" : i * 1.5}`).join("\n")}\n`,
+  );
   assert.throws(
     () => toDataset(huge, inferSchema(huge, { target: "y" })),
     /huge\.csv, line 9, column "y": "1e999" is not a finite number; a regression target must be one in every row/,
