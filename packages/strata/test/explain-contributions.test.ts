@@ -171,7 +171,8 @@ test("integrated gradients of logistic regression: complete within 1e-2, also wi
 test("other kinds are refused with the kinds that are supported", async () => {
   const vote = new VotingClassifier({ members: [{ kind: "logistic", params: {} }] });
   await assert.rejects(
-    rowContributions(vote, onlyX2.frame),
+    // A table vote, refused by its kind (its input is typed as either data).
+    rowContributions(vote as unknown as Parameters<typeof rowContributions>[0], onlyX2.frame),
     (e: unknown) =>
       e instanceof StrataError &&
       /per-row contributions are for xgboost \(TreeSHAP\), dense \(integrated gradients\), logistic \(integrated gradients\), xgboost-regressor \(TreeSHAP\), dense-regressor \(integrated gradients\), ridge \(exact\); this model is "vote" \(ensembles are not supported/.test(

@@ -271,7 +271,7 @@ test("strata serve: a ridge regressor on red wine: numbers, no classes; the page
         await page
           .locator("#row-result .contributions tr")
           .evaluateAll((trs) =>
-            trs.map((tr) => [(tr as HTMLElement).dataset.feature, Number((tr as HTMLElement).dataset.value)]),
+            trs.map((tr) => [tr.getAttribute("data-feature"), Number(tr.getAttribute("data-value"))]),
           ),
         why?.contributions.slice(0, 8).map((c) => [c.feature, c.value]),
       );
@@ -284,7 +284,7 @@ test("strata serve: a ridge regressor on red wine: numbers, no classes; the page
       assert.deepEqual(
         await page
           .locator("#csv-result td[data-prediction]")
-          .evaluateAll((cells) => cells.map((c) => Number((c as HTMLElement).dataset.prediction))),
+          .evaluateAll((cells) => cells.map((c) => Number(c.getAttribute("data-prediction")))),
         Array.from(expected.slice(0, 12)),
       );
       assert.deepEqual(log.errors, []);
@@ -380,10 +380,7 @@ test("strata serve: XGBoost and a vote of ridge and XGBoost: exact numbers, each
         await page
           .locator("#row-result li[data-vote]")
           .evaluateAll((items) =>
-            items.map((i) => [
-              (i as HTMLElement).dataset.vote,
-              Number((i as HTMLElement).dataset.prediction),
-            ]),
+            items.map((i) => [i.getAttribute("data-vote"), Number(i.getAttribute("data-prediction"))]),
           ),
         members.map((m) => [m.name, m.predictions[0]]),
       );
