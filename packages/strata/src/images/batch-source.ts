@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import type { ReadablePrediction } from "../estimators/estimator.js";
 import { probaFromOutputs, targetTensor } from "../estimators/labels.js";
+import { type ImageShardInput, imageFingerprint, shardImageBatches } from "../parallel/distributed-images.js";
 import { predictTensor } from "../train/forward.js";
 import type { BatchSource } from "../train/sources.js";
 import { matrix } from "../util/matrix.js";
@@ -65,8 +66,22 @@ export function imageSource(
 ): BatchSource & { readonly skipped: SkippedFile[] } {
   const batches = imageBatches(items, classes, input, reading);
   const [height, width] = input.size;
+  // Data-parallel training: each rank decodes only its share of every global batch.
+  const shard: ImageShardInput = {
+    items,
+    classes,
+    shape: { height, width, channels: input.channels },
+    batchSize: reading.batchSize,
+    seed: reading.seed,
+    augment: batches.opts.augment,
+    decoding: { scaling: input.scaling, cacheDir: reading.cacheDir, strict: reading.strict },
+    skipped: batches.skipped,
+    target,
+  };
   return {
     skipped: batches.skipped,
+    shard: (epoch, rank, worldSize) => shardImageBatches(shard, epoch, rank, worldSize),
+    fingerprint: () => imageFingerprint(shard),
     samples: items.length,
     batchesPerEpoch: Math.ceil(items.length / reading.batchSize),
     async *batches(epoch: number) {

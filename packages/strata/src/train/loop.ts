@@ -2,6 +2,8 @@ import type * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { type FusedAdamOptimizer, fusedAdam } from "strata-ml-torch/optimizers";
 import { StrataError } from "../errors.js";
+import { isWriterRank } from "../parallel/distributed.js";
+import { endWorldFit, startWorldFit } from "../parallel/distributed-train.js";
 import { yieldToEventLoop } from "../util/yield.js";
 import { BestWeights, type BestWeightsState } from "./best-weights.js";
 import { useFrozenBatchNormInference } from "./frozen-batch-norm.js";
@@ -123,6 +125,8 @@ export async function fitModel(
   let stoppedByCallback = false;
   try {
     if (resume) await restore(weights, groups, resume);
+    // Data-parallel: the same data and settings on every rank, and rank 0's weights on all.
+    startWorldFit(train, validation, worldSettings(config), weightVariables(weights));
     for (let epoch = resume?.epoch ?? 0; epoch < config.epochs && !stoppedEarly; epoch++) {
       config.onEpochStart?.(epoch);
       const epochStart = performance.now();
@@ -175,18 +179,20 @@ export async function fitModel(
         seconds: (performance.now() - started) / 1000,
         stoppedEarly,
       });
-      if (config.checkpoint) await checkpoint(config.checkpoint, model, weights, groups, best, progress());
+      // Only rank 0 writes (every rank holds the same weights).
+      const write = config.checkpoint && isWriterRank() ? config.checkpoint : undefined;
+      if (write) await checkpoint(write, model, weights, groups, best, progress());
       if (await epochEnd(callbacks, logs, config, history)) {
         stoppedByCallback = true;
         if (!stoppedEarly) {
           stoppedEarly = true;
           // The checkpoint records the stop, so that resuming it does not train on.
-          if (config.checkpoint)
-            await checkpoint(config.checkpoint, model, weights, groups, best, progress());
+          if (write) await checkpoint(write, model, weights, groups, best, progress());
         }
       }
     }
     if (validation) best.restore();
+    endWorldFit();
   } finally {
     best.dispose();
     runner.dispose();
@@ -218,7 +224,7 @@ async function epochEnd(
       if (typeof dir !== "string" || dir === "")
         throw new StrataError(`control.save: expected a directory path, got ${JSON.stringify(dir)}`);
       if (!config.save) throw new StrataError("control.save: this fit cannot save its model from a callback");
-      await config.save(dir, [...history]);
+      if (isWriterRank()) await config.save(dir, [...history]);
     },
   };
   for (const c of callbacks) {
@@ -227,6 +233,25 @@ async function epochEnd(
     if (action === "stop") stopping = true;
   }
   return stopping;
+}
+
+/** What every rank of a data-parallel fit must agree on (compared by hash). */
+function worldSettings(config: TrainConfig): object {
+  const { epochs, learningRate, schedule, patience, layerGroups, loss, huberDelta } = config;
+  return {
+    epochs,
+    learningRate,
+    schedule,
+    patience,
+    layerGroups,
+    loss,
+    huberDelta,
+    resume: config.resume?.epoch,
+  };
+}
+
+function weightVariables(weights: ReturnType<typeof mutableWeights>): tf.Variable[] {
+  return weights.map((w) => w.read() as tf.Variable);
 }
 
 /**

@@ -1,6 +1,15 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { countNativeFallback, NativeNetwork } from "strata-ml-torch/train";
+import {
+  countNativeFallback,
+  type NativeBatch,
+  NativeNetwork,
+  type NativeParamGroup,
+} from "strata-ml-torch/train";
+import { StrataError } from "../errors.js";
+import { currentWorld, distributedCall, type World, worldApi } from "../parallel/distributed.js";
+import { shardSteps } from "../parallel/distributed-shard.js";
+import { mixSeed } from "../util/random.js";
 import type { BatchSource } from "./sources.js";
 import { evaluateSource, type LossChoice, lossObjective, makeTrainStep, type ParamGroup } from "./step.js";
 
@@ -42,11 +51,17 @@ export function stepRunner(
   const trained = groups.filter((g) => g.variables.length > 0);
   let network: NativeNetwork | string = "disabled by STRATA_NATIVE_STEP";
   if (nativeAllowed()) network = NativeNetwork.compile(model, choice);
+  const world = currentWorld();
   if (typeof network === "string") {
+    if (world)
+      throw new StrataError(
+        `data-parallel training needs the native step on the torch backend, and this network would train through TF.js (${network})`,
+      );
     if (tf.getBackend() === "torch") countNativeFallback(network);
     return tfjsRunner(model, trained, choice);
   }
   const net = network;
+  if (world) return worldRunner(net, trained, world);
   return {
     kind: "native",
     async *batches(source, epoch) {
@@ -76,27 +91,91 @@ export function stepRunner(
         };
       }
     },
-    async evaluate(source, epoch) {
+    evaluate: (source, epoch) => nativeEvaluate(net, source, epoch),
+    dispose: () => net.dispose(),
+  };
+}
+
+/** NativeNetwork.trainStep with the gradient scale of data-parallel training. */
+type ScaledStep = (
+  batch: NativeBatch,
+  groups: readonly NativeParamGroup[],
+  seed: number,
+  gradientScale?: number,
+) => { loss: number; accuracy: number };
+
+/**
+ * The native step in a data-parallel world: every rank takes its share of each global batch
+ * (parallel/distributed-shard.ts), its gradient scaled by its share of the rows before the
+ * native step sums them across ranks, so each step applies the global batch's mean gradient
+ * and returns its loss; dropout draws from (seed, epoch, step, rank). Validation: every rank
+ * evaluates the whole validation set and the results are averaged across ranks, so early
+ * stopping and schedules decide the same on every rank by construction.
+ */
+function worldRunner(net: NativeNetwork, trained: readonly ParamGroup[], world: World): StepRunner {
+  const step = net.trainStep.bind(net) as ScaledStep;
+  const { rank, worldSize } = world;
+  const rankSeed = () => mixSeed(seed(), rank);
+  return {
+    kind: "native",
+    async *batches(source, epoch) {
       const t = source.tensors;
-      if (t) return net.evaluate(t.x, t.y, Math.max(t.batchSize, 1024));
-      let loss = 0;
-      let accuracy = 0;
-      let seen = 0;
-      for await (const batch of source.batches(epoch)) {
-        const n = batch.x.shape[0];
-        try {
-          const r = net.evaluate(batch.x, batch.y, n);
-          loss += r.loss * n;
-          accuracy += r.accuracy * n;
-          seen += n;
-        } finally {
-          tf.dispose([batch.x, batch.y, batch.weight].filter((t) => t !== undefined));
+      if (t) {
+        for (const s of shardSteps(t.order(epoch), t.batchSize, rank, worldSize)) {
+          const batch = { x: t.x, y: t.y, rows: s.rows, weights: t.weights };
+          yield {
+            n: s.globalRows,
+            run: async () => distributedCall(() => step(batch, trained, rankSeed(), s.gradientScale)),
+          };
         }
+        return;
       }
-      return { loss: loss / seen, accuracy: accuracy / seen };
+      if (!source.shard)
+        throw new StrataError("data-parallel training: this data source cannot be shared between ranks");
+      for await (const { batch, gradientScale, globalRows } of source.shard(epoch, rank, worldSize)) {
+        yield {
+          n: globalRows,
+          run: async () => {
+            try {
+              const weights = batch.weight ? ((await batch.weight.data()) as Float32Array) : undefined;
+              const b = { x: batch.x, y: batch.y, weights };
+              return distributedCall(() => step(b, trained, rankSeed(), gradientScale));
+            } finally {
+              tf.dispose([batch.x, batch.y, batch.weight].filter((t) => t !== undefined));
+            }
+          },
+        };
+      }
+    },
+    async evaluate(source, epoch) {
+      const local = await nativeEvaluate(net, source, epoch);
+      const sums = Float64Array.of(local.loss, local.accuracy);
+      distributedCall(() => worldApi().allreduceSum(sums));
+      return { loss: sums[0] / worldSize, accuracy: sums[1] / worldSize };
     },
     dispose: () => net.dispose(),
   };
+}
+
+/** The native network's loss and accuracy over a whole source (in inference mode). */
+async function nativeEvaluate(net: NativeNetwork, source: BatchSource, epoch: number) {
+  const t = source.tensors;
+  if (t) return net.evaluate(t.x, t.y, Math.max(t.batchSize, 1024));
+  let loss = 0;
+  let accuracy = 0;
+  let seen = 0;
+  for await (const batch of source.batches(epoch)) {
+    const n = batch.x.shape[0];
+    try {
+      const r = net.evaluate(batch.x, batch.y, n);
+      loss += r.loss * n;
+      accuracy += r.accuracy * n;
+      seen += n;
+    } finally {
+      tf.dispose([batch.x, batch.y, batch.weight].filter((t) => t !== undefined));
+    }
+  }
+  return { loss: loss / seen, accuracy: accuracy / seen };
 }
 
 /** A 32-bit seed for one step's dropout masks, from the (seeded) Math.random. */

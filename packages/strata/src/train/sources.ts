@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { hashText, hashView } from "../parallel/distributed-hash.js";
 import { mixSeed, Rng } from "../util/random.js";
 
 /**
@@ -28,6 +29,23 @@ export interface BatchSource {
    * is rows [k * batchSize, (k + 1) * batchSize) of `order(epoch)`.
    */
   readonly tensors?: SourceTensors;
+  /**
+   * Data-parallel training of streamed batches: this rank's share of each global batch of an
+   * epoch (the same global order on every rank; see parallel/distributed-shard.ts), decoding
+   * only that share. Sources with `tensors` need not have it (the native step gathers rows).
+   */
+  shard?(epoch: number, rank: number, worldSize: number): AsyncIterable<ShardBatch>;
+  /** A hash of what the source yields (rows, labels, order), compared across ranks before a data-parallel fit. */
+  fingerprint?(): number;
+}
+
+/** A rank's share of one global batch. */
+export interface ShardBatch {
+  readonly batch: TensorBatch;
+  /** Its rows / the global batch's (0: a stand-in row for a rank with no share of a short batch). */
+  readonly gradientScale: number;
+  /** Rows in the global batch. */
+  readonly globalRows: number;
 }
 
 /** A tensor source's data: see BatchSource.tensors. */
@@ -65,6 +83,12 @@ export function tensorSource(x: tf.Tensor, y: tf.Tensor, options: TensorSourceOp
     samples,
     batchesPerEpoch: Math.ceil(samples / batchSize),
     tensors: { x, y, weights, batchSize, order },
+    fingerprint: () => {
+      let h = hashText(JSON.stringify({ x: x.shape, y: y.shape, batchSize, seed: seed ?? null }));
+      h = hashView(x.dataSync(), h);
+      h = hashView(y.dataSync(), h);
+      return weights ? hashView(weights, h) : h;
+    },
     async *batches(epoch: number) {
       const rows = order(epoch);
       for (let start = 0; start < samples; start += batchSize) {

@@ -10,6 +10,7 @@ import { loadTableClassifier, readManifest } from "../estimators/load.js";
 import { loadRegressor } from "../estimators/load-regressor.js";
 import type { Regressor } from "../estimators/regressor.js";
 import { PREPROCESS_JSON } from "../estimators/table-classifier.js";
+import { isWriterRank } from "../parallel/distributed.js";
 import { writeDirAtomic, writeJson } from "../util/atomic.js";
 import { describeJson, readJsonFile } from "../util/files.js";
 import { TRAINING_ROWS_JSON, trainingRowsJson } from "./training-rows.js";
@@ -38,8 +39,11 @@ export interface ModelDirContents {
 /**
  * Writes a model directory that `strata evaluate` and `strata predict` can use: the estimator's
  * files plus schema.json, metrics.json and report.html. Atomic: on any failure no directory is left.
+ * In a data-parallel fit, ranks other than 0 write nothing.
  */
 export async function saveModelDir(dir: string, contents: ModelDirContents): Promise<void> {
+  // In a data-parallel fit every rank holds the same model; only rank 0 writes it.
+  if (!isWriterRank()) return;
   await writeDirAtomic(dir, async (tmp) => {
     await contents.model.writeFiles(tmp);
     if (contents.schema) await writeJson(join(tmp, SCHEMA_JSON), contents.schema);

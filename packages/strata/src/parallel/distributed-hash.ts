@@ -1,0 +1,25 @@
+/*
+ * A 32-bit FNV-1a hash of a fit's training data, which every rank of a data-parallel fit
+ * compares at the start: ranks that read different data (another file, other options) would
+ * otherwise train one model on a mix of them.
+ */
+
+const OFFSET = 0x811c9dc5;
+const PRIME = 0x01000193;
+
+/** Folds bytes into a running FNV-1a hash (start with `OFFSET`, the default). */
+export function hashBytes(bytes: Uint8Array, hash = OFFSET): number {
+  let h = hash;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], PRIME);
+  return h >>> 0;
+}
+
+/** Folds a typed array's bytes into a running hash. */
+export function hashView(view: ArrayBufferView, hash = OFFSET): number {
+  return hashBytes(new Uint8Array(view.buffer, view.byteOffset, view.byteLength), hash);
+}
+
+/** Folds text (UTF-8) into a running hash. */
+export function hashText(text: string, hash = OFFSET): number {
+  return hashBytes(new TextEncoder().encode(text), hash);
+}
