@@ -4,6 +4,7 @@ import type { Task } from "../data/tabular.js";
 import { where } from "../errors.js";
 import type { Classifier } from "../estimators/estimator.js";
 import { scanImageFolder } from "../images/folder.js";
+import { distributedCommand } from "../parallel/distributed-cli.js";
 import { kFold } from "../split/kfold.js";
 import { requireClassesInTraining } from "../split/training-classes.js";
 import type { Split } from "../split/types.js";
@@ -48,6 +49,7 @@ export interface CvCommandOptions extends DataOptions, OutputOptions {
   memoryCache?: number;
   strict?: boolean;
   jobs?: number;
+  nproc?: number;
 }
 
 /** What cross-validation needs of the data, whatever its kind. */
@@ -77,6 +79,8 @@ export async function cvCommand(file: string, o: CvCommandOptions, cmd: Command)
     seed: o.seed,
     ...paramsFromOptions(cmd, { ...o }, target, [...PARAM_OPTIONS, ...ENSEMBLE_OPTIONS, ...DATA_OPTIONS]),
   };
+  // --nproc starts the ranks and waits for them; a rank joins its world (only rank 0 keeps --out).
+  if (await distributedCommand(o, target)) return;
   // An ensemble's members get what a single model's fit would (how images are read here).
   const adapt = <X>(run: CvData<X>): CvData<X> =>
     isEnsembleTarget(target)

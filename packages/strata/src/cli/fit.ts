@@ -10,6 +10,7 @@ import type { Regressor } from "../estimators/regressor.js";
 import { permutationImportance } from "../explain/permutation.js";
 import type { ImportanceResult } from "../explain/types.js";
 import { formatReport } from "../metrics/classification.js";
+import { distributedCommand } from "../parallel/distributed-cli.js";
 import { runReport } from "../report/build.js";
 import { renderReport } from "../report/html.js";
 import { summarizeInputs } from "../serve/inputs.js";
@@ -47,6 +48,7 @@ export interface FitCommandOptions extends DataOptions, OutputOptions {
   memoryCache?: number;
   strict?: boolean;
   jobs?: number;
+  nproc?: number;
 }
 
 /** strata fit: read, split (grouped or stratified), fit, evaluate on the test split, save. */
@@ -62,6 +64,8 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
       ...FIT_ONLY_OPTIONS,
     ]),
   };
+  // --nproc starts the ranks and waits for them; a rank joins its world (only rank 0 keeps --out).
+  if (await distributedCommand(o, target)) return;
   checkpointNotes(o, out);
   if (o.test && cmd.getOptionValueSource("testSize") === "cli")
     throw new StrataError(

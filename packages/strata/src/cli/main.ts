@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { BACKENDS } from "../backend.js";
 import { StrataError } from "../errors.js";
+import { isWriterEnv } from "../parallel/distributed-env.js";
 import { abandonPendingWrites, recoverInterruptedWrites } from "../util/atomic.js";
 import { VERSION } from "../version.js";
 import { compareCommand } from "./compare.js";
@@ -14,7 +15,7 @@ import { fraction, integer, list, positive } from "./options.js";
 import { checkOutputs } from "./output-paths.js";
 import { ENSEMBLE_OPTIONS, PARAM_OPTIONS } from "./param-options.js";
 import { predictCommand } from "./predict.js";
-import { DATA_OPTIONS, FIT_ONLY_OPTIONS } from "./run-options.js";
+import { DATA_OPTIONS, FIT_ONLY_OPTIONS, NPROC_OPTION } from "./run-options.js";
 import { modelHelp } from "./target-words.js";
 import { zooAddCommand, zooListCommand, zooRemoveCommand } from "./zoo.js";
 
@@ -61,9 +62,9 @@ export function buildProgram(): Command {
       0.2,
     )
     .option("--out <dir>", "save the model directory here (written atomically)");
-  addOptions(fit, FIT_ONLY_OPTIONS).action(fitCommand);
+  addOptions(fit, [...FIT_ONLY_OPTIONS, NPROC_OPTION]).action(fitCommand);
 
-  withFitOptions(
+  const cv = withFitOptions(
     program
       .command("cv")
       .description(
@@ -72,8 +73,8 @@ export function buildProgram(): Command {
       .argument("<data>", "CSV file with a header row, or a folder of images in class folders"),
   )
     .option("--folds <k>", "number of folds", integer(2), 5)
-    .option("--out <dir>", "write report.html and metrics.json into this folder")
-    .action(cvCommand);
+    .option("--out <dir>", "write report.html and metrics.json into this folder");
+  addOptions(cv, [NPROC_OPTION]).action(cvCommand);
 
   withFitOptions(
     program
@@ -311,7 +312,8 @@ export async function main(argv: string[]): Promise<number> {
   program.hook("preAction", (_program, action) => {
     // Every path the command will write is checked before it reads or trains anything.
     checkOutputs(action.name(), action.args, action.opts());
-    recoverBefore(action);
+    // Only rank 0 of a data-parallel fit writes, so only it puts back what a killed write left.
+    if (isWriterEnv()) recoverBefore(action);
     // serve shuts down on its own signals, finishing the requests in progress.
     if (action.name() !== "serve") release = handleInterrupts();
   });

@@ -93,3 +93,11 @@ export const JOBS_OPTION: OptionSpec = option(
   ENSEMBLES,
   integer(1),
 );
+
+/** Data-parallel training of one network over local ranks (parallel/distributed-cli.ts). */
+export const NPROC_OPTION: OptionSpec = option(
+  "--nproc <n>",
+  "train on n local processes, data-parallel (PyTorch's c10d with Gloo; torch backend's native step): each takes its share of every batch, so --batch-size stays the effective batch; only the first writes (also started by torchrun's RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT)",
+  NETWORKS,
+  integer(1),
+);
