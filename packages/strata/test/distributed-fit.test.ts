@@ -1,10 +1,29 @@
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, type TestContext, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { StrataError } from "../src/errors.js";
+import { distributedAvailable } from "../src/parallel/distributed.js";
 import { distributedTimeoutMs, isWriterEnv, readDistributedEnv } from "../src/parallel/distributed-env.js";
 import { hashText, hashView } from "../src/parallel/distributed-hash.js";
 import { argvWithoutNproc, freePort, rankEnv, threadsPerRank } from "../src/parallel/distributed-launch.js";
 import { shardSteps, shareOf } from "../src/parallel/distributed-shard.js";
+import {
+  assertNoStackTrace,
+  assertNotWritten,
+  assertUserError,
+  CLI,
+  lastJson,
+  linesOf,
+  runCli,
+  tempDir,
+} from "./helpers/cli.js";
+import { sharedData } from "./helpers/data.js";
+import { writePatchImages } from "./helpers/patch-images.js";
+import { waitForOutput } from "./helpers/processes.js";
 
 const WORLD = { RANK: "1", WORLD_SIZE: "2", LOCAL_RANK: "1", MASTER_ADDR: "127.0.0.1", MASTER_PORT: "29500" };
 
@@ -130,4 +149,220 @@ test("the data hash tells apart data that differs in one byte", () => {
   assert.notEqual(hashView(a), hashView(b));
   assert.equal(hashView(a), hashView(Float32Array.from(a)));
   assert.notEqual(hashText("a.png,cat"), hashText("a.png,dog"));
+});
+
+// ---- Ranks as separate processes on 127.0.0.1 (the torch addon built with Gloo) ----
+
+const PIMA = sharedData("pima_diabetes/pima-indians-diabetes.csv");
+const RANK_SCRIPT = fileURLToPath(new URL("./helpers/distributed-rank.ts", import.meta.url));
+const support = await distributedAvailable();
+/** Every process a test starts, killed when the file ends (the tests kill their own first). */
+const live = new Set<ChildProcess>();
+after(() => {
+  for (const child of live) child.kill("SIGKILL");
+});
+
+/** Data-parallel tests run when the addon has Gloo; on CI a missing Gloo is a failure, not a skip. */
+function needsGloo(t: TestContext): boolean {
+  if (support.available) return true;
+  if (process.env.CI) assert.fail(`data-parallel training is unavailable on CI: ${support.why}`);
+  t.skip(`data-parallel training is unavailable here: ${support.why}`);
+  return false;
+}
+
+interface Started {
+  readonly child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  readonly done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `node <script> ...args` on the torch backend with `env` added; its output is collected. */
+function start(script: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Started {
+  const full: NodeJS.ProcessEnv = { ...process.env, STRATA_BACKEND: "torch", TBT_NUM_THREADS: "1", ...env };
+  delete full.STRATA_DEBUG;
+  delete full.NODE_TEST_CONTEXT;
+  const execArgv = script.endsWith(".ts") ? ["--import", "tsx"] : [];
+  const child = spawn(process.execPath, [...execArgv, script, ...args], { cwd, env: full });
+  live.add(child);
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on("data", (d: Buffer) => {
+    err += d.toString();
+  });
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("close", (code, signal) => {
+      live.delete(child);
+      resolve({ code, signal });
+    }),
+  );
+  return { child, stdout: () => out, stderr: () => err, done };
+}
+
+/** torchrun's variables for rank `rank` of `world` on 127.0.0.1:`port`. */
+function torchrun(rank: number, world: number, port: number): NodeJS.ProcessEnv {
+  return {
+    RANK: String(rank),
+    WORLD_SIZE: String(world),
+    LOCAL_RANK: String(rank),
+    MASTER_ADDR: "127.0.0.1",
+    MASTER_PORT: String(port),
+  };
+}
+
+/** Starts the same CLI command as `world` ranks by hand, as torchrun would. */
+async function startRanks(args: readonly string[], cwd: string, world: number, env: NodeJS.ProcessEnv = {}) {
+  const port = await freePort();
+  return Array.from({ length: world }, (_, k) =>
+    start(CLI, args, cwd, { ...torchrun(k, world, port), ...env }),
+  );
+}
+
+async function succeeded(run: Started, what: string): Promise<void> {
+  const { code, signal } = await run.done;
+  assert.equal(code, 0, `${what} exited ${code ?? signal}; stderr:\n${run.stderr()}`);
+}
+
+function sha256(path: string): string {
+  return createHash("sha256").update(readFileSync(path)).digest("hex");
+}
+
+const FIT = [
+  "fit",
+  PIMA,
+  "--target",
+  "outcome",
+  "--model",
+  "dense",
+  "--epochs",
+  "4",
+  "--seed",
+  "3",
+  "--json",
+];
+
+test("Pima: --nproc 2 and two ranks started by hand give the same model, as accurate as one process", async (t) => {
+  if (!needsGloo(t)) return;
+  const dir = tempDir(t, "strata-dist-");
+  const one = start(CLI, [...FIT, "--out", "m1"], dir);
+  await succeeded(one, "the one-process fit");
+  const two = start(CLI, [...FIT, "--out", "m2", "--nproc", "2"], dir);
+  await succeeded(two, "strata fit --nproc 2");
+  const lines = linesOf(two.stdout());
+  assert.equal(lines.length, 1, `only rank 0 prints: one --json line, got:\n${two.stdout()}`);
+  const byHand = await startRanks([...FIT, "--out", "mh"], dir, 2);
+  await Promise.all(byHand.map((r, k) => succeeded(r, `rank ${k} started by hand`)));
+  assert.equal(
+    sha256(join(dir, "m2", "weights.bin")),
+    sha256(join(dir, "mh", "weights.bin")),
+    "--nproc 2 and torchrun-style ranks train the same weights",
+  );
+  const a1 = lastJson(one.stdout()).accuracy as number;
+  const a2 = lastJson(two.stdout()).accuracy as number;
+  assert.ok(Math.abs(a1 - a2) <= 0.01, `accuracy ${a2} with 2 ranks against ${a1} with one process`);
+  assert.notEqual(sha256(join(dir, "m1", "weights.bin")), "", "the one-process model was written");
+});
+
+test("every rank ends a data-parallel fit with bit-identical weights (3 ranks, through the API)", async (t) => {
+  if (!needsGloo(t)) return;
+  const dir = tempDir(t, "strata-dist-");
+  const port = await freePort();
+  const ranks = [0, 1, 2].map((k) => start(RANK_SCRIPT, [PIMA, "outcome", dir], dir, torchrun(k, 3, port)));
+  await Promise.all(ranks.map((r, k) => succeeded(r, `rank ${k}`)));
+  const hashes = [0, 1, 2].map((k) => sha256(join(dir, `rank${k}`, "weights.bin")));
+  assert.equal(new Set(hashes).size, 1, `weights differ between ranks: ${hashes.join(", ")}`);
+});
+
+test("a small CNN on a generated image folder trains with --nproc 2", async (t) => {
+  if (!needsGloo(t)) return;
+  const dir = tempDir(t, "strata-dist-");
+  await writePatchImages(join(dir, "images"), 16, 12, 0);
+  const run = start(
+    CLI,
+    [
+      "fit",
+      "images",
+      "--model",
+      "cnn",
+      "--epochs",
+      "2",
+      "--batch-size",
+      "8",
+      "--json",
+      "--out",
+      "cnn",
+      "--nproc",
+      "2",
+    ],
+    dir,
+  );
+  await succeeded(run, "the CNN fit");
+  const json = lastJson(run.stdout());
+  assert.equal(typeof json.accuracy, "number");
+  assert.ok(existsSync(join(dir, "cnn", "weights.bin")));
+});
+
+test("killing rank 1 mid-fit ends rank 0 within the timeout with one line, and no --out", async (t) => {
+  if (!needsGloo(t)) return;
+  const dir = tempDir(t, "strata-dist-");
+  const args = ["fit", PIMA, "--target", "outcome", "--model", "dense", "--epochs", "500", "--patience", "0"];
+  const [rank0, rank1] = await startRanks([...args, "--out", "killed"], dir, 2, {
+    STRATA_DIST_TIMEOUT: "10",
+  });
+  await waitForOutput(
+    rank0.child.stderr as NodeJS.ReadableStream,
+    rank0.stderr,
+    /Epoch 2\//,
+    "rank 0's second epoch",
+  );
+  const killed = Date.now();
+  rank1.child.kill("SIGKILL");
+  const { code } = await rank0.done;
+  const seconds = (Date.now() - killed) / 1000;
+  assert.ok(seconds < 20, `rank 0 took ${seconds.toFixed(1)} s to stop (timeout 10 s)`);
+  assert.equal(code, 1, `rank 0 exits 1; stderr:\n${rank0.stderr()}`);
+  assertNoStackTrace(rank0.stderr());
+  const errors = linesOf(rank0.stderr()).filter((l) => l.startsWith("strata:"));
+  assert.equal(errors.length, 1, `one error line:\n${rank0.stderr()}`);
+  assert.match(errors[0], /^strata: error: data-parallel training failed: .*127\.0\.0\.1/);
+  assertNotWritten(dir, "killed");
+});
+
+test("ranks that read different data are refused, each in one line naming the rank", async (t) => {
+  if (!needsGloo(t)) return;
+  const dir = tempDir(t, "strata-dist-");
+  const rows = readFileSync(PIMA, "utf8").split("\n");
+  rows[5] = rows[5].replace(/^\d+/, (v) => String(Number(v) + 1));
+  writeFileSync(join(dir, "other.csv"), rows.join("\n"));
+  const port = await freePort();
+  const base = ["--target", "outcome", "--model", "dense", "--epochs", "2"];
+  const ranks = [PIMA, join(dir, "other.csv")].map((file, k) =>
+    start(CLI, ["fit", file, ...base], dir, torchrun(k, 2, port)),
+  );
+  for (const r of ranks) {
+    const { code } = await r.done;
+    assert.equal(code, 1, r.stderr());
+    const errors = linesOf(r.stderr()).filter((l) => l.startsWith("strata:"));
+    assert.equal(errors.length, 1, r.stderr());
+    assert.match(errors[0], /^strata: error: rank 1's training data differ from rank 0's/);
+  }
+});
+
+test("--nproc is refused for models that are not one network, and without Gloo, in one line", (t) => {
+  const dir = tempDir(t, "strata-dist-");
+  for (const model of ["xgboost", "logistic", "vote"]) {
+    const r = runCli(["fit", PIMA, "--target", "outcome", "--model", model, "--nproc", "2"], dir);
+    assertUserError(r, ["XGBoost trains with its own threads; ensembles distribute their jobs (--jobs)"]);
+  }
+  const r = spawnSync(process.execPath, [CLI, "fit", PIMA, "--target", "outcome", "--nproc", "2"], {
+    cwd: dir,
+    env: { ...process.env, STRATA_BACKEND: "torch", TBT_DISABLE_GLOO: "1" },
+    encoding: "utf8",
+  });
+  assertUserError({ status: r.status, stdout: r.stdout, stderr: r.stderr }, [
+    /^strata: error: --nproc: .*libgloo-dev/,
+  ]);
 });
