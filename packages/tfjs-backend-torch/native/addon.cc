@@ -2,6 +2,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "dist.h"
 #include "tensors.h"
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -42,6 +43,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterOptim(env, exports);
   RegisterNorm(env, exports);
   RegisterTrain(env, exports);
+  RegisterDist(env, exports);
   return exports;
 }
 

@@ -18,6 +18,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "dist.h"
 #include "step_program.h"
 #include "tensors.h"
 
@@ -110,11 +111,16 @@ std::unique_ptr<torch::autograd::profiler::RecordProfile> ProfileIfAsked() {
 }
 
 // trainStep(program, x, y, weights: Float32Array | null, rows: Int32Array | null, params: Int32Array,
-//           trained: Int32Array, moments: Int32Array, hyper: Float64Array, seed, out: Float64Array)
+//           trained: Int32Array, moments: Int32Array, hyper: Float64Array, seed, out: Float64Array,
+//           gradientScale = 1)
 //   x, y: the whole training tensors (or one batch, rows null); weights: a loss weight per row of x;
 //   params: a handle per parameter; trained: the indices of those Adam updates, with moments
 //   [m, v] handles and hyper [lr, beta1, beta2, epsilon, biasCorrection1, biasCorrection2] for each;
 //   out <- [loss (row-weighted mean plus the penalties), accuracy].
+//   With a data-parallel group (dist.cc), before the update: the gradients are scaled by gradientScale
+//   (this rank's rows / the global batch's) and summed over the ranks, the batch-norm moving statistics
+//   averaged, and out is the global batch's (each rank's scaled by gradientScale, summed): every rank
+//   then applies the same update to the same values.
 TBT_FN(TrainStep) {
   const Program& prog = ProgramArg(info, 0);
   auto rows = RowsArg(info, 4);
@@ -132,6 +138,7 @@ TBT_FN(TrainStep) {
   auto hyper = info[8].As<Napi::Float64Array>();
   auto seed = static_cast<uint64_t>(NumberArg(info, 9));
   auto out = info[10].As<Napi::Float64Array>();
+  double gradient_scale = info.Length() > 11 && !info[11].IsUndefined() ? NumberArg(info, 11) : 1;
   size_t nt = trained.ElementLength();
   if (moments.ElementLength() != 2 * nt || hyper.ElementLength() != 6 * nt)
     throw std::runtime_error("trainStep: moments or hyper of the wrong length");
@@ -164,6 +171,17 @@ TBT_FN(TrainStep) {
   }
   trace.reset();
   at::NoGradGuard no_grad;
+  if (DistActive()) {
+    std::vector<at::Tensor> values;
+    values.reserve(moving.size());
+    for (auto& mv : moving) values.push_back(mv.value);
+    DistReduceStep(grads, gradient_scale, values);
+    for (size_t k = 0; k < moving.size(); k++) moving[k].value = values[k];
+    double metrics[2] = {loss_value, accuracy};
+    DistReduceMetrics(metrics, 2, gradient_scale);
+    loss_value = metrics[0];
+    accuracy = metrics[1];
+  }
   // TF.js's Adam (see optim.cc): m' = b1 m + (1 - b1) g; v' = b2 v + (1 - b2) g²;
   // value' = value - lr (m' / c1) / (sqrt(v' / c2) + eps).
   for (size_t k = 0; k < nt; k++) {

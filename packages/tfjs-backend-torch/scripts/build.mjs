@@ -5,12 +5,26 @@
 //   LIBTORCH=/path/to/libtorch   a libtorch tree with include/ and lib/ (e.g. a CUDA build)
 //   TORCH_CXX11_ABI=0|1          the C++ ABI that libtorch was built with (Debian's: 1)
 //   TBT_BUILD_JOBS=N             parallel compile jobs (default: number of cores)
+//   TBT_NO_GLOO=1                build without data-parallel training even where Gloo's headers are
+//
+// Data-parallel training (native/dist.cc) uses PyTorch's c10d with Gloo, whose headers come from
+// libgloo-dev: with them dist.cc is compiled with USE_C10D_GLOO (and only dist.cc, the one file
+// that includes c10d); without them its stub says so at run time.
 //
 // A hand-written build (not node-gyp) because it must find libtorch first and skip cleanly,
-// and because libtorch headers make each translation unit slow: objects are rebuilt only
-// when a source or header is newer.
+// and because libtorch headers make each translation unit slow: an object is rebuilt only
+// when its source or a header it includes is newer, or its compiler flags changed.
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, realpathSync, renameSync, statSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -57,6 +71,34 @@ export function nodeIncludes() {
   return [dir, dirname(require.resolve("node-addon-api/package.json"))];
 }
 
+/**
+ * The flags that native/dist.cc needs for PyTorch's c10d with Gloo (and TBT_HAVE_GLOO for its real
+ * branch), or none when Gloo's headers (libgloo-dev) or c10d's are not there.
+ */
+export function glooFlags(torch) {
+  if (process.env.TBT_NO_GLOO === "1") return [];
+  const dirs = [...torch.includes, "/usr/include"];
+  const gloo = dirs.some((d) => existsSync(join(d, "gloo/allreduce.h")));
+  const c10d = dirs.some((d) => existsSync(join(d, "torch/csrc/distributed/c10d/ProcessGroupGloo.hpp")));
+  return gloo && c10d ? ["-DUSE_C10D_GLOO", "-DUSE_DISTRIBUTED", "-DTBT_HAVE_GLOO"] : [];
+}
+
+/** The headers of native/ that `file` includes (with quotes), directly or through another header. */
+function includedHeaders(file, seen = new Set()) {
+  for (const [, name] of readFileSync(file, "utf8").matchAll(/^#include "([^"]+)"/gm)) {
+    const header = join(nativeDir, name);
+    if (seen.has(header) || !existsSync(header)) continue;
+    seen.add(header);
+    includedHeaders(header, seen);
+  }
+  return seen;
+}
+
+/** The flags an object was compiled with (recorded beside it; objects from before that: `base`). */
+function recordedFlags(object, base) {
+  return existsSync(`${object}.flags`) ? readFileSync(`${object}.flags`, "utf8") : base;
+}
+
 function newest(paths) {
   return Math.max(...paths.map((p) => statSync(p).mtimeMs));
 }
@@ -81,10 +123,7 @@ export async function build() {
   const abi = process.env.TORCH_CXX11_ABI ?? torch.abi;
   const includes = [...nodeIncludes(), ...torch.includes];
   const sources = readdirSync(nativeDir).filter((f) => f.endsWith(".cc"));
-  const headers = readdirSync(nativeDir)
-    .filter((f) => f.endsWith(".h"))
-    .map((f) => join(nativeDir, f));
-  const headerTime = headers.length ? newest(headers) : 0;
+  const dist = glooFlags(torch);
   mkdirSync(objDir, { recursive: true });
   const flags = [
     "-std=c++17",
@@ -99,22 +138,29 @@ export async function build() {
     "-Wno-deprecated-declarations",
     ...includes.map((i) => `-I${i}`),
   ];
+  const flagsOf = (s) => (s === "dist.cc" ? [...flags, ...dist] : flags);
   const started = Date.now();
   const objects = sources.map((s) => join(objDir, s.replace(/\.cc$/, ".o")));
   const stale = sources.filter((s, k) => {
     const o = objects[k];
-    return !existsSync(o) || statSync(o).mtimeMs < Math.max(statSync(join(nativeDir, s)).mtimeMs, headerTime);
+    const source = join(nativeDir, s);
+    return (
+      !existsSync(o) ||
+      statSync(o).mtimeMs < newest([source, ...includedHeaders(source)]) ||
+      recordedFlags(o, flags.join(" ")) !== flagsOf(s).join(" ")
+    );
   });
   const jobs = Number(process.env.TBT_BUILD_JOBS) || availableParallelism();
   await pool(
     stale.map((s) => async () => {
       const o = join(objDir, s.replace(/\.cc$/, ".o"));
-      await run("g++", [...flags, "-c", join(nativeDir, s), "-o", `${o}.tmp`], { maxBuffer: 64 << 20 }).catch(
-        (e) => {
-          throw new Error(`compiling ${s} failed:\n${e.stderr || e.message}`);
-        },
-      );
+      await run("g++", [...flagsOf(s), "-c", join(nativeDir, s), "-o", `${o}.tmp`], {
+        maxBuffer: 64 << 20,
+      }).catch((e) => {
+        throw new Error(`compiling ${s} failed:\n${e.stderr || e.message}`);
+      });
       renameSync(`${o}.tmp`, o);
+      writeFileSync(`${o}.flags`, flagsOf(s).join(" "));
     }),
     jobs,
   );
@@ -145,7 +191,7 @@ export async function build() {
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(
-    `strata-ml-torch: built ${output} against ${torch.lib} (${stale.length} of ${sources.length} sources compiled, ${seconds}s)`,
+    `strata-ml-torch: built ${output} against ${torch.lib} (${stale.length} of ${sources.length} sources compiled, ${seconds}s; data-parallel training ${dist.length ? "with Gloo" : "unavailable: no Gloo headers (libgloo-dev)"})`,
   );
 }
 

@@ -179,6 +179,8 @@ export interface NativeAddon {
     hyper: Float64Array,
     seed: number,
     out: Float64Array,
+    /** With a data-parallel group: this rank's share of the global batch's rows (default 1). */
+    gradientScale?: number,
   ): void;
   forwardProgram(program: number, x: Handle, params: Int32Array): Handle;
   evaluateProgram(
@@ -191,6 +193,15 @@ export interface NativeAddon {
   ): void;
   /** A copy of x's values under a new handle (not sharing its storage). */
   copy(x: Handle): Handle;
+
+  /** Data-parallel training (native/dist.cc): whether this build has Gloo; the others exist only then. */
+  distSupported?(): boolean;
+  distInit?(rank: number, worldSize: number, masterAddr: string, masterPort: number, timeoutMs: number): void;
+  distState?(): [number, number] | null;
+  distAllreduceSum?(values: Float64Array): void;
+  distBroadcast?(handles: Int32Array, root: number): void;
+  distBarrier?(): void;
+  distShutdown?(): void;
 }
 
 const ADDON = fileURLToPath(new URL("../build/tfjs_backend_torch.node", import.meta.url));

@@ -8,8 +8,9 @@ import type { LayerWeight } from "./compile-layers.js";
 import type { Handle } from "./native.js";
 import { countNativeForward, countNativeStep } from "./native-stats.js";
 import type { FusedAdamOptimizer } from "./optimizers.js";
+import { ownedHandle } from "./owned.js";
 import { BACKEND_NAME } from "./register.js";
-import { fail, Unsupported } from "./unsupported.js";
+import { Unsupported } from "./unsupported.js";
 
 /** One optimizer's share of a native step: the variables it updates and its Adam state. */
 export interface NativeParamGroup {
@@ -93,11 +94,17 @@ export class NativeNetwork {
   /**
    * One training step: the batch's row-weighted mean loss plus the penalties, and its accuracy
    * (both before the update; accuracy NaN for a regression loss). Each group's Adam takes one step (its iteration count advances).
+   *
+   * Data-parallel (initDistributed): `gradientScale` is this rank's rows / the global batch's rows
+   * (default 1 / world size: equal shards). The step scales this rank's gradients by it and sums them
+   * over the ranks before the update, averages the batch-norm moving statistics, and returns the
+   * global batch's loss and accuracy, so every rank applies the same update. Unused otherwise.
    */
   trainStep(
     batch: NativeBatch,
     groups: readonly NativeParamGroup[],
     seed: number,
+    gradientScale?: number,
   ): { loss: number; accuracy: number } {
     this.check();
     if (this.inferenceOnly) throw new Error("trainStep: this NativeNetwork was compiled for inference only");
@@ -137,6 +144,7 @@ export class NativeNetwork {
       Float64Array.from(hyper),
       seed >>> 0,
       this.out,
+      gradientScale ?? defaultGradientScale(b),
     );
     for (const t of written) b.invalidate(t);
     for (const i of this.moving) b.invalidate(this.params[i].read());
@@ -184,20 +192,14 @@ export class NativeNetwork {
     for (let i = 0; i < this.params.length; i++) this.handles[i] = this.backend.handle(this.params[i].read());
   }
 
-  /**
-   * The handle behind a variable that a step may write: the variable's own when no other tensor
-   * shares its data, else a copy that the variable is given first (e.g. after an early-stopping
-   * snapshot, which shares the variable's data).
-   */
+  /** The handle behind a variable that a step may write (see ownedHandle). */
   private owned(variable: Variable): Handle {
-    const b = this.backend;
-    const h = b.exclusiveHandle(variable);
-    if (h !== undefined) return h;
-    const copy = engine().makeTensorFromTensorInfo(
-      b.adopt(b.addon.copy(b.handle(variable)), variable.shape.slice(), variable.dtype),
-    );
-    variable.assign(copy);
-    copy.dispose();
-    return b.exclusiveHandle(variable) ?? fail("a variable's data stays shared");
+    return ownedHandle(this.backend, variable);
   }
+}
+
+/** 1 / world size when a data-parallel group is up (equal shards), else 1. */
+function defaultGradientScale(b: TorchBackend): number {
+  const state = b.addon.distState?.();
+  return state ? 1 / state[1] : 1;
 }

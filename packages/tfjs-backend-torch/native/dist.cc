@@ -1,0 +1,451 @@
+// Data-parallel training on PyTorch's own distributed engine (c10d): a TCPStore served by rank 0
+// for the rendezvous and a Gloo process group for the collectives, one per process. JS: distInit,
+// distState, distAllreduceSum, distBroadcast, distBarrier, distShutdown (src/distributed.ts);
+// C++: DistReduceStep and DistReduceMetrics for the native training step (train.cc).
+//
+// Failures become one line: a rank that dies ("lost rank 1 (Connection reset by peer) talking to
+// MASTER:PORT"), a rank that stalls (no answer within the timeout), a master that cannot be reached,
+// a WORLD_SIZE that differs between ranks. After a lost or silent rank the group only repeats that
+// line until it is shut down.
+#include "dist.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "tensors.h"
+
+#ifdef TBT_HAVE_GLOO
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
+// glog's threshold, when libtorch logs through glog (Debian's does; weak: absent elsewhere).
+namespace fLI {
+extern int32_t FLAGS_minloglevel __attribute__((weak));
+}
+#endif
+
+namespace tbt {
+
+#ifdef TBT_HAVE_GLOO
+namespace {
+
+using Ms = std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+struct Group {
+  int rank = 0, world = 1;
+  std::string master;  // "ADDR:PORT", for messages
+  int64_t timeout_ms = 0;
+  c10::intrusive_ptr<c10d::TCPStore> store;
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> pg;
+  std::string failed;  // the line of a lost or silent rank: every later call repeats it
+};
+
+// Never destroyed at exit (only by distShutdown): a Gloo worker thread stuck on a silent peer would
+// otherwise hold the process's exit for the whole timeout.
+Group* group = nullptr;
+
+std::string Seconds(int64_t ms) {
+  std::ostringstream s;
+  s << ms / 1000.0 << " s";
+  return s.str();
+}
+
+bool Has(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
+
+// An exception's message on one line, without libtorch's backtrace or Gloo's "[file:line] " prefix.
+std::string Reason(const std::exception& e) {
+  auto* c = dynamic_cast<const c10::Error*>(&e);
+  std::string m = c ? c->what_without_backtrace() : e.what();
+  if (!m.empty() && m[0] == '[') {
+    auto k = m.find("] ");
+    if (k != std::string::npos) m = m.substr(k + 2);
+  }
+  auto nl = m.find('\n');
+  if (nl != std::string::npos) m = m.substr(0, nl);
+  return m;
+}
+
+std::string Join(const std::vector<int>& ranks) {
+  std::string s = ranks.size() == 1 ? "rank " : "ranks ";
+  for (size_t k = 0; k < ranks.size(); k++) s += (k ? ", " : "") + std::to_string(ranks[k]);
+  return s;
+}
+
+// Which of `keys` are still absent from the store at `deadline` (polled: a timed-out TCPStore wait
+// leaves its reply in the socket, which the next request would read).
+std::vector<size_t> MissingKeys(c10d::Store& store, const std::vector<std::string>& keys, Clock::time_point deadline) {
+  std::vector<size_t> missing(keys.size());
+  for (size_t k = 0; k < keys.size(); k++) missing[k] = k;
+  while (true) {
+    std::vector<size_t> still;
+    for (size_t k : missing)
+      if (!store.check({keys[k]})) still.push_back(k);
+    missing.swap(still);
+    if (missing.empty() || Clock::now() >= deadline) return missing;
+    std::this_thread::sleep_for(Ms(20));
+  }
+}
+
+// The rank(s) lost when a peer's connection broke: the other one in a world of two; else those that
+// do not check in (every survivor does) within a second. The store is rank 0's.
+std::string LostRanks(Group& g) {
+  if (g.world == 2) return "rank " + std::to_string(1 - g.rank);
+  try {
+    g.store->set("tbt/alive/" + std::to_string(g.rank), {1});
+    std::vector<std::string> keys;
+    std::vector<int> others;
+    for (int r = 0; r < g.world; r++)
+      if (r != g.rank) {
+        keys.push_back("tbt/alive/" + std::to_string(r));
+        others.push_back(r);
+      }
+    auto missing = MissingKeys(*g.store, keys, Clock::now() + Ms(std::min<int64_t>(g.timeout_ms, 1000)));
+    std::vector<int> lost;
+    for (size_t k : missing) lost.push_back(others[k]);
+    if (!lost.empty()) return Join(lost);
+  } catch (const std::exception&) {
+    if (g.rank != 0) return "rank 0";
+  }
+  return "a rank";
+}
+
+// Runs one collective to its end; a lost or silent peer becomes the group's failure line.
+template <class Start>
+void Run(Group& g, Start start) {
+  std::string reason;
+  try {
+    start()->wait();
+    return;
+  } catch (const std::exception& e) {
+    reason = Reason(e);
+  }
+  std::string line;
+  if (Has(reason, "imed out") || Has(reason, "imeout")) {
+    line = "data-parallel: no answer from the other ranks within " + Seconds(g.timeout_ms) + " (master " + g.master + ")";
+  } else if (Has(reason, "by peer") || Has(reason, "Broken pipe") || Has(reason, "Connection refused")) {
+    std::string why = Has(reason, "reset by peer")    ? "Connection reset by peer"
+                      : Has(reason, "closed by peer") ? "Connection closed by peer"
+                      : Has(reason, "Broken pipe")    ? "Broken pipe"
+                                                      : reason;
+    line = "data-parallel: lost " + LostRanks(g) + " (" + why + ") talking to " + g.master;
+  } else {
+    throw std::runtime_error("data-parallel: " + reason + " (master " + g.master + ")");
+  }
+  g.failed = line;
+  throw std::runtime_error(line);
+}
+
+Group& Active(const char* fn) {
+  if (!group) throw std::runtime_error(std::string(fn) + ": data-parallel training is not initialised (initDistributed)");
+  if (!group->failed.empty()) throw std::runtime_error(group->failed);
+  return *group;
+}
+
+// Keeps glog quiet while it lives: c10d logs each failed connection to the master on stderr
+// (with glog's own "Logging before InitGoogleLogging" line) before throwing what we report.
+class QuietLog {
+ public:
+  QuietLog() {
+    if (&fLI::FLAGS_minloglevel) std::swap(saved_, fLI::FLAGS_minloglevel);
+  }
+  ~QuietLog() {
+    if (&fLI::FLAGS_minloglevel) std::swap(saved_, fLI::FLAGS_minloglevel);
+  }
+
+ private:
+  int32_t saved_ = 3;  // FATAL only
+};
+
+bool IsLoopback(const std::string& addr) { return addr.rfind("127.", 0) == 0 || addr == "localhost" || addr == "::1"; }
+
+// Gloo's network device: the interfaces GLOO_SOCKET_IFNAME names (as PyTorch reads it); else, on the
+// master's own machine (rank 0, or a loopback master), the master's address; else this machine's
+// hostname (falling back to loopback), as PyTorch's default device.
+std::vector<std::shared_ptr<gloo::transport::Device>> Devices(const std::string& addr, int rank) {
+  std::vector<std::shared_ptr<gloo::transport::Device>> devices;
+  const char* ifnames = std::getenv("GLOO_SOCKET_IFNAME");
+  if (ifnames && *ifnames) {
+    std::stringstream list(ifnames);
+    std::string name;
+    while (std::getline(list, name, ','))
+      if (!name.empty()) {
+        try {
+          devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(name));
+        } catch (const std::exception& e) {
+          throw std::runtime_error("data-parallel: GLOO_SOCKET_IFNAME=" + std::string(ifnames) + ": " + Reason(e));
+        }
+      }
+  }
+  if (devices.empty())
+    devices.push_back(rank == 0 || IsLoopback(addr) ? c10d::ProcessGroupGloo::createDeviceForHostname(addr)
+                                                     : c10d::ProcessGroupGloo::createDefaultDevice());
+  return devices;
+}
+
+std::vector<uint8_t> Bytes(const std::string& s) { return {s.begin(), s.end()}; }
+std::string Text(const std::vector<uint8_t>& b) { return {b.begin(), b.end()}; }
+
+// Every rank checks in with its WORLD_SIZE; rank 0 waits for all of them and compares, the others
+// compare with rank 0's. A rank claimed twice or a different WORLD_SIZE is refused on both sides.
+void Agree(Group& g) {
+  auto& s = *g.store;
+  const std::string me = std::to_string(g.rank), at = " (master " + g.master + ")";
+  if (s.add("tbt/rank/" + me, 1) > 1)
+    throw std::runtime_error("data-parallel: two processes have RANK " + me + at);
+  s.set("tbt/world/" + me, Bytes(std::to_string(g.world)));
+  auto deadline = Clock::now() + Ms(g.timeout_ms);
+  auto mismatch = [&](int r, const std::string& theirs) {
+    return std::runtime_error("data-parallel: WORLD_SIZE mismatch: rank " + std::to_string(r) + " has " + theirs +
+                              ", rank " + me + " has " + std::to_string(g.world) + at);
+  };
+  if (g.rank != 0) {
+    if (!MissingKeys(s, {"tbt/world/0"}, deadline).empty())
+      throw std::runtime_error("data-parallel: rank 0 did not join within " + Seconds(g.timeout_ms) + at);
+    auto w0 = Text(s.get("tbt/world/0"));
+    if (w0 != std::to_string(g.world)) throw mismatch(0, w0);
+    return;
+  }
+  std::vector<std::string> keys;
+  for (int r = 1; r < g.world; r++) keys.push_back("tbt/world/" + std::to_string(r));
+  auto missing = MissingKeys(s, keys, deadline);
+  for (size_t k = 0; k < keys.size(); k++) {
+    if (std::find(missing.begin(), missing.end(), k) != missing.end()) continue;
+    auto w = Text(s.get(keys[k]));
+    if (w != std::to_string(g.world)) throw mismatch(static_cast<int>(k) + 1, w);
+  }
+  if (!missing.empty()) {
+    std::vector<int> absent;
+    for (size_t k : missing) absent.push_back(static_cast<int>(k) + 1);
+    throw std::runtime_error("data-parallel: " + Join(absent) + " did not join within " + Seconds(g.timeout_ms) + at);
+  }
+}
+
+// distInit(rank, worldSize, masterAddr, masterPort, timeoutMs)
+TBT_FN(DistInit) {
+  if (group)
+    throw std::runtime_error("initDistributed: already initialised (rank " + std::to_string(group->rank) + " of " +
+                             std::to_string(group->world) + "); shutdownDistributed first");
+  auto g = std::make_unique<Group>();
+  g->rank = static_cast<int>(IntArg(info, 0));
+  g->world = static_cast<int>(IntArg(info, 1));
+  std::string addr = StringArg(info, 2);
+  int64_t port = IntArg(info, 3);
+  g->timeout_ms = IntArg(info, 4);
+  g->master = addr + ":" + std::to_string(port);
+  if (g->world < 1 || g->rank < 0 || g->rank >= g->world)
+    throw std::runtime_error("initDistributed: rank " + std::to_string(g->rank) + " is not in a world of " +
+                             std::to_string(g->world));
+  if (port < 1 || port > 65535) throw std::runtime_error("initDistributed: port " + std::to_string(port) + " is not 1-65535");
+  if (g->timeout_ms < 1) throw std::runtime_error("initDistributed: timeoutMs must be positive");
+
+  c10d::TCPStoreOptions o;
+  o.port = static_cast<uint16_t>(port);
+  o.isServer = g->rank == 0;
+  o.waitWorkers = false;  // Agree() waits, and names who is missing
+  o.timeout = Ms(g->timeout_ms);
+  try {
+    QuietLog quiet;
+    g->store = c10::make_intrusive<c10d::TCPStore>(addr, o);
+  } catch (const std::exception& e) {
+    std::string reason = Reason(e);
+    if (g->rank == 0 && !Has(reason, "connect"))
+      throw std::runtime_error("data-parallel: rank 0 cannot serve the rendezvous on port " + std::to_string(port) +
+                               " (" + reason + ")");
+    throw std::runtime_error("data-parallel: cannot reach the master at " + g->master + " within " +
+                             Seconds(g->timeout_ms));
+  }
+  try {
+    Agree(*g);
+  } catch (const std::runtime_error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw std::runtime_error("data-parallel: rendezvous at " + g->master + " failed: " + Reason(e));
+  }
+  auto opts = c10d::ProcessGroupGloo::Options::create(Ms(g->timeout_ms));
+  opts->devices = Devices(addr, g->rank);
+  try {
+    g->pg = c10::make_intrusive<c10d::ProcessGroupGloo>(g->store, g->rank, g->world, opts);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("data-parallel: connecting the ranks (Gloo) failed: " + Reason(e) + " (master " +
+                             g->master + ")");
+  }
+  group = g.release();
+  return info.Env().Undefined();
+}
+
+// distState() -> [rank, worldSize], or null when not initialised.
+TBT_FN(DistState) {
+  if (!group) return info.Env().Null();
+  auto a = Napi::Array::New(info.Env(), 2);
+  a.Set(0u, group->rank);
+  a.Set(1u, group->world);
+  return a;
+}
+
+// distAllreduceSum(values: Float64Array): the sum over the ranks, in place.
+TBT_FN(DistAllreduceSum) {
+  Group& g = Active("allreduceSum");
+  auto values = info[0].As<Napi::Float64Array>();
+  std::vector<at::Tensor> t{at::from_blob(values.Data(), {static_cast<int64_t>(values.ElementLength())}, at::kDouble)};
+  Run(g, [&] { return g.pg->allreduce(t); });
+  return info.Env().Undefined();
+}
+
+// distBroadcast(handles: Int32Array, root): the tensors behind the handles get rank root's values
+// (each handle then names a new tensor). Float tensors travel in one buffer, any others in a second
+// (as doubles, exact for int32 and bool). Rank root's counts are checked first, so that different
+// networks on different ranks are refused rather than misread.
+TBT_FN(DistBroadcast) {
+  Group& g = Active("broadcastVariables");
+  auto handles = info[0].As<Napi::Int32Array>();
+  int64_t root = IntArg(info, 1);
+  if (root < 0 || root >= g.world)
+    throw std::runtime_error("broadcastVariables: root " + std::to_string(root) + " is not a rank of a world of " +
+                             std::to_string(g.world));
+  std::vector<int32_t> groups[2];  // float, other
+  int64_t sizes[2] = {0, 0};
+  for (size_t k = 0; k < handles.ElementLength(); k++) {
+    const auto& t = Get(handles[k]);
+    int kind = t.scalar_type() == at::kFloat ? 0 : 1;
+    groups[kind].push_back(handles[k]);
+    sizes[kind] += t.numel();
+  }
+  std::vector<at::Tensor> counts{at::tensor({static_cast<int64_t>(handles.ElementLength()), sizes[0], sizes[1]}, at::kLong)};
+  auto mine = counts[0].clone();
+  c10d::BroadcastOptions bo;
+  bo.rootRank = root;
+  Run(g, [&] { return g.pg->broadcast(counts, bo); });
+  if (!at::equal(mine, counts[0]))
+    throw std::runtime_error("broadcastVariables: rank " + std::to_string(root) + " has " +
+                             std::to_string(counts[0][0].item<int64_t>()) + " variables (" +
+                             std::to_string(counts[0][1].item<int64_t>() + counts[0][2].item<int64_t>()) +
+                             " values), rank " + std::to_string(g.rank) + " has " +
+                             std::to_string(handles.ElementLength()) + " (" + std::to_string(sizes[0] + sizes[1]) +
+                             "): not the same network");
+  for (int kind = 0; kind < 2; kind++) {
+    if (groups[kind].empty()) continue;
+    auto flat = at::empty({sizes[kind]}, kind == 0 ? at::kFloat : at::kDouble);
+    int64_t off = 0;
+    for (int32_t h : groups[kind]) {
+      const auto& t = Get(h);
+      flat.narrow(0, off, t.numel()).view(t.sizes()).copy_(t);
+      off += t.numel();
+    }
+    std::vector<at::Tensor> v{flat};
+    Run(g, [&] { return g.pg->broadcast(v, bo); });
+    off = 0;
+    for (int32_t h : groups[kind]) {
+      auto& t = Slot(h);
+      auto value = flat.narrow(0, off, t.numel()).view(t.sizes()).to(t.scalar_type()).clone();
+      off += t.numel();
+      t = value;
+    }
+  }
+  return info.Env().Undefined();
+}
+
+TBT_FN(DistBarrier) {
+  Group& g = Active("barrier");
+  Run(g, [&] { return g.pg->barrier(); });
+  return info.Env().Undefined();
+}
+
+// Leaves the group (a no-op when there is none); after a failure too. Collectives finished on every
+// rank before this: call barrier() first where the last one's bytes may still be on the wire.
+TBT_FN(DistShutdown) {
+  Group* g = group;
+  group = nullptr;
+  delete g;
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+bool DistActive() { return group != nullptr; }
+
+void DistReduceStep(std::vector<at::Tensor>& grads, double scale, std::vector<at::Tensor>& moving) {
+  Group& g = Active("trainStep");
+  struct Item {
+    at::Tensor* t;
+    double factor;
+    bool moving;
+  };
+  std::vector<Item> items;
+  for (auto& t : grads)
+    if (t.defined()) items.push_back({&t, scale, false});
+  for (auto& t : moving) items.push_back({&t, 1.0 / g.world, true});
+  // ~25 MB buckets (PyTorch DDP's default), split between tensors (a larger tensor goes alone).
+  const int64_t kBucket = (25 << 20) / sizeof(float);
+  for (size_t k = 0; k < items.size();) {
+    size_t end = k;
+    int64_t n = 0;
+    while (end < items.size() && (end == k || n + items[end].t->numel() <= kBucket)) n += items[end++].t->numel();
+    auto flat = at::empty({n}, at::kFloat);
+    int64_t off = 0;
+    for (size_t j = k; j < end; j++) {
+      const auto& t = *items[j].t;
+      auto seg = flat.narrow(0, off, t.numel());
+      seg.view(t.sizes()).copy_(t);
+      if (items[j].factor != 1) seg.mul_(items[j].factor);
+      off += t.numel();
+    }
+    std::vector<at::Tensor> v{flat};
+    Run(g, [&] { return g.pg->allreduce(v); });
+    off = 0;
+    for (size_t j = k; j < end; j++) {
+      auto& t = *items[j].t;
+      auto seg = flat.narrow(0, off, t.numel()).view(t.sizes());
+      off += t.numel();
+      if (seg.scalar_type() != t.scalar_type()) seg = seg.to(t.scalar_type());
+      // Gradients are read once by the update; moving statistics are kept, without the bucket.
+      t = items[j].moving ? seg.clone() : seg;
+    }
+    k = end;
+  }
+}
+
+void DistReduceMetrics(double* values, size_t n, double scale) {
+  Group& g = Active("trainStep");
+  std::vector<at::Tensor> t{at::empty({static_cast<int64_t>(n)}, at::kDouble)};
+  double* p = t[0].data_ptr<double>();
+  for (size_t k = 0; k < n; k++) p[k] = values[k] * scale;
+  Run(g, [&] { return g.pg->allreduce(t); });
+  for (size_t k = 0; k < n; k++) values[k] = p[k];
+}
+
+void RegisterDist(Napi::Env env, Napi::Object exports) {
+  exports.Set("distSupported", Napi::Function::New(
+                                   env, [](const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), true); },
+                                   "distSupported"));
+  exports.Set("distInit", Napi::Function::New(env, DistInit, "distInit"));
+  exports.Set("distState", Napi::Function::New(env, DistState, "distState"));
+  exports.Set("distAllreduceSum", Napi::Function::New(env, DistAllreduceSum, "distAllreduceSum"));
+  exports.Set("distBroadcast", Napi::Function::New(env, DistBroadcast, "distBroadcast"));
+  exports.Set("distBarrier", Napi::Function::New(env, DistBarrier, "distBarrier"));
+  exports.Set("distShutdown", Napi::Function::New(env, DistShutdown, "distShutdown"));
+}
+
+#else  // built without Gloo's headers: no process group; JS is told so (distSupported false)
+
+bool DistActive() { return false; }
+void DistReduceStep(std::vector<at::Tensor>&, double, std::vector<at::Tensor>&) {
+  throw std::logic_error("data-parallel training is not built into this addon");
+}
+void DistReduceMetrics(double*, size_t, double) {
+  throw std::logic_error("data-parallel training is not built into this addon");
+}
+void RegisterDist(Napi::Env env, Napi::Object exports) {
+  exports.Set("distSupported", Napi::Function::New(
+                                   env, [](const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), false); },
+                                   "distSupported"));
+}
+
+#endif
+
+}  // namespace tbt
