@@ -254,6 +254,9 @@ TBT_FN(DistInit) {
     g->store = c10::make_intrusive<c10d::TCPStore>(addr, o);
   } catch (const std::exception& e) {
     std::string reason = Reason(e);
+    if (g->rank == 0 && Has(reason, "Address already in use"))
+      throw std::runtime_error("data-parallel: rank 0 cannot serve the rendezvous: port " + std::to_string(port) +
+                               " is already in use");
     if (g->rank == 0 && !Has(reason, "connect"))
       throw std::runtime_error("data-parallel: rank 0 cannot serve the rendezvous on port " + std::to_string(port) +
                                " (" + reason + ")");

@@ -191,7 +191,7 @@ export async function build() {
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(
-    `strata-ml-torch: built ${output} against ${torch.lib} (${stale.length} of ${sources.length} sources compiled, ${seconds}s; data-parallel training ${dist.length ? "with Gloo" : "unavailable: no Gloo headers (libgloo-dev)"})`,
+    `strata-ml-torch: built ${output} against ${torch.lib} (${stale.length} of ${sources.length} sources compiled, ${seconds}s; data-parallel training ${dist.length ? "with Gloo" : process.env.TBT_NO_GLOO === "1" ? "off (TBT_NO_GLOO=1)" : "unavailable: no Gloo headers (libgloo-dev)"})`,
   );
 }
 
