@@ -1,27 +1,12 @@
-import type * as tf from "@tensorflow/tfjs-core";
 import { StrataError } from "../errors.js";
 import type { DistributedEnv } from "./distributed-env.js";
 
 /**
  * strata's side of data-parallel training: PyTorch's c10d process group (a TCPStore served by
- * rank 0 and Gloo), as strata-ml-torch's distributed module exposes it. Loaded only when a run
- * has a world, so a plain fit never touches it.
+ * rank 0 and Gloo), as strata-ml-torch/distributed exposes it. Loaded only when a run has a
+ * world, so a plain fit never touches it.
  */
-export interface DistributedApi {
-  distributedSupport(): { available: true } | { available: false; why: string };
-  initDistributed(o: {
-    rank: number;
-    worldSize: number;
-    masterAddr: string;
-    masterPort: number;
-    timeoutMs: number;
-  }): void;
-  distributedRank(): { rank: number; worldSize: number } | undefined;
-  allreduceSum(values: Float64Array): void;
-  broadcastVariables(variables: readonly tf.Variable[], root?: number): void;
-  barrier(): void;
-  shutdownDistributed(): void;
-}
+export type DistributedApi = typeof import("strata-ml-torch/distributed");
 
 /** A rank's place in an initialised world. */
 export interface World {
@@ -32,26 +17,15 @@ export interface World {
 let api: DistributedApi | undefined;
 let world: World | undefined;
 
-// A variable specifier keeps the compiler from requiring the module: builds of strata-ml-torch
-// without it still type-check and run (data-parallel is then refused by `distributedApi`).
-const MODULES = ["strata-ml-torch/distributed", "strata-ml-torch/train"];
-
-/** strata-ml-torch's distributed functions, or one line saying why this install has none. */
+/** strata-ml-torch's distributed functions, or one line saying why they cannot load. */
 export async function distributedApi(): Promise<DistributedApi | string> {
   if (api) return api;
-  for (const specifier of MODULES) {
-    let mod: Partial<DistributedApi>;
-    try {
-      mod = (await import(specifier)) as Partial<DistributedApi>;
-    } catch {
-      continue;
-    }
-    if (typeof mod.initDistributed === "function" && typeof mod.distributedSupport === "function") {
-      api = mod as DistributedApi;
-      return api;
-    }
+  try {
+    api = await import("strata-ml-torch/distributed");
+    return api;
+  } catch (e) {
+    return `strata-ml-torch/distributed does not load (${(e instanceof Error ? e.message : String(e)).split("\n")[0]})`;
   }
-  return "this strata-ml-torch has no distributed training (update strata-ml-torch, then rebuild its addon with libgloo-dev installed)";
 }
 
 /** Whether this install can train data-parallel; otherwise the line that says what to install. */

@@ -1,11 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import {
-  countNativeFallback,
-  type NativeBatch,
-  NativeNetwork,
-  type NativeParamGroup,
-} from "strata-ml-torch/train";
+import { countNativeFallback, NativeNetwork } from "strata-ml-torch/train";
 import { StrataError } from "../errors.js";
 import { currentWorld, distributedCall, type World, worldApi } from "../parallel/distributed.js";
 import { shardSteps } from "../parallel/distributed-shard.js";
@@ -96,14 +91,6 @@ export function stepRunner(
   };
 }
 
-/** NativeNetwork.trainStep with the gradient scale of data-parallel training. */
-type ScaledStep = (
-  batch: NativeBatch,
-  groups: readonly NativeParamGroup[],
-  seed: number,
-  gradientScale?: number,
-) => { loss: number; accuracy: number };
-
 /**
  * The native step in a data-parallel world: every rank takes its share of each global batch
  * (parallel/distributed-shard.ts), its gradient scaled by its share of the rows before the
@@ -113,7 +100,6 @@ type ScaledStep = (
  * stopping and schedules decide the same on every rank by construction.
  */
 function worldRunner(net: NativeNetwork, trained: readonly ParamGroup[], world: World): StepRunner {
-  const step = net.trainStep.bind(net) as ScaledStep;
   const { rank, worldSize } = world;
   const rankSeed = () => mixSeed(seed(), rank);
   return {
@@ -125,7 +111,8 @@ function worldRunner(net: NativeNetwork, trained: readonly ParamGroup[], world: 
           const batch = { x: t.x, y: t.y, rows: s.rows, weights: t.weights };
           yield {
             n: s.globalRows,
-            run: async () => distributedCall(() => step(batch, trained, rankSeed(), s.gradientScale)),
+            run: async () =>
+              distributedCall(() => net.trainStep(batch, trained, rankSeed(), s.gradientScale)),
           };
         }
         return;
@@ -139,7 +126,7 @@ function worldRunner(net: NativeNetwork, trained: readonly ParamGroup[], world: 
             try {
               const weights = batch.weight ? ((await batch.weight.data()) as Float32Array) : undefined;
               const b = { x: batch.x, y: batch.y, weights };
-              return distributedCall(() => step(b, trained, rankSeed(), gradientScale));
+              return distributedCall(() => net.trainStep(b, trained, rankSeed(), gradientScale));
             } finally {
               tf.dispose([batch.x, batch.y, batch.weight].filter((t) => t !== undefined));
             }
