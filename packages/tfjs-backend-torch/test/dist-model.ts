@@ -13,13 +13,36 @@ export const CLASSES = 3;
 export const ROWS = 31;
 export const STEPS = 4;
 
-/** 6 inputs -> 12 relu (-> batch norm) -> 3 softmax; its initial weights drawn from `seed`. */
-export function network(seed: number, batchNorm: boolean): tfl.LayersModel {
+export type Kind = "dense" | "batchnorm" | "cnn";
+
+/**
+ * dense: 6 inputs -> 12 relu -> 3 softmax; batchnorm: a batch norm after the relu; cnn: the 6 inputs
+ * as a 3x2 image -> 4 convolution filters (relu) -> flatten -> 3 softmax. Initial weights from `seed`.
+ */
+export function network(seed: number, kind: Kind): tfl.LayersModel {
   const init = (k: number) => tfl.initializers.glorotUniform({ seed: seed * 10 + k });
-  const layers: tfl.layers.Layer[] = [
-    tfl.layers.dense({ inputShape: [FEATURES], units: 12, activation: "relu", kernelInitializer: init(1) }),
-  ];
-  if (batchNorm) layers.push(tfl.layers.batchNormalization({ momentum: 0.8 }));
+  const layers: tfl.layers.Layer[] =
+    kind === "cnn"
+      ? [
+          tfl.layers.reshape({ inputShape: [FEATURES], targetShape: [3, 2, 1] }),
+          tfl.layers.conv2d({
+            filters: 4,
+            kernelSize: 2,
+            padding: "same",
+            activation: "relu",
+            kernelInitializer: init(1),
+          }),
+          tfl.layers.flatten(),
+        ]
+      : [
+          tfl.layers.dense({
+            inputShape: [FEATURES],
+            units: 12,
+            activation: "relu",
+            kernelInitializer: init(1),
+          }),
+        ];
+  if (kind === "batchnorm") layers.push(tfl.layers.batchNormalization({ momentum: 0.8 }));
   layers.push(tfl.layers.dense({ units: CLASSES, activation: "softmax", kernelInitializer: init(2) }));
   return tfl.sequential({ layers });
 }

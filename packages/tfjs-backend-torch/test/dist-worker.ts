@@ -2,7 +2,7 @@
 // variables describe (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT; TIMEOUT_MS), runs the scenario
 // named by its argument, and prints one JSON line per event ("joined", "result", "error").
 //   collectives: allreduceSum, broadcastVariables from the last rank, barrier
-//   dense, batchnorm: trains dist-model's network on this rank's shard of each batch
+//   dense, batchnorm, cnn: trains that dist-model network on this rank's shard of each batch
 //   step: rank 1 joins and then neither steps nor leaves (the test kills it); the others train
 import * as tf from "@tensorflow/tfjs-core";
 import type { TorchBackend } from "strata-ml-torch";
@@ -14,7 +14,7 @@ import {
   initDistributed,
   shutdownDistributed,
 } from "strata-ml-torch/distributed";
-import { network, shard, train } from "./dist-model.js";
+import { type Kind, network, shard, train } from "./dist-model.js";
 
 const say = (event: string, data: object = {}) =>
   process.stdout.write(`${JSON.stringify({ event, ...data })}\n`);
@@ -43,9 +43,9 @@ function collectives(): object {
   };
 }
 
-function training(batchNorm: boolean): object {
+function training(kind: Kind): object {
   // Each rank draws other initial weights: rank 0's reach every rank through the broadcast.
-  const model = network(rank + 1, batchNorm);
+  const model = network(rank + 1, kind);
   const variables = model.weights.map((w) => w.read() as tf.Variable);
   return train(model, shard(rank, world), () => broadcastVariables(variables, 0));
 }
@@ -68,8 +68,8 @@ try {
       scenario === "collectives"
         ? collectives()
         : scenario === "step"
-          ? train(network(1, false))
-          : training(scenario === "batchnorm");
+          ? train(network(1, "dense"))
+          : training(scenario as Kind);
     barrier();
     shutdownDistributed();
     say("result", result);

@@ -137,10 +137,14 @@ describe("data-parallel training (c10d + Gloo)", { skip: skipReason || noGloo },
     });
   }
 
-  for (const world of [2, 3]) {
-    test(`${world} ranks, a dense network on unequal shards: bit-identical weights, those of one process on the whole batch`, async () => {
-      const results = await runWorld("dense", world);
-      const reference = model.train(model.network(1, false));
+  for (const [kind, world] of [
+    ["dense", 2],
+    ["dense", 3],
+    ["cnn", 2],
+  ] as const) {
+    test(`${world} ranks, a ${kind} network on unequal shards: bit-identical weights, those of one process on the whole batch`, async () => {
+      const results = await runWorld(kind, world);
+      const reference = model.train(model.network(1, kind));
       for (const [r, e] of results.entries()) {
         assert.equal(e.event, "result", JSON.stringify(e));
         assert.equal(e.hash, results[0].hash, `rank ${r}'s weights are rank 0's, bit for bit`);
@@ -162,7 +166,7 @@ describe("data-parallel training (c10d + Gloo)", { skip: skipReason || noGloo },
       }
       assert.notEqual(
         reference.hash,
-        model.weightsOf(model.network(1, false)).hash,
+        model.weightsOf(model.network(1, kind)).hash,
         "training moved the weights",
       );
     });
