@@ -182,7 +182,8 @@ function start(script: string, args: readonly string[], cwd: string, env: NodeJS
   const full: NodeJS.ProcessEnv = { ...process.env, STRATA_BACKEND: "torch", TBT_NUM_THREADS: "1", ...env };
   delete full.STRATA_DEBUG;
   delete full.NODE_TEST_CONTEXT;
-  const execArgv = script.endsWith(".ts") ? ["--import", "tsx"] : [];
+  // A TypeScript script runs through tsx, resolved from here (the ranks' cwd is a temp dir).
+  const execArgv = script.endsWith(".ts") ? ["--import", import.meta.resolve("tsx")] : [];
   const child = spawn(process.execPath, [...execArgv, script, ...args], { cwd, env: full });
   live.add(child);
   let out = "";
