@@ -383,8 +383,13 @@ void DistReduceStep(std::vector<at::Tensor>& grads, double scale, std::vector<at
   for (auto& t : grads)
     if (t.defined()) items.push_back({&t, scale, false});
   for (auto& t : moving) items.push_back({&t, 1.0 / g.world, true});
-  // ~25 MB buckets (PyTorch DDP's default), split between tensors (a larger tensor goes alone).
-  const int64_t kBucket = (25 << 20) / sizeof(float);
+  // Buckets of ~25 MB (PyTorch DDP's default; TBT_BUCKET_MB, read once, as its bucket_cap_mb), split
+  // between tensors (a larger tensor goes alone).
+  static const int64_t kBucket = [] {
+    const char* mb = std::getenv("TBT_BUCKET_MB");
+    double cap = mb && std::atof(mb) > 0 ? std::atof(mb) : 25;
+    return std::max<int64_t>(1, static_cast<int64_t>(cap * (1 << 20) / sizeof(float)));
+  }();
   for (size_t k = 0; k < items.size();) {
     size_t end = k;
     int64_t n = 0;

@@ -46,10 +46,18 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-function startRank(scenario: string, rank: number, world: number, port: number, timeoutMs: number): Rank {
+function startRank(
+  scenario: string,
+  rank: number,
+  world: number,
+  port: number,
+  timeoutMs: number,
+  env: Record<string, string> = {},
+): Rank {
   const proc = spawn(process.execPath, ["--import", "tsx", WORKER, scenario], {
     env: {
       ...process.env,
+      ...env,
       RANK: String(rank),
       WORLD_SIZE: String(world),
       MASTER_ADDR: "127.0.0.1",
@@ -94,9 +102,9 @@ function startRank(scenario: string, rank: number, world: number, port: number, 
 }
 
 /** Starts `world` ranks of `scenario` and returns each one's last event once all have exited. */
-async function runWorld(scenario: string, world: number, timeoutMs = 20000): Promise<Event[]> {
+async function runWorld(scenario: string, world: number, env: Record<string, string> = {}): Promise<Event[]> {
   const port = await freePort();
-  const ranks = Array.from({ length: world }, (_, r) => startRank(scenario, r, world, port, timeoutMs));
+  const ranks = Array.from({ length: world }, (_, r) => startRank(scenario, r, world, port, 20000, env));
   await Promise.all(ranks.map((r) => r.exit));
   return ranks.map((r, k) => {
     const last = r.events.at(-1);
@@ -137,13 +145,15 @@ describe("data-parallel training (c10d + Gloo)", { skip: skipReason || noGloo },
     });
   }
 
-  for (const [kind, world] of [
-    ["dense", 2],
-    ["dense", 3],
-    ["cnn", 2],
+  // 3 ranks with gradient buckets of 50 floats: the 72-value kernel alone, the next two together, the last.
+  for (const [kind, world, bucketMb] of [
+    ["dense", 2, ""],
+    ["dense", 3, String((50 * 4) / 2 ** 20)],
+    ["cnn", 2, ""],
   ] as const) {
-    test(`${world} ranks, a ${kind} network on unequal shards: bit-identical weights, those of one process on the whole batch`, async () => {
-      const results = await runWorld(kind, world);
+    const buckets = bucketMb ? ", several gradient buckets" : "";
+    test(`${world} ranks, a ${kind} network on unequal shards${buckets}: bit-identical weights, those of one process on the whole batch`, async () => {
+      const results = await runWorld(kind, world, bucketMb ? { TBT_BUCKET_MB: bucketMb } : {});
       const reference = model.train(model.network(1, kind));
       for (const [r, e] of results.entries()) {
         assert.equal(e.event, "result", JSON.stringify(e));
