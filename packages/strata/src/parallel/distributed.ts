@@ -96,6 +96,7 @@ export function distributedCall<T>(call: () => T): T {
   } catch (e) {
     if (e instanceof StrataError) throw e;
     const line = (e instanceof Error ? e.message : String(e)).split("\n")[0].trim();
-    throw new StrataError(`data-parallel training failed: ${line}`);
+    // strata-ml-torch's own lines already say what failed ("data-parallel: lost rank 1 …").
+    throw new StrataError(line.startsWith("data-parallel") ? line : `data-parallel training failed: ${line}`);
   }
 }
