@@ -194,22 +194,26 @@ describe("data-parallel training (c10d + Gloo)", { skip: skipReason || noGloo },
     );
   });
 
-  test("a rank killed before a step: rank 0 fails within the timeout with one line naming it", async () => {
-    const port = await freePort();
-    const timeoutMs = 10000;
-    const ranks = [0, 1].map((r) => startRank("step", r, 2, port, timeoutMs));
-    await ranks[1].next("joined");
-    ranks[1].proc.kill("SIGKILL");
-    const failure = await ranks[0].next("error");
-    assert.match(
-      failure.message ?? "",
-      new RegExp(
-        `^data-parallel: lost rank 1 \\(Connection (reset|closed) by peer\\) talking to 127\\.0\\.0\\.1:${port}$`,
-      ),
-    );
-    assert.ok((failure.ms ?? Infinity) < timeoutMs, `failed after ${failure.ms} ms`);
-    assert.equal(await ranks[0].exit, 3);
-  });
+  for (const world of [2, 3]) {
+    test(`${world} ranks, rank 1 killed before a step: the others fail within the timeout with one line naming it`, async () => {
+      const port = await freePort();
+      const timeoutMs = 10000;
+      const ranks = Array.from({ length: world }, (_, r) => startRank("step", r, world, port, timeoutMs));
+      await ranks[1].next("joined");
+      ranks[1].proc.kill("SIGKILL");
+      for (const r of ranks.filter((_, k) => k !== 1)) {
+        const failure = await r.next("error");
+        assert.match(
+          failure.message ?? "",
+          new RegExp(
+            `^data-parallel: lost rank 1 \\(Connection (reset|closed) by peer\\) talking to 127\\.0\\.0\\.1:${port}$`,
+          ),
+        );
+        assert.ok((failure.ms ?? Infinity) < timeoutMs, `failed after ${failure.ms} ms`);
+        assert.equal(await r.exit, 3);
+      }
+    });
+  }
 
   test("a silent rank: rank 0 fails once the timeout has passed", async () => {
     const port = await freePort();
