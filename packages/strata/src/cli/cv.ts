@@ -5,6 +5,7 @@ import { where } from "../errors.js";
 import type { Classifier } from "../estimators/estimator.js";
 import { scanImageFolder } from "../images/folder.js";
 import { distributedCommand } from "../parallel/distributed-cli.js";
+import { isWriterEnv } from "../parallel/distributed-env.js";
 import { kFold } from "../split/kfold.js";
 import { requireClassesInTraining } from "../split/training-classes.js";
 import type { Split } from "../split/types.js";
@@ -73,7 +74,8 @@ interface CvData<X> {
  * of the same unfitted model.
  */
 export async function cvCommand(file: string, o: CvCommandOptions, cmd: Command): Promise<void> {
-  const out = makeOutput(o);
+  // A data-parallel rank other than 0 trains in silence: rank 0 speaks for the run.
+  const out = makeOutput({ ...o, quiet: o.quiet || !isWriterEnv() });
   const target = modelTarget(file, o.model);
   const params = {
     seed: o.seed,

@@ -11,6 +11,7 @@ import { permutationImportance } from "../explain/permutation.js";
 import type { ImportanceResult } from "../explain/types.js";
 import { formatReport } from "../metrics/classification.js";
 import { distributedCommand } from "../parallel/distributed-cli.js";
+import { isWriterEnv } from "../parallel/distributed-env.js";
 import { runReport } from "../report/build.js";
 import { renderReport } from "../report/html.js";
 import { summarizeInputs } from "../serve/inputs.js";
@@ -53,7 +54,8 @@ export interface FitCommandOptions extends DataOptions, OutputOptions {
 
 /** strata fit: read, split (grouped or stratified), fit, evaluate on the test split, save. */
 export async function fitCommand(file: string, o: FitCommandOptions, cmd: Command): Promise<void> {
-  const out = makeOutput(o);
+  // A data-parallel rank other than 0 trains in silence: rank 0 speaks for the run.
+  const out = makeOutput({ ...o, quiet: o.quiet || !isWriterEnv() });
   const target = modelTarget(file, o.model);
   const params = {
     seed: o.seed,
