@@ -13,14 +13,14 @@ namespace tbt {
 // Whether a process group is initialised (and has not been shut down).
 bool DistActive();
 
-// Sums scale * grads[k] across the ranks and averages moving[k] (batch-norm moving statistics)
-// across them, in a few flat float buffers of ~25 MB; each tensor is replaced by its reduced value
-// (grads: views into those buffers; moving: copies). Throws one line on a lost or silent rank.
-void DistReduceStep(std::vector<at::Tensor>& grads, double scale, std::vector<at::Tensor>& moving);
-
-// values[k] <- the sum over the ranks of scale * values[k] (the step's loss and accuracy, each the
-// rank's row mean: with scale = rank rows / global rows, the global batch's row-weighted mean).
-void DistReduceMetrics(double* values, size_t n, double scale);
+// Sums scale * grads[k] and scale * metrics[k] across the ranks and averages moving[k] (batch-norm
+// moving statistics) across them, all in a few flat float buffers of ~25 MB (one allreduce each: a
+// small network's step makes one). Each tensor is replaced by its reduced value (grads: views into
+// those buffers; moving: copies). metrics: the step's loss and accuracy, each the rank's row mean:
+// with scale = rank rows / global rows, their sums are the global batch's row-weighted means.
+// Throws one line on a lost or silent rank.
+void DistReduceStep(std::vector<at::Tensor>& grads, double scale, std::vector<at::Tensor>& moving, double* metrics,
+                    size_t n_metrics);
 
 void RegisterDist(Napi::Env env, Napi::Object exports);
 

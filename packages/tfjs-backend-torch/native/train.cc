@@ -175,10 +175,9 @@ TBT_FN(TrainStep) {
     std::vector<at::Tensor> values;
     values.reserve(moving.size());
     for (auto& mv : moving) values.push_back(mv.value);
-    DistReduceStep(grads, gradient_scale, values);
-    for (size_t k = 0; k < moving.size(); k++) moving[k].value = values[k];
     double metrics[2] = {loss_value, accuracy};
-    DistReduceMetrics(metrics, 2, gradient_scale);
+    DistReduceStep(grads, gradient_scale, values, metrics, 2);
+    for (size_t k = 0; k < moving.size(); k++) moving[k].value = values[k];
     loss_value = metrics[0];
     accuracy = metrics[1];
   }
