@@ -16,7 +16,12 @@ import {
   scoreImageRegressor,
   summaryOf,
 } from "./image-regression-model.js";
-import { allExamples, decideImageTask, type ImageTaskOptions } from "./image-regression-task.js";
+import {
+  allExamples,
+  classesInstead,
+  decideImageTask,
+  type ImageTaskOptions,
+} from "./image-regression-task.js";
 import { type ImageRunOptions, warnSkipped } from "./images.js";
 import { imageEstimator, type ModelTarget } from "./model-choice.js";
 import type { Output } from "./output.js";
@@ -48,11 +53,7 @@ export async function cvImageRegression(
   out: Output,
 ): Promise<boolean> {
   const decided = decideImageTask(dir, o);
-  if (decided.task === "classification") {
-    if (decided.notes.length) imageEstimator(target, params).dispose();
-    for (const n of decided.notes) out.note(`note: ${n}`);
-    return false;
-  }
+  if (classesInstead(decided, () => imageEstimator(target, params), out)) return false;
   checkRegressionOptions({});
   const template = imageRegressor(target, params);
   try {

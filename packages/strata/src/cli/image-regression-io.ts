@@ -2,15 +2,12 @@ import { stringify } from "csv-stringify/sync";
 import { StrataError } from "../errors.js";
 import { loadImageRegressor } from "../estimators/image-regressor-load.js";
 import { readManifest } from "../estimators/manifest.js";
-import { regressionReport } from "../metrics/regression.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { readImageTargets } from "../workflow/image-targets.js";
-import { savedTrainMean } from "../workflow/model-dir.js";
-import { meanOf } from "../workflow/regression-run.js";
 import { warnSkipped } from "./images.js";
 import type { Output } from "./output.js";
 import { collectImages } from "./predict-images.js";
-import { formatRegression } from "./regression-text.js";
+import { printEvaluation } from "./regression-text.js";
 
 /*
  * evaluate and predict for a saved image regressor (issue 24): a `prediction` per image file,
@@ -44,24 +41,7 @@ export async function evaluateImageRegressor(
     if (readable.kept.length === 0)
       throw new StrataError(`${data}: none of the ${examples.x.length} images could be read`);
     const actual = Float64Array.from(readable.kept, (i) => examples.y[i]);
-    const saved = savedTrainMean(dir);
-    if (saved === undefined)
-      out.note(`note: ${dir} does not say its training mean; the baseline predicts ${data}'s own mean`);
-    const trainMean = saved ?? meanOf(actual);
-    const report = regressionReport(actual, readable.values, trainMean);
-    if (out.json) {
-      const scores = (s: typeof report.baseline) => ({ rmse: s.rmse, mae: s.mae, r2: s.r2 });
-      out.emitJson({
-        task: "regression",
-        ...scores(report),
-        baseline: scores(report.baseline),
-        nTest: actual.length,
-        backend,
-        model: dir,
-        data,
-      });
-    } else
-      out.result(formatRegression(report, trainMean, actual.length).replace(" test rows", " test images"));
+    printEvaluation(out, { dir, data, backend, unit: "images" }, actual, readable.values);
   } finally {
     model.dispose();
   }

@@ -11,6 +11,7 @@ import {
   readImageTargets,
 } from "../workflow/image-targets.js";
 import { cliNote } from "./flag-names.js";
+import type { Output } from "./output.js";
 
 /*
  * Which problem an image folder poses (issue 24): numbers to predict (a CSV of file → number, or
@@ -115,4 +116,20 @@ export function allExamples(targets: ImageTargets): ImageTargetExamples {
     x: [...targets.train.x, ...(targets.test?.x ?? [])],
     y: allValues(targets),
   };
+}
+
+/**
+ * When the folder's target is classes: prints the notes that say why (after making the classifier
+ * once, so that a bad param is the one line printed, as the classifier's fit does) and returns
+ * true; false for a folder of numbers.
+ */
+export function classesInstead(
+  decided: ImageTask,
+  makeClassifier: () => { dispose(): void },
+  out: Output,
+): decided is Extract<ImageTask, { task: "classification" }> {
+  if (decided.task !== "classification") return false;
+  if (decided.notes.length) makeClassifier().dispose();
+  for (const n of decided.notes) out.note(`note: ${n}`);
+  return true;
 }

@@ -20,7 +20,7 @@ import {
   scoreImageRegressor,
   summaryOf,
 } from "./image-regression-model.js";
-import { decideImageTask, type ImageTaskOptions } from "./image-regression-task.js";
+import { classesInstead, decideImageTask, type ImageTaskOptions } from "./image-regression-task.js";
 import { type ImageRunOptions, warnSkipped } from "./images.js";
 import { imageEstimator, type ModelTarget } from "./model-choice.js";
 import type { Output } from "./output.js";
@@ -55,12 +55,7 @@ export async function fitImageRegression(
   out: Output,
 ): Promise<boolean> {
   const decided = decideImageTask(dir, o);
-  if (decided.task === "classification") {
-    // A bad param is named first, as fitImages would, so that it is the one line printed.
-    if (decided.notes.length) imageEstimator(target, params).dispose();
-    for (const n of decided.notes) out.note(`note: ${n}`);
-    return false;
-  }
+  if (classesInstead(decided, () => imageEstimator(target, params), out)) return false;
   checkRegressionOptions(o);
   const model = imageRegressor(target, params);
   try {

@@ -1,7 +1,8 @@
 import { meanStd } from "../metrics/classification.js";
-import type { RegressionReport, RegressionScores } from "../metrics/regression.js";
+import { type RegressionReport, type RegressionScores, regressionReport } from "../metrics/regression.js";
+import { savedTrainMean } from "../workflow/model-dir.js";
 import type { RegressionCrossValidation, RegressionMemberRecord } from "../workflow/regression-record.js";
-import { foldSpread } from "../workflow/regression-run.js";
+import { foldSpread, meanOf } from "../workflow/regression-run.js";
 import { backendPhrase } from "./cv-folds.js";
 import type { Output } from "./output.js";
 
@@ -74,4 +75,35 @@ export function printRegressionFolds(
   out.result(`R²    ${pm((r) => r.r2, 4)}`);
   const seconds = meanStd(cv.folds.map((f) => f.summary.seconds)).mean;
   out.result(`fit ${seconds.toFixed(1)} s per fold on ${backendPhrase(cv.backend)}`);
+}
+
+/**
+ * strata evaluate's answer for a regressor: its scores on the rows (or images) given, beside the
+ * baseline of the training mean its fit saved (the data's own mean, said in a note, when the
+ * directory does not have it); text, or --json.
+ */
+export function printEvaluation(
+  out: Output,
+  run: { dir: string; data: string; backend: string; unit: "rows" | "images" },
+  actual: Float64Array,
+  predicted: Float64Array,
+): void {
+  const saved = savedTrainMean(run.dir);
+  if (saved === undefined)
+    out.note(`note: ${run.dir} does not say its training mean; the baseline predicts ${run.data}'s own mean`);
+  const trainMean = saved ?? meanOf(actual);
+  const report = regressionReport(actual, predicted, trainMean);
+  if (out.json) {
+    const scores = (s: RegressionScores) => ({ rmse: s.rmse, mae: s.mae, r2: s.r2 });
+    out.emitJson({
+      task: "regression",
+      ...scores(report),
+      baseline: scores(report.baseline),
+      nTest: actual.length,
+      backend: run.backend,
+      model: run.dir,
+      data: run.data,
+    });
+  } else
+    out.result(formatRegression(report, trainMean, actual.length).replace(" test rows", ` test ${run.unit}`));
 }

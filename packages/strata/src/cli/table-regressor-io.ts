@@ -8,15 +8,13 @@ import { StrataError } from "../errors.js";
 import type { Regressor } from "../estimators/regressor.js";
 import type { RegressorVotes } from "../estimators/regressor-ensemble.js";
 import { checkContributions } from "../explain/contributions.js";
-import { regressionReport } from "../metrics/regression.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { loadCsvDataset } from "../workflow/dataset.js";
-import { loadTableModelDir, readSchema, savedTrainMean } from "../workflow/model-dir.js";
-import { meanOf } from "../workflow/regression-run.js";
+import { loadTableModelDir, readSchema } from "../workflow/model-dir.js";
 import { explainRegressorRows, WHY_COLUMN } from "./explain-rows.js";
 import { cliNote } from "./flag-names.js";
 import type { Output } from "./output.js";
-import { formatRegression, formatScore } from "./regression-text.js";
+import { formatScore, printEvaluation } from "./regression-text.js";
 
 /*
  * evaluate and predict for a saved regressor (issue 24): one `prediction` column per row, each
@@ -50,23 +48,7 @@ export async function evaluateRegressor(
     for (const n of rows.notes) out.note(`note: ${cliNote(n)}`);
     const actual = rows.values as Float64Array;
     const predicted = await namingRows(data, undefined, () => model.predict(rows.frame));
-    const saved = savedTrainMean(dir);
-    if (saved === undefined)
-      out.note(`note: ${dir} does not say its training mean; the baseline predicts ${data}'s own mean`);
-    const trainMean = saved ?? meanOf(actual);
-    const report = regressionReport(actual, predicted, trainMean);
-    if (out.json) {
-      const scores = (s: typeof report.baseline) => ({ rmse: s.rmse, mae: s.mae, r2: s.r2 });
-      out.emitJson({
-        task: "regression",
-        ...scores(report),
-        baseline: scores(report.baseline),
-        nTest: actual.length,
-        backend,
-        model: dir,
-        data,
-      });
-    } else out.result(formatRegression(report, trainMean, actual.length));
+    printEvaluation(out, { dir, data, backend, unit: "rows" }, actual, predicted);
   } finally {
     model.dispose();
   }
