@@ -3,6 +3,8 @@
 # inference), at each given libtorch thread count. Run it on a quiet machine.
 # transfer_features: darknet-tiny feature extraction (strata's transfer learning) against the
 # same network and weights in PyTorch; alone: BENCH_ONLY=transfer_features bench/run.sh
+# distributed: data-parallel fits (1 process × 2 threads, × 1 thread, 2 ranks × 1 thread) and the
+# allreduce's time per step; not in the default list, it sets its own threads: BENCH_ONLY=distributed bench/run.sh 1
 #
 #   bench/run.sh            # threads 1 and 2
 #   bench/run.sh 4          # threads 4 only
