@@ -3,7 +3,7 @@ import type { ImportanceResult } from "../explain/types.js";
 import type { RegressionScores } from "../metrics/regression.js";
 import type { Params } from "../util/params.js";
 import type { RegressionCrossValidation, RegressorFit } from "./regression-record.js";
-import { meanOver } from "./results.js";
+import { learningRateJson, meanOver } from "./results.js";
 
 /*
  * A regressor's run as the CLI's --json object (and metrics.json): the twin of run-json.ts's
@@ -57,9 +57,7 @@ export function regressorFitJson(fit: RegressorFit): RegressorFitJson {
     fitSeconds: fit.summary.seconds,
     epochs: fit.summary.epochsRun,
     bestEpoch: fit.summary.bestEpoch,
-    ...(fit.summary.learningRate
-      ? { learningRate: { chosen: fit.summary.learningRate.chosen, rule: fit.summary.learningRate.rule } }
-      : {}),
+    ...learningRateJson(fit.summary),
     backend: fit.backend,
     model: fit.model,
     params: fit.params,

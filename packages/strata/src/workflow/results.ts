@@ -1,4 +1,5 @@
 import type { Task } from "../data/tabular.js";
+import type { FitSummary } from "../estimators/estimator.js";
 import type { ClassificationReport, ClassMetrics } from "../metrics/classification.js";
 import { meanStd } from "../metrics/classification.js";
 
@@ -52,4 +53,13 @@ export function meanOver<T extends Record<string, unknown>>(
     out[`${key}Std`] = std;
   }
   return out;
+}
+
+/**
+ * A `--lr auto` fit's chosen rate and rule, as --json gives them (the sweep's curve is the
+ * report's chart); nothing for a fit at a given rate.
+ */
+export function learningRateJson(summary: FitSummary): { learningRate?: FitSummary["learningRate"] } {
+  const rate = summary.learningRate;
+  return rate ? { learningRate: { chosen: rate.chosen, rule: rate.rule } } : {};
 }

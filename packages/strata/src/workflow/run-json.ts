@@ -4,7 +4,7 @@ import type { ImportanceResult } from "../explain/types.js";
 import type { Params } from "../util/params.js";
 import { crossValidationJson } from "./cross-validate.js";
 import { type RegressorFitJson, regressionCvJson, regressorFitJson } from "./regression-json.js";
-import { type MetricsJson, metricsJson } from "./results.js";
+import { learningRateJson, type MetricsJson, metricsJson } from "./results.js";
 import type {
   CompareRun,
   CvRun,
@@ -82,9 +82,7 @@ export function modelFitJson(fit: ModelFit): FitJson {
     epochs: fit.summary.epochsRun,
     bestEpoch: fit.summary.bestEpoch,
     // The sweep's curve is the report's chart; --json says what was chosen.
-    ...(fit.summary.learningRate
-      ? { learningRate: { chosen: fit.summary.learningRate.chosen, rule: fit.summary.learningRate.rule } }
-      : {}),
+    ...learningRateJson(fit.summary),
     backend: fit.backend,
     model: fit.model,
     params: fit.params,
