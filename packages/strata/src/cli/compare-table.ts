@@ -1,12 +1,17 @@
+import type { Frame } from "../data/frame.js";
 import type { Task } from "../data/tabular.js";
+import { builtInKinds } from "../estimators/built-in-kinds.js";
+import type { Classifier } from "../estimators/estimator.js";
 import type { ParamValue } from "../util/params.js";
 import { type LabelledRows, loadCsvDataset } from "../workflow/dataset.js";
-import { fitAndScore } from "../workflow/fit-and-score.js";
+import { scoreClassifier } from "../workflow/evaluate.js";
+import { type FitAndScore, fitAndScore } from "../workflow/fit-and-score.js";
+import { fitOnQueue } from "../workflow/queue-fits.js";
 import type { RegressorFit } from "../workflow/regression-record.js";
 import { fitAndScoreRegressor, type NumericRows } from "../workflow/regression-run.js";
 import type { CompareRun, ModelFit } from "../workflow/run-record.js";
 import { modelFit } from "../workflow/run-record.js";
-import { ensembleFitOptions } from "./ensemble-run.js";
+import { ensembleFitOptions, jobProgress } from "./ensemble-run.js";
 import { cliNote } from "./flag-names.js";
 import {
   isEnsembleTarget,
@@ -19,6 +24,7 @@ import {
 import { type DataOptions, loadOptions } from "./options.js";
 import type { Output } from "./output.js";
 import { ConsoleProgress } from "./progress.js";
+import { refuseQueueForRegression } from "./queue-option.js";
 import { formatScore } from "./regression-text.js";
 import { tableDataRecord, tableHoldout } from "./table-split.js";
 
@@ -27,6 +33,7 @@ export interface TableCompareOptions extends DataOptions {
   seed: number;
   testSize: number;
   jobs?: number;
+  queue?: string;
 }
 
 /**
@@ -53,10 +60,26 @@ export async function compareTable(
   out.note(
     `split: ${train.y.length} train rows, ${test.y.length} test rows (seed ${o.seed}); ${targets.length} models`,
   );
+  if (regression) refuseQueueForRegression(o);
   const regressorFits: RegressorFit[] = [];
   const classifierFits: ModelFit[] = [];
   try {
-    for (const [i, target] of targets.entries()) {
+    if (o.queue) {
+      const task = data.task as Task;
+      classifierFits.push(
+        ...(await compareOnQueue(
+          models as Classifier<Frame>[],
+          targets,
+          train,
+          test,
+          data.labels,
+          task,
+          o,
+          out,
+        )),
+      );
+    }
+    for (const [i, target] of (o.queue ? [] : targets).entries()) {
       const model = models[i];
       const name = "predictProba" in model ? modelName(target) : regressorName(target);
       out.note(`— ${name} —`);
@@ -88,6 +111,41 @@ export async function compareTable(
     test: { y: test.y },
     fits: regression ? regressorFits : classifierFits,
   };
+}
+
+/** Every model fitted as a job on the queue at once, then scored here on the test rows. */
+async function compareOnQueue(
+  models: readonly Classifier<Frame>[],
+  targets: readonly ModelTarget[],
+  train: LabelledRows,
+  test: LabelledRows,
+  classes: readonly string[],
+  task: Task,
+  o: TableCompareOptions & { queue?: string },
+  out: Output,
+): Promise<ModelFit[]> {
+  const trainRows = { x: train.frame, y: train.y, groups: train.groups };
+  const fitted = await fitOnQueue(
+    models.map((model, i) => ({ label: modelName(targets[i]), model, train: trainRows })),
+    { classes, queue: { url: o.queue! }, onJob: jobProgress(o, out), kinds: builtInKinds },
+  );
+  const results: ModelFit[] = [];
+  try {
+    for (const [i, { model, summary }] of fitted.entries()) {
+      const fit = model as Classifier<Frame>;
+      const scored = await scoreClassifier(fit, { x: test.frame, y: test.y });
+      const result: FitAndScore<Classifier<Frame>> = {
+        ...scored,
+        model: fit,
+        summary,
+        nTrain: train.y.length,
+      };
+      results.push(modelFit(result, task, modelName(targets[i])));
+    }
+  } finally {
+    for (const { model } of fitted) model.dispose();
+  }
+  return results;
 }
 
 function numeric(rows: LabelledRows): NumericRows {

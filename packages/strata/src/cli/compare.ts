@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { StrataError } from "../errors.js";
+import { parseQueueUrl } from "../parallel/queue-url.js";
 import type { ParamValue } from "../util/params.js";
 import { compareRunJson } from "../workflow/run-json.js";
 import type { CompareRun, ModelFit } from "../workflow/run-record.js";
@@ -36,6 +37,10 @@ export async function compareCommand(dir: string, o: CompareCommandOptions, cmd:
     throw new StrataError(
       `strata compare on images with numbers is not made yet: fit each model with strata fit ${dir} --model …`,
     );
+  if (images && o.queue !== undefined)
+    throw new StrataError(
+      "--queue: compare on image folders fits here for now (cv and fit --model stack on images take --queue); leave out --queue",
+    );
   const names = o.models ?? (images ? ["dense", "cnn"] : DEFAULT_TABLE_MODELS);
   const targets = names.map((m) => {
     if (images && m !== "dense" && m !== "cnn")
@@ -55,6 +60,7 @@ export async function compareCommand(dir: string, o: CompareCommandOptions, cmd:
       specs.filter((s) => s.targets.includes(target)),
     ),
   });
+  if (o.queue !== undefined) parseQueueUrl(o.queue);
   const run = images
     ? await compareImages(dir, o, targets, names, paramsFor, out)
     : await compareTable(dir, o, targets, paramsFor, out);

@@ -18,7 +18,7 @@ import { cvRunJson } from "../workflow/run-json.js";
 import type { CvRun, DataRecord, KFoldRecord } from "../workflow/run-record.js";
 import { foldNote, foldProgress, printFolds } from "./cv-folds.js";
 import { cvRegression } from "./cv-regression.js";
-import { ensembleFitOptions } from "./ensemble-run.js";
+import { ensembleFitOptions, jobProgress } from "./ensemble-run.js";
 import { cliNote } from "./flag-names.js";
 import { cvImageRegression } from "./image-regression-cv.js";
 import { imageReadOptions, noteLookalikeClasses, warnSkipped } from "./images.js";
@@ -36,6 +36,7 @@ import { paramsFromOptions } from "./option-spec.js";
 import { type DataOptions, loadOptions, type OutputOptions } from "./options.js";
 import { makeOutput, type Output } from "./output.js";
 import { ENSEMBLE_OPTIONS, PARAM_OPTIONS } from "./param-options.js";
+import { checkQueueUse, refuseQueueForRegression } from "./queue-option.js";
 import { finishReportRun } from "./report-run.js";
 import { DATA_OPTIONS } from "./run-options.js";
 import { kFoldRecord, tableDataRecord } from "./table-split.js";
@@ -51,6 +52,7 @@ export interface CvCommandOptions extends DataOptions, OutputOptions {
   strict?: boolean;
   jobs?: number;
   nproc?: number;
+  queue?: string;
 }
 
 /** What cross-validation needs of the data, whatever its kind. */
@@ -81,6 +83,7 @@ export async function cvCommand(file: string, o: CvCommandOptions, cmd: Command)
     seed: o.seed,
     ...paramsFromOptions(cmd, { ...o }, target, [...PARAM_OPTIONS, ...ENSEMBLE_OPTIONS, ...DATA_OPTIONS]),
   };
+  checkQueueUse(o, "cv", target);
   // --nproc starts the ranks and waits for them; a rank joins its world (only rank 0 keeps --out).
   if (await distributedCommand(o, target)) return;
   // An ensemble's members get what a single model's fit would (how images are read here).
@@ -96,6 +99,7 @@ export async function cvCommand(file: string, o: CvCommandOptions, cmd: Command)
   // The target's values say which problem it is (data/problem-type.ts), so the data comes first.
   const data = loadCsvDataset(file, loadOptions(o));
   if (data.task === "regression") {
+    refuseQueueForRegression(o);
     const template = tableRegressor(params, target);
     const dataRecord = tableDataRecordNoted(file, data, out);
     await cvRegression(file, o, { name: regressorName(target), template }, data, dataRecord, out);
@@ -123,6 +127,7 @@ async function runCv<X extends Frame | readonly string[]>(
     classes: run.classes,
     fitOptions: run.fitOptions,
     listener: foldProgress(out, o.folds),
+    ...(o.queue ? { queue: { url: o.queue }, onJob: jobProgress(o, out) } : {}),
     onFold: (fold) => {
       foldNote(out, fold, o.folds);
       warnSkipped(out, fold.skipped, "unreadable test images left out");

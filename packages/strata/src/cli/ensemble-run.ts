@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import type { EnsembleFitOptions } from "../estimators/ensemble.js";
+import type { JobEvent } from "../parallel/pool.js";
 import type { Params } from "../util/params.js";
 import type { ModelFit } from "../workflow/run-record.js";
 import type { Output } from "./output.js";
@@ -10,29 +11,42 @@ import type { Output } from "./output.js";
  * own epoch bars would interleave across processes.
  */
 export function ensembleFitOptions(
-  o: { jobs?: number },
+  o: { jobs?: number; queue?: string },
   out: Output,
   memberOptions: Params = {},
 ): EnsembleFitOptions {
-  const started = performance.now();
   const defined = Object.fromEntries(Object.entries(memberOptions).filter(([, v]) => v !== undefined));
   return {
     jobs: o.jobs,
     memberOptions: defined,
-    onJob: (e) => {
-      const elapsed = (performance.now() - started) / 1000;
-      // Jobs run `jobs` at a time: those not started yet take rounds of about a round's mean time.
-      const atOnce = Math.max(1, o.jobs ?? availableParallelism());
-      const waiting = Math.max(0, e.total - e.done - atOnce);
-      const round = elapsed / Math.ceil(e.done / atOnce);
-      const eta =
-        waiting > 0
-          ? `; ${waiting} not started: about ${formatSeconds(Math.ceil(waiting / atOnce) * round)} after the running ones`
-          : "";
-      out.note(
-        `[${e.done}/${e.total}] ${e.label}: ${e.seconds.toFixed(1)} s (${formatSeconds(elapsed)} in all)${eta}`,
-      );
-    },
+    onJob: jobProgress(o, out),
+    ...(o.queue ? { queue: { url: o.queue } } : {}),
+  };
+}
+
+/**
+ * One progress line per finished job (a member fit, a fold, a compared model) with an ETA, and
+ * with a queue the worker that ran it. Jobs run `--jobs` at a time locally; on a queue, as many
+ * at a time as workers have answered so far.
+ */
+export function jobProgress(o: { jobs?: number; queue?: string }, out: Output): (e: JobEvent) => void {
+  const started = performance.now();
+  const workers = new Set<string>();
+  return (e) => {
+    if (e.worker) workers.add(e.worker);
+    const elapsed = (performance.now() - started) / 1000;
+    const atOnce = Math.max(1, o.queue ? workers.size : (o.jobs ?? availableParallelism()));
+    // Those not started yet take rounds of about a round's mean time.
+    const waiting = Math.max(0, e.total - e.done - atOnce);
+    const round = elapsed / Math.ceil(e.done / atOnce);
+    const eta =
+      waiting > 0
+        ? `; ${waiting} not started: about ${formatSeconds(Math.ceil(waiting / atOnce) * round)} after the running ones`
+        : "";
+    const on = e.worker ? ` on ${e.worker}` : "";
+    out.note(
+      `[${e.done}/${e.total}] ${e.label}: ${e.seconds.toFixed(1)} s${on} (${formatSeconds(elapsed)} in all)${eta}`,
+    );
   };
 }
 

@@ -34,6 +34,7 @@ import { type DataOptions, loadOptions, type OutputOptions } from "./options.js"
 import { makeOutput, type Output } from "./output.js";
 import { ENSEMBLE_OPTIONS, PARAM_OPTIONS } from "./param-options.js";
 import { ConsoleProgress } from "./progress.js";
+import { checkQueueUse, refuseQueueForRegression } from "./queue-option.js";
 import { DATA_OPTIONS, FIT_ONLY_OPTIONS } from "./run-options.js";
 import { readTestFile, tableDataRecord, tableHoldout } from "./table-split.js";
 
@@ -50,6 +51,7 @@ export interface FitCommandOptions extends DataOptions, OutputOptions {
   strict?: boolean;
   jobs?: number;
   nproc?: number;
+  queue?: string;
 }
 
 /** strata fit: read, split (grouped or stratified), fit, evaluate on the test split, save. */
@@ -66,6 +68,7 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
       ...FIT_ONLY_OPTIONS,
     ]),
   };
+  checkQueueUse(o, "fit", target);
   // --nproc starts the ranks and waits for them; a rank joins its world (only rank 0 keeps --out).
   if (await distributedCommand(o, target)) return;
   checkpointNotes(o, out);
@@ -84,7 +87,10 @@ export async function fitCommand(file: string, o: FitCommandOptions, cmd: Comman
   const data = loadCsvDataset(file, loadOptions(o));
   // Made before any note is printed, so that a bad member or param is the one line printed.
   const regression = data.task === "regression";
-  if (regression) checkRegressionOptions(o);
+  if (regression) {
+    checkRegressionOptions(o);
+    refuseQueueForRegression(o);
+  }
   const estimator = regression ? tableRegressor(params, target) : tableEstimator(params, target);
   // The library names its options as the API does; the CLI user typed flags.
   const notes = data.notes.map(cliNote);

@@ -26,6 +26,7 @@ import { type ImageRunOptions, warnSkipped } from "./images.js";
 import { imageEstimator, type ModelTarget } from "./model-choice.js";
 import type { Output } from "./output.js";
 import { ConsoleProgress } from "./progress.js";
+import { refuseQueueForRegression } from "./queue-option.js";
 import { formatScore, printRegressionFolds } from "./regression-text.js";
 import { finishReportRun } from "./report-run.js";
 
@@ -39,6 +40,7 @@ import { finishReportRun } from "./report-run.js";
 export interface ImageRegressionCvOptions extends Omit<ImageRunOptions, "testSize">, ImageTaskOptions {
   folds: number;
   out?: string;
+  queue?: string;
 }
 
 /**
@@ -55,6 +57,7 @@ export async function cvImageRegression(
   const decided = decideImageTask(dir, o);
   if (classesInstead(decided, () => imageEstimator(target, params), out)) return false;
   checkRegressionOptions({});
+  refuseQueueForRegression(o);
   const template = imageRegressor(target, params);
   try {
     for (const n of decided.notes) out.note(`note: ${n}`);

@@ -3,6 +3,7 @@ import { BACKENDS } from "../backend.js";
 import { StrataError } from "../errors.js";
 import { isWriterEnv } from "../parallel/distributed-env.js";
 import { abandonPendingWrites, recoverInterruptedWrites } from "../util/atomic.js";
+import { runInterruptCleanups } from "../util/interrupt-cleanup.js";
 import { VERSION } from "../version.js";
 import { compareCommand } from "./compare.js";
 import { cvCommand } from "./cv.js";
@@ -15,8 +16,10 @@ import { fraction, integer, list, positive } from "./options.js";
 import { checkOutputs } from "./output-paths.js";
 import { ENSEMBLE_OPTIONS, PARAM_OPTIONS } from "./param-options.js";
 import { predictCommand } from "./predict.js";
+import { QUEUE_HELP } from "./queue-option.js";
 import { DATA_OPTIONS, FIT_ONLY_OPTIONS, NPROC_OPTION } from "./run-options.js";
 import { modelHelp } from "./target-words.js";
+import { addWorkerCommand } from "./worker-command.js";
 import { zooAddCommand, zooListCommand, zooRemoveCommand } from "./zoo.js";
 
 /** The options of every command that fits models on labelled data (fit, cv). */
@@ -61,7 +64,8 @@ export function buildProgram(): Command {
       fraction,
       0.2,
     )
-    .option("--out <dir>", "save the model directory here (written atomically)");
+    .option("--out <dir>", "save the model directory here (written atomically)")
+    .option("--queue <url>", QUEUE_HELP);
   addOptions(fit, [...FIT_ONLY_OPTIONS, NPROC_OPTION]).action(fitCommand);
 
   const cv = withFitOptions(
@@ -73,7 +77,8 @@ export function buildProgram(): Command {
       .argument("<data>", "CSV file with a header row, or a folder of images in class folders"),
   )
     .option("--folds <k>", "number of folds", integer(2), 5)
-    .option("--out <dir>", "write report.html and metrics.json into this folder");
+    .option("--out <dir>", "write report.html and metrics.json into this folder")
+    .option("--queue <url>", QUEUE_HELP);
   addOptions(cv, [NPROC_OPTION]).action(cvCommand);
 
   withFitOptions(
@@ -112,8 +117,11 @@ export function buildProgram(): Command {
   outputOptions(
     compare
       .option("--seed <n>", "random seed", integer(0), 0)
-      .option("--out <dir>", "write report.html and metrics.json into this folder"),
+      .option("--out <dir>", "write report.html and metrics.json into this folder")
+      .option("--queue <url>", QUEUE_HELP),
   ).action(compareCommand);
+
+  addWorkerCommand(program);
 
   program
     .command("evaluate")
@@ -259,7 +267,8 @@ function handleInterrupts(): () => void {
     const handler = () => {
       abandonPendingWrites();
       process.stderr.write(`strata: interrupted (${signal}); nothing half-written was left behind\n`);
-      process.exit(code);
+      // A run on a queue first takes its jobs off it (a few seconds at most).
+      runInterruptCleanups().finally(() => process.exit(code));
     };
     process.on(signal, handler);
     return () => process.off(signal, handler);
@@ -315,7 +324,7 @@ export async function main(argv: string[]): Promise<number> {
     // Only rank 0 of a data-parallel fit writes, so only it puts back what a killed write left.
     if (isWriterEnv()) recoverBefore(action);
     // serve shuts down on its own signals, finishing the requests in progress.
-    if (action.name() !== "serve") release = handleInterrupts();
+    if (action.name() !== "serve" && action.name() !== "worker") release = handleInterrupts();
   });
   try {
     await program.parseAsync(argv);

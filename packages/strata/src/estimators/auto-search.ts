@@ -1,6 +1,7 @@
 import type { Frame } from "../data/frame.js";
 import { accuracy } from "../metrics/classification.js";
 import type { JobEvent } from "../parallel/pool.js";
+import type { QueueRunOptions } from "../parallel/queue-submit.js";
 import type { Split } from "../split/types.js";
 import { argmaxRows, type Matrix, takeRows } from "../util/matrix.js";
 import type { Params } from "../util/params.js";
@@ -28,6 +29,7 @@ export interface SearchRun {
   readonly jobs?: number;
   readonly threads?: number;
   readonly onJob?: (event: JobEvent) => void;
+  readonly queue?: QueueRunOptions;
 }
 
 /** What the cross-validation found: each candidate's fold accuracies and seconds, and the singles' out-of-fold probabilities. */
@@ -68,6 +70,7 @@ export async function searchCandidates(
       fitOptions: run.fitOptions,
       jobs: run.jobs,
       threads: run.threads,
+      queue: run.queue,
       names: labels,
       onJob: (event) => {
         const i = labels.findIndex((label) => event.label.startsWith(`${label}, fold `));

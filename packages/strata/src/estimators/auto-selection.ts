@@ -172,6 +172,7 @@ export class AutoSelection<L extends Label = Label>
       jobs: options.jobs,
       threads: options.threads,
       onJob: options.onJob,
+      queue: options.queue,
     };
     const { singles, names, stackAt } = this.candidates;
     const singleNames = singleNamesOf(this.candidates);

@@ -2,6 +2,7 @@ import { type Labelled, takeInput, takeLabelled } from "../data/labelled.js";
 import { StrataError } from "../errors.js";
 import type { LocalOutcome, MemberJob } from "../parallel/job.js";
 import { type JobEvent, runJobs } from "../parallel/pool.js";
+import type { QueueRunOptions } from "../parallel/queue-submit.js";
 import { toWire } from "../parallel/wire.js";
 import { kFold } from "../split/kfold.js";
 import type { Split } from "../split/types.js";
@@ -35,6 +36,8 @@ export interface CrossValPredictOptions {
    * NaN) rather than fail.
    */
   readonly readable?: boolean;
+  /** Send the fits to `strata worker` processes through a Redis queue (parallel/queue-submit.ts). */
+  readonly queue?: QueueRunOptions;
 }
 
 export interface CrossValPrediction {
@@ -62,8 +65,8 @@ export async function crossValPredict(
   options: CrossValPredictOptions,
 ): Promise<CrossValPrediction> {
   const jobs = foldJobs(estimators, data, options);
-  const { jobs: parallel, threads, onJob } = options;
-  const outcomes = await runJobs(jobs, kinds, { jobs: parallel, threads, onJob });
+  const { jobs: parallel, threads, onJob, queue } = options;
+  const outcomes = await runJobs(jobs, kinds, { jobs: parallel, threads, onJob, queue });
   const m = estimators.length;
   const refits = options.refit
     ? outcomes.slice(0, m).map((o) => ({ model: o.model!, summary: o.result.summary }))

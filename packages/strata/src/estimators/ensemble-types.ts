@@ -1,4 +1,5 @@
 import type { JobEvent } from "../parallel/pool.js";
+import type { QueueRunOptions } from "../parallel/queue-submit.js";
 import type { Matrix } from "../util/matrix.js";
 import type { Params } from "../util/params.js";
 import type { FittedState } from "./base.js";
@@ -23,6 +24,12 @@ export interface EnsembleFitOptions extends FitOptions {
   readonly memberOptions?: Params;
   /** Called as each member fit ends (progress). The members' own epoch listeners are not called. */
   readonly onJob?: (event: JobEvent) => void;
+  /**
+   * Send the member fits to `strata worker` processes through a Redis queue (BullMQ), instead of
+   * local processes: { url: "redis://HOST:PORT" }. The probabilities are the same as a local
+   * run's with the workers' threads as `threads`.
+   */
+  readonly queue?: QueueRunOptions;
 }
 
 /** "Each model votes": every member's probabilities beside the ensemble's. */

@@ -147,6 +147,7 @@ export abstract class EnsembleClassifier<P extends EnsembleParams, C, L extends 
         jobs: options.jobs,
         threads: options.threads,
         onJob: options.onJob,
+        queue: options.queue,
         names: this.memberNames.map((name, i) => `${this.className}: ${memberLabel(i, name)}`),
         refit: true,
       },

@@ -14,6 +14,7 @@ import {
   type ReplyMessage,
   runJobHere,
 } from "./job.js";
+import type { QueueRunOptions } from "./queue-submit.js";
 import { acquireWorker, killWorker, releaseWorker } from "./workers.js";
 
 /** Progress: one job finished. */
@@ -24,6 +25,8 @@ export interface JobEvent {
   readonly total: number;
   /** The member's own fit seconds. */
   readonly seconds: number;
+  /** With a queue: the worker that ran it (host:pid, or the name it was given). */
+  readonly worker?: string;
 }
 
 export interface RunJobsOptions {
@@ -35,6 +38,11 @@ export interface RunJobsOptions {
   /** Threads each child process gives libtorch and OpenMP (XGBoost); default 1. */
   readonly threads?: number;
   readonly onJob?: (event: JobEvent) => void;
+  /**
+   * Send the jobs to `strata worker` processes through a Redis queue instead (queue-submit.ts);
+   * `jobs` and `threads` are then the workers' own.
+   */
+  readonly queue?: QueueRunOptions;
 }
 
 /**
@@ -57,8 +65,16 @@ export async function runJobs(
     throw new StrataError(`the jobs option must be an integer >= 1, got ${options.jobs}`);
   const total = jobs.length;
   let done = 0;
-  const report = (job: MemberJob, result: MemberJobResult) =>
-    options.onJob?.({ label: job.label, done: ++done, total, seconds: result.summary.seconds });
+  const report = (job: MemberJob, result: MemberJobResult, worker?: string) =>
+    options.onJob?.({
+      label: job.label,
+      done: ++done,
+      total,
+      seconds: result.summary.seconds,
+      ...(worker ? { worker } : {}),
+    });
+  if (options.queue && jobs.length > 0)
+    return materializeAll(await runOnQueue(jobs, options.queue, report), kinds);
   if (parallel <= 1) {
     const outcomes: LocalOutcome[] = [];
     try {
@@ -73,7 +89,14 @@ export async function runJobs(
     }
     return outcomes;
   }
-  const results = await runInWorkers(jobs, parallel, options.threads ?? 1, report);
+  return materializeAll(await runInWorkers(jobs, parallel, options.threads ?? 1, report), kinds);
+}
+
+/** Results from other processes, each kept model made a fitted estimator here. */
+async function materializeAll(
+  results: readonly MemberJobResult[],
+  kinds: KindResolver,
+): Promise<LocalOutcome[]> {
   const outcomes: LocalOutcome[] = [];
   try {
     for (const result of results) {

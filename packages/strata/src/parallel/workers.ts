@@ -98,6 +98,14 @@ function workerFile(): string {
   return fileURLToPath(new URL(here.endsWith(".ts") ? "./worker.ts" : "./worker.js", here));
 }
 
+/**
+ * A new worker process with `threads` threads, not from the idle ones (a queue worker runs each
+ * job in a fresh one). It is killed when this process exits, as every worker.
+ */
+export function startWorkerProcess(threads: number): ChildProcess {
+  return spawnWorker(threads);
+}
+
 function spawnWorker(threads: number): ChildProcess {
   const env: NodeJS.ProcessEnv = {
     ...process.env,

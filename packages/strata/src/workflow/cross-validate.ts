@@ -8,6 +8,7 @@ import type { Classifier, FitOptions, FitSummary } from "../estimators/estimator
 import { encodeLabels, resolveClasses } from "../estimators/labels.js";
 import { type ClassificationReport, classificationReport } from "../metrics/classification.js";
 import type { JobEvent } from "../parallel/pool.js";
+import type { QueueRunOptions } from "../parallel/queue-submit.js";
 import type { Split } from "../split/types.js";
 import type { TrainListener } from "../train/listener.js";
 import { argmaxRows, type Matrix, matrix, row, takeRows } from "../util/matrix.js";
@@ -15,6 +16,7 @@ import type { Params } from "../util/params.js";
 import { type MemberScore, scoreClassifier } from "./evaluate.js";
 import { modelBackend } from "./fit-and-score.js";
 import { inputCount, type Labelled, takeLabelled } from "./labelled.js";
+import { fitFoldsOnQueue } from "./queue-fits.js";
 import { type MetricsJson, meanOver, metricsJson } from "./results.js";
 
 export interface CrossValidateOptions {
@@ -28,6 +30,15 @@ export interface CrossValidateOptions {
   readonly listener?: (fold: number) => TrainListener | undefined;
   /** Called after each fold with its result (e.g. to print one line). */
   readonly onFold?: (result: FoldResult) => void;
+  /**
+   * Fit the folds as jobs of `strata worker` processes through a Redis queue (BullMQ), then
+   * score them here as usual: the same results as fitting them here with the workers' threads.
+   */
+  readonly queue?: QueueRunOptions;
+  /** With `queue`: called as each fold's job ends (listener is not called then). */
+  readonly onJob?: (event: JobEvent) => void;
+  /** Makes the fold models sent back by workers; default strata's kinds. */
+  readonly kinds?: KindResolver;
 }
 
 /** One fold: its metrics on its test rows, sizes, and what the fit did. */
@@ -73,17 +84,27 @@ export async function crossValidate<X extends Frame | readonly string[]>(
   const outOfFold = matrix(n, k, new Float32Array(n * k).fill(Number.NaN));
   const folds: FoldResult[] = [];
   let backend = "none";
+  const elsewhere = options.queue
+    ? await fitFoldsOnQueue(template, data, options.splits, {
+        classes,
+        fitOptions: options.fitOptions,
+        queue: options.queue,
+        onJob: options.onJob,
+        kinds: options.kinds ?? builtInKinds,
+      })
+    : undefined;
   for (const [i, split] of options.splits.entries()) {
     const train = takeLabelled(data, split.train);
     const test = takeLabelled(data, split.test);
-    const model = template.clone();
+    const model = elsewhere ? (elsewhere[i].model as Classifier<X>) : template.clone();
     try {
-      await model.fit(train.x, train.y, {
-        ...options.fitOptions,
-        classes,
-        groups: train.groups,
-        listener: options.listener?.(i),
-      });
+      if (!elsewhere)
+        await model.fit(train.x, train.y, {
+          ...options.fitOptions,
+          classes,
+          groups: train.groups,
+          listener: options.listener?.(i),
+        });
       backend = modelBackend(model);
       const scored = await scoreClassifier(model, test).catch((e: unknown) => {
         // The fold's row is data's row split.test[row].
@@ -97,12 +118,16 @@ export async function crossValidate<X extends Frame | readonly string[]>(
         report: scored.report,
         nTrain: train.y.length,
         nTest: scored.kept.length,
-        summary: model.fitSummary ?? { epochsRun: 0, bestEpoch: 0, seconds: 0 },
+        summary: elsewhere?.[i].summary ?? model.fitSummary ?? { epochsRun: 0, bestEpoch: 0, seconds: 0 },
         skipped: scored.skipped,
         ...(scored.members ? { members: scored.members } : {}),
       };
       folds.push(result);
       options.onFold?.(result);
+    } catch (e) {
+      // Fold models fitted elsewhere that will not be scored now are freed too.
+      for (const later of elsewhere?.slice(i + 1) ?? []) later.model.dispose();
+      throw e;
     } finally {
       model.dispose();
     }
