@@ -73,8 +73,11 @@ export async function runJobs(
       seconds: result.summary.seconds,
       ...(worker ? { worker } : {}),
     });
-  if (options.queue && jobs.length > 0)
+  if (options.queue && jobs.length > 0) {
+    // Loaded on use: BullMQ and its Redis client are not needed by local runs.
+    const { runOnQueue } = await import("./queue-submit.js");
     return materializeAll(await runOnQueue(jobs, options.queue, report), kinds);
+  }
   if (parallel <= 1) {
     const outcomes: LocalOutcome[] = [];
     try {
