@@ -58,6 +58,7 @@ const expected: Record<string, readonly string[]> = {
     "inferProblemType",
     "rmse",
   ],
+  "strata-ml/queue": ["runQueueWorker", "parseQueueUrl"],
   "strata-ml/tf": ["tf", "tfl"],
 };
 

@@ -1,19 +1,45 @@
+import type { ChildProcess } from "node:child_process";
 import { StrataError } from "../errors.js";
 import type { JobMessage, MemberJob, MemberJobResult, ReplyMessage } from "./job.js";
 import { startWorkerProcess } from "./workers.js";
 
 /**
- * Runs one job in a fresh child process (worker.ts: its own TF.js backend, `threads` threads),
+ * Child processes for jobs, each used for one job only, with one started ahead: a child takes
+ * seconds to start (Node, TF.js, libtorch), as long as a small member's fit, and the next job's
+ * child starts while this one runs.
+ */
+export class FreshChildren {
+  private spare?: ChildProcess;
+
+  constructor(private readonly threads: number) {}
+
+  /** A child no job has used yet; another starts in its place. */
+  take(): ChildProcess {
+    const ready = this.spare?.connected ? this.spare : startWorkerProcess(this.threads);
+    if (ready !== this.spare) this.spare?.kill("SIGKILL");
+    this.spare = startWorkerProcess(this.threads);
+    return ready;
+  }
+
+  /** Ends the spare child. */
+  close(): void {
+    this.spare?.kill("SIGKILL");
+    this.spare = undefined;
+  }
+}
+
+/**
+ * Runs one job in a fresh child process (worker.ts: its own TF.js backend, its threads),
  * which then leaves. `signal` aborting kills the child at once (a native fit cannot be
  * interrupted otherwise). A StrataError of the job (its input or params) stays one.
  */
 export function runInFreshChild(
   job: MemberJob,
-  threads: number,
+  children: FreshChildren,
   signal: AbortSignal,
 ): Promise<MemberJobResult> {
   return new Promise((resolve, reject) => {
-    const child = startWorkerProcess(threads);
+    const child = children.take();
     let settled = false;
     const finish = (fn: () => void) => {
       if (settled) return;

@@ -5,7 +5,7 @@ import { serialize } from "node:v8";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import { StrataError } from "../errors.js";
 import { builtInKinds } from "../estimators/built-in-kinds.js";
-import { runInFreshChild } from "./queue-child.js";
+import { FreshChildren, runInFreshChild } from "./queue-child.js";
 import {
   HEARTBEAT_MS,
   type JobEnvelope,
@@ -71,6 +71,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
   const cacheDir = await mkdtemp(join(tmpdir(), "strata-worker-"));
   const cache = new BlobCache(client, cacheDir);
   const slots = new Slots(concurrency);
+  const children = new FreshChildren(threads);
   const runs = new Map<string, Attached>();
 
   const processor = async (job: Job, _token: string | undefined, signal: AbortSignal | undefined) => {
@@ -84,8 +85,9 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
       if (!(await client.exists(keys.alive))) throw new RefusedJob("its run has ended");
       const queued = checkQueuedJob(job.data, builtInKinds);
       label = queued.label;
+      log(`${runId} ${label}: started`);
       const member = await cache.memberJob(queued, keys.blobs, threads);
-      const result = await runInFreshChild(member, threads, abort);
+      const result = await runInFreshChild(member, children, abort);
       const seconds = (performance.now() - started) / 1000;
       const envelope: JobEnvelope = { worker: name, seconds, result };
       await client.hset(keys.results, String(job.id), serialize(envelope));
@@ -184,6 +186,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
     if (!options.signal?.aborted) await stopped;
   } finally {
     clearInterval(heartbeat);
+    children.close();
     options.signal?.removeEventListener("abort", onAbort);
     stopWatch();
     // Closing without waiting: a running job's process dies with this one, and its lock lapses.
