@@ -145,10 +145,11 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
     if (run) {
       run.worker.cancelAllJobs("its run has ended");
       await run.worker.close();
-      log(`run ${runId}: ended`);
     }
+    // After the close: a closing BullMQ worker may still write a key of the run.
     await deleteMatching(client, runKeys(runId).pattern);
     await client.srem(RUNS_KEY, runId);
+    if (run) log(`run ${runId}: ended`);
   };
 
   let failure: StrataError | undefined;
