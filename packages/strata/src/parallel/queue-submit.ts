@@ -50,8 +50,10 @@ export async function runOnQueue(
   const client = await connectRedis(address);
   const runId = randomBytes(8).toString("hex");
   const keys = runKeys(runId);
+  // QueueEvents blocks on its connection (XREAD), so it gets its own; "0-0": the run's stream from its start.
+  const eventsConnection = client.duplicate();
   const events = new QueueEvents(runId, {
-    connection: client.duplicate(),
+    connection: eventsConnection,
     prefix: QUEUE_PREFIX,
     lastEventId: "0-0",
   });
@@ -84,6 +86,7 @@ export async function runOnQueue(
       await deleteMatching(client, keys.pattern).catch(() => {});
       await events.close().catch(() => {});
       await queue.close().catch(() => {});
+      eventsConnection.disconnect();
       client.disconnect();
     })();
     return teardown;
