@@ -29,7 +29,9 @@ export async function connectRedis(address: QueueAddress, flag = "--queue"): Pro
   } catch (e) {
     client.disconnect();
     const why = lastError || (e instanceof Error ? e.message : String(e));
-    throw new StrataError(`${flag}: cannot reach Redis at ${address.shown} (${why})`);
+    // Node trusts its own CA list; a server with a private CA needs it named.
+    const hint = /certificate/i.test(why) ? "; give its CA certificate with NODE_EXTRA_CA_CERTS=FILE" : "";
+    throw new StrataError(`${flag}: cannot reach Redis at ${address.shown} (${why})${hint}`);
   }
   return client;
 }
