@@ -1,16 +1,19 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, type TestContext, test } from "node:test";
+import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import * as tf from "@tensorflow/tfjs-core";
+import { useBackend } from "../src/backend.js";
 import { StrataError } from "../src/errors.js";
-import { distributedAvailable } from "../src/parallel/distributed.js";
+import { imageSource } from "../src/images/batch-source.js";
+import { mirroredSource } from "../src/models/transfer/trunk.js";
 import { distributedTimeoutMs, isWriterEnv, readDistributedEnv } from "../src/parallel/distributed-env.js";
 import { hashText, hashView } from "../src/parallel/distributed-hash.js";
 import { argvWithoutNproc, freePort, rankEnv, threadsPerRank } from "../src/parallel/distributed-launch.js";
 import { shardSteps, shareOf } from "../src/parallel/distributed-shard.js";
+import type { BatchSource } from "../src/train/sources.js";
 import {
   assertNoStackTrace,
   assertNotWritten,
@@ -22,6 +25,7 @@ import {
   tempDir,
 } from "./helpers/cli.js";
 import { sharedData } from "./helpers/data.js";
+import { needsGloo, sha256, start, startRanks, succeeded, torchrun } from "./helpers/distributed-ranks.js";
 import { writePatchImages } from "./helpers/patch-images.js";
 import { waitForOutput } from "./helpers/processes.js";
 
@@ -151,85 +155,76 @@ test("the data hash tells apart data that differs in one byte", () => {
   assert.notEqual(hashText("a.png,cat"), hashText("a.png,dog"));
 });
 
+/** Each rank's share of every step, in rank order, joined: what one process's batch holds (by row). */
+async function joinedShards(
+  source: BatchSource,
+  epoch: number,
+  world: number,
+): Promise<{ x: Float32Array[]; y: Float32Array[] }[]> {
+  const steps: { x: Float32Array[]; y: Float32Array[] }[] = [];
+  for (let rank = 0; rank < world; rank++) {
+    let k = 0;
+    for await (const { batch, gradientScale } of source.shard?.(epoch, rank, world) ?? []) {
+      steps[k] ??= { x: [], y: [] };
+      if (gradientScale > 0) {
+        steps[k].x.push(...rowsOf(batch.x));
+        steps[k].y.push(...rowsOf(batch.y));
+      }
+      tf.dispose([batch.x, batch.y]);
+      k++;
+    }
+  }
+  return steps;
+}
+
+function rowsOf(t: tf.Tensor): Float32Array[] {
+  const values = t.dataSync() as Float32Array;
+  const per = t.size / t.shape[0];
+  return Array.from({ length: t.shape[0] }, (_, r) => values.slice(r * per, (r + 1) * per));
+}
+
+/** A batch's rows as sortable keys (a share may hold its rows in another order than one process). */
+function rowKeys(x: readonly Float32Array[], y: readonly Float32Array[]): string[] {
+  return x.map((r, i) => `${Array.from(r).join(",")}|${Array.from(y[i]).join(",")}`).sort();
+}
+
+test("shards of augmented images and of mirrored trunk activations are one process's batches, pixel for pixel", async (t) => {
+  await useBackend("cpu");
+  const dir = tempDir(t, "strata-dist-");
+  const { x: files, y: labels } = await writePatchImages(join(dir, "images"), 12, 7, 1);
+  const items = files.map((file, i) => ({ file, label: labels[i] }));
+  const images = imageSource(
+    items,
+    ["patch", "plain"],
+    { size: [12, 12], channels: 3, scaling: { kind: "divide", by: 255 } },
+    { batchSize: 4, seed: 5, augment: { flip: true, cropPadding: 2, brightness: 0.2 } },
+  );
+  const plain = tf.randomUniform([9, 2, 2, 3]);
+  const mirrored = tf.randomUniform([9, 2, 2, 3]);
+  const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1, 2], "int32"), 3);
+  t.after(() => tf.dispose([plain, mirrored, y]));
+  const trunk = mirroredSource(plain, mirrored, y, { batchSize: 4, seed: 2 });
+  for (const [source, what] of [
+    [images, "images"],
+    [trunk, "trunk activations"],
+  ] as const)
+    for (const epoch of [0, 3]) {
+      const one: string[][] = [];
+      for await (const b of source.batches(epoch)) {
+        one.push(rowKeys(rowsOf(b.x), rowsOf(b.y)));
+        tf.dispose([b.x, b.y]);
+      }
+      for (const world of [2, 3]) {
+        const shards = (await joinedShards(source, epoch, world)).map((s) => rowKeys(s.x, s.y));
+        assert.deepEqual(shards, one, `${what}, epoch ${epoch}, ${world} ranks`);
+      }
+    }
+});
+
 // ---- Ranks as separate processes on 127.0.0.1 (the torch addon built with Gloo) ----
 
 const PIMA = sharedData("pima_diabetes/pima-indians-diabetes.csv");
 const RANK_SCRIPT = fileURLToPath(new URL("./helpers/distributed-rank.ts", import.meta.url));
-const support = await distributedAvailable();
-/** Every process a test starts, killed when the file ends (the tests kill their own first). */
-const live = new Set<ChildProcess>();
-after(() => {
-  for (const child of live) child.kill("SIGKILL");
-});
-
-/** Data-parallel tests run when the addon has Gloo; on CI a missing Gloo is a failure, not a skip. */
-function needsGloo(t: TestContext): boolean {
-  if (support.available) return true;
-  if (process.env.CI) assert.fail(`data-parallel training is unavailable on CI: ${support.why}`);
-  t.skip(`data-parallel training is unavailable here: ${support.why}`);
-  return false;
-}
-
-interface Started {
-  readonly child: ChildProcess;
-  stdout(): string;
-  stderr(): string;
-  readonly done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Starts `node <script> ...args` on the torch backend with `env` added; its output is collected. */
-function start(script: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Started {
-  const full: NodeJS.ProcessEnv = { ...process.env, STRATA_BACKEND: "torch", TBT_NUM_THREADS: "1", ...env };
-  delete full.STRATA_DEBUG;
-  delete full.NODE_TEST_CONTEXT;
-  // A TypeScript script runs through tsx, resolved from here (the ranks' cwd is a temp dir).
-  const execArgv = script.endsWith(".ts") ? ["--import", import.meta.resolve("tsx")] : [];
-  const child = spawn(process.execPath, [...execArgv, script, ...args], { cwd, env: full });
-  live.add(child);
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr.on("data", (d: Buffer) => {
-    err += d.toString();
-  });
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("close", (code, signal) => {
-      live.delete(child);
-      resolve({ code, signal });
-    }),
-  );
-  return { child, stdout: () => out, stderr: () => err, done };
-}
-
-/** torchrun's variables for rank `rank` of `world` on 127.0.0.1:`port`. */
-function torchrun(rank: number, world: number, port: number): NodeJS.ProcessEnv {
-  return {
-    RANK: String(rank),
-    WORLD_SIZE: String(world),
-    LOCAL_RANK: String(rank),
-    MASTER_ADDR: "127.0.0.1",
-    MASTER_PORT: String(port),
-  };
-}
-
-/** Starts the same CLI command as `world` ranks by hand, as torchrun would. */
-async function startRanks(args: readonly string[], cwd: string, world: number, env: NodeJS.ProcessEnv = {}) {
-  const port = await freePort();
-  return Array.from({ length: world }, (_, k) =>
-    start(CLI, args, cwd, { ...torchrun(k, world, port), ...env }),
-  );
-}
-
-async function succeeded(run: Started, what: string): Promise<void> {
-  const { code, signal } = await run.done;
-  assert.equal(code, 0, `${what} exited ${code ?? signal}; stderr:\n${run.stderr()}`);
-}
-
-function sha256(path: string): string {
-  return createHash("sha256").update(readFileSync(path)).digest("hex");
-}
 
 // Without dropout the one-process and 2-rank fits differ only by float rounding (with it, each
 // rank draws its own masks for its rows: another fit of the same quality, not the same fit).

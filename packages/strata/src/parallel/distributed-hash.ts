@@ -4,6 +4,8 @@
  * otherwise train one model on a mix of them.
  */
 
+import * as tf from "@tensorflow/tfjs-core";
+
 const OFFSET = 0x811c9dc5;
 const PRIME = 0x01000193;
 
@@ -22,4 +24,20 @@ export function hashView(view: ArrayBufferView, hash = OFFSET): number {
 /** Folds text (UTF-8) into a running hash. */
 export function hashText(text: string, hash = OFFSET): number {
   return hashBytes(new TextEncoder().encode(text), hash);
+}
+
+/** Folds a tensor's values into a running hash, a slice of rows at a time (bounded memory). */
+export function hashTensor(t: tf.Tensor, hash = OFFSET): number {
+  const rows = t.shape[0] ?? 0;
+  if (t.rank === 0 || rows === 0) return hashView(t.dataSync(), hash);
+  const perRow = t.size / rows;
+  const step = Math.max(1, Math.floor(2 ** 22 / Math.max(1, perRow)));
+  let h = hash;
+  for (let from = 0; from < rows; from += step) {
+    const n = Math.min(step, rows - from);
+    const part = tf.slice(t, [from, ...t.shape.slice(1).map(() => 0)], [n, ...t.shape.slice(1)]);
+    h = hashView(part.dataSync(), h);
+    part.dispose();
+  }
+  return h;
 }

@@ -3,6 +3,7 @@ import { StrataError } from "../errors.js";
 import type { Augment } from "../images/augment.js";
 import type { ImageItem, SkippedFile } from "../images/folder.js";
 import { type ImageBatch, ImageBatches, type ImageBatchOptions } from "../images/loader.js";
+import { applyScaling } from "../images/pixels.js";
 import type { ShardBatch } from "../train/sources.js";
 import { mixSeed, Rng } from "../util/random.js";
 import { hashText } from "./distributed-hash.js";
@@ -29,7 +30,8 @@ const PREFETCH = 2;
 /**
  * This rank's share of each global batch of an epoch, decoded: the global order is drawn from
  * (seed, epoch) as in a one-process fit, and each image's augmentation from (seed, epoch, its
- * position in that order), so a run depends on the world size only through the float sums.
+ * position in that order) exactly as there, so a run depends on the world size only through
+ * the float sums and the dropout masks (drawn per rank).
  * Each rank decodes its share only (the disk cache, --cache, is shared; the memory cache is
  * not used here).
  */
@@ -69,27 +71,46 @@ export async function* shardImageBatches(
   }
 }
 
-/** Decodes one step's images (augmented from their global positions); undefined when none decode. */
+/**
+ * Decodes one step's images, each augmented as a one-process fit augments the image at its
+ * global position p of the epoch's order (an rng from (seed, epoch, p): see images/loader.ts);
+ * undefined when none decode.
+ */
 async function decodeShare(
   input: ImageShardInput,
   step: ShardStep,
   epoch: number,
 ): Promise<ImageBatch | undefined> {
   const items = Array.from(step.rows, (i) => input.items[i]);
+  const { scaling, ...decoding } = input.decoding;
   const batches = new ImageBatches({
     items,
     classes: input.classes,
     ...input.shape,
-    ...input.decoding,
+    ...decoding,
     batchSize: items.length,
     prefetch: 0,
-    augment: input.augment,
   });
-  // Without its own seed the loader keeps the given order and seeds augmentation from
-  // (0, the "epoch" passed, position), so the pass is keyed by the share's first global position.
+  // Raw pixels in the given order (no seed: no shuffle), augmented and scaled below.
   let out: ImageBatch | undefined;
-  for await (const batch of batches.epoch(mixSeed(mixSeed(input.seed ?? 0, epoch), step.first))) out = batch;
+  for await (const batch of batches.epoch(0)) out = batch;
   for (const s of batches.skipped) if (!input.skipped.some((t) => t.file === s.file)) input.skipped.push(s);
+  if (!out) return undefined;
+  const { height, width, channels } = input.shape;
+  const size = height * width * channels;
+  const augment = input.augment;
+  if (augment) {
+    const epochSeed = mixSeed(input.seed ?? 0, epoch);
+    let j = 0; // the kept images are the share's items in order, less the unreadable ones
+    for (let b = 0; b < out.n; b++, j++) {
+      while (items[j].file !== out.files[b]) j++;
+      const img = augment(out.x.slice(b * size, (b + 1) * size), new Rng(mixSeed(epochSeed, step.first + j)));
+      if (img.length !== size)
+        throw new RangeError(`augment returned ${img.length} values, expected ${size}`);
+      out.x.set(img, b * size);
+    }
+  }
+  if (scaling !== undefined) applyScaling(out.x, scaling, channels);
   return out;
 }
 

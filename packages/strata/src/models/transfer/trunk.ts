@@ -1,6 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { imageBatches } from "../../images/batch-source.js";
 import type { SkippedFile } from "../../images/folder.js";
+import { hashTensor, hashText } from "../../parallel/distributed-hash.js";
+import { shardSteps } from "../../parallel/distributed-shard.js";
 import type { BatchSource } from "../../train/sources.js";
 import { mixSeed, Rng } from "../../util/random.js";
 
@@ -54,6 +56,8 @@ export async function trunkActivations(
 /**
  * Batches of rows drawn from `plain` or, at random (half the rows, seeded by epoch), from
  * `mirrored`: the flip augmentation, on cached activations. The source does not own its tensors.
+ * In a data-parallel fit every rank draws the same order and flips (from the seed and the epoch)
+ * and gathers its share of each batch (`shard`), so a fit does not depend on the world size.
  */
 export function mirroredSource(
   plain: tf.Tensor,
@@ -62,25 +66,50 @@ export function mirroredSource(
   options: { batchSize: number; seed: number },
 ): BatchSource {
   const samples = plain.shape[0];
+  const { batchSize, seed } = options;
+  /** One batch's rows, the plain ones first, then the mirrored ones. */
+  const gather = (ids: ArrayLike<number>, flip: ArrayLike<number>) => {
+    const a = Int32Array.from(Array.from(ids).filter((_, i) => !flip[i]));
+    const b = Int32Array.from(Array.from(ids).filter((_, i) => flip[i]));
+    return tf.tidy(() => {
+      const pick = (from: tf.Tensor, idx: Int32Array) => tf.gather(from, tf.tensor1d(idx, "int32"));
+      return { x: tf.concat([pick(plain, a), pick(mirrored, b)]), y: tf.concat([pick(y, a), pick(y, b)]) };
+    });
+  };
   return {
     samples,
-    batchesPerEpoch: Math.ceil(samples / options.batchSize),
+    batchesPerEpoch: Math.ceil(samples / batchSize),
     async *batches(epoch: number) {
-      const rng = new Rng(mixSeed(options.seed, epoch));
-      const order = rng.permutation(samples);
-      for (let start = 0; start < samples; start += options.batchSize) {
-        const ids = order.slice(start, start + options.batchSize);
-        const flip = ids.map(() => rng.next() < 0.5);
-        const a = Int32Array.from(ids.filter((_, i) => !flip[i]));
-        const b = Int32Array.from(ids.filter((_, i) => flip[i]));
-        yield tf.tidy(() => {
-          const pick = (from: tf.Tensor, idx: Int32Array) => tf.gather(from, tf.tensor1d(idx, "int32"));
-          return {
-            x: tf.concat([pick(plain, a), pick(mirrored, b)]),
-            y: tf.concat([pick(y, a), pick(y, b)]),
-          };
-        });
-      }
+      const { order, flips } = mirroredDraws(samples, seed, epoch);
+      for (let start = 0; start < samples; start += batchSize)
+        yield gather(order.subarray(start, start + batchSize), flips.subarray(start, start + batchSize));
     },
+    async *shard(epoch: number, rank: number, worldSize: number) {
+      const { order, flips } = mirroredDraws(samples, seed, epoch);
+      for (const s of shardSteps(order, batchSize, rank, worldSize))
+        yield {
+          batch: gather(s.rows, flips.subarray(s.first, s.first + s.rows.length)),
+          gradientScale: s.gradientScale,
+          globalRows: s.globalRows,
+        };
+    },
+    fingerprint: () =>
+      [plain, mirrored, y].reduce(
+        (h, t) => hashTensor(t, h),
+        hashText(JSON.stringify({ shapes: [plain.shape, mirrored.shape, y.shape], batchSize, seed })),
+      ),
   };
+}
+
+/** An epoch's order of the rows and whether each position is mirrored (1), drawn from (seed, epoch). */
+function mirroredDraws(
+  samples: number,
+  seed: number,
+  epoch: number,
+): { order: Int32Array; flips: Uint8Array } {
+  const rng = new Rng(mixSeed(seed, epoch));
+  const order = Int32Array.from(rng.permutation(samples));
+  // Drawn position after position, as batch after batch: the same draws as before sharding.
+  const flips = Uint8Array.from(order, () => (rng.next() < 0.5 ? 1 : 0));
+  return { order, flips };
 }
