@@ -53,6 +53,12 @@ test("torchrun's environment: none is a plain run, all five a rank, each checked
   refused({ ...WORLD, WORLD_SIZE: "two" }, /^WORLD_SIZE="two"/);
   refused({ ...WORLD, MASTER_PORT: "70000" }, /^MASTER_PORT="70000": expected a TCP port/);
   refused({ ...WORLD, MASTER_ADDR: "a b" }, /^MASTER_ADDR="a b": expected a host name/);
+  refused(
+    { ...WORLD, TORCHELASTIC_USE_AGENT_STORE: "True" },
+    /^TORCHELASTIC_USE_AGENT_STORE=True: torchrun's static rendezvous .*MASTER_PORT 29500/,
+    /--rdzv_backend c10d/,
+  );
+  assert.equal(readDistributedEnv({ ...WORLD, TORCHELASTIC_USE_AGENT_STORE: "False" })?.rank, 1);
   assert.equal(isWriterEnv({}), true);
   assert.equal(isWriterEnv({ ...WORLD, RANK: "0" }), true);
   assert.equal(isWriterEnv(WORLD), false);

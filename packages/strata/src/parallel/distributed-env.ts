@@ -48,6 +48,12 @@ export function readDistributedEnv(env: NodeJS.ProcessEnv = process.env): Distri
     throw new StrataError(
       `MASTER_ADDR=${JSON.stringify(env.MASTER_ADDR)}: expected a host name or IP address`,
     );
+  // torchrun's default (static) rendezvous serves its own store on MASTER_PORT for the ranks to
+  // join as clients; strata's rank 0 serves the store itself, so it would find the port taken.
+  if (env.TORCHELASTIC_USE_AGENT_STORE?.trim() === "True")
+    throw new StrataError(
+      `TORCHELASTIC_USE_AGENT_STORE=True: torchrun's static rendezvous (its default) holds MASTER_PORT ${masterPort} with its own store, which strata's ranks do not join yet; start torchrun with --rdzv_backend c10d --rdzv_endpoint HOST:PORT (or --standalone on one machine)`,
+    );
   return { rank, worldSize, localRank, masterAddr, masterPort };
 }
 
