@@ -10,7 +10,7 @@ import { StrataError } from "../src/errors.js";
 import { imageSource } from "../src/images/batch-source.js";
 import { mirroredSource } from "../src/models/transfer/trunk.js";
 import { distributedTimeoutMs, isWriterEnv, readDistributedEnv } from "../src/parallel/distributed-env.js";
-import { hashText, hashView } from "../src/parallel/distributed-hash.js";
+import { hashBytes, hashText, hashView } from "../src/parallel/distributed-hash.js";
 import { argvWithoutNproc, freePort, rankEnv, threadsPerRank } from "../src/parallel/distributed-launch.js";
 import { shardSteps, shareOf } from "../src/parallel/distributed-shard.js";
 import type { BatchSource } from "../src/train/sources.js";
@@ -159,6 +159,12 @@ test("the data hash tells apart data that differs in one byte", () => {
   assert.notEqual(hashView(a), hashView(b));
   assert.equal(hashView(a), hashView(Float32Array.from(a)));
   assert.notEqual(hashText("a.png,cat"), hashText("a.png,dog"));
+  // Hashed word by word, yet the same bytes hash alike wherever they sit in their buffer.
+  const bytes = Uint8Array.from({ length: 13 }, (_, i) => i * 7);
+  const shifted = new Uint8Array(20);
+  shifted.set(bytes, 3);
+  assert.equal(hashBytes(shifted.subarray(3, 16)), hashBytes(bytes));
+  assert.notEqual(hashBytes(bytes.subarray(0, 12)), hashBytes(bytes));
 });
 
 /** Each rank's share of every step, in rank order, joined: what one process's batch holds (by row). */
