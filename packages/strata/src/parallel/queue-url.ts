@@ -23,11 +23,13 @@ export function parseQueueUrl(url: string, flag = "--queue"): QueueAddress {
       `${flag}: "${redact(url)}" is not a URL; expected redis://HOST:PORT[/DB] (or rediss:// for TLS)`,
     );
   }
-  const shown = shownUrl(parsed);
+  // Another scheme's URL is shown as given, less what comes before an "@" (user:password@host
+  // without redis:// parses as the scheme "user:" and a path that holds the password).
   if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:")
     throw new StrataError(
-      `${flag}: ${shown} is not a Redis URL; expected redis://HOST:PORT[/DB] or rediss://…`,
+      `${flag}: "${redact(url)}" is not a Redis URL; expected redis://HOST:PORT[/DB] or rediss://…`,
     );
+  const shown = shownUrl(parsed);
   if (!parsed.hostname)
     throw new StrataError(`${flag}: ${shown} names no host; expected redis://HOST:PORT[/DB]`);
   const db = parsed.pathname.replace(/^\//, "");
@@ -47,7 +49,10 @@ function shownUrl(u: URL): string {
   return `${u.protocol}//${u.hostname}:${port}${db}`;
 }
 
-/** A string that failed to parse, with anything that looks like credentials cut out. */
+/** A string that is not a Redis URL, with everything before its last "@" (credentials) cut out. */
 function redact(text: string): string {
-  return text.replace(/\/\/[^@/]*@/, "//");
+  const at = text.lastIndexOf("@");
+  if (at < 0) return text;
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(text)?.[0] ?? "";
+  return `${scheme}${text.slice(at + 1)}`;
 }
