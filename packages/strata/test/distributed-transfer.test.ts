@@ -11,6 +11,7 @@ import { needsGloo, sha256, start, startRanks, succeeded } from "./helpers/distr
 import { waitForOutput } from "./helpers/processes.js";
 
 const TRANSFER_RANK = fileURLToPath(new URL("./helpers/distributed-transfer-rank.ts", import.meta.url));
+const ROWS_RANK = fileURLToPath(new URL("./helpers/distributed-rows-rank.ts", import.meta.url));
 const PIMA = sharedData("pima_diabetes/pima-indians-diabetes.csv");
 
 /** 24 training and 8 test CIFAR images of each of 3 classes, as `dir/train/<class>` and `dir/test/<class>`. */
@@ -32,6 +33,36 @@ function smallCifar(dir: string): string {
 function probabilities(stdout: string): number[] {
   return (lastJson(stdout) as { proba: number[] }).proba;
 }
+
+test("rows split between 2 ranks: each computes its share, both end with every row; unreadable rows named", async (t) => {
+  if (!needsGloo(t)) return;
+  const dir = tempDir(t, "strata-dist-rows-");
+  const ranks = await startRanks([], dir, 2, {}, ROWS_RANK);
+  await Promise.all(ranks.map((r, k) => succeeded(r, `rank ${k}`)));
+  const [a, b] = ranks.map(
+    (r) =>
+      lastJson(r.stdout()) as {
+        computed: number[];
+        values: number[];
+        kept: number[];
+        skipped: { file: string; reason: string }[];
+        cached: number;
+      },
+  );
+  assert.deepEqual(a.computed, [0, 2, 4, 6]);
+  assert.deepEqual(b.computed, [1, 3, 5]);
+  const rows = [0, 1, 2, 3, 5, 6];
+  for (const r of [a, b]) {
+    assert.deepEqual(r.kept, rows);
+    assert.deepEqual(
+      r.values,
+      rows.flatMap((i) => [i, i + 0.5, -i - 1]),
+    );
+    assert.equal(r.cached, 2, "the ranks' cache hits are summed");
+  }
+  assert.deepEqual(a.skipped, [{ file: "row4.png", reason: "truncated" }], "the owner's own reason");
+  assert.deepEqual(b.skipped, [{ file: "row4.png", reason: "could not be read (on another rank)" }]);
+});
 
 for (const fineOn of ["trunk", "images"] as const)
   test(`transfer on 2 ranks, fine-tuning on ${fineOn === "trunk" ? "the trunk's cached activations" : "whole augmented images"}: ranks bit-identical, one process within rounding`, async (t) => {

@@ -4,6 +4,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { extractFeatures, type FeatureOptions } from "../models/transfer/features.js";
 import { standardizeHead } from "../models/transfer/network.js";
+import { computeOnRanks } from "../parallel/distributed-rows.js";
 import type { TrainResult } from "../train/loop.js";
 import { tensorSource } from "../train/sources.js";
 import { configRate } from "./learning-rate.js";
@@ -25,16 +26,24 @@ export async function trainHeadOnFeatures(
   const { params: p, head, files, target, split, size, options } = run;
   const started = performance.now();
   const rows = [...split.fit, ...split.validation];
-  const extracted = await extractFeatures(
-    features,
-    rows.map((i) => files[i]),
-    {
-      size,
-      key: `${key}|${size.join("x")}`,
-      cacheDir: options.cacheDir ?? defaultFeatureCache(),
-      strict: options.strict,
-      compute,
-    },
+  // In a data-parallel fit each rank extracts its share of the images and gets the others'.
+  const extracted = await computeOnRanks(
+    rows.length,
+    features.outputs[0].shape[1] ?? 0,
+    (mine) =>
+      extractFeatures(
+        features,
+        mine.map((j) => files[rows[j]]),
+        {
+          size,
+          key: `${key}|${size.join("x")}`,
+          cacheDir: options.cacheDir ?? defaultFeatureCache(),
+          strict: options.strict,
+          compute: compute && ((todo) => compute(todo.map((i) => mine[i]))),
+        },
+      ),
+    (j) => files[rows[j]],
+    compute !== undefined, // the trunk's reading has reported every unreadable image
   );
   run.skip(extracted.skipped);
   run.time({ name: "features", seconds: (performance.now() - started) / 1000, cached: extracted.cached });
