@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import type { TrunkSplit } from "../models/transfer/split.js";
 import { trunkActivations } from "../models/transfer/trunk.js";
+import { trunkOnRanks } from "../parallel/distributed-trunk.js";
 import { predictTensor } from "../train/forward.js";
 import type { TransferRun } from "./transfer-run.js";
 
@@ -26,18 +27,22 @@ export async function readTrunk(run: TransferRun, parts: TrunkSplit): Promise<Tr
   const preprocess = network.getLayer("preprocess");
   const trunk = (x: tf.Tensor) => predictTensor(parts.trunk, preprocess.apply(x) as tf.Tensor);
   const reading = { size, strict: options.strict, cacheDir: options.cacheDir };
-  const fit = await trunkActivations(
-    trunk,
+  // In a data-parallel fit each rank runs the trunk over its share of the images and gets the others'.
+  const shape = parts.trunk.outputs[0].shape.slice(1).map((d) => d ?? 1);
+  const fit = await trunkOnRanks(
     split.fit.map((i) => files[i]),
-    reading,
+    shape,
+    true,
+    (mine) => trunkActivations(trunk, mine, reading),
   );
   let validation: TrunkReadings["validation"];
   try {
     if (split.validation.length) {
-      const val = await trunkActivations(
-        trunk,
+      const val = await trunkOnRanks(
         split.validation.map((i) => files[i]),
-        { ...reading, mirrored: false },
+        shape,
+        false,
+        (mine) => trunkActivations(trunk, mine, { ...reading, mirrored: false }),
       );
       val.mirrored.dispose();
       validation = { plain: val.plain, kept: val.kept };
