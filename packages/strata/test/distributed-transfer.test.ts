@@ -1,7 +1,15 @@
 // Data-parallel transfer learning and checkpoint resume on 2 ranks (separate processes on
 // 127.0.0.1), against one process; skipped where the torch addon has no Gloo (a failure on CI).
 import assert from "node:assert/strict";
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -69,6 +77,8 @@ for (const fineOn of ["trunk", "images"] as const)
     if (!needsGloo(t)) return;
     const dir = tempDir(t, "strata-dist-transfer-");
     const images = smallCifar(join(dir, "images"));
+    // An unreadable image, which the rank that owns it leaves out and the others learn of.
+    writeFileSync(join(images, "train", "frog", "broken.jpg"), "not a JPEG");
     // Both ranks start with an empty feature cache, which they share (as ranks on one host do).
     const env = { STRATA_HOME: join(dir, "home") };
     const ranks = await startRanks([images, dir, fineOn], dir, 2, env, TRANSFER_RANK);

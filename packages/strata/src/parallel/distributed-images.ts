@@ -7,6 +7,7 @@ import { applyScaling } from "../images/pixels.js";
 import type { ShardBatch } from "../train/sources.js";
 import { mixSeed, Rng } from "../util/random.js";
 import { hashText } from "./distributed-hash.js";
+import { sumAcrossRanks } from "./distributed-rows.js";
 import { type ShardStep, shardSteps } from "./distributed-shard.js";
 
 /** How an image source reads (what `shardImageBatches` needs of it). */
@@ -62,11 +63,14 @@ export async function* shardImageBatches(
       throw new StrataError(
         `rank ${rank}: none of its ${steps[k].rows.length} images of batch ${k + 1} of epoch ${epoch + 1} could be read (see the skipped files); every rank must train on each batch: remove the unreadable files`,
       );
+    // The rows the ranks read (unreadable images left out): a one-process fit averages over those.
+    const mine = steps[k].gradientScale > 0 ? batch.n : 0;
+    const read = sumAcrossRanks(mine);
     const { height, width, channels } = input.shape;
     yield {
       batch: { x: tf.tensor4d(batch.x, [batch.n, height, width, channels]), y: input.target(batch.y) },
-      gradientScale: steps[k].gradientScale,
-      globalRows: steps[k].globalRows,
+      gradientScale: read > 0 ? mine / read : 0,
+      globalRows: read,
     };
   }
 }
