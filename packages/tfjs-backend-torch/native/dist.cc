@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -115,16 +116,9 @@ std::string LostRanks(Group& g) {
   return "a rank";
 }
 
-// Runs one collective to its end; a lost or silent peer becomes the group's failure line.
-template <class Start>
-void Run(Group& g, Start start) {
-  std::string reason;
-  try {
-    start()->wait();
-    return;
-  } catch (const std::exception& e) {
-    reason = Reason(e);
-  }
+// A collective's failure: a lost or silent peer becomes the group's failure line (every later call
+// repeats it); anything else is thrown as one line naming the master.
+[[noreturn]] void Fail(Group& g, const std::string& reason) {
   std::string line;
   if (Has(reason, "imed out") || Has(reason, "imeout")) {
     line = "data-parallel: no answer from the other ranks within " + Seconds(g.timeout_ms) + " (master " + g.master + ")";
@@ -139,6 +133,50 @@ void Run(Group& g, Start start) {
   }
   g.failed = line;
   throw std::runtime_error(line);
+}
+
+// Waits for a started collective to end.
+void Wait(Group& g, const c10::intrusive_ptr<c10d::Work>& work) {
+  std::string reason;
+  try {
+    work->wait();
+    return;
+  } catch (const std::exception& e) {
+    reason = Reason(e);
+  }
+  Fail(g, reason);
+}
+
+// Starts one collective and waits for its end.
+template <class Start>
+void Run(Group& g, Start start) {
+  c10::intrusive_ptr<c10d::Work> work;
+  try {
+    work = start();
+  } catch (const std::exception& e) {
+    Fail(g, Reason(e));
+  }
+  Wait(g, work);
+}
+
+// The native step's reduction, timed (distStepStats): per data-parallel step, the native step's
+// wall time; the time its own thread spent on the reduction (packing gradients in the backward's
+// hooks, and everything after the backward); of that, the time after the backward until the
+// reduced gradients were there (the step's wait for communication: all of the reduction without
+// overlap); the buckets, those launched during the backward, and the bytes sent into allreduces.
+// Process-wide, kept across distShutdown; distResetStepStats zeroes them.
+struct StepStats {
+  double steps = 0, step_ms = 0, reduce_ms = 0, wait_ms = 0, buckets = 0, overlapped = 0, bytes = 0;
+} stats;
+
+// TBT_DIST_OVERLAP: on unless "0"; read at each step (bench/distributed.ts alternates it).
+bool OverlapWanted() {
+  const char* v = std::getenv("TBT_DIST_OVERLAP");
+  return !(v && std::string(v) == "0");
+}
+
+double MsSince(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
 
 Group& Active(const char* fn) {
@@ -361,9 +399,38 @@ TBT_FN(DistBarrier) {
 
 // Leaves the group (a no-op when there is none); after a failure too. Collectives finished on every
 // rank before this: call barrier() first where the last one's bytes may still be on the wire.
+// distStepStats() -> Float64Array [steps, stepMs, reduceMs, waitMs, buckets, bucketsInBackward,
+// bytes, overlap (1: TBT_DIST_OVERLAP on)]: totals since the last distResetStepStats (StepStats).
+TBT_FN(DistStepStats) {
+  auto a = Napi::Float64Array::New(info.Env(), 8);
+  const double v[8] = {stats.steps,   stats.step_ms,    stats.reduce_ms, stats.wait_ms,
+                       stats.buckets, stats.overlapped, stats.bytes,     OverlapWanted() ? 1.0 : 0.0};
+  std::copy(v, v + 8, a.Data());
+  return a;
+}
+
+TBT_FN(DistResetStepStats) {
+  stats = StepStats{};
+  return info.Env().Undefined();
+}
+
+// TBT_DIST_STATS=FILE: each rank appends its step statistics to FILE, one JSON line, when it
+// leaves the group (for a run whose ranks strata starts itself: bench/distributed.ts).
+void DumpStats(const Group& g) {
+  const char* file = std::getenv("TBT_DIST_STATS");
+  if (!file || !*file) return;
+  std::ostringstream line;
+  line << "{\"rank\":" << g.rank << ",\"worldSize\":" << g.world << ",\"overlap\":" << (OverlapWanted() ? "true" : "false")
+       << ",\"steps\":" << stats.steps << ",\"stepMs\":" << stats.step_ms << ",\"reduceMs\":" << stats.reduce_ms
+       << ",\"waitMs\":" << stats.wait_ms << ",\"buckets\":" << stats.buckets
+       << ",\"bucketsInBackward\":" << stats.overlapped << ",\"bytes\":" << stats.bytes << "}\n";
+  std::ofstream(file, std::ios::app) << line.str();
+}
+
 TBT_FN(DistShutdown) {
   Group* g = group;
   group = nullptr;
+  if (g) DumpStats(*g);
   delete g;
   return info.Env().Undefined();
 }
@@ -372,9 +439,20 @@ TBT_FN(DistShutdown) {
 
 bool DistActive() { return group != nullptr; }
 
+// Floats per bucket: ~25 MB, PyTorch DDP's default (TBT_BUCKET_MB, read once, as its bucket_cap_mb).
+static int64_t BucketCap() {
+  static const int64_t cap = [] {
+    const char* mb = std::getenv("TBT_BUCKET_MB");
+    double cap = mb && std::atof(mb) > 0 ? std::atof(mb) : 25;
+    return std::max<int64_t>(1, static_cast<int64_t>(cap * (1 << 20) / sizeof(float)));
+  }();
+  return cap;
+}
+
 void DistReduceStep(std::vector<at::Tensor>& grads, double scale, std::vector<at::Tensor>& moving, double* metrics,
                     size_t n_metrics) {
   Group& g = Active("trainStep");
+  const auto t0 = Clock::now();
   struct Item {
     at::Tensor* t;
     double factor;
@@ -389,13 +467,8 @@ void DistReduceStep(std::vector<at::Tensor>& grads, double scale, std::vector<at
   at::Tensor m = at::empty({static_cast<int64_t>(n_metrics)}, at::kFloat);
   for (size_t k = 0; k < n_metrics; k++) m.data_ptr<float>()[k] = static_cast<float>(metrics[k] * scale);
   if (n_metrics) items.push_back({&m, 1, false});
-  // Buckets of ~25 MB (PyTorch DDP's default; TBT_BUCKET_MB, read once, as its bucket_cap_mb), split
-  // between tensors (a larger tensor goes alone).
-  static const int64_t kBucket = [] {
-    const char* mb = std::getenv("TBT_BUCKET_MB");
-    double cap = mb && std::atof(mb) > 0 ? std::atof(mb) : 25;
-    return std::max<int64_t>(1, static_cast<int64_t>(cap * (1 << 20) / sizeof(float)));
-  }();
+  // Buckets of ~25 MB (BucketCap), split between tensors (a larger tensor goes alone).
+  const int64_t kBucket = BucketCap();
   for (size_t k = 0; k < items.size();) {
     size_t end = k;
     int64_t n = 0;
@@ -420,9 +493,179 @@ void DistReduceStep(std::vector<at::Tensor>& grads, double scale, std::vector<at
       // Gradients are read once by the update; moving statistics are kept, without the bucket.
       t = items[j].moving ? seg.clone() : seg;
     }
+    stats.buckets++;
+    stats.bytes += static_cast<double>(n) * sizeof(float);
     k = end;
   }
   for (size_t k = 0; k < n_metrics; k++) metrics[k] = m[k].item<double>();
+  const double ms = MsSince(t0);
+  stats.reduce_ms += ms;
+  stats.wait_ms += ms;  // nothing overlaps: all of it after the backward
+}
+
+namespace {
+
+// DDP's bucket assignment: reverse parameter order (the backward's), a bucket closed once it
+// reaches its cap (a large tensor closes the one it joins); the first capped at 1 MB, so that the
+// first collective starts early. Calls add(k, bucket, offset) for each leaf k; returns the sizes.
+template <class Add>
+std::vector<int64_t> PlanBuckets(const std::vector<at::Tensor>& leaves, Add add) {
+  const int64_t cap = BucketCap(), first = std::min<int64_t>(cap, (1 << 20) / sizeof(float));
+  std::vector<int64_t> sizes;
+  for (size_t k = leaves.size(); k-- > 0;) {
+    if (sizes.empty() || sizes.back() >= (sizes.size() == 1 ? first : cap)) sizes.push_back(0);
+    add(k, sizes.size() - 1, sizes.back());
+    sizes.back() += leaves[k].numel();
+  }
+  return sizes;
+}
+
+}  // namespace
+
+// One bucket has nothing to overlap (it is complete only when the backward is): the step then
+// reduces after the backward, on torch::autograd::grad, without hooks.
+bool DistOverlap(const std::vector<at::Tensor>& leaves) {
+  return group != nullptr && OverlapWanted() && PlanBuckets(leaves, [](size_t, size_t, int64_t) {}).size() > 1;
+}
+
+void DistRecordStep(double ms) {
+  stats.steps++;
+  stats.step_ms += ms;
+}
+
+namespace {
+
+class Overlap final : public OverlapStep {
+ public:
+  Overlap(Group& g, const std::vector<at::Tensor>& leaves, double scale, const std::vector<at::Tensor>& moving,
+          const double* metrics, size_t n_metrics)
+      : g_(g), scale_(scale), n_metrics_(n_metrics) {
+    const size_t n = leaves.size();
+    slot_.resize(n);
+    received_.assign(n, false);
+    auto sizes = PlanBuckets(leaves, [&](size_t k, size_t bucket, int64_t offset) {
+      slot_[k] = {bucket, offset, leaves[k].sizes().vec()};
+    });
+    if (sizes.empty()) sizes.push_back(0);
+    buckets_.resize(sizes.size());
+    for (const auto& s : slot_) buckets_[s.bucket].pending++;
+    // The moving statistics (averaged: scaled by 1 / world) and the metrics (float, the loss's own
+    // precision) ride in the last bucket, launched when the backward ends anyway.
+    extras_ = sizes.back();
+    for (const auto& t : moving) sizes.back() += t.numel();
+    sizes.back() += static_cast<int64_t>(n_metrics);
+    for (size_t b = 0; b < buckets_.size(); b++) buckets_[b].flat = at::empty({sizes[b]}, at::kFloat);
+    auto& last = buckets_.back().flat;
+    int64_t off = extras_;
+    for (const auto& t : moving) {
+      auto seg = last.narrow(0, off, t.numel());
+      seg.view(t.sizes()).copy_(t);
+      seg.mul_(1.0 / g.world);
+      off += t.numel();
+    }
+    float* m = last.data_ptr<float>() + off;
+    for (size_t k = 0; k < n_metrics; k++) m[k] = static_cast<float>(metrics[k] * scale);
+  }
+
+  // Leaf k's gradient, from its hook in the backward.
+  void Ready(size_t k, const at::Tensor& grad) {
+    const auto t0 = Clock::now();
+    auto& s = slot_[k];
+    auto& b = buckets_[s.bucket];
+    auto seg = Segment(k);
+    if (received_[k]) {
+      seg.add_(grad.reshape(s.sizes) * scale_);  // not expected: AccumulateGrad runs once per leaf
+    } else {
+      seg.copy_(grad);
+      if (scale_ != 1) seg.mul_(scale_);
+      received_[k] = true;
+      b.pending--;
+    }
+    while (next_ < buckets_.size() && buckets_[next_].pending == 0) {
+      Launch(next_++);
+      in_backward_++;
+    }
+    hook_ms_ += MsSince(t0);
+  }
+
+  void Finish(std::vector<at::Tensor>& grads, std::vector<at::Tensor>& moving, double* metrics) override {
+    const auto t0 = Clock::now();
+    for (size_t k = 0; k < slot_.size(); k++)
+      if (!received_[k]) Segment(k).zero_();  // a parameter the loss does not reach: no gradient
+    while (next_ < buckets_.size()) Launch(next_++);
+    for (auto& b : buckets_) Wait(g_, b.work);
+    grads.assign(slot_.size(), at::Tensor());
+    for (size_t k = 0; k < slot_.size(); k++)
+      if (received_[k]) grads[k] = Segment(k);
+    const auto& last = buckets_.back().flat;
+    int64_t off = extras_;
+    for (auto& t : moving) {
+      auto seg = last.narrow(0, off, t.numel()).view(t.sizes());
+      off += t.numel();
+      t = seg.to(t.scalar_type()).clone();  // kept: not a view of the bucket
+    }
+    const float* m = last.data_ptr<float>() + off;
+    for (size_t k = 0; k < n_metrics_; k++) metrics[k] = m[k];
+    const double wait = MsSince(t0);
+    stats.reduce_ms += hook_ms_ + wait;
+    stats.wait_ms += wait;
+    stats.buckets += static_cast<double>(buckets_.size());
+    stats.overlapped += static_cast<double>(in_backward_);
+    for (const auto& b : buckets_) stats.bytes += static_cast<double>(b.flat.numel()) * sizeof(float);
+  }
+
+ private:
+  struct Slot {
+    size_t bucket;
+    int64_t offset;
+    std::vector<int64_t> sizes;
+  };
+  struct Bucket {
+    at::Tensor flat;
+    int64_t pending = 0;  // gradients not yet in
+    c10::intrusive_ptr<c10d::Work> work;
+  };
+
+  at::Tensor Segment(size_t k) {
+    const auto& s = slot_[k];
+    int64_t numel = 1;
+    for (auto d : s.sizes) numel *= d;
+    return buckets_[s.bucket].flat.narrow(0, s.offset, numel).view(s.sizes);
+  }
+
+  // Starts bucket b's allreduce on Gloo's threads (the Work holds the buffer).
+  void Launch(size_t b) {
+    std::vector<at::Tensor> v{buckets_[b].flat};
+    try {
+      buckets_[b].work = g_.pg->allreduce(v);
+    } catch (const std::exception& e) {
+      Fail(g_, Reason(e));
+    }
+  }
+
+  Group& g_;
+  double scale_;
+  size_t n_metrics_;
+  std::vector<Slot> slot_;  // per leaf: its bucket, offset and shape
+  std::vector<bool> received_;
+  std::vector<Bucket> buckets_;
+  int64_t extras_ = 0;  // where the moving statistics, then the metrics, start in the last bucket
+  size_t next_ = 0;     // the next bucket to launch: in order, on every rank
+  size_t in_backward_ = 0;
+  double hook_ms_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<OverlapStep> DistBeginOverlap(std::vector<at::Tensor>& leaves, double scale,
+                                              const std::vector<at::Tensor>& moving, const double* metrics,
+                                              size_t n_metrics) {
+  Group& g = Active("trainStep");
+  auto overlap = std::make_unique<Overlap>(g, leaves, scale, moving, metrics, n_metrics);
+  Overlap* self = overlap.get();
+  for (size_t k = 0; k < leaves.size(); k++)
+    leaves[k].register_hook([self, k](const at::Tensor& grad) { self->Ready(k, grad); });
+  return overlap;
 }
 
 
@@ -436,6 +679,8 @@ void RegisterDist(Napi::Env env, Napi::Object exports) {
   exports.Set("distBroadcast", Napi::Function::New(env, DistBroadcast, "distBroadcast"));
   exports.Set("distBarrier", Napi::Function::New(env, DistBarrier, "distBarrier"));
   exports.Set("distShutdown", Napi::Function::New(env, DistShutdown, "distShutdown"));
+  exports.Set("distStepStats", Napi::Function::New(env, DistStepStats, "distStepStats"));
+  exports.Set("distResetStepStats", Napi::Function::New(env, DistResetStepStats, "distResetStepStats"));
 }
 
 #else  // built without Gloo's headers: no process group; JS is told so (distSupported false)
@@ -444,6 +689,12 @@ bool DistActive() { return false; }
 void DistReduceStep(std::vector<at::Tensor>&, double, std::vector<at::Tensor>&, double*, size_t) {
   throw std::logic_error("data-parallel training is not built into this addon");
 }
+bool DistOverlap(const std::vector<at::Tensor>&) { return false; }
+std::unique_ptr<OverlapStep> DistBeginOverlap(std::vector<at::Tensor>&, double, const std::vector<at::Tensor>&,
+                                              const double*, size_t) {
+  throw std::logic_error("data-parallel training is not built into this addon");
+}
+void DistRecordStep(double) {}
 void RegisterDist(Napi::Env env, Napi::Object exports) {
   exports.Set("distSupported", Napi::Function::New(
                                    env, [](const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), false); },

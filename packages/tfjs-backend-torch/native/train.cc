@@ -13,8 +13,8 @@
 #include <torch/csrc/autograd/autograd.h>
 #include <torch/csrc/autograd/profiler_legacy.h>
 
+#include <chrono>
 #include <cstdlib>
-
 #include <memory>
 #include <unordered_map>
 
@@ -121,6 +121,10 @@ std::unique_ptr<torch::autograd::profiler::RecordProfile> ProfileIfAsked() {
 //   (this rank's rows / the global batch's) and summed over the ranks, the batch-norm moving statistics
 //   averaged, and out is the global batch's (each rank's scaled by gradientScale, summed): every rank
 //   then applies the same update to the same values.
+//   By default the gradients are reduced bucket by bucket during the backward (DistBeginOverlap)
+//   when they make more than one bucket;
+//   TBT_DIST_OVERLAP=0: all of them after it (DistReduceStep). The same sums either way (bit for
+//   bit with 2 ranks; with more, other bucket boundaries may let the ring add in another order).
 TBT_FN(TrainStep) {
   const Program& prog = ProgramArg(info, 0);
   auto rows = RowsArg(info, 4);
@@ -143,6 +147,10 @@ TBT_FN(TrainStep) {
   if (moments.ElementLength() != 2 * nt || hyper.ElementLength() != 6 * nt)
     throw std::runtime_error("trainStep: moments or hyper of the wrong length");
 
+  // Data-parallel steps are timed (distStepStats); a single process's step reads no clock.
+  const bool dist = DistActive();
+  const auto started = dist ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+  std::unique_ptr<OverlapStep> overlap;
   std::vector<at::Tensor> grads;
   std::vector<Moving> moving;
   double loss_value, accuracy;
@@ -164,14 +172,38 @@ TBT_FN(TrainStep) {
       if (k < prog.l1.size() && prog.l1[k] != 0) loss = loss + params[k].abs().sum() * prog.l1[k];
       if (k < prog.l2.size() && prog.l2[k] != 0) loss = loss + params[k].square().sum() * prog.l2[k];
     }
-    grads = torch::autograd::grad({loss}, leaves, {}, false, false, true);
-    at::NoGradGuard no_grad;
-    loss_value = loss.item<double>();
-    accuracy = Accuracy(prog, y, output.detach());
+    if (dist && DistOverlap(leaves)) {
+      // Data-parallel, overlapped (dist.h): the buckets need the metrics and moving statistics
+      // before the backward; each leaf's hook sends its gradient on as soon as the backward has it.
+      {
+        at::NoGradGuard no_grad;
+        loss_value = loss.item<double>();
+        accuracy = Accuracy(prog, y, output.detach());
+      }
+      std::vector<at::Tensor> values;
+      for (auto& mv : moving) values.push_back(mv.value);
+      double metrics[2] = {loss_value, accuracy};
+      overlap = DistBeginOverlap(leaves, gradient_scale, values, metrics, 2);
+      torch::autograd::backward({loss}, {}, false, false, leaves);
+    } else {
+      grads = torch::autograd::grad({loss}, leaves, {}, false, false, true);
+      at::NoGradGuard no_grad;
+      loss_value = loss.item<double>();
+      accuracy = Accuracy(prog, y, output.detach());
+    }
   }
   trace.reset();
   at::NoGradGuard no_grad;
-  if (DistActive()) {
+  if (overlap) {
+    std::vector<at::Tensor> values;
+    values.reserve(moving.size());
+    for (auto& mv : moving) values.push_back(mv.value);
+    double metrics[2];
+    overlap->Finish(grads, values, metrics);
+    for (size_t k = 0; k < moving.size(); k++) moving[k].value = values[k];
+    loss_value = metrics[0];
+    accuracy = metrics[1];
+  } else if (dist) {
     std::vector<at::Tensor> values;
     values.reserve(moving.size());
     for (auto& mv : moving) values.push_back(mv.value);
@@ -218,6 +250,8 @@ TBT_FN(TrainStep) {
   for (auto& mv : moving) Slot(handles[mv.param]) = mv.value;
   out[0] = loss_value;
   out[1] = accuracy;
+  if (dist)
+    DistRecordStep(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
   return info.Env().Undefined();
 }
 

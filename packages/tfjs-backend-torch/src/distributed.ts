@@ -112,6 +112,56 @@ export function barrier(): void {
   required().distBarrier();
 }
 
+/**
+ * The native training step's data-parallel reduction, totalled over its steps since the last
+ * `resetStepReduceStats` (process-wide: kept across shutdownDistributed). Times are wall times of
+ * the step's own thread, in milliseconds.
+ */
+export interface StepReduceStats {
+  /** Data-parallel native steps (a single process's steps are not counted). */
+  steps: number;
+  /** Their native wall time (forward, backward, reduction, Adam; not the JS around them). */
+  stepMs: number;
+  /** Spent on the reduction: packing gradients into buckets (in the backward when overlapped) and all after the backward. */
+  reduceMs: number;
+  /** Of reduceMs, the wait after the backward until the reduced gradients were there: the communication the step did not hide. */
+  waitMs: number;
+  /** Allreduces of gradient buckets (the metrics and moving statistics ride in the last). */
+  buckets: number;
+  /** Of those, started during the backward (0 when not overlapped). */
+  bucketsInBackward: number;
+  /** Bytes allreduced (fp32). */
+  bytes: number;
+  /** Whether the steps overlap the reduction with the backward (TBT_DIST_OVERLAP, on unless "0"). */
+  overlap: boolean;
+}
+
+/** The addon's step statistics functions (native/dist.cc), present only in a build with Gloo. */
+interface StatsAddon {
+  distStepStats?(): Float64Array;
+  distResetStepStats?(): void;
+}
+
+/**
+ * The native step's reduction statistics; undefined when this build cannot train data-parallel.
+ * With TBT_DIST_STATS=FILE, each rank also appends them to FILE as one JSON line (with its rank)
+ * when it leaves the group, for runs whose ranks another program starts.
+ */
+export function stepReduceStats(): StepReduceStats | undefined {
+  const addon = distAddon();
+  if (typeof addon === "string") return undefined;
+  const a = (addon as NativeAddon & StatsAddon).distStepStats?.();
+  if (!a) return undefined;
+  const [steps, stepMs, reduceMs, waitMs, buckets, bucketsInBackward, bytes, overlap] = a;
+  return { steps, stepMs, reduceMs, waitMs, buckets, bucketsInBackward, bytes, overlap: overlap === 1 };
+}
+
+/** Zeroes the step statistics. */
+export function resetStepReduceStats(): void {
+  const addon = distAddon();
+  if (typeof addon !== "string") (addon as NativeAddon & StatsAddon).distResetStepStats?.();
+}
+
 /** Leaves the process group (also after a failure); initDistributed may then be called again. */
 export function shutdownDistributed(): void {
   const addon = distAddon();

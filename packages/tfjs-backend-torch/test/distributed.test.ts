@@ -3,14 +3,19 @@
 // broadcast; the native step trained on each rank's shard, its gradients scaled by the shard's
 // share, leaves bit-identical weights on every rank that match one process stepping on the whole
 // batch; batch-norm moving statistics stay identical; a killed or silent rank, an unreachable master
-// and a WORLD_SIZE mismatch end in one line; a build without Gloo says what to install.
+// and a WORLD_SIZE mismatch end in one line; a build without Gloo says what to install. The
+// gradients are reduced during the backward (bucket by bucket) by default: the same weights as
+// after it (TBT_DIST_OVERLAP=0); the step's reduction timer counts data-parallel steps only.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
-import { after, describe, test } from "node:test";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, type TestContext, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
-import type { Trained } from "./dist-model.js";
+import type { Kind, Trained } from "./dist-model.js";
 import { skipReason } from "./helpers.js";
 
 const WORKER = fileURLToPath(new URL("./dist-worker.ts", import.meta.url));
@@ -20,6 +25,20 @@ interface Event {
   message?: string;
   ms?: number;
   [key: string]: unknown;
+}
+
+/** What a rank appends to TBT_DIST_STATS when it leaves (native/dist.cc; StepReduceStats and its place). */
+interface RankStats {
+  rank: number;
+  worldSize: number;
+  overlap: boolean;
+  steps: number;
+  stepMs: number;
+  reduceMs: number;
+  waitMs: number;
+  buckets: number;
+  bucketsInBackward: number;
+  bytes: number;
 }
 
 /** A rank's process: its events as they come, and its exit. */
@@ -124,6 +143,7 @@ describe("data-parallel training (c10d + Gloo)", { skip: skipReason || noGloo },
   await import("strata-ml-torch");
   await tf.setBackend("torch");
   const model = await import("./dist-model.js");
+  const dist = await import("strata-ml-torch/distributed");
 
   for (const world of [2, 3]) {
     test(`${world} ranks: allreduceSum sums, broadcastVariables copies the root's values, barrier`, async () => {
@@ -145,11 +165,15 @@ describe("data-parallel training (c10d + Gloo)", { skip: skipReason || noGloo },
     });
   }
 
-  // 3 ranks with gradient buckets of 50 floats: the 72-value kernel alone, the next two together, the last.
+  // Gradient buckets of 50 floats: several, so that the step reduces them during the backward (by
+  // default; one bucket is reduced after it). 3 ranks, after the backward: the 72-value kernel
+  // alone, the next two together, the last; during it: the last three, then the 72-value kernel.
+  const small = String((50 * 4) / 2 ** 20);
   for (const [kind, world, bucketMb] of [
     ["dense", 2, ""],
-    ["dense", 3, String((50 * 4) / 2 ** 20)],
+    ["dense", 3, small],
     ["cnn", 2, ""],
+    ["cnn", 2, small],
   ] as const) {
     const buckets = bucketMb ? ", several gradient buckets" : "";
     test(`${world} ranks, a ${kind} network on unequal shards${buckets}: bit-identical weights, those of one process on the whole batch`, async () => {
@@ -181,6 +205,96 @@ describe("data-parallel training (c10d + Gloo)", { skip: skipReason || noGloo },
       );
     });
   }
+
+  /** Each rank's step statistics, as it wrote them to TBT_DIST_STATS when it left (rank order). */
+  async function worldWithStats(
+    kind: Kind,
+    world: number,
+    env: Record<string, string>,
+    t: TestContext,
+  ): Promise<{ results: Event[]; stats: RankStats[] }> {
+    const dir = await mkdtemp(join(tmpdir(), "strata-dist-stats-"));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, "stats.jsonl");
+    const results = await runWorld(kind, world, { ...env, TBT_DIST_STATS: file });
+    const lines = (await readFile(file, "utf8")).trim().split("\n");
+    const stats = lines.map((l) => JSON.parse(l) as RankStats).sort((a, b) => a.rank - b.rank);
+    assert.deepEqual(
+      stats.map((s) => s.rank),
+      Array.from({ length: world }, (_, r) => r),
+    );
+    return { results, stats };
+  }
+
+  // 50-float buckets (several: overlapped). Their composition differs between the two paths, so with
+  // 3 ranks the ring may add in another order: within 1e-6, not bit for bit.
+  for (const [kind, world] of [
+    ["dense", 3],
+    ["batchnorm", 2],
+  ] as const) {
+    const env = { TBT_BUCKET_MB: small };
+    test(`${world} ranks, a ${kind} network: the reduction overlapped with the backward and the one after it (TBT_DIST_OVERLAP=0) give the same weights`, async (t) => {
+      const on = await worldWithStats(kind, world, env, t);
+      const off = await worldWithStats(kind, world, { ...env, TBT_DIST_OVERLAP: "0" }, t);
+      for (const e of [...on.results, ...off.results]) assert.equal(e.event, "result", JSON.stringify(e));
+      for (const s of on.stats) {
+        assert.equal(s.overlap, true);
+        assert.ok(
+          s.bucketsInBackward > 0,
+          `rank ${s.rank}: buckets started in the backward: ${JSON.stringify(s)}`,
+        );
+      }
+      for (const s of off.stats) {
+        assert.equal(s.overlap, false);
+        assert.equal(s.bucketsInBackward, 0);
+      }
+      const a = on.results[0] as unknown as Trained;
+      const b = off.results[0] as unknown as Trained;
+      assert.equal(on.results.at(-1)?.hash, a.hash, "overlapped: every rank has rank 0's weights");
+      let diff = 0;
+      a.weights.forEach((w, i) => {
+        w.forEach((v, k) => {
+          diff = Math.max(diff, Math.abs(v - b.weights[i][k]));
+        });
+      });
+      assert.ok(diff < 1e-6, `the two paths' weights are within ${diff}`);
+    });
+  }
+
+  test("the step's reduction timer: totals on every rank after data-parallel steps, nothing in one process", async (t) => {
+    const { results, stats } = await worldWithStats("dense", 2, { TBT_BUCKET_MB: small }, t);
+    for (const e of results) assert.equal(e.event, "result", JSON.stringify(e));
+    // dense: 6·12 + 12 + 12·3 + 3 = 123 parameters, and [loss, accuracy], in fp32; two buckets
+    // (bias, kernel and bias of the last layers; the first kernel), both started by gradient hooks.
+    const bytesPerStep = (123 + 2) * 4;
+    for (const s of stats) {
+      const what = `rank ${s.rank}: ${JSON.stringify(s)}`;
+      assert.equal(s.worldSize, 2);
+      assert.equal(s.steps, model.STEPS, what);
+      assert.equal(s.bytes, model.STEPS * bytesPerStep, what);
+      assert.equal(s.buckets, 2 * model.STEPS, what);
+      assert.equal(s.bucketsInBackward, 2 * model.STEPS, what);
+      assert.ok(s.waitMs > 0 && s.waitMs <= s.reduceMs && s.reduceMs < s.stepMs, what);
+    }
+    dist.resetStepReduceStats();
+    model.train(model.network(1, "dense"));
+    const single = dist.stepReduceStats();
+    assert.ok(single, "a build with Gloo has the statistics");
+    assert.deepEqual(
+      { ...single, overlap: true },
+      {
+        steps: 0,
+        stepMs: 0,
+        reduceMs: 0,
+        waitMs: 0,
+        buckets: 0,
+        bucketsInBackward: 0,
+        bytes: 0,
+        overlap: true,
+      },
+      "a single process's steps are not counted",
+    );
+  });
 
   test("2 ranks, a batch-norm network: identical moving statistics on every rank", async () => {
     const results = await runWorld("batchnorm", 2);
