@@ -274,8 +274,8 @@ test("the Spotify stack and a 5-fold cv at once through the queue on 2 workers: 
   const local = startCli(t, [...STACK, "--jobs", "2", "--out", "local-stack"], dir);
   const [expectedCv] = await Promise.all([
     localCv(),
-    succeeded(queued, "the queued stack"),
-    succeeded(queuedCv, "the queued cv"),
+    succeeded(queued, "the queued stack", workers),
+    succeeded(queuedCv, "the queued cv", workers),
     succeeded(local, "the local stack"),
   ]);
   assert.deepEqual(comparable(lastJson(queued.stdout())), comparable(lastJson(local.stdout())));
@@ -309,7 +309,7 @@ test("a worker killed mid-job (--lock-seconds 2): the other takes the job over, 
   await w1.done;
   // Its job's process (and its spare) end with it.
   for (const pid of jobProcesses) await gone(pid);
-  await succeeded(queued, "the queued cv");
+  await succeeded(queued, "the queued cv", [w2]);
   assert.match(w2.stderr(), new RegExp(`${escaped(label)}: done in`), "w2 ran the killed worker's job");
   assert.deepEqual(cvMetrics(join(dir, "queue-cv")), (await expected).metrics);
   await runsEnded([w2], redis);

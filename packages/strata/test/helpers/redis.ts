@@ -278,10 +278,15 @@ export function waitForStderr(
   });
 }
 
-/** Waits for `p` to exit, and fails with its stderr unless it exited 0. */
-export async function succeeded(p: Started, what: string): Promise<void> {
+/** Waits for `p` to exit, and fails with its stderr (and the workers') unless it exited 0. */
+export async function succeeded(
+  p: Started,
+  what: string,
+  workers: readonly QueueWorker[] = [],
+): Promise<void> {
   const { code, signal } = await p.done;
-  assert.equal(code, 0, `${what} exited ${code ?? signal}; stderr:\n${p.stderr()}`);
+  const theirs = workers.map((w) => `\n--- ${w.name}:\n${w.stderr()}`).join("");
+  assert.equal(code, 0, `${what} exited ${code ?? signal}; stderr:\n${p.stderr()}${theirs}`);
 }
 
 /** The run ids a worker has taken jobs of. */
