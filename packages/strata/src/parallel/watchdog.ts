@@ -3,6 +3,9 @@ import { Worker } from "node:worker_threads";
 /** The environment variable by which the pool tells a worker process its parent's PID. */
 export const PARENT_ENV = "STRATA_WORKER_PARENT";
 
+/** Set to "1" for a worker process started ahead of its job: it loads the TF.js backend at once. */
+export const WARM_ENV = "STRATA_WORKER_WARM";
+
 /**
  * A worker thread's code (plain CommonJS, evaluated: no loader or build step involved): every
  * `every` ms it compares this process's parent with the one it was started by, and when they

@@ -1,11 +1,12 @@
 // A child process that runs member jobs for the pool (pool.ts): one job at a time, each a message
 // in and a message out. It has its own TF.js backend; the pool sets its thread counts.
 
+import { useBackend } from "../backend.js";
 import { StrataError } from "../errors.js";
 import { builtInKinds } from "../estimators/built-in-kinds.js";
 import { exitOnUncaughtErrors } from "../util/fatal.js";
 import { type JobMessage, modelFiles, type ReplyMessage, runJobHere } from "./job.js";
-import { exitWithParent, PARENT_ENV } from "./watchdog.js";
+import { exitWithParent, PARENT_ENV, WARM_ENV } from "./watchdog.js";
 
 // The messages are declared beside the job (the pool imports them from there, never this program).
 export type { JobMessage, ReplyMessage } from "./job.js";
@@ -44,6 +45,8 @@ function reply(message: ReplyMessage): void {
  * thread MS ms after each job, before it replies (as a long native fit does), after saying so on
  * stderr, so that a test can end the parent then.
  */
+function noop(): void {}
+
 function faultBlock(): void {
   const ms = Number(process.env.STRATA_FAULT_WORKER_BLOCK_MS);
   if (!(ms > 0)) return;
@@ -57,11 +60,17 @@ exitOnUncaughtErrors();
 process.stdout.on("error", () => {});
 process.stderr.on("error", () => {});
 
+// A job process started ahead of its job (queue-child.ts) loads TF.js's backend (libtorch) while
+// it waits: a second or two that the job then does not spend.
+const warm = process.env[WARM_ENV] === "1" ? useBackend().then(noop, noop) : Promise.resolve();
+
 process.on("message", (message: JobMessage) => {
-  handle(message).then((answer) => {
-    faultBlock();
-    reply(answer);
-  });
+  warm
+    .then(() => handle(message))
+    .then((answer) => {
+      faultBlock();
+      reply(answer);
+    });
 });
 // The pool disconnects when it has no more work (or has given up): leave then.
 process.on("disconnect", () => process.exit(0));

@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { PARENT_ENV } from "./watchdog.js";
+import { PARENT_ENV, WARM_ENV } from "./watchdog.js";
 
 /**
  * Child processes that run member jobs (worker.ts), kept warm between runs: starting one costs
@@ -100,15 +100,17 @@ function workerFile(): string {
 
 /**
  * A new worker process with `threads` threads, not from the idle ones (a queue worker runs each
- * job in a fresh one). It is killed when this process exits, as every worker.
+ * job in a fresh one, started ahead of it, so it loads the TF.js backend at once). It is killed
+ * when this process exits, as every worker.
  */
 export function startWorkerProcess(threads: number): ChildProcess {
-  return spawnWorker(threads);
+  return spawnWorker(threads, { [WARM_ENV]: "1" });
 }
 
-function spawnWorker(threads: number): ChildProcess {
+function spawnWorker(threads: number, extraEnv: NodeJS.ProcessEnv = {}): ChildProcess {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...extraEnv,
     TBT_NUM_THREADS: String(threads),
     OMP_NUM_THREADS: String(threads),
     [PARENT_ENV]: String(process.pid),
