@@ -272,6 +272,22 @@ test("the Spotify stack and a 5-fold cv at once through the queue on 2 workers: 
   const queued = startCli(t, [...STACK, "--queue", redis.url, "--out", "queue-stack"], dir);
   const queuedCv = startCli(t, [...CV, "--queue", redis.url, "--out", "queue-cv"], dir);
   const local = startCli(t, [...STACK, "--jobs", "2", "--out", "local-stack"], dir);
+  // A run that hangs shows where before the test's timeout cancels it.
+  const stuck = setTimeout(() => {
+    const runs = {
+      "queued stack": queued,
+      "queued cv": queuedCv,
+      "local stack": local,
+      w1: workers[0],
+      w2: workers[1],
+    };
+    console.error(
+      Object.entries(runs)
+        .map(([name, p]) => `--- ${name}:\n${p.stderr()}`)
+        .join("\n"),
+    );
+  }, 280_000);
+  t.after(() => clearTimeout(stuck));
   const [expectedCv] = await Promise.all([
     localCv(),
     succeeded(queued, "the queued stack", workers),
