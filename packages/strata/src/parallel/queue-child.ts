@@ -13,6 +13,11 @@ export class FreshChildren {
 
   constructor(private readonly threads: number) {}
 
+  /** Starts the spare now (a worker does when it starts, so its first job does not wait either). */
+  prepare(): void {
+    this.spare ??= startWorkerProcess(this.threads);
+  }
+
   /** A child no job has used yet; another starts in its place. */
   take(): ChildProcess {
     const ready = this.spare?.connected ? this.spare : startWorkerProcess(this.threads);

@@ -72,6 +72,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
   const cache = new BlobCache(client, cacheDir);
   const slots = new Slots(concurrency);
   const children = new FreshChildren(threads);
+  children.prepare();
   const runs = new Map<string, Attached>();
 
   const processor = async (job: Job, _token: string | undefined, signal: AbortSignal | undefined) => {
