@@ -12,6 +12,7 @@ import { after, test } from "node:test";
 import { StrataError } from "../src/errors.js";
 import { builtInKinds } from "../src/estimators/built-in-kinds.js";
 import { freePort } from "../src/parallel/distributed-launch.js";
+import { ALIVE_TTL_MS } from "../src/parallel/queue-protocol.js";
 import { checkQueuedJob, RefusedJob } from "../src/parallel/queue-unpack.js";
 import { parseQueueUrl } from "../src/parallel/queue-url.js";
 import { assertNoStackTrace, assertUserError, lastJson, linesOf, tempDir } from "./helpers/cli.js";
@@ -368,8 +369,8 @@ test("the submitter interrupted (SIGINT) or killed (SIGKILL) mid-run: the worker
       assert.match(submitter.stderr(), /strata: interrupted \(SIGINT\)/);
       assertNoStackTrace(submitter.stderr());
     } else assert.equal(exit.signal, "SIGKILL");
-    // An interrupted submitter says so at once; a killed one's heartbeat lapses (10 s TTL).
-    const ms = signal === "SIGINT" ? 10_000 : 25_000;
+    // An interrupted submitter says so at once; a killed one's heartbeat lapses (ALIVE_TTL_MS).
+    const ms = signal === "SIGINT" ? 10_000 : ALIVE_TTL_MS + 15_000;
     for (const w of workers)
       if (runsTaken(w).includes(runId))
         await stderrLine(w, new RegExp(`run ${runId}: ended`), `run ${runId} ended`, ms);
@@ -381,7 +382,10 @@ test("the submitter interrupted (SIGINT) or killed (SIGKILL) mid-run: the worker
         "its running job stopped",
       );
     else
-      assert.ok(Date.now() - killedAt < 20_000, "the run was deleted within the heartbeat's TTL and a check");
+      assert.ok(
+        Date.now() - killedAt < ALIVE_TTL_MS + 10_000,
+        "the run was deleted within the heartbeat's TTL and a check",
+      );
   }
   // The workers go on.
   for (const w of workers) assert.equal(w.child.exitCode, null, w.stderr());

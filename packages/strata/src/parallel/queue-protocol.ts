@@ -16,8 +16,12 @@ export const RUNS_KEY = `${QUEUE_PREFIX}:runs`;
 /** Channel on which a run says "start <id>" and "end <id>". */
 export const RUNS_CHANNEL = `${QUEUE_PREFIX}:runs`;
 
-/** How long a run lives without its submitter's heartbeat: then workers stop its jobs and delete it. */
-export const ALIVE_TTL_MS = 10_000;
+/**
+ * How long a run lives without its submitter's heartbeat: then workers stop its jobs and delete
+ * it. Long beside the renewal period, so that a submitter starved of CPU for a while (a busy
+ * machine) is not taken for dead.
+ */
+export const ALIVE_TTL_MS = 30_000;
 /** How often the submitter renews its heartbeat, and workers look at it. */
 export const HEARTBEAT_MS = 2_000;
 

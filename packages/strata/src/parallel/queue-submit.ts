@@ -60,14 +60,27 @@ export async function runOnQueue(
   const queue = new Queue(runId, { connection: client, prefix: QUEUE_PREFIX });
   events.on("error", () => {});
   queue.on("error", () => {});
-  const renew = () =>
-    client
-      .multi()
-      .set(keys.alive, "1", "PX", ALIVE_TTL_MS)
-      .pexpire(keys.blobs, ALIVE_TTL_MS)
-      .pexpire(keys.results, ALIVE_TTL_MS)
-      .exec()
-      .catch(() => {});
+  let lost: ((e: Error) => void) | undefined;
+  let started = false;
+  // The first renewal creates the heartbeat; later ones only extend it (XX): if it lapsed (this
+  // process stalled past the TTL), the workers have dropped the run, and waiting would be forever.
+  const renew = async () => {
+    const alive = started
+      ? client.set(keys.alive, "1", "PX", ALIVE_TTL_MS, "XX")
+      : client.set(keys.alive, "1", "PX", ALIVE_TTL_MS);
+    started = true;
+    const [set] = await Promise.all([
+      alive,
+      client.pexpire(keys.blobs, ALIVE_TTL_MS),
+      client.pexpire(keys.results, ALIVE_TTL_MS),
+    ]).catch(() => ["OK"]);
+    if (set === null)
+      lost?.(
+        new StrataError(
+          `--queue: this run's heartbeat in Redis lapsed (the process was stalled over ${ALIVE_TTL_MS / 1000} s), so the workers dropped it; run it again`,
+        ),
+      );
+  };
   let teardown: Promise<void> | undefined;
   const end = () => {
     teardown ??= (async () => {
@@ -92,7 +105,6 @@ export async function runOnQueue(
     return teardown;
   };
   const removeCleanup = cleanupOnInterrupt(end);
-  let lost: ((e: Error) => void) | undefined;
   const stopWatch = watchRedis(client, address, (line) => lost?.(new StrataError(`--queue: ${line}`)));
   const heartbeat = setInterval(renew, HEARTBEAT_MS);
   try {
@@ -191,7 +203,9 @@ function collect(
       .then((env) => {
         if (env && "error" in env) {
           const { name, message, params } = env.error;
-          fail(name === "StrataError" ? new StrataError(message, { params }) : new Error(message));
+          // A refused job (its data, its kind) is about this run's input, not a fault of strata's.
+          const user = name === "StrataError" || name === "RefusedJob";
+          fail(user ? new StrataError(message, { params }) : new Error(message));
         } else fail(new Error(`${jobs[i].label}: ${failedReason}`));
       })
       .catch(fail);

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { serialize } from "node:v8";
@@ -41,6 +41,39 @@ export interface QueueWorkerOptions {
   readonly signal?: AbortSignal;
 }
 
+/** A worker's cache folder: strata-worker-<pid>-<random>, in the system's temp folder. */
+const CACHE_PREFIX = "strata-worker-";
+const CACHE_NAME = /^strata-worker-(\d+)-[A-Za-z0-9]{6}$/;
+
+/**
+ * Removes the cache folders of workers that were killed (SIGKILL leaves no time to): those named
+ * as this worker names its own, whose process no longer runs. They hold rows of past runs.
+ */
+async function removeOrphanCaches(): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await readdir(tmpdir()).catch(() => [] as string[])) {
+    const pid = Number(CACHE_NAME.exec(name)?.[1]);
+    if (!pid || isRunning(pid)) continue;
+    // Another user's (not ours to remove) stays.
+    const gone = await rm(join(tmpdir(), name), { recursive: true, force: true }).then(
+      () => true,
+      () => false,
+    );
+    if (gone) removed.push(join(tmpdir(), name));
+  }
+  return removed;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it runs, as another user.
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 /** A run this worker takes jobs of. */
 interface Attached {
   readonly worker: Worker;
@@ -68,7 +101,8 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
   const log = options.log ?? (() => {});
   const client = await connectRedis(address);
   const subscriber = client.duplicate();
-  const cacheDir = await mkdtemp(join(tmpdir(), "strata-worker-"));
+  for (const dir of await removeOrphanCaches()) log(`removed the cache a killed worker left: ${dir}`);
+  const cacheDir = await mkdtemp(join(tmpdir(), `${CACHE_PREFIX}${process.pid}-`));
   const cache = new BlobCache(client, cacheDir);
   const slots = new Slots(concurrency);
   const children = new FreshChildren(threads);
