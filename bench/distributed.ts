@@ -35,6 +35,7 @@ import { createServer } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { RankReduceStats } from "strata-ml-torch/distributed";
 import { emit, envInt, fmt } from "./common.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -326,18 +327,8 @@ interface FitJson {
   parameters: number;
 }
 
-/** What each rank's native step wrote to TBT_DIST_STATS (StepReduceStats in strata-ml-torch/distributed). */
-interface RankStats {
-  rank: number;
-  overlap: boolean;
-  steps: number;
-  stepMs: number;
-  reduceMs: number;
-  waitMs: number;
-  buckets: number;
-  bucketsInBackward: number;
-  bytes: number;
-}
+/** What each rank appended to TBT_DIST_STATS. */
+type RankStats = RankReduceStats;
 
 interface Run {
   config: string;

@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { CLI, lastJson, tempDir } from "./helpers/cli.js";
-import { sharedData } from "./helpers/data.js";
+import { sharedData, spotifyDemoArgs } from "./helpers/data.js";
 import { needsGloo, start, succeeded } from "./helpers/distributed-ranks.js";
 
 /** Runs `args` (a --json fit) in one process and with --nproc 2 (1 thread each); their accuracies. */
@@ -26,22 +26,7 @@ test("Spotify genres, dense network: 2 ranks within 0.01 accuracy of one process
   if (!needsGloo(t)) return;
   const dir = tempDir(t, "strata-dist-acc-");
   const [a1, a2] = await oneAndTwo(
-    [
-      "fit",
-      sharedData("spotify_songs/spotify_songs.csv"),
-      "--target",
-      "playlist_genre",
-      "--group",
-      "track_artist",
-      "--drop-duplicates",
-      "track_id",
-      "--epochs",
-      "4",
-      "--patience",
-      "0",
-      "--seed",
-      "0",
-    ],
+    ["fit", ...spotifyDemoArgs(), "--epochs", "4", "--patience", "0", "--seed", "0"],
     dir,
   );
   assert.ok(a1 > 0.45, `one process learns the genres (accuracy ${a1}; 6 classes)`);

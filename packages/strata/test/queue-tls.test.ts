@@ -5,17 +5,20 @@
  * is one line saying how to trust it; the password is never printed. Runs the built CLI.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
-import { freePort } from "../src/parallel/distributed-launch.js";
 import { assertUserError, lastJson, tempDir } from "./helpers/cli.js";
 import { sharedData } from "./helpers/data.js";
-import { waitForOutput } from "./helpers/processes.js";
-import { cliRun, runsTaken, startCli, startProcess, stderrLine, succeeded } from "./helpers/redis.js";
+import {
+  cliRun,
+  runsTaken,
+  startCli,
+  startRedis,
+  startWorkers,
+  stderrLine,
+  succeeded,
+} from "./helpers/redis.js";
 
-const run = promisify(execFile);
 const PIMA = sharedData("pima_diabetes/pima-indians-diabetes.csv");
 const CERT = fileURLToPath(new URL("fixtures/redis-tls/cert.pem", import.meta.url));
 const KEY = fileURLToPath(new URL("fixtures/redis-tls/key.pem", import.meta.url));
@@ -25,39 +28,8 @@ test("rediss:// with a password: a worker and a cv run that trust the server's C
   timeout: 300_000,
 }, async (t) => {
   const dir = tempDir(t, "strata-queue-tls-");
-  const port = await freePort();
-  const redis = startProcess(t, "redis-server", [
-    "--port",
-    "0",
-    "--tls-port",
-    String(port),
-    "--bind",
-    "127.0.0.1",
-    "--tls-cert-file",
-    CERT,
-    "--tls-key-file",
-    KEY,
-    "--tls-ca-cert-file",
-    CERT,
-    "--tls-auth-clients",
-    "no",
-    "--requirepass",
-    PASSWORD,
-    "--dir",
-    dir,
-    "--save",
-    "",
-    "--appendonly",
-    "no",
-  ]);
-  await waitForOutput(
-    redis.child.stdout!,
-    redis.stdout,
-    /Ready to accept connections/,
-    "redis-server ready",
-    20_000,
-  );
-  const url = `rediss://:${PASSWORD}@127.0.0.1:${port}`;
+  const redis = await startRedis(t, PASSWORD, { tls: { cert: CERT, key: KEY } });
+  const url = redis.url;
   const cv = [
     "cv",
     PIMA,
@@ -87,8 +59,7 @@ test("rediss:// with a password: a worker and a cv run that trust the server's C
     if (before === undefined) delete process.env.NODE_EXTRA_CA_CERTS;
     else process.env.NODE_EXTRA_CA_CERTS = before;
   });
-  const worker = startCli(t, ["worker", "--queue", url, "--name", "w1", "--threads", "1"], dir);
-  await stderrLine(worker, /worker w1 on rediss:\/\/127\.0\.0\.1:\d+:/, "w1 ready", 60_000);
+  const [worker] = await startWorkers(t, url, 1, dir, ["--threads", "1"]);
   const queued = startCli(t, [...cv, "--queue", url], dir);
   await succeeded(queued, "cv --queue rediss://");
   const local = await cliRun(t, cv, dir);
@@ -106,18 +77,5 @@ test("rediss:// with a password: a worker and a cv run that trust the server's C
   // The run's keys are gone once the worker says it ended.
   for (const id of runsTaken(worker))
     await stderrLine(worker, new RegExp(`run ${id}: ended`), `run ${id} ended`, 30_000);
-  const { stdout } = await run("redis-cli", [
-    "--tls",
-    "--cacert",
-    CERT,
-    "-h",
-    "127.0.0.1",
-    "-p",
-    String(port),
-    "-a",
-    PASSWORD,
-    "--no-auth-warning",
-    "DBSIZE",
-  ]);
-  assert.equal(Number(stdout.trim()), 0);
+  assert.equal(await redis.dbsize(), 0);
 });

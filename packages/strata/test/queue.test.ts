@@ -16,7 +16,7 @@ import { ALIVE_TTL_MS } from "../src/parallel/queue-protocol.js";
 import { checkQueuedJob, RefusedJob } from "../src/parallel/queue-unpack.js";
 import { parseQueueUrl } from "../src/parallel/queue-url.js";
 import { assertNoStackTrace, assertUserError, lastJson, linesOf, tempDir } from "./helpers/cli.js";
-import { sharedData } from "./helpers/data.js";
+import { sharedData, spotifyDemoArgs } from "./helpers/data.js";
 import {
   childrenOf,
   cliRun,
@@ -47,18 +47,7 @@ const lines = readFileSync(sharedData("spotify_songs/spotify_songs.csv"), "utf8"
 writeFileSync(SPOTIFY, `${lines.filter((l, i) => i === 0 || (i % 30 === 1 && l !== "")).join("\n")}\n`);
 
 /** The demo's columns and split (README: "Stack a dense network and XGBoost"). */
-const SPOTIFY_ARGS = [
-  SPOTIFY,
-  "--target",
-  "playlist_genre",
-  "--group",
-  "track_artist",
-  "--drop-duplicates",
-  "track_id",
-  "--seed",
-  "0",
-  "--json",
-];
+const SPOTIFY_ARGS = [...spotifyDemoArgs(SPOTIFY), "--seed", "0", "--json"];
 const STACK = ["fit", ...SPOTIFY_ARGS, "--model", "stack"];
 /** XGBoost's folds (50 rounds) take seconds each here: long enough to kill something mid-job. */
 const CV = ["cv", ...SPOTIFY_ARGS, "--model", "xgboost", "--epochs", "50", "--folds", "5"];

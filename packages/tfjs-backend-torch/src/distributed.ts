@@ -136,6 +136,12 @@ export interface StepReduceStats {
   overlap: boolean;
 }
 
+/** What each rank appends to the file TBT_DIST_STATS names when it leaves: its StepReduceStats and its place. */
+export interface RankReduceStats extends StepReduceStats {
+  rank: number;
+  worldSize: number;
+}
+
 /** The addon's step statistics functions (native/dist.cc), present only in a build with Gloo. */
 interface StatsAddon {
   distStepStats?(): Float64Array;

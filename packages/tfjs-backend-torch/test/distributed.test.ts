@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { after, describe, type TestContext, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
+import type { RankReduceStats } from "../src/distributed.js";
 import type { Kind, Trained } from "./dist-model.js";
 import { skipReason } from "./helpers.js";
 
@@ -25,20 +26,6 @@ interface Event {
   message?: string;
   ms?: number;
   [key: string]: unknown;
-}
-
-/** What a rank appends to TBT_DIST_STATS when it leaves (native/dist.cc; StepReduceStats and its place). */
-interface RankStats {
-  rank: number;
-  worldSize: number;
-  overlap: boolean;
-  steps: number;
-  stepMs: number;
-  reduceMs: number;
-  waitMs: number;
-  buckets: number;
-  bucketsInBackward: number;
-  bytes: number;
 }
 
 /** A rank's process: its events as they come, and its exit. */
@@ -212,13 +199,13 @@ describe("data-parallel training (c10d + Gloo)", { skip: skipReason || noGloo },
     world: number,
     env: Record<string, string>,
     t: TestContext,
-  ): Promise<{ results: Event[]; stats: RankStats[] }> {
+  ): Promise<{ results: Event[]; stats: RankReduceStats[] }> {
     const dir = await mkdtemp(join(tmpdir(), "strata-dist-stats-"));
     t.after(() => rm(dir, { recursive: true, force: true }));
     const file = join(dir, "stats.jsonl");
     const results = await runWorld(kind, world, { ...env, TBT_DIST_STATS: file });
     const lines = (await readFile(file, "utf8")).trim().split("\n");
-    const stats = lines.map((l) => JSON.parse(l) as RankStats).sort((a, b) => a.rank - b.rank);
+    const stats = lines.map((l) => JSON.parse(l) as RankReduceStats).sort((a, b) => a.rank - b.rank);
     assert.deepEqual(
       stats.map((s) => s.rank),
       Array.from({ length: world }, (_, r) => r),

@@ -87,7 +87,7 @@ export async function killTree(p: Started): Promise<void> {
 
 export interface RedisServer {
   readonly port: number;
-  /** redis://[:password@]127.0.0.1:PORT */
+  /** redis://[:password@]127.0.0.1:PORT (rediss:// with TLS) */
   readonly url: string;
   /** The URL as strata's messages show it: no password. */
   readonly shown: string;
@@ -102,27 +102,39 @@ export interface RedisServer {
 
 /**
  * Starts `redis-server` on a free port of 127.0.0.1 in a temp folder, without persistence
- * (`--save "" --appendonly no`), with `--requirepass` when `password` is given; resolves once
+ * (`--save "" --appendonly no`), with `--requirepass` when `password` is given, taking only TLS
+ * with `tls` (its certificate is also the CA redis-cli trusts); resolves once
  * it says it accepts connections. Stopped, and its folder removed, when the test ends.
  */
-export async function startRedis(t: Cleanup, password?: string): Promise<RedisServer> {
+export async function startRedis(
+  t: Cleanup,
+  password?: string,
+  options: { readonly tls?: { readonly cert: string; readonly key: string } } = {},
+): Promise<RedisServer> {
+  const { tls } = options;
   const dir = mkdtempSync(join(tmpdir(), "strata-redis-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   // Another process may take the free port before redis-server binds it: then try another.
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
-    const args = [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--dir",
-      dir,
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-    ];
+    // With TLS only the TLS port listens (the plain one is off: --port 0).
+    const ports = tls
+      ? [
+          "--port",
+          "0",
+          "--tls-port",
+          String(port),
+          "--tls-cert-file",
+          tls.cert,
+          "--tls-key-file",
+          tls.key,
+          "--tls-ca-cert-file",
+          tls.cert,
+          "--tls-auth-clients",
+          "no",
+        ]
+      : ["--port", String(port)];
+    const args = [...ports, "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"];
     if (password) args.push("--requirepass", password);
     const p = startProcess(t, "redis-server", args);
     const said = waitForOutput(
@@ -138,14 +150,18 @@ export async function startRedis(t: Cleanup, password?: string): Promise<RedisSe
       if (attempt < 3 && /Address already in use/.test(p.stdout())) continue;
       assert.fail(`redis-server did not start:\n${p.stdout()}${p.stderr()}`);
     }
-    const auth = password ? ["-a", password, "--no-auth-warning"] : [];
+    const auth = [
+      ...(password ? ["-a", password, "--no-auth-warning"] : []),
+      ...(tls ? ["--tls", "--cacert", tls.cert] : []),
+    ];
     const cli = async (...command: string[]) =>
       (await run("redis-cli", ["-h", "127.0.0.1", "-p", String(port), ...auth, ...command])).stdout.trim();
     const dbsize = async () => Number(await cli("DBSIZE"));
-    const shown = `redis://127.0.0.1:${port}`;
+    const scheme = tls ? "rediss" : "redis";
+    const shown = `${scheme}://127.0.0.1:${port}`;
     return {
       port,
-      url: password ? `redis://:${encodeURIComponent(password)}@127.0.0.1:${port}` : shown,
+      url: password ? `${scheme}://:${encodeURIComponent(password)}@127.0.0.1:${port}` : shown,
       shown,
       process: p,
       dbsize,
@@ -216,7 +232,9 @@ export async function startWorkers(
     return { ...startCli(t, ["worker", "--queue", url, "--name", name, ...extra], cwd), name };
   });
   await Promise.all(
-    workers.map((w) => stderrLine(w, new RegExp(`worker ${w.name} on redis://`), `${w.name} ready`, 60_000)),
+    workers.map((w) =>
+      stderrLine(w, new RegExp(`worker ${w.name} on rediss?://`), `${w.name} ready`, 60_000),
+    ),
   );
   return workers;
 }
