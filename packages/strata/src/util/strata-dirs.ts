@@ -180,6 +180,9 @@ export function dirOutputProblem(path: string, sort: DirSort): string | undefine
     case "file":
       return "is a file, not a folder";
     case "other":
+      // Another strata process is making this folder right now (the ranks of one machine share
+      // their feature cache): its manifest is on its way.
+      if (state.entries.every((e) => e.startsWith(`.${DIR_MANIFEST}.tmp-`))) return undefined;
       return `is a folder strata did not write (it holds ${someOf(state.entries)}); give a new or empty folder, or ${SORT_NAMES[sort]} strata wrote`;
     case "strata":
       if (state.sort !== sort)
