@@ -3,6 +3,7 @@
  * torch backend's fallback counters, running the PyTorch peer scripts, and the JSON summary line.
  */
 import { spawnSync } from "node:child_process";
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
 import { defaultThreads, fusedAdam, TorchBackend } from "strata-ml-torch";
@@ -414,4 +415,26 @@ export async function strataEpochs(
   const step = nativeTrainingStats().steps > before ? "native step" : "TF.js step";
   console.log(`strata fitModel (${step}): epochs ${times.map((t) => fmt(t)).join(", ")} s`);
   return { times, step };
+}
+
+/** The demo's columns on the Spotify songs file (package.json's "demo"): genre, artists grouped, tracks once. */
+export const SPOTIFY_DEMO_COLUMNS = [
+  "--target",
+  "playlist_genre",
+  "--group",
+  "track_artist",
+  "--drop-duplicates",
+  "track_id",
+] as const;
+
+/** A TCP port of 127.0.0.1 free a moment ago (the caller binds it soon after). */
+export function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once("error", fail);
+    s.listen(0, "127.0.0.1", () => {
+      const a = s.address();
+      s.close(() => (typeof a === "object" && a ? ok(a.port) : fail(new Error("no port"))));
+    });
+  });
 }

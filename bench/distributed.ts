@@ -31,12 +31,11 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { RankReduceStats } from "strata-ml-torch/distributed";
-import { emit, envInt, fmt } from "./common.js";
+import { emit, envInt, fmt, freePort, SPOTIFY_DEMO_COLUMNS } from "./common.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CLI = fileURLToPath(new URL("../packages/strata/bin/strata.js", import.meta.url));
@@ -246,17 +245,6 @@ async function allreduceRank(): Promise<void> {
   barrier();
   shutdownDistributed();
   if (rank === 0) console.log(JSON.stringify(rows));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => (typeof a === "object" && a ? ok(a.port) : fail(new Error("no port"))));
-    });
-  });
 }
 
 /** Two ranks of this file in `role`, 1 thread each; rank 0's last line (JSON). */
@@ -500,12 +488,7 @@ function spotifyArgs(epochs: number): string[] {
   return [
     "fit",
     "data/spotify_songs/spotify_songs.csv",
-    "--target",
-    "playlist_genre",
-    "--group",
-    "track_artist",
-    "--drop-duplicates",
-    "track_id",
+    ...SPOTIFY_DEMO_COLUMNS,
     "--seed",
     "0",
     "--epochs",

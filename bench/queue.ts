@@ -29,32 +29,18 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deserialize, serialize } from "node:v8";
 import { Redis } from "ioredis";
-import { emit, envFlag, fmt, median } from "./common.js";
+import { emit, envFlag, fmt, freePort, median, SPOTIFY_DEMO_COLUMNS } from "./common.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CLI = fileURLToPath(new URL("../packages/strata/bin/strata.js", import.meta.url));
 const CHILD = fileURLToPath(new URL("../packages/strata/dist/parallel/worker.js", import.meta.url));
 const CSV = resolve(ROOT, process.env.BENCH_QUEUE_CSV ?? "../shared/data/spotify_songs/spotify_songs.csv");
-const FIT = [
-  "fit",
-  CSV,
-  "--target",
-  "playlist_genre",
-  "--group",
-  "track_artist",
-  "--drop-duplicates",
-  "track_id",
-  "--model",
-  "stack",
-  "--seed",
-  "0",
-];
+const FIT = ["fit", CSV, ...SPOTIFY_DEMO_COLUMNS, "--model", "stack", "--seed", "0"];
 const ENV = {
   ...process.env,
   STRATA_QUIET_BACKEND: "1",
@@ -159,17 +145,6 @@ const tail = (lines: readonly Line[]) =>
     .slice(-15)
     .map((l) => l.text)
     .join("\n");
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => (typeof a === "object" && a ? ok(a.port) : fail(new Error("no port"))));
-    });
-  });
-}
 
 async function stop(p: Proc): Promise<void> {
   if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGTERM");

@@ -11,7 +11,18 @@
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { emit, envFlag, envInt, fmt, type Measurement, measure, num, runPeer, THREADS } from "./common.js";
+import {
+  emit,
+  envFlag,
+  envInt,
+  fmt,
+  type Measurement,
+  measure,
+  num,
+  runPeer,
+  SPOTIFY_DEMO_COLUMNS,
+  THREADS,
+} from "./common.js";
 
 const EPOCHS = envInt("BENCH_SPOTIFY_EPOCHS", 5);
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -19,12 +30,7 @@ const CLI = fileURLToPath(new URL("../packages/strata/bin/strata.js", import.met
 const DEMO = [
   "fit",
   "data/spotify_songs/spotify_songs.csv",
-  "--target",
-  "playlist_genre",
-  "--group",
-  "track_artist",
-  "--drop-duplicates",
-  "track_id",
+  ...SPOTIFY_DEMO_COLUMNS,
   "--seed",
   "0",
   "--json",
