@@ -3,7 +3,6 @@
  * torch backend's fallback counters, running the PyTorch peer scripts, and the JSON summary line.
  */
 import { spawnSync } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
 import { defaultThreads, fusedAdam, TorchBackend } from "strata-ml-torch";
@@ -427,14 +426,5 @@ export const SPOTIFY_DEMO_COLUMNS = [
   "track_id",
 ] as const;
 
-/** A TCP port of 127.0.0.1 free a moment ago (the caller binds it soon after). */
-export function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => (typeof a === "object" && a ? ok(a.port) : fail(new Error("no port"))));
-    });
-  });
-}
+// Free loopback ports as strata's own launcher finds them (--nproc).
+export { freePort } from "../packages/strata/src/parallel/distributed-launch.js";

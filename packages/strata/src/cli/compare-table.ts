@@ -4,8 +4,7 @@ import { builtInKinds } from "../estimators/built-in-kinds.js";
 import type { Classifier } from "../estimators/estimator.js";
 import type { ParamValue } from "../util/params.js";
 import { type LabelledRows, loadCsvDataset } from "../workflow/dataset.js";
-import { scoreClassifier } from "../workflow/evaluate.js";
-import { type FitAndScore, fitAndScore } from "../workflow/fit-and-score.js";
+import { fitAndScore, scoreFitted } from "../workflow/fit-and-score.js";
 import { fitOnQueue } from "../workflow/queue-fits.js";
 import type { RegressorFit } from "../workflow/regression-record.js";
 import { fitAndScoreRegressor, type NumericRows } from "../workflow/regression-run.js";
@@ -132,14 +131,12 @@ async function compareOnQueue(
   const results: ModelFit[] = [];
   try {
     for (const [i, { model, summary }] of fitted.entries()) {
-      const fit = model as Classifier<Frame>;
-      const scored = await scoreClassifier(fit, { x: test.frame, y: test.y });
-      const result: FitAndScore<Classifier<Frame>> = {
-        ...scored,
-        model: fit,
+      const result = await scoreFitted(
+        model as Classifier<Frame>,
+        { x: test.frame, y: test.y },
         summary,
-        nTrain: train.y.length,
-      };
+        train.y.length,
+      );
       results.push(modelFit(result, task, modelName(targets[i])));
     }
   } finally {

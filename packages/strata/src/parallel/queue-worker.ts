@@ -5,6 +5,7 @@ import { serialize } from "node:v8";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import { StrataError } from "../errors.js";
 import { builtInKinds } from "../estimators/built-in-kinds.js";
+import { isRunning } from "../util/running.js";
 import { FreshChildren, runInFreshChild } from "./queue-child.js";
 import {
   HEARTBEAT_MS,
@@ -62,16 +63,6 @@ async function removeOrphanCaches(): Promise<string[]> {
     if (gone) removed.push(join(tmpdir(), name));
   }
   return removed;
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it runs, as another user.
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** A run this worker takes jobs of. */

@@ -2,7 +2,7 @@ import { readdirSync, rmSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isRunning } from "../util/atomic.js";
+import { isRunning } from "../util/running.js";
 
 /** `strata-serve-PID-XXXXXX`: the PID of the server that made it, so another can tell whether it is stale. */
 const PREFIX = "strata-serve-";

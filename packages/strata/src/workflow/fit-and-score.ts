@@ -30,9 +30,18 @@ export async function fitAndScore<X extends Frame | readonly string[], C extends
   options: NonNullable<Parameters<C["fit"]>[2]> = {},
 ): Promise<FitAndScore<C>> {
   await model.fit(train.x, train.y, { groups: train.groups, ...options });
-  const scored = await scoreClassifier(model, test);
   const summary = model.fitSummary ?? { epochsRun: 0, bestEpoch: 0, seconds: 0 };
-  return { ...scored, model, summary, nTrain: train.y.length };
+  return scoreFitted(model, test, summary, train.y.length);
+}
+
+/** A model already fitted (here, or by a queue's worker: `summary` says what its fit did) scored on `test`. */
+export async function scoreFitted<X extends Frame | readonly string[], C extends Classifier<X>>(
+  model: C,
+  test: Labelled<X>,
+  summary: FitSummary,
+  nTrain: number,
+): Promise<FitAndScore<C>> {
+  return { ...(await scoreClassifier(model, test)), model, summary, nTrain };
 }
 
 /**
