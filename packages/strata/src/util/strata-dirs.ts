@@ -3,6 +3,7 @@ import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { StrataError } from "../errors.js";
 import { VERSION } from "../version.js";
+import { isRunning } from "./running.js";
 
 /**
  * The sorts of folder strata writes. Each is recognised by a manifest, so that strata replaces or
@@ -180,9 +181,6 @@ export function dirOutputProblem(path: string, sort: DirSort): string | undefine
     case "file":
       return "is a file, not a folder";
     case "other":
-      // Another strata process is making this folder right now (the ranks of one machine share
-      // their feature cache): its manifest is on its way.
-      if (state.entries.every((e) => e.startsWith(`.${DIR_MANIFEST}.tmp-`))) return undefined;
       return `is a folder strata did not write (it holds ${someOf(state.entries)}); give a new or empty folder, or ${SORT_NAMES[sort]} strata wrote`;
     case "strata":
       if (state.sort !== sort)
@@ -205,10 +203,21 @@ export function assertDirOutput(path: string, sort: DirSort): void {
  * StrataError) if it is anything but a folder of that sort.
  */
 export async function ensureStrataDir(dir: string, sort: "checkpoints" | "cache"): Promise<void> {
-  assertDirOutput(dir, sort);
+  if (!beingMade(dir)) assertDirOutput(dir, sort);
   if (existsSync(join(dir, DIR_MANIFEST))) return;
   await mkdir(dir, { recursive: true });
   await writeDirManifest(dir, sort);
+}
+
+/**
+ * Whether another strata process is making `dir` right now (the ranks of one machine create their
+ * shared feature cache at once): it holds nothing but a live process's manifest on its way.
+ */
+function beingMade(dir: string): boolean {
+  const state = inspectDir(dir);
+  if (state.kind !== "other") return false;
+  const prefix = `.${DIR_MANIFEST}.tmp-`;
+  return state.entries.every((e) => e.startsWith(prefix) && isRunning(Number(e.slice(prefix.length))));
 }
 
 /**
