@@ -142,12 +142,6 @@ export interface RankReduceStats extends StepReduceStats {
   worldSize: number;
 }
 
-/** The addon's step statistics functions (native/dist.cc), present only in a build with Gloo. */
-interface StatsAddon {
-  distStepStats?(): Float64Array;
-  distResetStepStats?(): void;
-}
-
 /**
  * The native step's reduction statistics; undefined when this build cannot train data-parallel.
  * With TBT_DIST_STATS=FILE, each rank also appends them to FILE as one JSON line (with its rank)
@@ -156,7 +150,7 @@ interface StatsAddon {
 export function stepReduceStats(): StepReduceStats | undefined {
   const addon = distAddon();
   if (typeof addon === "string") return undefined;
-  const a = (addon as NativeAddon & StatsAddon).distStepStats?.();
+  const a = addon.distStepStats?.();
   if (!a) return undefined;
   const [steps, stepMs, reduceMs, waitMs, buckets, bucketsInBackward, bytes, overlap] = a;
   return { steps, stepMs, reduceMs, waitMs, buckets, bucketsInBackward, bytes, overlap: overlap === 1 };
@@ -165,7 +159,7 @@ export function stepReduceStats(): StepReduceStats | undefined {
 /** Zeroes the step statistics. */
 export function resetStepReduceStats(): void {
   const addon = distAddon();
-  if (typeof addon !== "string") (addon as NativeAddon & StatsAddon).distResetStepStats?.();
+  if (typeof addon !== "string") addon.distResetStepStats?.();
 }
 
 /** Leaves the process group (also after a failure); initDistributed may then be called again. */

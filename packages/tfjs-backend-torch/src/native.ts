@@ -202,6 +202,9 @@ export interface NativeAddon {
   distBroadcast?(handles: Int32Array, root: number): void;
   distBarrier?(): void;
   distShutdown?(): void;
+  /** The native step's reduction statistics (see stepReduceStats), and their reset. */
+  distStepStats?(): Float64Array;
+  distResetStepStats?(): void;
 }
 
 const ADDON = fileURLToPath(new URL("../build/tfjs_backend_torch.node", import.meta.url));
