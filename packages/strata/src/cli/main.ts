@@ -3,7 +3,7 @@ import { BACKENDS } from "../backend.js";
 import { StrataError } from "../errors.js";
 import { isWriterEnv } from "../parallel/distributed-env.js";
 import { abandonPendingWrites, recoverInterruptedWrites } from "../util/atomic.js";
-import { runInterruptCleanups } from "../util/interrupt-cleanup.js";
+import { hasInterruptCleanups, runInterruptCleanups } from "../util/interrupt-cleanup.js";
 import { VERSION } from "../version.js";
 import { compareCommand } from "./compare.js";
 import { cvCommand } from "./cv.js";
@@ -267,7 +267,9 @@ function handleInterrupts(): () => void {
     const handler = () => {
       abandonPendingWrites();
       process.stderr.write(`strata: interrupted (${signal}); nothing half-written was left behind\n`);
-      // A run on a queue first takes its jobs off it (a few seconds at most).
+      // At once, before any other callback can go on writing; a run on a queue first takes its
+      // jobs off it (a few seconds at most).
+      if (!hasInterruptCleanups()) process.exit(code);
       runInterruptCleanups().finally(() => process.exit(code));
     };
     process.on(signal, handler);

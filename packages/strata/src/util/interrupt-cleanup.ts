@@ -11,6 +11,11 @@ export function cleanupOnInterrupt(cleanup: () => Promise<void>): () => void {
   return () => cleanups.delete(cleanup);
 }
 
+/** Whether any cleanup is registered (without one, an interrupted command exits at once, synchronously). */
+export function hasInterruptCleanups(): boolean {
+  return cleanups.size > 0;
+}
+
 /** Runs every registered cleanup at once; resolves when all are done or after `timeoutMs`. */
 export async function runInterruptCleanups(timeoutMs = 5_000): Promise<void> {
   if (cleanups.size === 0) return;
